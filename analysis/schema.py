@@ -1,0 +1,128 @@
+"""The dataset's schema, read from its one declaration: ``data/datapackage.json``.
+
+The descriptor follows the Frictionless Data Package / Table Schema conventions (fields with
+types and constraints, primary and foreign keys) plus three project properties on each
+resource: ``layer`` ("chapter" or "context"), ``exactlyOneOf`` and ``polymorphicForeignKeys``.
+Loading (dtypes) and validation both derive from it; nothing else lists fields.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .paths import data_dir
+
+DESCRIPTOR = "datapackage.json"
+PROVENANCE_FIELDS = ("paragraph", "evidence", "inferred", "inference_note")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    enum: tuple | None = None
+    constraints: dict | None = None
+
+    @property
+    def dtype(self):
+        """The pandas dtype this field loads as."""
+        import pandas as pd
+
+        if self.enum:
+            return pd.CategoricalDtype(categories=list(self.enum), ordered=False)
+        return {
+            "string": "string",
+            "integer": "Int64",
+            "year": "Int64",
+            "number": "Float64",
+            "boolean": "boolean",
+            "date": "datetime64[ns]",
+        }[self.type]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    path: str
+    layer: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[dict, ...]
+    exactly_one_of: tuple[str, ...]
+    polymorphic_keys: tuple[dict, ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"table {self.name!r} has no field {name!r}; fields: {', '.join(self.field_names)}")
+
+    @property
+    def has_provenance(self) -> bool:
+        return "paragraph" in self.field_names
+
+
+@dataclass(frozen=True)
+class Schema:
+    descriptor: dict
+    tables: dict[str, Table]
+
+    def table(self, name: str) -> Table:
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(self.tables)}") from None
+
+
+def _as_tuple(value) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def parse_descriptor(descriptor: dict) -> Schema:
+    tables = {}
+    for res in descriptor["resources"]:
+        fields = []
+        for fd in res["schema"]["fields"]:
+            cons = fd.get("constraints", {})
+            fields.append(Field(fd["name"], fd.get("type", "string"), fd.get("description", ""),
+                                bool(cons.get("required")),
+                                tuple(cons["enum"]) if "enum" in cons else None, cons or None))
+        fks = []
+        for fk in res["schema"].get("foreignKeys", []):
+            fks.append({"fields": _as_tuple(fk["fields"]),
+                        "resource": fk["reference"]["resource"],
+                        "reference_fields": _as_tuple(fk["reference"]["fields"])})
+        tables[res["name"]] = Table(res["name"], res["path"], res.get("layer", "chapter"),
+                                    res.get("description", ""), tuple(fields),
+                                    _as_tuple(res["schema"].get("primaryKey")), tuple(fks),
+                                    _as_tuple(res.get("exactlyOneOf")),
+                                    tuple(res.get("polymorphicForeignKeys", [])))
+    return Schema(descriptor, tables)
+
+
+def read_descriptor(folder: Path | None = None) -> dict:
+    path = (folder or data_dir()) / DESCRIPTOR
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _default_schema() -> Schema:
+    return parse_descriptor(read_descriptor())
+
+
+def load_schema(folder: Path | None = None) -> Schema:
+    """The schema of the project's dataset (or of the data package in ``folder``)."""
+    if folder is None:
+        return _default_schema()
+    return parse_descriptor(read_descriptor(folder))
