@@ -1,74 +1,41 @@
-"""The ``briefings`` command: export, validate, list, build and teach."""
+"""The ``briefings`` command.
+
+Each subcommand lives in the module that owns its concern; that module provides
+``add_arguments_<name>(parser)`` and ``run_<name>(args) -> int`` and keeps heavy imports inside
+``run_<name>`` so that ``briefings --help`` stays instant.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "export": ("analysis.export", "write every table as CSV plus the schema file into a folder"),
+    "validate": ("analysis.validate", "check a data folder against the schema"),
+    "list": ("analysis.build.cli", "show the briefing notebooks, their parameters and the default set"),
+    "build": ("analysis.build.cli", "execute briefings into reports/ (notebooks, HTML, index)"),
+    "teach": ("analysis.teaching.cli", "write the student or instructor edition of the training course"),
+}
 
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
-def _cmd_export(args) -> int:
-    from .export import export
-
-    written = export(args.directory, force=args.force)
-    print(f"wrote {len(written)} files to {args.directory}")
-    return EXIT_OK
-
-
-def _cmd_validate(args) -> int:
-    from .validate import format_problems, validate_folder
-
-    problems = validate_folder(args.data)
-    if problems:
-        print(format_problems(problems), file=sys.stderr)
-        return EXIT_PROBLEMS
-    print(f"ok: {args.data or 'the project data'} matches the schema")
-    return EXIT_OK
-
-
-def _cmd_list(args) -> int:
-    from .build.commands import list_command
-
-    return list_command(args)
-
-
-def _cmd_build(args) -> int:
-    from .build.commands import build_command
-
-    return build_command(args)
-
-
-def _cmd_teach(args) -> int:
-    from .teaching.editions import teach_command
-
-    return teach_command(args)
-
-
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefings", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="briefings",
+        description="Peace & Security Workbook: data, briefings and training built from A/72/1 chapter II.B.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser("export", help="write every table as CSV plus the schema into a folder")
-    p.add_argument("directory", help="folder to write into (created if missing)")
-    p.add_argument("--force", action="store_true", help="overwrite files already in the folder")
-    p.set_defaults(func=_cmd_export)
-
-    p = sub.add_parser("validate", help="check a data folder against the schema")
-    p.add_argument("--data", metavar="DIR", default=None, help="data folder (default: the project's own)")
-    p.set_defaults(func=_cmd_validate)
-
-    p = sub.add_parser("list", help="show the briefing notebooks, their parameters and the default set")
-    p.set_defaults(func=_cmd_list)
-
-    p = sub.add_parser("build", help="execute briefings and write notebooks and HTML into reports/")
-    p.set_defaults(func=_cmd_build)
-
-    p = sub.add_parser("teach", help="write the student (or instructor) edition of the training course")
-    p.set_defaults(func=_cmd_teach)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        getattr(module, f"add_arguments_{name}")(p)
+        p.set_defaults(run=getattr(module, f"run_{name}"))
     return parser
 
 
@@ -76,12 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.run(args) or 0)
     except UsageError as err:
         print(f"briefings {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("briefings: interrupted", file=sys.stderr)
         return 130
 
 

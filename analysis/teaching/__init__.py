@@ -1,0 +1,1 @@
+"""Teaching kit: exercise checks and student/instructor editions of the training notebooks."""
