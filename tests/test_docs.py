@@ -1,0 +1,38 @@
+"""The README documents every table, every command and the two Quick start commands."""
+from __future__ import annotations
+
+import re
+
+from analysis.cli import COMMANDS
+from analysis.paths import PROJECT_DIR
+from analysis.schema import load_schema
+
+README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def _quick_start() -> str:
+    match = re.search(r"^## Quick start\n(.*?)(?=^## )", README, flags=re.S | re.M)
+    assert match, "README has no '## Quick start' section"
+    return match.group(1)
+
+
+def test_quick_start_has_exactly_the_two_commands():
+    block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", _quick_start(), flags=re.S)
+    assert block, "Quick start has no code block"
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.split("#")[0].strip()]
+    assert commands == ["make briefings", "make test"]
+
+
+def test_every_table_is_documented():
+    for name in load_schema().tables:
+        assert f"`{name}`" in README, f"README does not document the table {name!r}"
+
+
+def test_every_command_is_documented():
+    for name in COMMANDS:
+        assert f"briefings {name}" in README, f"README does not document 'briefings {name}'"
+
+
+def test_ci_runs_make_test():
+    ci = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
