@@ -27,7 +27,7 @@ def read_table(table: Table, folder: Path):
         elif f.type == "number":
             frame[f.name] = pd.to_numeric(col).astype("Float64")
         elif f.type == "date":
-            frame[f.name] = pd.to_datetime(col, format="%Y-%m-%d")
+            frame[f.name] = pd.to_datetime(col, format="%Y-%m-%d").astype(f.dtype)
         else:
             frame[f.name] = col.astype(f.dtype)
     return frame[table.field_names]
