@@ -12,6 +12,10 @@ _lock = threading.Lock()
 _cache: dict[str, "Dataset"] = {}
 
 
+class DataError(ValueError):
+    """The data folder does not match its schema (``briefings validate`` lists every problem)."""
+
+
 def read_table(table: Table, folder: Path):
     """Read one CSV as typed by the schema (strings stay strings; empty cells become missing)."""
     import pandas as pd
@@ -30,6 +34,12 @@ def read_table(table: Table, folder: Path):
             frame[f.name] = pd.to_datetime(col, format="%Y-%m-%d").astype(f.dtype)
         else:
             frame[f.name] = col.astype(f.dtype)
+            lost = col.notna() & frame[f.name].isna()
+            if lost.any():
+                bad = sorted(set(col[lost]))
+                raise DataError(f"{table.path}: column {f.name!r} holds {', '.join(map(repr, bad))}, "
+                                f"not among the allowed values ({', '.join(f.enum)}); "
+                                "run `briefings validate` for every problem")
     return frame[table.field_names]
 
 

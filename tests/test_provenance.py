@@ -1,0 +1,221 @@
+"""Every row of the chapter layer is anchored in the chapter's text.
+
+Tables are discovered from the schema: each chapter-layer resource with a ``paragraph`` field
+(entities, relations, events, figures and mentions). For each row: the paragraph exists, the
+evidence phrase occurs in it (typography and case folded by ``analysis.seed.normalize``) and is
+short, inferred rows say why, and names, references, dates and figures that the row claims the
+chapter states do occur in that paragraph. The spine (sections, paragraphs) must agree with the
+seed parser, and our free-text fields must not reuse the chapter's wording.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+
+import pandas as pd
+import pytest
+
+from analysis import seed
+from analysis.schema import load_schema
+
+SCHEMA = load_schema()
+PROVENANCE_TABLES = [t.name for t in SCHEMA.tables.values() if t.layer == "chapter" and t.has_provenance]
+MAX_EVIDENCE_WORDS = 12
+#: Fields written in our own words: they must not copy a run of this many words from the chapter.
+OWN_WORDS_FIELDS = {
+    "sections": ["summary"], "paragraphs": ["summary"], "themes": ["description"],
+    "engagements": ["activity"], "events": ["description"], "figures": ["counts"],
+}
+COPY_RUN = 7
+
+
+def _rows(dataset, table):
+    """Rows of ``table`` as dicts with missing values as None."""
+    frame = dataset[table].astype(object).where(dataset[table].notna(), None)
+    return frame.to_dict("records")
+
+
+def _occurs(phrase: str, text: str) -> bool:
+    return seed.normalize(phrase) in seed.normalize(text)
+
+
+def _fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", seed.normalize(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _name_occurs(name: str, text: str) -> bool:
+    """Like ``_occurs`` but also folding accents: a partner's proper name ('Conférence
+    épiscopale ...') must match the chapter's spelling ('Conference épiscopale ...')."""
+    return _fold_accents(name) in _fold_accents(text)
+
+
+def _label(table, row):
+    key = SCHEMA.table(table).primary_key
+    return f"{table}[{', '.join(str(row[k]) for k in key)}]"
+
+
+def test_provenance_tables_are_discovered():
+    expected = {"themes", "places", "operations", "offices", "partners", "initiatives", "engagements",
+                "events", "event_places", "figures", "mentions"}
+    assert expected <= set(PROVENANCE_TABLES)
+
+
+@pytest.mark.parametrize("table", PROVENANCE_TABLES)
+def test_table_has_rows(dataset, table):
+    assert len(dataset[table]) > 0, f"{table} is empty"
+
+
+@pytest.mark.parametrize("table", PROVENANCE_TABLES)
+def test_evidence_occurs_in_its_paragraph(dataset, seed_paragraphs, table):
+    problems = []
+    for row in _rows(dataset, table):
+        para = seed_paragraphs.get(row["paragraph"])
+        if para is None:
+            problems.append(f"{_label(table, row)}: no paragraph {row['paragraph']!r}")
+        elif not _occurs(row["evidence"], para.text):
+            problems.append(f"{_label(table, row)}: evidence {row['evidence']!r} not in {row['paragraph']}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("table", PROVENANCE_TABLES)
+def test_evidence_is_a_short_phrase(dataset, table):
+    long = [f"{_label(table, r)}: {len(r['evidence'].split())} words"
+            for r in _rows(dataset, table) if len(r["evidence"].split()) > MAX_EVIDENCE_WORDS]
+    assert not long, "\n".join(long)
+
+
+@pytest.mark.parametrize("table", PROVENANCE_TABLES)
+def test_inference_note_iff_inferred(dataset, table):
+    problems = []
+    for row in _rows(dataset, table):
+        has_note = bool(row["inference_note"] and row["inference_note"].strip())
+        if row["inferred"] and not has_note:
+            problems.append(f"{_label(table, row)}: inferred without inference_note")
+        if not row["inferred"] and has_note:
+            problems.append(f"{_label(table, row)}: inference_note on a row that is not inferred")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("table, alternatives", [
+    ("places", ["name"]),
+    ("partners", ["name", "acronym"]),
+    ("offices", ["name", "office_id"]),
+    ("operations", ["name", "operation_id"]),
+])
+def test_stated_entities_are_named_in_their_paragraph(dataset, seed_paragraphs, table, alternatives):
+    problems = []
+    for row in _rows(dataset, table):
+        if row["inferred"]:
+            continue
+        text = seed_paragraphs[row["paragraph"]].text
+        if not any(row[f] and _name_occurs(row[f], text) for f in alternatives):
+            problems.append(f"{_label(table, row)}: none of {alternatives} occurs in {row['paragraph']}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("table", ["operations", "offices"])
+def test_chapter_reference_occurs_in_paragraph(dataset, seed_paragraphs, table):
+    problems = [f"{_label(table, r)}: {r['chapter_reference']!r} not in {r['paragraph']}"
+                for r in _rows(dataset, table)
+                if not _occurs(r["chapter_reference"], seed_paragraphs[r["paragraph"]].text)]
+    assert not problems, "\n".join(problems)
+
+
+def _date_phrases(label: str) -> list[str]:
+    """What the chapter must print for a stated date label: a year, or a month and year."""
+    phrases = []
+    for part in label.split("/"):
+        pieces = part.split("-")
+        if len(pieces) == 1:
+            phrases.append(pieces[0])
+        else:
+            month = calendar.month_name[int(pieces[1])]
+            phrases.append(f"{month} {pieces[0]}" if len(pieces) == 2
+                           else f"{int(pieces[2])} {month} {pieces[0]}")
+    return phrases
+
+
+def test_date_phrases_helper():
+    assert _date_phrases("2016-09") == ["September 2016"]
+    assert _date_phrases("2017/2018") == ["2017", "2018"]
+    assert _date_phrases("2016-12-07") == ["7 December 2016"]
+
+
+def test_stated_event_dates_occur_in_paragraph(dataset, seed_paragraphs):
+    problems = []
+    for row in _rows(dataset, "events"):
+        if row["inferred"]:
+            continue
+        text = seed_paragraphs[row["paragraph"]].text
+        missing = [p for p in _date_phrases(row["date_label"]) if not _occurs(p, text)]
+        if missing:
+            problems.append(f"events[{row['event_id']}]: {missing} not in {row['paragraph']}")
+    assert not problems, "\n".join(problems)
+
+
+def test_figures_as_written_occurs_in_paragraph(dataset, seed_paragraphs):
+    problems = [f"figures[{r['figure_id']}]: {r['as_written']!r} not in {r['paragraph']}"
+                for r in _rows(dataset, "figures")
+                if not _occurs(r["as_written"], seed_paragraphs[r["paragraph"]].text)]
+    assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------ the spine
+
+
+def test_paragraphs_table_agrees_with_the_seed(dataset, seed_paragraphs):
+    table = dataset.paragraphs
+    assert list(table.paragraph_id) == list(seed_paragraphs), "paragraph ids or their order differ"
+    for row in _rows(dataset, "paragraphs"):
+        para = seed_paragraphs[row["paragraph_id"]]
+        got = (row["section_id"], row["number"], row["position"], row["word_count"])
+        assert got == (para.section_id, para.number, para.position, para.word_count), row["paragraph_id"]
+
+
+def test_sections_table_agrees_with_the_seed(dataset, seed_paragraphs):
+    sections = dataset.sections.sort_values("number")
+    order = list(dict.fromkeys(p.section_id for p in seed_paragraphs.values()))
+    assert list(sections.section_id) == order
+    assert list(sections.number) == list(range(len(order)))
+    headings = {v: k for k, v in seed.SECTION_HEADINGS.items()}
+    for row in _rows(dataset, "sections"):
+        if row["section_id"] != seed.CAPTION_SECTION:
+            assert row["title"] == headings[row["section_id"]]
+
+
+def _word_runs(text: str, n: int, names: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Runs of ``n`` consecutive words; each proper name in ``names`` counts as one word."""
+    text = seed.normalize(text)
+    for name in names:
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " NAME ", text)
+    words = re.findall(r"[\w']+", text)
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _proper_names(dataset) -> tuple[str, ...]:
+    names = {seed.normalize(n) for t in ("places", "partners", "offices", "operations", "initiatives")
+             for n in dataset[t].name.dropna()}
+    return tuple(sorted(names, key=len, reverse=True))  # longest first
+
+
+def test_own_words_fields_do_not_copy_the_chapter(dataset, seed_paragraphs):
+    names = _proper_names(dataset)
+    chapter_runs = set()
+    for para in seed_paragraphs.values():
+        chapter_runs |= _word_runs(para.text, COPY_RUN, names)
+    problems = []
+    for table, fields in OWN_WORDS_FIELDS.items():
+        for row in _rows(dataset, table):
+            for f in fields:
+                copied = _word_runs(row[f], COPY_RUN, names) & chapter_runs
+                if copied:
+                    problems.append(f"{_label(table, row)}.{f}: copies {' '.join(sorted(copied)[0])!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_copy_detector_catches_a_copied_phrase(seed_paragraphs):
+    text = seed_paragraphs["crisis/2"].text
+    sample = " ".join(text.split()[5:5 + COPY_RUN + 1])
+    assert _word_runs(sample, COPY_RUN) & _word_runs(text, COPY_RUN)
