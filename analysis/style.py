@@ -101,8 +101,14 @@ def apply_style() -> None:
 @contextmanager
 def style_context():
     """Use the workbook's look inside a ``with`` block only."""
+    # pyplot's first import inside the block may switch interactive mode on (the inline
+    # backend does); rc_context would undo that on exit and hide every later figure.
     with mpl.rc_context(RC):
-        yield
+        try:
+            yield
+        finally:
+            interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
 
 
 # --- text ------------------------------------------------------------------------------------

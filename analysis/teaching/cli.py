@@ -1,10 +1,46 @@
-"""Placeholder: being written."""
+"""``briefings teach DIR [--instructor] [--force] [--lesson N ...]``: write a course edition."""
+from __future__ import annotations
 
 
-def add_arguments_teach(parser):
-    pass
+def add_arguments_teach(parser) -> None:
+    parser.add_argument("directory", metavar="DIR",
+                        help="folder to write the course into (created when missing; must be empty "
+                             "unless --force)")
+    parser.add_argument("--instructor", action="store_true",
+                        help="write the instructor edition: solutions kept, every lesson executed "
+                             "with its outputs (default: the student edition, solutions replaced by "
+                             "prompts, no outputs)")
+    parser.add_argument("--force", action="store_true",
+                        help="write into a folder that is not empty, overwriting the course files")
+    parser.add_argument("--lesson", type=int, action="append", metavar="N", dest="lessons",
+                        help="only lesson N (repeat for several; default: the whole course)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="lessons executed at once for the instructor edition (default: cores, "
+                             "at most 4)")
 
 
-def run_teach(args):
-    print("briefings teach: not implemented yet")
-    return 1
+def run_teach(args) -> int:
+    from ..cli import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from .editions import write_edition
+    from .execute import ExecutionFailure
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
+    edition = "instructor" if args.instructor else "student"
+    try:
+        written = write_edition(args.directory, instructor=args.instructor, force=args.force,
+                                numbers=args.lessons, jobs=args.jobs)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except ExecutionFailure as err:
+        import sys
+
+        print(f"briefings teach: {err}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    notebooks = [p for p in written if p.suffix == ".ipynb"]
+    print(f"wrote the {edition} edition to {args.directory}: "
+          f"{len(notebooks)} lesson{'s' if len(notebooks) != 1 else ''}"
+          + (" and the facilitator guide" if len(written) > len(notebooks) else ""))
+    for path in written:
+        print(f"  {path.name}")
+    return EXIT_OK

@@ -1,0 +1,156 @@
+"""Student and instructor editions of the course, written into a folder.
+
+- **Student**: every cell tagged ``solution`` becomes a prompt (``# Your answer here`` and the
+  answer names set to ``...``; the check call after it stays), outputs and execution counts are
+  cleared and cell metadata is reduced to tags, so no solution survives anywhere in the file.
+- **Instructor**: solutions kept, every lesson executed top to bottom in a fresh kernel, outputs
+  shown.
+
+Both carry the facilitator guide. Files are built in a temporary folder beside the target and
+moved in only when every lesson succeeded; the bytes depend only on the lessons and the data.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..paths import PROJECT_DIR
+from .course import ANSWER_TAG, SOLUTION_TAG, Lesson, answer_names, is_solution, lessons, read_notebook, tags
+
+GUIDE_NAME = "facilitator-guide.md"
+STUDENT_PROMPT = "# Your answer here"
+STUDENT_MARKDOWN_PROMPT = "*Your answer here.*"
+KERNELSPEC = {"display_name": "Python 3 (workbook)", "language": "python", "name": "python3"}
+
+
+def guide_path() -> Path:
+    return PROJECT_DIR / "docs" / GUIDE_NAME
+
+
+def _clean_metadata(keep_tags: list[str]) -> dict:
+    """Cell metadata reduced to its tags (no timings, no papermill stamps, no UI state)."""
+    return {"tags": keep_tags} if keep_tags else {}
+
+
+def clean(notebook):
+    """A copy without outputs, execution counts or metadata other than cell tags and the kernel."""
+    nb = copy.deepcopy(notebook)
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    for cell in nb.cells:
+        cell.metadata = _clean_metadata(tags(cell))
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def student_notebook(notebook, *, lesson: str = "lesson"):
+    """The student edition of one lesson: solutions replaced by prompts, nothing executed."""
+    nb = clean(notebook)
+    for index, cell in enumerate(nb.cells):
+        if not is_solution(cell):
+            continue
+        others = [t for t in tags(cell) if t != SOLUTION_TAG]
+        if cell.cell_type == "code":
+            names = answer_names(cell, where=f"{lesson}, cell {index}")
+            cell.source = "\n".join([STUDENT_PROMPT] + [f"{name} = ..." for name in names])
+        else:
+            cell.source = STUDENT_MARKDOWN_PROMPT
+            cell.pop("attachments", None)
+        cell.metadata = _clean_metadata(others + [ANSWER_TAG])
+    return nb
+
+
+def instructor_notebook(notebook, *, lesson: str = "lesson"):
+    """The instructor edition of one lesson: solutions kept, executed top to bottom."""
+    from .execute import execute
+
+    nb = clean(notebook)
+    for index, cell in enumerate(nb.cells):
+        if is_solution(cell) and cell.cell_type == "code":
+            answer_names(cell, where=f"{lesson}, cell {index}")
+    execute(nb, lesson=lesson)
+    for cell in nb.cells:  # keep only what the run shows: no timings or papermill stamps
+        cell.metadata = _clean_metadata(tags(cell))
+    nb.metadata = {"kernelspec": dict(KERNELSPEC),
+                   "language_info": {k: v for k, v in nb.metadata.get("language_info", {}).items()
+                                     if k in ("name", "file_extension", "mimetype")}}
+    return nb
+
+
+def select_lessons(numbers: list[int] | None) -> list[Lesson]:
+    """The lessons asked for (all by default); ValueError naming the allowed numbers otherwise."""
+    course = lessons()
+    if not numbers:
+        return course
+    known = {lesson.number: lesson for lesson in course}
+    unknown = [n for n in numbers if n not in known]
+    if unknown:
+        allowed = ", ".join(str(n) for n in known)
+        raise ValueError(f"no lesson {', '.join(map(str, unknown))}; lessons: {allowed}")
+    return [known[n] for n in sorted(set(numbers))]
+
+
+def check_target(target: Path, *, force: bool) -> None:
+    """Raise ValueError when the edition cannot go into ``target`` (a file, or not empty)."""
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"{target} is a file, not a folder; give a folder for the course")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{parent} is a file, so {target} cannot be created")
+            break
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise ValueError(f"{target} is not empty; choose an empty or new folder, or add --force "
+                         "to overwrite the course files in it")
+
+
+def _edition_file(lesson: Lesson, instructor: bool) -> tuple[str, str]:
+    import nbformat
+
+    source = read_notebook(lesson.path)
+    nb = instructor_notebook(source, lesson=lesson.name) if instructor else \
+        student_notebook(source, lesson=lesson.name)
+    return lesson.name, nbformat.writes(nb) + "\n"
+
+
+def write_edition(directory, *, instructor: bool = False, force: bool = False,
+                  numbers: list[int] | None = None, jobs: int | None = None) -> list[Path]:
+    """Write the student (or instructor) edition into ``directory``; return the files written.
+
+    Raises ValueError for a bad target or lesson number before anything is written, and
+    ``ExecutionFailure`` when an instructor lesson fails (nothing is written then either).
+    """
+    target = Path(directory)
+    check_target(target, force=force)
+    chosen = select_lessons(numbers)
+    guide = guide_path()
+    if instructor and len(chosen) > 1:
+        workers = max(1, min(jobs or os.cpu_count() or 2, len(chosen), 4))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            files = list(pool.map(lambda lesson: _edition_file(lesson, True), chosen))
+    else:
+        files = [_edition_file(lesson, instructor) for lesson in chosen]
+    if guide.is_file():
+        files.append((GUIDE_NAME, guide.read_text(encoding="utf-8")))
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.teach-", dir=target.parent))
+    try:
+        for name, text in files:
+            (staging / name).write_text(text, encoding="utf-8")
+        if not target.exists():
+            umask = os.umask(0)
+            os.umask(umask)
+            staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the course is not
+            staging.rename(target)
+        else:
+            for name, _ in files:
+                (staging / name).replace(target / name)
+        return [target / name for name, _ in files]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

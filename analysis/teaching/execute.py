@@ -1,0 +1,105 @@
+"""Execute a lesson notebook in a fresh ``python3`` kernel, safely beside other kernels.
+
+Each kernel talks over IPC sockets in its own temporary folder (no TCP port races between
+parallel kernels), runs in a scratch working directory (files a lesson writes do not land in the
+edition), and never inherits ``MPLBACKEND`` (so figures are kept as outputs).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 300  # seconds per cell; lesson 5 runs a briefing inside a cell
+
+
+@dataclass
+class ExecutionFailure(Exception):
+    """A lesson failed to run: which cell, and the error it raised."""
+
+    lesson: str
+    cell: int | None
+    error: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell}" if self.cell is not None else "the kernel"
+        line = self.source.strip().splitlines()[0] if self.source.strip() else ""
+        shown = f" ({line[:60]})" if line else ""
+        return f"{self.lesson}: {where}{shown} failed: {self.error}"
+
+
+#: Kernel settings for lesson runs: start-up warnings (e.g. ipykernel's note about TCP, shown by
+#: the briefing a lesson runs with papermill) stay out of the instructor edition's outputs.
+KERNEL_CONFIG = "c.IPKernelApp.log_level = 'ERROR'\n"
+
+
+def kernel_environment(ipython_dir: str | None = None) -> dict[str, str]:
+    """The environment kernels start with: ours, without a non-interactive matplotlib backend.
+
+    With ``ipython_dir``, kernels (and those a lesson starts) read their settings from there.
+    """
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    if ipython_dir:
+        profile = os.path.join(ipython_dir, "profile_default")
+        os.makedirs(profile, exist_ok=True)
+        with open(os.path.join(profile, "ipython_kernel_config.py"), "w", encoding="utf-8") as handle:
+            handle.write(KERNEL_CONFIG)
+        env["IPYTHONDIR"] = ipython_dir
+    return env
+
+
+def execute(notebook, *, lesson: str, timeout: int = CELL_TIMEOUT):
+    """Run every cell of ``notebook`` (in place) and return it; raise ExecutionFailure on error."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
+    scratch = tempfile.mkdtemp(prefix="psw-lesson-")
+    try:
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(scratch, "kernel")
+        workdir = os.path.join(scratch, "work")
+        os.mkdir(workdir)
+        client = NotebookClient(
+            notebook, kernel_name=KERNEL_NAME, timeout=timeout, record_timing=False,
+            allow_errors=False, config=config, resources={"metadata": {"path": workdir}})
+        try:
+            client.execute(env=kernel_environment(os.path.join(scratch, "ipython")))
+        except CellExecutionError as err:
+            index = _failed_cell(notebook)
+            raise ExecutionFailure(lesson, index, _first_line(err), _source(notebook, index)) from None
+        except CellTimeoutError:
+            index = _failed_cell(notebook)
+            raise ExecutionFailure(lesson, index, f"a cell ran longer than {timeout} s",
+                                   _source(notebook, index)) from None
+        except DeadKernelError:
+            raise ExecutionFailure(lesson, None, "the kernel died") from None
+        return notebook
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _failed_cell(notebook) -> int | None:
+    """Index of the last code cell that ran (the one that failed)."""
+    last = None
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            last = index
+    return last
+
+
+def _source(notebook, index: int | None) -> str:
+    return notebook.cells[index].source if index is not None else ""
+
+
+def _first_line(err) -> str:
+    ename, evalue = getattr(err, "ename", ""), getattr(err, "evalue", "")
+    if ename:
+        return f"{ename}: {evalue}".strip()
+    return str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
