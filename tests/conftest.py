@@ -5,7 +5,12 @@ import os
 
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")  # the test process only; never exported to kernels
+import matplotlib
+
+# Agg for the test process only: an MPLBACKEND variable would be inherited by the notebook
+# kernels the tests start, and executed notebooks would then hold no figures.
+matplotlib.use("Agg")
+os.environ.pop("MPLBACKEND", None)
 
 from analysis import seed  # noqa: E402
 

@@ -1,0 +1,293 @@
+"""What each briefing notebook's parameters allow: the one declaration, and its checks.
+
+The builder calls :func:`check_parameters` before any kernel starts; each notebook calls it in
+its first cell after the parameters. Both get the same normalised values or the same
+:class:`ParameterError`, whose message names the notebook, the parameter and the value and
+lists what is allowed (with close matches).
+
+A notebook's ``parameters`` cell repeats the defaults and help declared here (a test keeps the
+two in step, through ``papermill.inspect_notebook``).
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .paths import notebooks_dir
+
+#: Briefing name -> notebook file name under ``notebooks/briefings``.
+NOTEBOOK_FILES: dict[str, str] = {
+    "region": "region.ipynb",
+    "gender": "gender.ipynb",
+    "funding": "funding.ipynb",
+    "partnerships": "partnerships.ipynb",
+}
+WORLD = "World"
+ALL_PARTNERS = "all"
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+def briefings_dir() -> Path:
+    """Folder holding the briefing notebooks."""
+    return notebooks_dir() / "briefings"
+
+
+#: Briefing name -> absolute path of its notebook.
+NOTEBOOKS: dict[str, Path] = {name: briefings_dir() / file for name, file in NOTEBOOK_FILES.items()}
+
+
+class ParameterError(ValueError):
+    """A notebook or parameter that is not declared, or a value it does not allow."""
+
+    def __init__(self, message: str, *, notebook: str | None = None, parameter: str | None = None,
+                 value: Any = None, allowed: list[str] | None = None):
+        super().__init__(message)
+        self.notebook, self.parameter, self.value, self.allowed = notebook, parameter, value, allowed
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines instead of a traceback: a notebook prints the message only.
+        return [f"ParameterError: {self}"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter: its type, default, help, and how a value is checked."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    #: A closed list of allowed values (computed on demand), or None for a free value.
+    choices: Callable[[], list[str]] | None = None
+    #: For a free value: the values worth listing (e.g. the region names); not exhaustive.
+    suggestions: Callable[[], list[str]] | None = None
+    #: For a free value: returns the normalised value or raises ValueError with the reason.
+    validate: Callable[[Any], Any] | None = None
+
+    @property
+    def type_name(self) -> str:
+        return self.type.__name__
+
+
+# --- validators --------------------------------------------------------------------------------
+
+def _region_suggestions() -> list[str]:
+    from .regions import region_choices
+
+    return list(region_choices())
+
+
+def normalise_region(value: str) -> str:
+    """The canonical name of a region value (any value ``resolve_region`` accepts): the
+    selection's label when it resolves to the same selection, else its key. Raises the region
+    module's RegionError (a ValueError) for a value it does not accept."""
+    from .queries import canonical_region
+    from .regions import resolve_region
+
+    return canonical_region(resolve_region(value))
+
+
+def _partner_choices() -> list[str]:
+    from .queries import partner_choices
+
+    return [ALL_PARTNERS, *partner_choices()]
+
+
+def normalise_partner(value: str) -> str:
+    """"all", or the partner id matching an id, name or acronym (any case)."""
+    from .queries import find_partner
+
+    text = str(value).strip()
+    if text.casefold() == ALL_PARTNERS:
+        return ALL_PARTNERS
+    found = find_partner(text)
+    if found is None:
+        from .queries import dataset
+
+        partners = dataset().partners.sort_values("name", kind="stable")
+        listed = [f"{pid} ({name})" for pid, name in zip(partners["partner_id"], partners["name"])]
+        known = [str(v) for column in ("acronym", "partner_id", "name")
+                 for v in partners[column].dropna()]
+        raise ValueError(f"no partner with id, name or acronym {text!r}"
+                         f"{did_you_mean(close_matches(text, known))}; partners: "
+                         f"{ALL_PARTNERS}, {listing(listed)}")
+    return found
+
+
+_REGION_HELP = ("M49 region or subregion (e.g. 'Western Africa'), a UN regional office's coverage "
+                "(e.g. 'UNOCA'), a country name or ISO code, or 'World'")
+_CONTEXT_HELP = "also show public context figures (labelled as such, with their source)"
+
+
+def _region(default: str) -> Parameter:
+    return Parameter("region", str, default, _REGION_HELP, suggestions=_region_suggestions,
+                     validate=normalise_region)
+
+
+def _context() -> Parameter:
+    return Parameter("include_context", bool, True, _CONTEXT_HELP)
+
+
+#: notebook -> its parameters, in the order of the notebook's parameters cell.
+PARAMETERS: dict[str, dict[str, Parameter]] = {
+    "region": {p.name: p for p in (_region("Western Africa"), _context())},
+    "gender": {p.name: p for p in (_region(WORLD), _context())},
+    "funding": {p.name: p for p in (_region(WORLD), _context())},
+    "partnerships": {p.name: p for p in (
+        _region(WORLD),
+        Parameter("partner", str, ALL_PARTNERS,
+                  "'all', or one partner by id, name or acronym (e.g. 'AU', 'European Union')",
+                  suggestions=_partner_choices, validate=normalise_partner))},
+}
+
+
+# --- lookups -----------------------------------------------------------------------------------
+
+def close_matches(value: Any, options: list[str]) -> list[str]:
+    """Up to three options close to ``value`` (case-insensitive)."""
+    lowered = {o.casefold(): o for o in options}
+    hits = difflib.get_close_matches(str(value).casefold(), list(lowered), n=3, cutoff=0.6)
+    return [lowered[h] for h in hits]
+
+
+def listing(options: list[str], limit: int = 40) -> str:
+    """Options joined by commas, cut after ``limit`` with a count of the rest."""
+    shown = ", ".join(options[:limit])
+    return shown + (f", ... ({len(options) - limit} more)" if len(options) > limit else "")
+
+
+def did_you_mean(close: list[str]) -> str:
+    """`` (did you mean 'a', 'b'?)`` for close matches, or nothing."""
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def declared_parameters(notebook: str) -> dict[str, Parameter]:
+    """The parameters declared for ``notebook``, in order (ParameterError for an unknown one)."""
+    if notebook not in PARAMETERS:
+        names = list(PARAMETERS)
+        raise ParameterError(
+            f"unknown notebook {notebook!r}{did_you_mean(close_matches(notebook, names))}; "
+            f"notebooks: {', '.join(names)}", notebook=notebook, allowed=names)
+    return PARAMETERS[notebook]
+
+
+def notebook_path(notebook: str) -> Path:
+    """Path of the briefing notebook called ``notebook``."""
+    declared_parameters(notebook)
+    return NOTEBOOKS[notebook]
+
+
+def _parameter(notebook: str, name: str) -> Parameter:
+    params = declared_parameters(notebook)
+    if name not in params:
+        names = list(params)
+        raise ParameterError(
+            f"notebook {notebook!r} has no parameter {name!r}{did_you_mean(close_matches(name, names))}; "
+            f"parameters: {', '.join(names)}", notebook=notebook, parameter=name, allowed=names)
+    return params[name]
+
+
+def allowed_values(notebook: str, name: str) -> list[str] | None:
+    """The closed list of values parameter ``name`` allows, or None for a free value of its type.
+
+    A free value is checked by the parameter's validator (see :func:`suggested_values` for the
+    values worth listing). Booleans allow True and False.
+    """
+    param = _parameter(notebook, name)
+    if param.type is bool:
+        return ["True", "False"]
+    return list(param.choices()) if param.choices else None
+
+
+def suggested_values(notebook: str, name: str) -> list[str]:
+    """Values worth listing for parameter ``name``: the allowed ones, or examples of free ones."""
+    param = _parameter(notebook, name)
+    allowed = allowed_values(notebook, name)
+    if allowed is not None:
+        return allowed
+    return list(param.suggestions()) if param.suggestions else []
+
+
+def defaults(notebook: str) -> dict[str, Any]:
+    """The declared default of every parameter of ``notebook``."""
+    return {name: p.default for name, p in declared_parameters(notebook).items()}
+
+
+def describe(notebook: str) -> list[dict[str, Any]]:
+    """One dict per parameter: name, type, default, help, allowed (list or None), suggestions."""
+    return [{"name": name, "type": p.type_name, "default": p.default, "help": p.help,
+             "allowed": allowed_values(notebook, name),
+             "suggestions": suggested_values(notebook, name)}
+            for name, p in declared_parameters(notebook).items()]
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+def _check_type(notebook: str, param: Parameter, value: Any) -> Any:
+    where = f"parameter {param.name!r} of notebook {notebook!r}"
+    if param.type is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().casefold() in _TRUE | _FALSE:
+            return value.strip().casefold() in _TRUE
+        raise ParameterError(
+            f"{where} expects true or false (bool), got {type(value).__name__} {value!r}",
+            notebook=notebook, parameter=param.name, value=value, allowed=["True", "False"])
+    if param.type is str:
+        if isinstance(value, str):
+            return value
+        raise ParameterError(
+            f"{where} expects text (str), got {type(value).__name__} {value!r}",
+            notebook=notebook, parameter=param.name, value=value)
+    if not isinstance(value, param.type) or isinstance(value, bool):
+        raise ParameterError(
+            f"{where} expects {param.type_name}, got {type(value).__name__} {value!r}",
+            notebook=notebook, parameter=param.name, value=value)
+    return value
+
+
+def check_value(notebook: str, name: str, value: Any) -> Any:
+    """The normalised value of one parameter, or ParameterError naming it and what is allowed."""
+    param = _parameter(notebook, name)
+    value = _check_type(notebook, param, value)
+    where = f"parameter {name!r} of notebook {notebook!r}"
+    if param.choices is not None:
+        options = list(param.choices())
+        if value not in options:
+            raise ParameterError(
+                f"{where} does not allow {value!r}{did_you_mean(close_matches(value, options))}; "
+                f"allowed: {listing(options)}",
+                notebook=notebook, parameter=name, value=value, allowed=options)
+        return value
+    if param.validate is not None:
+        try:
+            return param.validate(value)
+        except ValueError as err:
+            options = list(param.suggestions()) if param.suggestions else []
+            reason = " ".join(str(err).split())  # one line
+            already_listed = sum(o in reason for o in options[:10]) >= min(3, len(options))
+            listing = f"; allowed values include: {listing(options)}" \
+                if options and not already_listed else ""
+            if options and "did you mean" not in reason.casefold():
+                reason += did_you_mean(close_matches(value, options))
+            raise ParameterError(f"{where} does not allow {value!r}: {reason}{listing}",
+                                 notebook=notebook, parameter=name, value=value,
+                                 allowed=options) from None
+    return value
+
+
+def check_parameters(notebook: str, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check ``values`` for ``notebook`` and return every parameter's normalised value.
+
+    Parameters not given take their declared default. Raises :class:`ParameterError` for an
+    unknown notebook, an unknown parameter, a value of the wrong type or a value not allowed.
+    """
+    params = declared_parameters(notebook)
+    values = dict(values or {})
+    for name in values:
+        _parameter(notebook, name)
+    return {name: check_value(notebook, name, values.get(name, param.default))
+            for name, param in params.items()}

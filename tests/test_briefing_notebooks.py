@@ -1,0 +1,173 @@
+"""The briefing notebooks: committed clean, and executed with papermill on several parameters."""
+from __future__ import annotations
+
+import ast
+import base64
+import re
+
+import nbformat
+import pytest
+
+from analysis import params
+from analysis.paths import notebooks_dir
+
+ALL_NOTEBOOKS = [*params.NOTEBOOKS.values(), notebooks_dir() / "explore.ipynb"]
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_is_clean(path):
+    nb = nbformat.read(str(path), as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code), "outputs committed"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged parameters"
+    for cell in code:
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
+        for node in ast.walk(ast.parse(source)):
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), \
+                f"{path.name}: logic belongs in analysis/, not in a cell: {cell.source[:60]!r}"
+    for line in tagged[0].source.splitlines():
+        assert "  # " in line and ":" in line.split("=")[0], f"untyped or unexplained parameter: {line!r}"
+
+
+def test_first_cell_after_the_parameters_checks_them():
+    for notebook, path in params.NOTEBOOKS.items():
+        nb = nbformat.read(str(path), as_version=4)
+        index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+        following = nb.cells[index + 1]
+        assert f'params.check_parameters("{notebook}"' in following.source
+
+
+# --- execution --------------------------------------------------------------------------------
+
+def kernel_config(folder):
+    """IPC transport with sockets in ``folder``: no TCP port races between parallel kernels."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(folder / "kernel")
+    return config
+
+
+def execute(tmp_path, notebook: str, **parameters):
+    import papermill
+
+    out = tmp_path / f"{notebook}.ipynb"
+    try:
+        papermill.execute_notebook(str(params.NOTEBOOKS[notebook]), str(out), parameters=parameters,
+                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   cwd=str(tmp_path), start_timeout=60, execution_timeout=120,
+                                   config=kernel_config(tmp_path))
+    finally:
+        executed = nbformat.read(out, as_version=4) if out.exists() else None
+    return executed
+
+
+def outputs(nb, source: str | None = None):
+    for cell in nb.cells:
+        if cell.cell_type != "code" or (source is not None and cell.source.strip() != source):
+            continue
+        yield from cell.get("outputs", [])
+
+
+def markdown(nb) -> str:
+    return "\n".join(o["data"]["text/markdown"] for o in outputs(nb) if "text/markdown" in o.get("data", {}))
+
+
+def images(nb, source: str | None = None) -> list[bytes]:
+    return [base64.b64decode(o["data"]["image/png"]) for o in outputs(nb, source)
+            if "image/png" in o.get("data", {})]
+
+
+def assert_briefing(nb, *, title: str, mapped: bool = True):
+    text = markdown(nb)
+    assert f"# {title}" in text
+    assert "## Key points" in text and "(A/72/1 II.B ¶" in text
+    assert "Little or no data" not in text
+    assert "**Sources**" in text and "A/72/1" in text
+    assert images(nb), "a chart where data exist"
+    assert all(png.startswith(b"\x89PNG") for png in images(nb))
+    if mapped:
+        assert images(nb, "brief.map()"), "a map where data exist"
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
+
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("region, title, expect", [
+    (None, "Regional briefing: Western Africa", ["UNOWAS", "Gambia", "MINUSMA"]),
+    ("Central Asia", "Regional briefing: Central Asia", ["UNRCCA", "SCO"]),
+    ("UNOCA", "Regional briefing: Central Africa", ["MINUSCA", "UNOCA", "Gabon"]),
+    ("CIV", "Regional briefing: Côte d'Ivoire", ["UNOCI", "mutiny"]),
+])
+def test_region_briefing(tmp_path, region, title, expect):
+    nb = execute(tmp_path, "region", **({} if region is None else {"region": region}))
+    assert_briefing(nb, title=title)
+    assert images(nb, "brief.presence_map()"), "operations and offices located"
+    text = markdown(nb) + "\n".join(o["data"].get("text/plain", "") for o in outputs(nb) if "data" in o)
+    for word in expect:
+        assert word in text
+
+
+@pytest.mark.slow
+def test_region_without_data_gives_a_short_honest_briefing(tmp_path):
+    nb = execute(tmp_path, "region", region="Iceland")
+    text = markdown(nb)
+    assert "# Regional briefing: Iceland" in text
+    assert "Little or no data" in text and "Iceland" in text
+    assert "(A/72/1 II.B ¶" not in text.split("**Sources**")[0]
+    assert images(nb) == [], "no empty charts or maps"
+    assert "**Sources**" in text
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
+
+
+@pytest.mark.slow
+def test_gender_briefing(tmp_path):
+    nb = execute(tmp_path, "gender")
+    assert_briefing(nb, title="Women, peace and security: World")
+    text = markdown(nb)
+    assert "26 per cent" in text and "(A/72/1 II.B ¶ wps/1)" in text
+    assert images(nb, "brief.figures_chart()"), "shares against their targets"
+
+
+@pytest.mark.slow
+def test_funding_briefing_labels_its_context(tmp_path):
+    nb = execute(tmp_path, "funding")
+    assert_briefing(nb, title="Funding for peace: World")
+    text = markdown(nb)
+    assert "Context, not from the chapter" in text
+    assert re.search(r"\(context: [^)]*UN press release GA/11927", text)
+    assert "- Context:" in text.split("**Sources**")[1]
+    assert images(nb, 'brief.context_chart("peacekeeping budget")')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("partner, title", [(None, "Partnerships for peace: World"),
+                                            ("au", "Partnerships for peace: African Union, World")])
+def test_partnerships_briefing(tmp_path, partner, title):
+    nb = execute(tmp_path, "partnerships", **({} if partner is None else {"partner": partner}))
+    assert_briefing(nb, title=title)
+    assert images(nb, "brief.partner_matrix()")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook, parameters, named", [
+    ("region", {"region": "Atlantis"}, "'Atlantis'"),
+    ("partnerships", {"partner": "Atlantis League"}, "'Atlantis League'"),
+])
+def test_bad_value_fails_in_the_first_cell_after_the_parameters(tmp_path, notebook, parameters, named):
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as err:
+        execute(tmp_path, notebook, **parameters)
+    assert err.value.ename == "ParameterError"
+    assert named in err.value.evalue and "allow" in err.value.evalue
+    nb = nbformat.read(tmp_path / f"{notebook}.ipynb", as_version=4)
+    injected = next(i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", []))
+    failed = [i for i, c in enumerate(nb.cells)
+              if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    first_code_after = next(i for i, c in enumerate(nb.cells) if i > injected and c.cell_type == "code")
+    assert failed == [first_code_after]
+    assert "check_parameters" in nb.cells[first_code_after].source
