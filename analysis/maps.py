@@ -401,7 +401,8 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
                 items.append((kind, str(row[id_column]), locate(kind, row, dataset)))
         points = _anchor_points(items, world)
         located = [i for i, p in enumerate(points) if p is not None]
-        unlocated = [items[i][1] for i, p in enumerate(points) if p is None]
+        # Items with no country belong to no region: only a world map lists them.
+        unlocated = [items[i][1] for i, p in enumerate(points) if p is None] if not region_iso3 else []
         ax = _axes(ax, _map_figsize(world, region_iso3))
         _base_map(ax, world, region_iso3)
         extent = _set_extent(ax, world, region_iso3)
@@ -437,7 +438,7 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
             else:
                 title = f"Where the chapter's {counted} work"
         set_title(ax, title)
-        cited = {items[i][:2] for i, p in enumerate(points) if p is None or i in visible}
+        cited = {items[i][:2] for i, p in enumerate(points) if (p is None and not region_iso3) or i in visible}
         paragraphs = [row["paragraph"] for kind, frame, column in (("operation", ops, "operation_id"),
                                                                    ("office", offs, "office_id"))
                       for _, row in (frame.iterrows() if not frame.empty else ()) if (kind, str(row[column])) in cited]
