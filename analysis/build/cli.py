@@ -1,0 +1,107 @@
+"""``briefings list`` and ``briefings build``: arguments and entry points (light imports only)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _default_jobs() -> int:
+    """Two briefings per core: a kernel waits on messages about as long as it computes.
+
+    Measured on 2 cores, 22 briefings: --jobs 2 took 28 s, --jobs 4 took 22 s.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return 2 * cores
+
+
+def _set_option(parser) -> None:
+    parser.add_argument("--set", dest="set_path", type=Path, metavar="FILE",
+                        help="briefing set file declaring the default set "
+                             "(default: notebooks/briefings/briefings.toml)")
+
+
+def add_arguments_list(parser) -> None:
+    _set_option(parser)
+    parser.add_argument("--notebook", metavar="NAME", help="show only this notebook")
+
+
+def run_list(args) -> int:
+    from ..cli import UsageError
+    from .catalog import ParameterProblem
+    from .listing import listing
+
+    try:
+        print(listing(args.set_path, args.notebook))
+    except ParameterProblem as err:
+        raise UsageError(str(err)) from None
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {value}")
+    return value
+
+
+def add_arguments_build(parser) -> None:
+    parser.add_argument("--notebook", metavar="NAME",
+                        help="build one briefing from this notebook instead of the default set")
+    parser.add_argument("--param", dest="params", action="append", default=[],
+                        metavar="NAME=VALUE",
+                        help="a parameter for --notebook (repeatable); the value is read as the "
+                             "parameter's declared type (str, int, float, bool)")
+    parser.add_argument("--only", action="append", default=[], metavar="ID_OR_GLOB",
+                        help="build only the default-set briefings whose id matches "
+                             "(repeatable; e.g. 'region-*'); see `briefings list` for ids")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=_default_jobs(),
+                        help="briefings executed at once (default: twice the number of cores, "
+                             "%(default)s)")
+    parser.add_argument("--force", action="store_true",
+                        help="build even the briefings that are up to date")
+    parser.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+                        help="folder for the reports (default: %(default)s)")
+    parser.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
+                        help="fail a briefing whose cell runs longer than this (default: 600)")
+    parser.add_argument("--kernel", choices=("fork", "spawn"), default="fork",
+                        help="fork: each briefing's kernel is forked from a process that has "
+                             "already imported the libraries and loaded the data (fast); "
+                             "spawn: a plain new kernel process each time (default: fork)")
+    parser.add_argument("--no-progress", dest="progress", action="store_false",
+                        help="no progress bar")
+    _set_option(parser)
+
+
+def run_build(args) -> int:
+    from ..cli import UsageError
+    from .build import BuildRequest, run
+    from .catalog import ParameterProblem
+
+    request = BuildRequest(out=args.out, jobs=args.jobs, force=args.force, only=args.only,
+                           notebook=args.notebook, params=args.params, set_path=args.set_path,
+                           timeout=args.timeout, progress=args.progress,
+                           kernel=args.kernel)
+    try:
+        return run(request)
+    except ParameterProblem as err:
+        raise UsageError(str(err)) from None

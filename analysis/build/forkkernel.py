@@ -1,0 +1,203 @@
+"""Kernels forked from a warm process: a fresh kernel per briefing without the start-up cost.
+
+A plain kernel is a new Python process that imports ipykernel, IPython, pandas, matplotlib,
+geopandas and the package, then loads the data and the world map: about 2 s of CPU per
+briefing, the same for every briefing. Here the builder does that work once (:func:`warm`),
+before its worker processes are forked, and each kernel is a ``fork()`` of a worker that then
+becomes an ipykernel reading the connection file it was given. Every briefing still gets its
+own process with a fresh namespace (copy-on-write memory: nothing one notebook does reaches
+another), its own working directory and environment, and the same outputs as a plain kernel
+(a test compares the bytes).
+
+Used through :class:`ForkKernelManager`, a jupyter_client kernel manager whose provisioner
+forks instead of spawning; the manager watches, interrupts and kills the child like any kernel.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+import time
+from typing import Any
+
+#: Imported once in the builder before forking (only what every briefing kernel needs anyway).
+WARM_MODULES = ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "pandas", "numpy",
+                "matplotlib", "matplotlib.pyplot", "geopandas", "shapely", "pyogrio", "analysis",
+                "analysis.briefing", "analysis.charts", "analysis.maps", "analysis.params",
+                "analysis.queries", "analysis.regions", "analysis.text")
+#: Parameter-independent work whose results the package caches: data and the world map.
+WARM_CALLS = ("analysis:load", "analysis.maps:load_world")
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def warm() -> list[str]:
+    """Import and cache what every kernel needs; returns what could not be warmed (skipped)."""
+    skipped = []
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing optional module only costs time later
+            skipped.append(name)
+    for ref in WARM_CALLS:
+        module_name, _, func = ref.partition(":")
+        try:
+            getattr(importlib.import_module(module_name), func)()
+        except Exception:  # noqa: BLE001
+            skipped.append(ref)
+    return skipped
+
+
+class ForkedProcess:
+    """The Popen-like handle of a forked kernel, as jupyter_client's provisioner expects."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = -1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                import subprocess
+
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.01)
+        return self.returncode  # type: ignore[return-value]
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _become_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> None:
+    """In the forked child: turn into an ipykernel for the connection file in ``cmd``."""
+    code = 1
+    try:
+        import asyncio
+        import gc
+        import logging
+
+        gc.freeze()  # the parent's objects stay untouched here (sockets, loops, pools)
+        os.setpgid(0, 0)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        os.environ.pop("MPLBACKEND", None)
+        if cwd:
+            os.chdir(cwd)
+        asyncio.set_event_loop_policy(None)  # no event loop inherited from the parent
+        logging.root.handlers.clear()
+        argv = cmd[cmd.index("-f"):] if "-f" in cmd else cmd[1:]
+        sys.argv = ["ipykernel_launcher", *argv]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        # Read from the environment when ipykernel was imported (in the parent): set it now, so
+        # the kernel watches its parent (the worker) and prints no console banner.
+        app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
+        app.initialize(argv)
+        if "matplotlib" in sys.modules:
+            import matplotlib
+
+            matplotlib.rcParams["backend"] = INLINE_BACKEND
+            if "matplotlib.pyplot" in sys.modules:
+                sys.modules["matplotlib.pyplot"].switch_backend(INLINE_BACKEND)
+        _settle_import_time_choices()
+        app.start()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _settle_import_time_choices() -> None:
+    """Redo what libraries decided at import time from "am I in a kernel?" (now: yes).
+
+    pandas picks ``display.max_columns`` when imported: 0 (fit the terminal) outside a
+    kernel, 20 inside one (``pandas.core.config_init.is_terminal``).
+    """
+    if "pandas" in sys.modules:
+        sys.modules["pandas"].set_option("display.max_columns", 20)
+
+
+def _provisioner_class():
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        """Launches the kernel by forking this (warm) process instead of spawning Python."""
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            cwd = kwargs.get("cwd")
+            env = kwargs.get("env")
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child never returns
+                _become_kernel(list(cmd), str(cwd) if cwd else None, env)
+            try:
+                os.setpgid(pid, pid)
+            except OSError:
+                pass  # the child already did it, or has exited
+            self.process = ForkedProcess(pid)
+            self.pid = pid
+            self.pgid = pid
+            self.cwd = cwd or os.getcwd()
+            return self.connection_info
+
+    return ForkProvisioner
+
+
+def kernel_manager_class():
+    """An AsyncKernelManager whose kernels are forked (see the module's docstring)."""
+    from jupyter_client.kernelspec import KernelSpecManager  # noqa: F401
+    from jupyter_client.manager import AsyncKernelManager
+
+    provisioner = _provisioner_class()
+
+    class ForkKernelManager(AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw: Any):
+            if self.provisioner is None:
+                import uuid
+
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = provisioner(kernel_id=self.kernel_id,
+                                               kernel_spec=self.kernel_spec, parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
+    return ForkKernelManager

@@ -1,0 +1,53 @@
+"""Keep the Jupyter machinery's start-up noise away from the user's terminal.
+
+Real problems are not hidden: a failed briefing is reported by the builder with its notebook,
+cell and error, and the kernel's own stderr of a failed run is attached to that report.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import warnings
+
+#: Environment for the builder's processes and the kernels they start.
+KERNEL_ENV = {
+    # ipykernel/debugpy warn about frozen modules on every start.
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # jupyter_core warns about the coming switch to platformdirs.
+    "JUPYTER_PLATFORM_DIRS": "1",
+}
+
+#: Loggers that narrate kernel start-up and shutdown.
+NOISY_LOGGERS = ("papermill", "nbclient", "traitlets", "jupyter_client", "asyncio")
+
+
+@contextlib.contextmanager
+def quiet_imports():
+    """Import papermill/nbconvert without their warnings and without a 1 s detour.
+
+    jsonschema (through nbformat) imports ``rfc3987_syntax``, which compiles a grammar for
+    about a second, only to check "iri" formats that notebooks never use: it is skipped.
+    """
+    os.environ.update({k: v for k, v in KERNEL_ENV.items() if k not in os.environ})
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # ImportError
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def redirect_process_output(path: str) -> None:
+    """Send this process's (and its future children's) stdout and stderr to ``path``.
+
+    Used in worker processes only: a kernel inherits these descriptors, so whatever it prints
+    on start-up lands in the file, which the worker reads back when a briefing fails.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
