@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 
@@ -19,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install the package with its dev extras
 
 briefings: $(STAMP) ## build every default briefing into reports/
-	$(BIN)/briefings build --jobs $(JOBS)
+	$(BIN)/briefings build
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 -q
