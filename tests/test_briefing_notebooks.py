@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from analysis import params
+from analysis.kernels import KERNEL_NAME, ipc_config
 from analysis.paths import notebooks_dir
 
 ALL_NOTEBOOKS = [*params.NOTEBOOKS.values(), notebooks_dir() / "explore.ipynb"]
@@ -41,25 +42,15 @@ def test_first_cell_after_the_parameters_checks_them():
 
 # --- execution --------------------------------------------------------------------------------
 
-def kernel_config(folder):
-    """IPC transport with sockets in ``folder``: no TCP port races between parallel kernels."""
-    from traitlets.config import Config
-
-    config = Config()
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(folder / "kernel")
-    return config
-
-
 def execute(tmp_path, notebook: str, **parameters):
     import papermill
 
     out = tmp_path / f"{notebook}.ipynb"
     try:
         papermill.execute_notebook(str(params.NOTEBOOKS[notebook]), str(out), parameters=parameters,
-                                   kernel_name="python3", progress_bar=False, log_output=False,
+                                   kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                                    cwd=str(tmp_path), start_timeout=60, execution_timeout=120,
-                                   config=kernel_config(tmp_path))
+                                   config=ipc_config(str(tmp_path)))
     finally:
         executed = nbformat.read(out, as_version=4) if out.exists() else None
     return executed

@@ -17,9 +17,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from ..kernels import KERNEL_NAME, ipc_config
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 
-KERNEL_NAME = "python3"
 ENGINE_NAME = "psw-builder"
 #: Seconds a kernel may take to start, and one cell to run (``--timeout`` overrides the latter).
 START_TIMEOUT = 60
@@ -131,15 +131,6 @@ def init_worker(log_path: str, kernel: str = "fork") -> None:
     prepare(kernel)
 
 
-def _kernel_config(socket_dir: str):
-    from traitlets.config import Config
-
-    config = Config()
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = os.path.join(socket_dir, "k")
-    return config
-
-
 def _log_offset() -> int:
     try:
         return os.path.getsize(_worker["log_path"])
@@ -182,7 +173,7 @@ def run_briefing(task: dict[str, Any]) -> dict[str, Any]:
             kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, autosave_cell_every=0,
             start_timeout=START_TIMEOUT, execution_timeout=task.get("timeout") or CELL_TIMEOUT,
-            config=_kernel_config(socket_dir), record_timing=False, shutdown_kernel="immediate",
+            config=ipc_config(socket_dir), record_timing=False, shutdown_kernel="immediate",
             resources={"metadata": {"path": str(Path(task["path"]).parent)}}, **extra)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, none escapes
         if isinstance(exc, KeyboardInterrupt):

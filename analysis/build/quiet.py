@@ -11,13 +11,10 @@ import os
 import sys
 import warnings
 
+from ..kernels import QUIET_ENV
+
 #: Environment for the builder's processes and the kernels they start.
-KERNEL_ENV = {
-    # ipykernel/debugpy warn about frozen modules on every start.
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    # jupyter_core warns about the coming switch to platformdirs.
-    "JUPYTER_PLATFORM_DIRS": "1",
-}
+KERNEL_ENV = QUIET_ENV
 
 #: Loggers that narrate kernel start-up and shutdown.
 NOISY_LOGGERS = ("papermill", "nbclient", "traitlets", "jupyter_client", "asyncio")

@@ -11,7 +11,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
-KERNEL_NAME = "python3"
+from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment
+
 CELL_TIMEOUT = 300  # seconds per cell; lesson 5 runs a briefing inside a cell
 
 
@@ -37,13 +38,11 @@ KERNEL_CONFIG = "c.IPKernelApp.log_level = 'ERROR'\n"
 
 
 def kernel_environment(ipython_dir: str | None = None) -> dict[str, str]:
-    """The environment kernels start with: ours, without a non-interactive matplotlib backend.
+    """The environment lesson kernels start with (see :func:`analysis.kernels.kernel_environment`).
 
     With ``ipython_dir``, kernels (and those a lesson starts) read their settings from there.
     """
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)
-    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env = base_environment()
     if ipython_dir:
         profile = os.path.join(ipython_dir, "profile_default")
         os.makedirs(profile, exist_ok=True)
@@ -57,13 +56,10 @@ def execute(notebook, *, lesson: str, timeout: int = CELL_TIMEOUT):
     """Run every cell of ``notebook`` (in place) and return it; raise ExecutionFailure on error."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-    from traitlets.config import Config
 
     scratch = tempfile.mkdtemp(prefix="psw-lesson-")
     try:
-        config = Config()
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = os.path.join(scratch, "kernel")
+        config = ipc_config(scratch)
         workdir = os.path.join(scratch, "work")
         os.mkdir(workdir)
         client = NotebookClient(
