@@ -71,12 +71,12 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path):
     import papermill
 
     from analysis.paths import notebooks_dir
-    from test_briefing_notebooks import kernel_config
+    from analysis.kernels import KERNEL_NAME, ipc_config
 
     out = tmp_path / "explore.ipynb"
-    papermill.execute_notebook(str(notebooks_dir() / "explore.ipynb"), str(out), kernel_name="python3",
+    papermill.execute_notebook(str(notebooks_dir() / "explore.ipynb"), str(out), kernel_name=KERNEL_NAME,
                                progress_bar=False, parameters={"region": "Central Asia"},
-                               start_timeout=60, execution_timeout=120, config=kernel_config(tmp_path))
+                               start_timeout=60, execution_timeout=120, config=ipc_config(str(tmp_path)))
     nb = nbformat.read(str(out), as_version=4)
     data = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
