@@ -24,7 +24,7 @@ test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 -q
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 	$(BIN)/python benchmarks/build_speed.py
