@@ -401,13 +401,18 @@ def gender_themes(*, ds: "Dataset | None" = None) -> list[str]:
 GENDER_WORDS = "women|woman|gender|female"
 
 
+def _figures_about(themes: list[str], words: str, region, ds: "Dataset") -> "pd.DataFrame":
+    """Figures on one of ``themes`` or whose ``counts`` matches ``words``, with their targets."""
+    figures = queries.figures_by_theme(None, region, ds=ds)
+    about = figures["counts"].astype("string").str.casefold().str.contains(words, regex=True)
+    keep = figures["theme_id"].isin(themes) | about.fillna(False)
+    return figures[keep.astype(bool)].reset_index(drop=True)
+
+
 def gender_figures(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Figures on a gender theme or counting women or gender shares, with their targets."""
     ds = queries.dataset(ds)
-    figures = queries.figures_by_theme(None, region, ds=ds)
-    about = figures["counts"].astype("string").str.casefold().str.contains(GENDER_WORDS, regex=True)
-    keep = figures["theme_id"].isin(gender_themes(ds=ds)) | about.fillna(False)
-    return figures[keep.astype(bool)].reset_index(drop=True)
+    return _figures_about(gender_themes(ds=ds), GENDER_WORDS, region, ds)
 
 
 FUNDING_WORDS = "fund|financ|budget|grant|alloc|us\\$"
@@ -424,10 +429,7 @@ def funding_themes(*, ds: "Dataset | None" = None) -> list[str]:
 def funding_figures(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Figures on a funding theme, or counting funds, pledges or allocations, with their targets."""
     ds = queries.dataset(ds)
-    figures = queries.figures_by_theme(None, region, ds=ds)
-    about = figures["counts"].astype("string").str.casefold().str.contains(FUNDING_WORDS, regex=True)
-    keep = figures["theme_id"].isin(funding_themes(ds=ds)) | about.fillna(False)
-    return figures[keep.astype(bool)].reset_index(drop=True)
+    return _figures_about(funding_themes(ds=ds), FUNDING_WORDS, region, ds)
 
 
 def initiatives(theme=None, *, kinds: Sequence[str] | None = None, words: str | None = None,
