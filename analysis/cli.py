@@ -11,20 +11,18 @@ import importlib
 import os
 import sys
 
+from .errors import UsageError
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("analysis.export", "write every table as CSV plus the schema file into a folder"),
     "validate": ("analysis.validate", "check a data folder against the schema"),
-    "list": ("analysis.build.cli", "show the briefing notebooks, their parameters and the default set"),
-    "build": ("analysis.build.cli", "execute briefings into reports/ (notebooks, HTML, index)"),
+    "list": ("analysis.builder.cli", "show the briefing notebooks, their parameters and the default set"),
+    "build": ("analysis.builder.cli", "execute briefings into reports/ (notebooks, HTML, index)"),
     "teach": ("analysis.teaching.cli", "write the student or instructor edition of the training course"),
 }
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
 def make_parser() -> argparse.ArgumentParser:

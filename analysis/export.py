@@ -95,7 +95,8 @@ def add_arguments_export(parser) -> None:
 def run_export(args) -> int:
     import sys
 
-    from .cli import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from .cli import EXIT_OK, EXIT_PROBLEMS
+    from .errors import UsageError
 
     try:
         written = export(args.directory, force=args.force)

@@ -626,7 +626,8 @@ def add_arguments_validate(parser) -> None:
 
 def run_validate(args) -> int:
     from . import seed
-    from .cli import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from .cli import EXIT_OK, EXIT_PROBLEMS
+    from .errors import UsageError
     from .paths import data_dir
 
     if args.data is not None:

@@ -27,7 +27,7 @@ BIN = Path(sys.executable).parent
 def default_set(only: list[str]) -> list[tuple[str, str, dict]]:
     """(id, notebook path, parameters) of the default set, as the builder checks them."""
     sys.path.insert(0, str(PROJECT))
-    from analysis.build.build import BuildRequest, select
+    from analysis.builder.build import BuildRequest, select
 
     briefings, _, catalog = select(BuildRequest(out=Path("unused"), jobs=1, only=only))
     return [(b.id, str(catalog.path(b.notebook)), b.parameters) for b in briefings]

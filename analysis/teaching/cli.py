@@ -20,7 +20,8 @@ def add_arguments_teach(parser) -> None:
 
 
 def run_teach(args) -> int:
-    from ..cli import EXIT_OK, EXIT_PROBLEMS, UsageError
+    from ..cli import EXIT_OK, EXIT_PROBLEMS
+    from ..errors import UsageError
     from .editions import write_edition
     from .execute import ExecutionFailure
 

@@ -29,7 +29,7 @@ def add_arguments_list(parser) -> None:
 
 
 def run_list(args) -> int:
-    from ..cli import UsageError
+    from ..errors import UsageError
     from .catalog import ParameterProblem
     from .listing import listing
 
@@ -93,7 +93,7 @@ def add_arguments_build(parser) -> None:
 
 
 def run_build(args) -> int:
-    from ..cli import UsageError
+    from ..errors import UsageError
     from .build import BuildRequest, run
     from .catalog import ParameterProblem
 
