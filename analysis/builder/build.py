@@ -42,6 +42,10 @@ class BuildRequest:
     timeout: float | None = None
     progress: bool = True
     kernel: str = "fork"
+    #: also write <id>.pdf beside each page, and pack.pdf (see :mod:`.pdf`, :mod:`.pack`)
+    pdf: bool = False
+    #: the meeting named on the pack's cover
+    title: str | None = None
 
 
 @dataclass
@@ -139,7 +143,11 @@ def run(request: BuildRequest, *, echo=print) -> int:
     out = request.out
     if out.exists() and not out.is_dir():
         raise ParameterProblem(f"--out {out} exists and is not a folder")
+    from .pack import check_title
+
+    check_title(request.title)
     inputs = input_hashes(briefings, catalog)
+    pdf_problem = _pdf_problem(request)
     remove_stale_temporaries(out)
     manifest = read_manifest(out)
     records: dict[str, dict] = manifest["briefings"]
@@ -149,7 +157,8 @@ def run(request: BuildRequest, *, echo=print) -> int:
         entry = records.get(b.id) or {}
         fresh = (not request.force and entry.get("status") == "built"
                  and entry.get("inputs") == inputs[b.id]
-                 and outputs_intact(out, entry.get("outputs") or {}))
+                 and outputs_intact(out, entry.get("outputs") or {})
+                 and (not request.pdf or f"{b.id}.pdf" in (entry.get("outputs") or {})))
         if fresh:
             outcome.skipped.append(b.id)
         else:
@@ -163,10 +172,42 @@ def run(request: BuildRequest, *, echo=print) -> int:
         manifest["briefings"] = {i: records[i] for i in order}
         out.mkdir(parents=True, exist_ok=True)
         write_if_changed(out / MANIFEST, manifest_bytes(manifest))
-        write_if_changed(out / INDEX, _index_bytes(manifest["briefings"]))
+        listed = _listed(manifest["briefings"], default_ids)
+        write_if_changed(out / INDEX, _index_bytes(listed))
+    from .pack import remove_stale_pack, write_pack
+
+    if request.pdf:
+        manifest["pack"] = write_pack(out, listed, request.title, manifest.get("pack"))
+        write_if_changed(out / MANIFEST, manifest_bytes(manifest))
+    elif outcome.built or outcome.failed:
+        remove_stale_pack(out)
+        manifest.pop("pack", None)
+        write_if_changed(out / MANIFEST, manifest_bytes(manifest))
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
-    return 1 if outcome.failed else 0
+    if pdf_problem:
+        echo(f"PDF: {pdf_problem}\nThe HTML pages were built; no PDF was written.")
+    return 1 if outcome.failed or pdf_problem else 0
+
+
+def _pdf_problem(request: BuildRequest) -> str | None:
+    """Why PDFs cannot be made (the build then writes HTML only), or None."""
+    if not request.pdf:
+        return None
+    from .pdf import PdfEngineUnavailable, check_engine
+
+    try:
+        check_engine()
+    except PdfEngineUnavailable as err:
+        request.pdf = False
+        return str(err)
+    return None
+
+
+def _listed(entries: dict[str, dict], default_ids: list[str]) -> dict[str, dict]:
+    """The briefings the index shows: the default set, in its order, and briefings built
+    with ``--notebook``; one removed from the default set leaves the index."""
+    return {i: e for i, e in entries.items() if i in default_ids or e.get("adhoc")}
 
 
 def _index_bytes(entries: dict[str, dict]) -> bytes:
@@ -185,6 +226,10 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
     progress.start("warming up: libraries, data, templates")
     try:
         execute.prepare(request.kernel)  # imported (and warmed) once; the workers inherit it
+        if request.pdf:
+            from .pdf import warm
+
+            warm()
         _run_pool(todo, request, catalog, inputs, records, out, outcome, progress)
     finally:
         progress.__exit__(None, None, None)
@@ -206,7 +251,7 @@ def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -
         tasks.append({"id": b.id, "notebook": b.notebook, "path": str(path),
                       "rel_path": _relative(path), "parameters": b.parameters,
                       "cell_ids": _cell_ids(path), "timeout": request.timeout,
-                      "kernel": request.kernel})
+                      "kernel": request.kernel, "pdf": request.pdf, "inputs": inputs[b.id]})
     by_id = {b.id: b for b in todo}
     log_dir = tempfile.mkdtemp(prefix="psw-build-")
     workers = max(1, min(request.jobs, len(tasks)))
@@ -224,7 +269,8 @@ def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -
                     result = {"id": task["id"], "ok": False, "timings": {}, "error": {
                         "kind": "worker died", "cell": None, "ename": type(exc).__name__,
                         "evalue": str(exc)}}
-                _record(by_id[task["id"]], task, result, inputs, records, out, outcome)
+                _record(by_id[task["id"]], task, result, inputs, records, out, outcome,
+                        adhoc=request.notebook is not None)
                 advance(task["id"], result.get("ok", False))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -238,12 +284,13 @@ def _init_worker(log_dir: str, kernel: str) -> None:
 
 
 def _record(b: Briefing, task: dict, result: dict, inputs: dict, records: dict, out: Path,
-            outcome: Outcome) -> None:
+            outcome: Outcome, adhoc: bool = False) -> None:
     previous = records.get(b.id) or {}
     entry: dict[str, Any] = {"notebook": b.notebook, "path": task["rel_path"],
                              "parameters": b.parameters, "status": None,
                              "title": result.get("title") or previous.get("title"),
                              "summary": result.get("summary") or previous.get("summary"),
+                             "selection": result.get("selection") or previous.get("selection"),
                              "inputs": inputs[b.id], "outputs": {},
                              "timings": result.get("timings") or {}}
     failed_path = out / FAILED_DIR / f"{b.id}.ipynb"
@@ -252,6 +299,12 @@ def _record(b: Briefing, task: dict, result: dict, inputs: dict, records: dict, 
         write_atomic(out / nb_name, result["ipynb"])
         write_atomic(out / html_name, result["html"])
         entry["outputs"] = {html_name: _digest(result["html"]), nb_name: _digest(result["ipynb"])}
+        pdf_path = out / f"{b.id}.pdf"
+        if result.get("pdf"):
+            write_atomic(pdf_path, result["pdf"])
+            entry["outputs"][pdf_path.name] = _digest(result["pdf"])
+        elif pdf_path.exists():  # built without --pdf: an older PDF would not match the page
+            pdf_path.unlink()
         entry["status"] = "built"
         if failed_path.exists():
             failed_path.unlink()
@@ -267,6 +320,8 @@ def _record(b: Briefing, task: dict, result: dict, inputs: dict, records: dict, 
         if not kept:
             entry["title"] = previous.get("title")
         outcome.failed.append((b.id, entry))
+    if adhoc or previous.get("adhoc"):
+        entry["adhoc"] = True
     for key, value in entry["timings"].items():
         outcome.timings[key] = outcome.timings.get(key, 0.0) + (value or 0.0)
     records[b.id] = entry
@@ -343,7 +398,8 @@ def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
     if outcome.timings:
         t = outcome.timings
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "
-                     f"execution {t.get('execute', 0):.1f} s, export {t.get('export', 0):.1f} s "
+                     f"execution {t.get('execute', 0):.1f} s, export {t.get('export', 0):.1f} s"
+                     + (f", PDF {t['pdf']:.1f} s" if t.get("pdf") else "") + " "
                      f"({request.jobs} jobs)")
     for bid, entry in outcome.failed:
         error = entry.get("error") or {}

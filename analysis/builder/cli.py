@@ -89,6 +89,12 @@ def add_arguments_build(parser) -> None:
                              "spawn: a plain new kernel process each time (default: fork)")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also write <id>.pdf beside each page (A4, tagged PDF/UA) and "
+                             "pack.pdf: a cover, contents, every briefing, one appendix of sources")
+    parser.add_argument("--title", metavar="TEXT", default=None,
+                        help="the meeting named on the pack's cover (one line, at most 120 "
+                             "characters; default: \"Briefings on peace and security\")")
     _set_option(parser)
 
 
@@ -100,7 +106,7 @@ def run_build(args) -> int:
     request = BuildRequest(out=args.out, jobs=args.jobs, force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
-                           kernel=args.kernel)
+                           kernel=args.kernel, pdf=args.pdf, title=args.title)
     try:
         return run(request)
     except ParameterProblem as err:

@@ -194,8 +194,20 @@ def run_briefing(task: dict[str, Any]) -> dict[str, Any]:
                 result["ipynb"] = normalize.to_bytes(nb)
                 info = read_summary(nb)
                 result.update(title=info.title, summary=info.summary)
-                result["html"] = render.to_html(_worker["exporter"], nb, info.title or task["id"])
+                from .index import selection_facts
+
+                result["selection"] = selection_facts(task["parameters"])
+                title = info.title or task["id"]
+                page = render.PageInfo(title, stamp=render.stamp(task.get("inputs")),
+                                       citation=render.citation(title))
+                result["html"] = render.to_html(_worker["exporter"], nb, page)
                 result["ok"] = True
+                if task.get("pdf"):
+                    t_pdf = time.perf_counter()
+                    from .pdf import to_pdf
+
+                    result["pdf"] = to_pdf(result["html"])
+                    result["timings"]["pdf"] = round(time.perf_counter() - t_pdf, 3)
             else:
                 normalize.mark_failure(nb, error)
                 result["failed_ipynb"] = normalize.to_bytes(nb)
@@ -203,7 +215,8 @@ def run_briefing(task: dict[str, Any]) -> dict[str, Any]:
         error = {"kind": "builder", "cell": None, "ename": type(exc).__name__,
                  "evalue": str(exc), "detail": traceback.format_exc(limit=6)}
         result["ok"] = False
-    result["timings"]["export"] = round(time.perf_counter() - t_done, 3)
+    result["timings"]["export"] = round(time.perf_counter() - t_done
+                                        - (result["timings"].get("pdf") or 0), 3)
     if error is not None:
         result["ok"] = False
         result["error"] = error

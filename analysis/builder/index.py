@@ -1,7 +1,14 @@
-"""``index.html``: every briefing in the reports folder with its parameters, status and summary.
+"""``index.html``: the briefings of a reports folder, as a reader looks for them.
 
-Every piece of text is escaped (``html.escape``): parameter values, titles and summaries come
-from data. The page has no script, no date and no timing, so the same builds give the same bytes.
+Entries are grouped under Regions, Countries and Themes, in the order of the default set. Each
+shows its title and first key point, with links to its page and its PDF; two region briefings
+that cover nearly the same countries (West Africa and the Sahel, Western Africa...) say how they
+differ; the notebook, parameters and build status sit in a details line.
+
+Every piece of text is escaped once, here (``html.escape``): titles, summaries and parameter
+values come from data, and the manifest holds them as plain text. The page has no script, no
+date and no timing, so the same builds give the same bytes; its body is sanitised like every
+reader page (:func:`analysis.builder.render.sanitise`).
 """
 from __future__ import annotations
 
@@ -9,73 +16,169 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
-max-width:72rem;padding:0 1rem;color:#1b1b1b;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}
-p.lead{color:#444;margin-top:0}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #ddd}
-th{background:#f3f3f3}
-code{font-size:.9em}
-.status-built{color:#1a7f37;font-weight:600}
-.status-failed{color:#b42318;font-weight:600}
-.status-missing{color:#6b6b6b}
-.small{font-size:.85em;color:#555}
-"""
+GROUPS = ("Regions", "Countries", "Themes")
+#: Two region selections are near twins when they share at least this share of their countries.
+TWIN_OVERLAP = 0.6
+#: Country differences named one by one up to this many, counted beyond.
+NAMED_DIFFERENCES = 6
 
-STATUS_TEXT = {"built": "built", "failed": "failed"}
+
+def selection_facts(parameters: dict[str, Any]) -> dict[str, Any] | None:
+    """What a briefing's ``region`` parameter covers: description, kind and countries.
+
+    Called in the builder's workers after a briefing ran (the data are loaded there already);
+    the index reads the result from the manifest, so it never loads the data itself.
+    """
+    region = parameters.get("region")
+    if not isinstance(region, str):
+        return None
+    from .. import queries
+
+    sel = queries.selection(region)
+    if sel is None:
+        return {"label": "World", "kind": "world", "describe": "the whole world", "countries": []}
+    names = queries.dataset().countries.set_index("iso3")["name"].to_dict() \
+        if "name" in queries.dataset().countries.columns else {}
+    return {"label": sel.label, "kind": sel.kind, "describe": sel.describe(),
+            "countries": sorted(str(names.get(i, i)) for i in sel.iso3)}
+
+
+def group_of(bid: str, entry: dict[str, Any]) -> str:
+    """Regions, Countries or Themes."""
+    selection = entry.get("selection") or {}
+    if bid.startswith("country-") or selection.get("kind") == "country":
+        return "Countries"
+    if entry.get("notebook") == "region":
+        return "Regions"
+    return "Themes"
 
 
 def _href(name: str) -> str:
     return escape(quote(name), quote=True)
 
 
-def _parameters(params: dict[str, Any]) -> str:
-    if not params:
-        return '<span class="small">(defaults)</span>'
-    items = "<br>".join(f"<code>{escape(str(k))}</code> = {escape(repr(v))}"
-                        for k, v in params.items())
-    return items
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _details(bid: str, entry: dict[str, Any]) -> str:
+    params = entry.get("parameters") or {}
+    shown = "; ".join(f"{k} = {_value(v)}" for k, v in params.items()) or "defaults"
+    status = entry.get("status", "missing")
+    parts = [f"id {escape(bid)}", f"notebook {escape(str(entry.get('notebook', '')))}",
+             f"parameters: {escape(shown)}", f"status: {escape(status)}"]
+    if status == "failed":
+        error = entry.get("error") or {}
+        where = f", cell {error['cell']}" if error.get("cell") is not None else ""
+        parts.append(escape(f"{error.get('kind', 'failed')}{where}: {error.get('ename', '')}"))
+        if entry.get("outputs"):
+            parts.append("the links show the last good build")
+    outputs = entry.get("outputs") or {}
+    links = []
+    if f"{bid}.ipynb" in outputs:
+        links.append(f'<a href="{_href(bid + ".ipynb")}">executed notebook</a>')
+    if entry.get("failed_notebook"):
+        links.append(f'<a href="{_href(entry["failed_notebook"])}">failed run</a>')
+    return " · ".join(parts + links)
+
+
+def near_twins(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]]:
+    """For each region briefing, sentences on the listed ones covering nearly the same
+    countries."""
+    regions = [(bid, e.get("selection") or {}) for bid, e in entries
+               if group_of(bid, e) == "Regions" and (e.get("selection") or {}).get("countries")]
+    notes: dict[str, list[str]] = {}
+    for bid, sel in regions:
+        mine = set(sel["countries"])
+        for other, osel in regions:
+            theirs = set(osel["countries"])
+            if other == bid or mine == theirs:
+                continue
+            shared = mine & theirs
+            if len(shared) / len(mine | theirs) < TWIN_OVERLAP:
+                continue
+            sentence = (f'Close to <a href="#{_href(other)}">{escape(osel["label"])}</a> '
+                        f'({escape(osel["describe"])}): they share {len(shared)} countries')
+            extra = []
+            for label, diff in (("only here", mine - theirs), ("only there", theirs - mine)):
+                if not diff:
+                    continue
+                if len(diff) <= NAMED_DIFFERENCES:
+                    extra.append(f"{label}: {escape(', '.join(sorted(diff)))}")
+                else:
+                    extra.append(f"{label}: {len(diff)} countries")
+            notes.setdefault(bid, []).append(sentence + ("; " + "; ".join(extra) if extra else "")
+                                             + ".")
+    return notes
+
+
+STYLE = """
+html{color:#1b1b1b;background:#fff}
+body{font-family:"DejaVu Sans","Noto Sans",Arial,sans-serif;margin:0 auto;max-width:60rem;
+padding:1rem 1.25rem;line-height:1.5}
+a{color:#0b4fb3}
+h1{font-size:1.75rem;margin:.5rem 0}
+h2{font-size:1.3rem;margin:2rem 0 .5rem;border-bottom:1px solid #c8c8c8}
+h3{font-size:1.05rem;margin:0 0 .2rem}
+.lead,.stamp p,.details,.twin{color:#4a4a4a}
+ul.entries{list-style:none;padding:0;margin:0}
+ul.entries>li{padding:.7rem 0;border-bottom:1px solid #e0e0e0}
+.entry p{margin:.15rem 0}
+.details,.twin{font-size:.88rem}
+.status-failed{color:#a61b0f;font-weight:600}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+white-space:nowrap}
+.stamp{border-top:1px solid #c8c8c8;margin-top:2rem;font-size:.85rem}
+"""
+
+
+def _entry(bid: str, entry: dict[str, Any], twins: list[str]) -> str:
+    outputs = entry.get("outputs") or {}
+    title = escape(entry.get("title") or bid)
+    html_name, pdf_name = f"{bid}.html", f"{bid}.pdf"
+    heading = (f'<a href="{_href(html_name)}">{title}</a>' if html_name in outputs else title)
+    links = []
+    if html_name in outputs:
+        links.append(f'<a href="{_href(html_name)}">Page<span class="visually-hidden"> of '
+                     f'{title}</span></a>')
+    if pdf_name in outputs:
+        links.append(f'<a href="{_href(pdf_name)}">PDF<span class="visually-hidden"> of '
+                     f'{title}</span></a>')
+    lines = [f'<li class="entry" id="{escape(bid, quote=True)}">', f"<h3>{heading}</h3>"]
+    if entry.get("summary"):
+        lines.append(f"<p>{escape(entry['summary'])}</p>")
+    if entry.get("status") == "failed":
+        lines.append('<p class="status-failed">The last build of this briefing failed.</p>')
+    if links:
+        lines.append(f'<p class="links">{" · ".join(links)}</p>')
+    lines += [f'<p class="twin">{t}</p>' for t in twins]
+    lines.append(f'<p class="details">{_details(bid, entry)}</p>')
+    lines.append("</li>")
+    return "\n".join(lines)
 
 
 def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefings") -> bytes:
     """The index page for ``(id, manifest entry)`` pairs, in the order given."""
-    rows = []
-    for bid, entry in entries:
-        status = entry.get("status", "missing")
-        outputs = entry.get("outputs") or {}
-        html_name, nb_name = f"{bid}.html", f"{bid}.ipynb"
-        label = escape(entry.get("title") or bid)
-        if html_name in outputs:
-            name_cell = f'<a href="{_href(html_name)}">{label}</a>'
-        else:
-            name_cell = label
-        links = []
-        if nb_name in outputs:
-            links.append(f'<a href="{_href(nb_name)}">notebook</a>')
-        if status == "failed":
-            error = entry.get("error") or {}
-            where = f", cell {error['cell']}" if error.get("cell") is not None else ""
-            detail = f"{error.get('kind', 'failed')}{where}: {error.get('ename', '')}"
-            status_cell = (f'<span class="status-failed">failed</span><br>'
-                           f'<span class="small">{escape(detail)}</span>')
-            if html_name in outputs:
-                status_cell += '<br><span class="small">the link shows the last good build</span>'
-            failed = entry.get("failed_notebook")
-            if failed:
-                links.append(f'<a href="{_href(failed)}">failed run</a>')
-        else:
-            status_cell = f'<span class="status-{escape(status)}">{escape(status)}</span>'
-        summary = escape(entry.get("summary") or "")
-        rows.append(
-            f"<tr id=\"{escape(bid, quote=True)}\"><td>{name_cell}<br>"
-            f"<span class=\"small\"><code>{escape(bid)}</code>"
-            f"{' · ' + ' · '.join(links) if links else ''}</span></td>"
-            f"<td>{escape(entry.get('notebook', ''))}</td>"
-            f"<td>{_parameters(entry.get('parameters') or {})}</td>"
-            f"<td>{status_cell}</td><td>{summary}</td></tr>")
+    from .render import dataset_version, package_version, sanitise
+
+    twins = near_twins(entries)
+    sections = []
+    for group in GROUPS:
+        members = [(bid, e) for bid, e in entries if group_of(bid, e) == group]
+        if not members:
+            continue
+        anchor = group.lower()
+        items = "\n".join(_entry(bid, e, twins.get(bid, [])) for bid, e in members)
+        sections.append(f'<section aria-labelledby="{anchor}">\n<h2 id="{anchor}">{group}</h2>\n'
+                        f'<ul class="entries">\n{items}\n</ul>\n</section>')
     built = sum(1 for _, e in entries if e.get("status") == "built")
+    pdfs = sum(1 for bid, e in entries if f"{bid}.pdf" in (e.get("outputs") or {}))
+    pack = ' The whole set in one document: <a href="pack.pdf">pack.pdf</a>.' if pdfs else ""
+    body = (f'<h1>{escape(title)}</h1>\n<p class="lead">Briefings built from A/72/1, chapter '
+            f'II.B, <em>Maintenance of international peace and security</em>: {built} of '
+            f'{len(entries)} built.{pack}</p>\n' + "\n".join(sections))
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -85,15 +188,11 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
 <style>{STYLE}</style>
 </head>
 <body>
-<h1>{escape(title)}</h1>
-<p class="lead">Peace &amp; Security Workbook: briefings built from A/72/1, chapter II.B.
-{built} of {len(entries)} built.</p>
-<table>
-<thead><tr><th>Briefing</th><th>Notebook</th><th>Parameters</th><th>Status</th><th>Summary</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
+<header><p class="lead">Peace &amp; Security Workbook</p></header>
+<main>
+{sanitise(body)}
+</main>
+<footer class="stamp"><p>Dataset {escape(dataset_version())} · package {escape(package_version())}</p></footer>
 </body>
 </html>
 """

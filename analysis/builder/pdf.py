@@ -1,0 +1,66 @@
+"""PDFs of the reader pages, with WeasyPrint: tagged (PDF/UA-1), titled, byte-identical.
+
+WeasyPrint (pip) lays the reader page out with its print stylesheet (``templates/report/
+report.css``: A4, the briefing's title and the citation at the foot of every page with "Page n of
+m", headings kept with what follows, figures and table rows never split). Rejected: nbconvert's
+webpdf (needs Playwright's own downloaded browser) and headless Chromium (a browser at run time,
+and creation dates in every file).
+
+Determinism: WeasyPrint writes no creation or modification date unless the page names one
+(``dcterms.created``), and the pages name none; its document identifier is a hash of the
+content. Identical inputs therefore give identical bytes (tested).
+
+The engine needs Pango (a system library). When it cannot start, :func:`check_engine` says which
+package to install; the builder then writes the HTML anyway and exits 1.
+"""
+from __future__ import annotations
+
+from ..errors import WorkbookError
+
+PDF_VARIANT = "pdf/ua-1"
+#: What to install when the engine cannot start.
+SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b"
+
+
+class PdfEngineUnavailable(WorkbookError):
+    """WeasyPrint is missing or cannot load its system libraries."""
+
+
+def check_engine() -> None:
+    """Import WeasyPrint (and so load Pango); :class:`PdfEngineUnavailable` saying what to
+    install when that fails."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError as err:
+        raise PdfEngineUnavailable(
+            f"the PDF engine is not installed ({err}); install it with "
+            "`.venv/bin/pip install weasyprint` (or `make install`)") from None
+    except OSError as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise PdfEngineUnavailable(
+            f"the PDF engine (WeasyPrint) cannot start: {first}; install its system libraries "
+            f"with `apt-get install {SYSTEM_PACKAGES}`") from None
+
+
+def to_pdf(html: bytes | str, base_url: str | None = None) -> bytes:
+    """The PDF of one reader page (tagged PDF/UA-1, title and language from the page)."""
+    import weasyprint
+
+    if isinstance(html, bytes):
+        html = html.decode("utf-8")
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=offline_fetcher()) \
+        .write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def offline_fetcher():
+    """A URL fetcher for embedded ``data:`` resources only: nothing is fetched at run time."""
+    from weasyprint import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def warm() -> None:
+    """Import WeasyPrint and lay out a small page once (fonts found, stylesheets compiled), so
+    that the builder's worker processes, forked afterwards, start warm."""
+    to_pdf("<!DOCTYPE html><html lang='en'><head><title>warm</title></head>"
+           "<body><h1>warm</h1><table><tr><td>1</td></tr></table></body></html>")
