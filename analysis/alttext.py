@@ -1,0 +1,155 @@
+"""Alternative text for the briefings' charts and maps, written from the data behind them.
+
+A screen-reader user (and the PDF's tags) get the chart's finding, then its key numbers:
+"Map: Western Africa: countries by number of chapter records. 9 countries shaded; most records:
+Liberia 7, Mali 7, Côte d'Ivoire 5 and 6 more." The table beside a chart holds every value;
+the alt text names the few a sighted reader sees first.
+
+:func:`describe_axes` reads what a drawn chart shows (title, bars and their labels, legend,
+source line) and suits any chart; the ``describe_*`` helpers start from the data frame a map or
+timeline was drawn from, where the Axes alone cannot say which country is which.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+#: Values named one by one; the rest are counted.
+NAMED = 5
+LIMIT = 600
+
+
+def _join(items: list[str], total: int | None = None) -> str:
+    total = len(items) if total is None else total
+    shown = items[:NAMED]
+    text = ", ".join(shown)
+    if total > len(shown):
+        text += f" and {total - len(shown)} more"
+    return text
+
+
+def _number(value) -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{f:g}" if f != int(f) else str(int(f))
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= LIMIT else text[: LIMIT - 1].rstrip() + "…"
+
+
+def _title(ax: "Axes") -> str:
+    title = ax.get_title() or ax.get_title("left")
+    if not title and ax.figure is not None and getattr(ax.figure, "_suptitle", None):
+        title = ax.figure._suptitle.get_text()
+    return title.strip().rstrip(".")
+
+
+def _source(ax: "Axes") -> str:
+    texts = [t.get_text() for t in getattr(ax.figure, "texts", [])] + \
+        [t.get_text() for t in ax.texts]
+    for text in texts:
+        if text.strip().startswith("Source"):
+            return text.strip().rstrip(".")
+    return ""
+
+
+def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
+    """``kind``, the chart's title (its finding), its bars with their values, and its source."""
+    parts = [f"{kind}: {_title(ax)}" if _title(ax) else kind]
+    bars = []
+    for container in getattr(ax, "containers", []):
+        values = getattr(container, "datavalues", None)
+        if values is None:
+            continue
+        label = container.get_label()
+        label = "" if not label or label.startswith("_") else f"{label} "
+        bars.extend(f"{label}{_number(v)}" for v in values)
+    horizontal = any(getattr(c, "orientation", "vertical") == "horizontal"
+                     for c in getattr(ax, "containers", []))
+    ticks = [t.get_text() for t in (ax.get_yticklabels() if horizontal else ax.get_xticklabels())]
+    ticks = [t for t in ticks if t]
+    if bars and len(ticks) == len(bars):
+        bars = [f"{tick}: {bar}" for tick, bar in zip(ticks, bars)]
+    if bars:
+        parts.append(f"Values: {_join(bars)}")
+    legend = ax.get_legend()
+    if legend is not None:
+        labels = [t.get_text() for t in legend.get_texts() if t.get_text()]
+        if labels:
+            parts.append(f"Key: {', '.join(labels)}")
+    if _source(ax):
+        parts.append(_source(ax))
+    return _clip(". ".join(parts) + ".")
+
+
+def describe_map(data: "pd.DataFrame", *, title: str, value: str = "count",
+                 name: str = "name", what: str = "records") -> str:
+    """A choropleth: how many countries are shaded and those with the highest values."""
+    frame = data.dropna(subset=[value]) if value in data else data.iloc[0:0]
+    if name not in frame:
+        name = "iso3"
+    frame = frame.sort_values([value, name], ascending=[False, True], kind="stable")
+    items = [f"{row[name]} {_number(row[value])}" for _, row in frame.iterrows()]
+    n = len(frame)
+    body = f"{n} {'country' if n == 1 else 'countries'} shaded"
+    if items:
+        body += f"; most {what}: {_join(items, n)}"
+    return _clip(f"Map: {title.rstrip('.')}. {body}.")
+
+
+def describe_presence(operations: "pd.DataFrame", offices: "pd.DataFrame", *, title: str) -> str:
+    """A map of operations and offices: which ones, where."""
+    def named(frame, key):
+        out = []
+        for _, row in frame.iterrows():
+            label = row.get(key) or row.get("name")
+            place = row.get("place")
+            out.append(f"{label} ({place})" if isinstance(place, str) and place else str(label))
+        return out
+
+    ops, offs = named(operations, "operation_id"), named(offices, "office_id")
+    parts = [f"Map: {title.rstrip('.')}"]
+    if ops:
+        parts.append(f"{len(ops)} peace operation{'s' if len(ops) != 1 else ''}: {_join(ops)}")
+    if offs:
+        parts.append(f"{len(offs)} office{'s' if len(offs) != 1 else ''} or envoy"
+                     f"{'s' if len(offs) != 1 else ''}: {_join(offs)}")
+    return _clip(". ".join(parts) + ".")
+
+
+def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated events") -> str:
+    """A timeline: how many events, the first and the last, how many are planned."""
+    n = len(events)
+    if not n:
+        return f"{title}: no dated events."
+    labels = [str(x) for x in events.get("date_label", [])]
+    descriptions = [str(x) for x in events.get("description", [])]
+    parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
+    if labels:
+        parts.append(f"first {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
+        if n > 1:
+            parts.append(f"last {labels[-1]}: {descriptions[-1] if descriptions else ''}"
+                         .rstrip(": "))
+    if "status" in events:
+        planned = int((events["status"].astype(str) == "planned").sum())
+        if planned:
+            parts.append(f"{planned} planned (drawn hollow)")
+    return _clip("; ".join(parts) + ".")
+
+
+def describe_counts(names: Iterable[str], *, title: str, what: str = "engagements") -> str:
+    """A matrix or bar chart of how often each name occurs (e.g. actors by place)."""
+    from collections import Counter
+
+    counts = Counter(str(n) for n in names if isinstance(n, str) and n)
+    items = [f"{name} {count}" for name, count in
+             sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return _clip(f"Chart: {title.rstrip('.')}. {len(items)} shown; most {what}: "
+                 f"{_join(items)}." if items else f"Chart: {title.rstrip('.')}.")

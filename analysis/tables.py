@@ -1,0 +1,73 @@
+"""Tables as a reader page needs them: a caption, no 0..n index, no text cut, aligned by type.
+
+pandas' own HTML (``DataFrame._repr_html_``) cuts every text at 50 characters
+("United Nations Multidimensional Integrated Sta…"), right-aligns text, shows a meaningless
+0..n index and has no caption. :class:`ReportTable` is what a briefing section returns instead:
+Jupyter displays its ``_repr_html_`` (and ``__repr__`` as plain text), so JupyterLab and the
+built pages show the same table.
+
+Every value is escaped here (``html.escape``): table cells hold text from the data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def _is_number(series: "pd.Series") -> bool:
+    return series.dtype.kind in "iuf"
+
+
+def _cell(value) -> str:
+    try:
+        import pandas as pd
+
+        if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return escape(str(value))
+
+
+@dataclass
+class ReportTable:
+    """A table with its caption; numbers right-aligned, text left-aligned, nothing truncated."""
+
+    frame: "pd.DataFrame"
+    caption: str
+
+    def __post_init__(self):
+        self.frame = self.frame.reset_index(drop=True)
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if _is_number(self.frame[c])]
+
+    def _repr_html_(self) -> str:
+        numeric = set(self.numeric_columns)
+        num = ' class="num"'
+        head = "".join(f'<th scope="col"{num if c in numeric else ""}>{escape(str(c))}</th>'
+                       for c in self.frame.columns)
+        rows = []
+        for values in self.frame.itertuples(index=False, name=None):
+            cells = "".join(f'<td{num if c in numeric else ""}>{_cell(v)}</td>'
+                            for c, v in zip(self.frame.columns, values))
+            rows.append(f"<tr>{cells}</tr>")
+        return (f'<table class="report-table">\n<caption>{escape(self.caption)}</caption>\n'
+                f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+                + "\n</tbody>\n</table>")
+
+    def __repr__(self) -> str:
+        import pandas as pd
+
+        with pd.option_context("display.max_colwidth", None, "display.width", 200):
+            return f"{self.caption}\n{self.frame.to_string(index=False)}"
+
+    def __len__(self) -> int:
+        return len(self.frame)

@@ -1,0 +1,259 @@
+"""Reader pages, PDFs, the pack and the index, built through the real `briefings build`.
+
+One build of a few real briefings with ``--pdf`` (module fixture) serves most tests; the
+sanitiser, the title checks and the table/alt-text helpers are also tested directly.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from test_build import FIXTURE_SET, briefings, manifest, write_set, FIXTURES
+
+REAL = ("region-western-africa", "region-west-africa-and-the-sahel", "gender", "partnerships")
+TITLE = "Security Council <b>retreat</b> & friends"
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b|\b20\d\d-\d\d-\d\dT")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reader") / "reports"
+    args = ["build", "--out", str(out), "--pdf", "--title", TITLE, "--no-progress"]
+    for bid in REAL:
+        args += ["--only", bid]
+    result = briefings(*args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def _pdf(path: Path):
+    import pypdf
+
+    return pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bid", REAL)
+def test_page_is_for_readers(built, bid):
+    page = (built / f"{bid}.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert len(re.findall(r"<h1[ >]", page)) == 1
+    for landmark in ("<header", "<main", "<footer"):
+        assert landmark in page
+    for instruction in ("parameters cell", "run all cells", "Run all", "papermill"):
+        assert instruction not in page, instruction
+    assert "No description has been provided" not in page
+    assert "<script" not in page and "jp-InputArea" not in page
+    assert "anchor-link" not in page and "¶</a>" not in page
+    images = re.findall(r"<img [^>]*>", page)
+    assert images, "a briefing has at least one chart or map"
+    for img in images:
+        assert re.search(r'alt="[^"]{12,}"', img), img
+        assert 'src="data:image/png;base64,' in img
+    stamp = re.search(r'<p class="build-stamp">Dataset ([^ ]+) · package ([^ ]+) · '
+                      r'inputs ([0-9a-f]{12})</p>', page)
+    data_version = json.loads((Path(__file__).parents[1] / "data" / "datapackage.json")
+                              .read_text())["version"]
+    assert stamp and stamp.group(1) == data_version
+    assert not CLOCK.search(re.sub(r'src="data:[^"]*"', "", page))
+    # no link without a target, no web address as a link
+    for href in re.findall(r'<a [^>]*href="([^"]*)"', page):
+        assert href and not href.startswith(("http", "javascript", "data")), href
+    assert not re.search(r"<a(?![^>]*href)[^>]*>", page)
+
+
+@pytest.mark.slow
+def test_stamp_digest_differs_between_briefings(built):
+    digests = {re.search(r"inputs ([0-9a-f]{12})", (built / f"{b}.html").read_text()).group(1)
+               for b in REAL}
+    assert len(digests) == len(REAL)
+
+
+# --- PDFs --------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bid", REAL)
+def test_pdf_beside_each_page_is_tagged_titled_and_in_the_manifest(built, bid):
+    reader = _pdf(built / f"{bid}.pdf")
+    root = reader.trailer["/Root"]
+    entry = manifest(built)[bid]
+    assert root["/MarkInfo"]["/Marked"] is True and "/StructTreeRoot" in root
+    assert root["/Lang"] == "en"
+    assert reader.metadata.title == entry["title"]
+    assert reader.xmp_metadata is not None  # PDF/UA identification lives there
+    assert "pdfuaid" in reader.xmp_metadata.stream.get_data().decode("utf-8", "replace")
+    assert f"{bid}.pdf" in entry["outputs"] and entry["timings"]["pdf"] > 0
+    text = reader.pages[0].extract_text()
+    assert "Page 1 of" in text and "Peace & Security Workbook, from A/72/1" in text
+    assert "/CreationDate" not in reader.metadata and "/ModDate" not in reader.metadata
+
+
+@pytest.mark.slow
+def test_pdfs_are_byte_identical_when_rebuilt(built):
+    before = {name: (built / name).read_bytes() for name in ("gender.pdf", "pack.pdf")}
+    result = briefings("build", "--out", str(built), "--pdf", "--title", TITLE, "--force",
+                       "--only", "gender", "--no-progress")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name, data in before.items():
+        assert (built / name).read_bytes() == data, name
+
+
+@pytest.mark.slow
+def test_pack_has_cover_contents_briefings_and_one_appendix(built):
+    reader = _pdf(built / "pack.pdf")
+    texts = [p.extract_text() for p in reader.pages]
+    cover = texts[0]
+    assert "Security Council <b>retreat</b> & friends" in cover  # escaped, shown as written
+    assert "4 briefings: 2 regions, 2 themes." in cover
+    assert re.search(r"Dataset \S+ · package \S+ · inputs [0-9a-f]{12}", cover)
+    assert "Page " not in cover  # no footer on the cover
+    assert reader.metadata.title == TITLE
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"] is True
+    contents = texts[1]
+    assert contents.startswith("Contents")
+    record = manifest(built)
+    order = ["region-western-africa", "region-west-africa-and-the-sahel", "gender",
+             "partnerships"]
+    starts = []
+    for bid in order:
+        title = record[bid]["title"]
+        line = next(l for l in contents.splitlines() if l.startswith(title[:30]))
+        page = int(re.search(r"(\d+)\s*$", line).group(1))
+        assert texts[page - 1].lstrip().startswith(title), (title, page)
+        starts.append(page)
+    assert starts == sorted(starts)
+    assert sum("Appendix: sources" in t.splitlines()[0] for t in texts if t.strip()) == 1
+    assert "Sources\n" not in "".join(texts[:-1])  # each briefing's own list is left out
+    assert len(reader.pages) == max(starts) + 1 or len(reader.pages) > max(starts)
+
+
+# --- the index ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_index_groups_entries_with_links_details_and_twins(built):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    assert index.index('<h2 id="regions">Regions</h2>') < index.index(
+        '<h2 id="themes">Themes</h2>')
+    record = manifest(built)
+    for bid in REAL:
+        assert f'href="{bid}.html"' in index and f'href="{bid}.pdf"' in index
+        assert f'<li class="entry" id="{bid}">' in index
+    assert 'href="pack.pdf"' in index
+    assert "&amp;lt;" not in index and "&amp;amp;" not in index  # escaped once
+    assert 'class="details"' in index and "notebook region" in index
+    twin = re.search(r'<li class="entry" id="region-western-africa">.*?</li>', index, re.S).group(0)
+    assert 'Close to <a href="#region-west-africa-and-the-sahel">' in twin
+    assert record["gender"]["summary"][:40] in index.replace("&#x27;", "'")
+
+
+@pytest.mark.slow
+def test_a_briefing_removed_from_the_set_leaves_the_index(tmp_path):
+    out = tmp_path / "reports"
+    both = write_set(tmp_path / "both.toml", {"ok": FIXTURES / "ok.ipynb"},
+                     ['notebook = "ok"\nid = "one"\nparameters = { name = "One" }',
+                      'notebook = "ok"\nid = "two"\nparameters = { name = "Two" }'])
+    assert briefings("build", "--set", str(both), "--out", str(out)).returncode == 0
+    assert 'id="two"' in (out / "index.html").read_text()
+    one = write_set(tmp_path / "one.toml", {"ok": FIXTURES / "ok.ipynb"},
+                    ['notebook = "ok"\nid = "one"\nparameters = { name = "One" }'])
+    result = briefings("build", "--set", str(one), "--out", str(out))
+    assert result.returncode == 0 and "0 built, 1 skipped" in result.stdout
+    index = (out / "index.html").read_text()
+    assert 'id="one"' in index and 'id="two"' not in index
+
+
+# --- bad input and a missing engine -----------------------------------------------------
+
+def test_overlong_or_multiline_title_is_refused_and_nothing_written(tmp_path):
+    out = tmp_path / "reports"
+    for title, message in (("x" * 121, "--title is 121 characters long; at most 120"),
+                           ("two\nlines", "--title must be one line")):
+        result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), "--pdf",
+                           "--title", title)
+        assert result.returncode == 2
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists()
+
+
+@pytest.mark.slow
+def test_missing_pdf_engine_names_the_package_builds_html_and_exits_1(tmp_path):
+    fake = tmp_path / "fake"
+    (fake / "weasyprint").mkdir(parents=True)
+    (fake / "weasyprint" / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open "
+        "shared object file: No such file or directory\")\n")
+    out = tmp_path / "reports"
+    result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), "--pdf",
+                       "--only", "ok-alpha", env={"PYTHONPATH": str(fake)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "apt-get install libpango-1.0-0" in result.stdout
+    assert "libpango-1.0-0: cannot open shared object file" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert (out / "ok-alpha.html").is_file() and not list(out.glob("*.pdf"))
+
+
+# --- helpers, directly -------------------------------------------------------------------
+
+@pytest.mark.parametrize("markup, kept, gone", [
+    ('<a href="javascript:alert(1)">x</a>', "x", "javascript"),
+    ('<a href="data:text/html,hi">y</a>', "y", "data:"),
+    ('<a href="https://undocs.org/A/72/1">https://undocs.org/A/72/1</a>', "undocs.org", "href"),
+    ('<img src="http://example.org/x.png" alt="a">', "alt", "example.org"),
+    ('<img src="data:image/svg+xml;base64,AA" alt="a">', "alt", "svg"),
+    ('<p onclick="x()" style="color:red">p</p><script>alert(1)</script>', "<p>p</p>", "alert"),
+    ('<style>p{}</style><iframe src="x"></iframe><q>z</q>', "z", "iframe"),
+])
+def test_sanitiser_keeps_only_what_the_templates_use(markup, kept, gone):
+    from analysis.builder.render import sanitise
+
+    clean = sanitise(markup)
+    assert kept in clean and gone not in clean
+
+
+def test_sanitiser_keeps_figures_tables_and_relative_links():
+    from analysis.builder.render import sanitise
+
+    markup = ('<figure class="chart"><img src="data:image/png;base64,iVBO" alt="Map: x"></figure>'
+              '<table class="report-table"><caption>c</caption><thead><tr><th scope="col" '
+              'class="num">n</th></tr></thead><tbody><tr><td class="num">1</td></tr></tbody>'
+              '</table><a href="gender.html">gender</a><a href="#top">top</a>')
+    assert sanitise(markup) == markup
+
+
+def test_report_table_has_caption_no_index_full_text_and_alignment():
+    import pandas as pd
+
+    from analysis.tables import ReportTable
+
+    long = "United Nations Multidimensional Integrated Stabilization Mission in Mali <b>"
+    html = ReportTable(pd.DataFrame({"name": [long], "records": [3]}, index=[7]),
+                       "Operations in Mali")._repr_html_()
+    assert "<caption>Operations in Mali</caption>" in html
+    assert "&lt;b&gt;" in html and long[:60] in html
+    assert '<th scope="col" class="num">records</th>' in html and '<td class="num">3</td>' in html
+    assert "<td>7</td>" not in html and "<th>7</th>" not in html
+
+
+def test_alt_text_names_the_finding_and_key_numbers():
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from analysis import alttext
+
+    fig, ax = plt.subplots()
+    ax.bar(["women", "target"], [26, 50])
+    ax.set_title("Women are 26% of mission leaders, against parity")
+    text = alttext.describe_axes(ax)
+    assert text.startswith("Chart: Women are 26% of mission leaders") and "women: 26" in text
+    data = pd.DataFrame({"name": ["Mali", "Liberia", "Niger"], "count": [7, 7, 1]})
+    text = alttext.describe_map(data, title="Western Africa: countries by number of records")
+    assert "3 countries shaded; most records: Liberia 7, Mali 7, Niger 1" in text
