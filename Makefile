@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
+AXE    := .cache/node/node_modules/axe-core/axe.min.js
 
 .PHONY: install briefings test lab benchmark clean
 
@@ -17,10 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its dev extras
 
-briefings: $(STAMP) ## build every default briefing into reports/
-	$(BIN)/briefings build
+briefings: $(STAMP) ## build every default briefing into reports/: pages, PDFs and pack.pdf
+	$(BIN)/briefings build --pdf
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) $(AXE) ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 -q
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
@@ -31,3 +32,6 @@ benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 
 clean:
 	rm -rf reports .cache .pytest_cache
+
+$(AXE): ## axe-core (npm) for the accessibility tests
+	npm install --prefix .cache/node --no-audit --no-fund --silent axe-core@4
