@@ -191,7 +191,7 @@ def test_notebook_change_rebuilds_only_its_briefings(tmp_path):
     out = tmp_path / "reports"
     assert briefings("build", "--set", str(the_set), "--out", str(out)).returncode == 0
     nb = json.loads((tmp_path / "ok.ipynb").read_text())
-    nb["cells"][-1]["source"] = "print('changed')"
+    nb["cells"][-1]["source"] = "display(Markdown('changed'))"  # streams stay off the page
     (tmp_path / "ok.ipynb").write_text(json.dumps(nb))
     result = briefings("build", "--set", str(the_set), "--out", str(out))
     assert "1 built, 1 skipped (up to date)" in result.stdout

@@ -73,7 +73,7 @@ def test_a_failure_keeps_the_last_good_html_until_fixed(tmp_path):
     assert (out / "flip.ipynb").read_bytes() == executed
     assert (out / "_failed" / "flip.ipynb").is_file()
     index = (out / "index.html").read_text()
-    assert "the link shows the last good build" in index and 'href="flip.html"' in index
+    assert "the links show the last good build" in index and 'href="flip.html"' in index
     assert briefings(*args).returncode == 1  # still failing: tried again, not skipped
 
     notebook.write_text(good)
