@@ -2,11 +2,14 @@
 
 Naive: for each briefing of the default set, the `papermill` command line, then
 `jupyter nbconvert --to html --no-input`, one after the other. Builder: `briefings build` from
-an empty folder, then again with nothing changed. Also: the time of `import analysis`, and the
-peak memory of the child processes. Everything goes into temporary folders; figures are
-printed, nothing is asserted.
+an empty folder (HTML only), then again with nothing changed, then `briefings build --pdf` from
+an empty folder (pages, PDFs and pack.pdf). The floor: the same briefings' code executed in one
+warm Python process with no kernels (libraries imported and data loaded beforehand), every
+figure rendered and every displayed value formatted as the notebook would. Also: the time of
+`import analysis`, and the peak memory of the child processes. Everything goes into temporary
+folders; figures are printed, nothing is asserted.
 
-    .venv/bin/python benchmarks/build_speed.py [--jobs N] [--only GLOB ...]
+    .venv/bin/python benchmarks/build_speed.py [--jobs N] [--only GLOB ...] [--skip-naive]
 """
 from __future__ import annotations
 
@@ -70,6 +73,74 @@ def builder(folder: Path, jobs: int, only: list[str]) -> float:
     return elapsed
 
 
+def builder_pdf(folder: Path, jobs: int, only: list[str]) -> tuple[float, float]:
+    """Wall time of a --pdf build from empty, and the PDF time summed over the workers."""
+    import json
+
+    start = time.perf_counter()
+    cmd = [str(BIN / "briefings"), "build", "--pdf", "--out", str(folder), "--jobs", str(jobs),
+           "--no-progress"]
+    for pattern in only:
+        cmd += ["--only", pattern]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        print(result.stdout, result.stderr, sep="\n")
+    record = json.loads((folder / "manifest.json").read_text())["briefings"]
+    summed = sum((e.get("timings") or {}).get("pdf") or 0 for e in record.values())
+    return elapsed, summed
+
+
+def floor(briefings) -> float:
+    """The briefings' code in this one warm process: no kernels, figures rendered."""
+    import ast
+    import contextlib
+    import io
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from IPython.core.formatters import format_display_data
+
+    import analysis
+    from analysis import maps, queries  # noqa: F401  (warm: what a forked kernel has)
+
+    analysis.load()
+    try:
+        from analysis.maps import world  # noqa: F401
+    except ImportError:
+        pass
+    cells = {}
+    for bid, path, params in briefings:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+                   and "parameters" not in c.get("metadata", {}).get("tags", [])]
+        cells[bid] = (path, params, [ast.parse(src) for src in sources])
+
+    def run_one(path, params, trees):
+        namespace = {"__name__": "__main__", **params}
+        for tree in trees:
+            last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            head = ast.Module(body=tree.body[:-1] if last else tree.body, type_ignores=[])
+            exec(compile(head, path, "exec"), namespace)
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), path, "eval"), namespace)
+                if value is not None:
+                    format_display_data(value)
+
+    cwd = os.getcwd()
+    start = time.perf_counter()
+    try:
+        for bid, (path, params, trees) in cells.items():
+            os.chdir(Path(path).parent)
+            with contextlib.redirect_stdout(io.StringIO()):
+                run_one(path, params, trees)
+    finally:
+        os.chdir(cwd)
+    return time.perf_counter() - start
+
+
 def import_time() -> float:
     code = "import time; t = time.perf_counter(); import analysis; print(time.perf_counter() - t)"
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -82,6 +153,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2 * len(os.sched_getaffinity(0)),
                         help="for briefings build (default: its own, twice the cores)")
     parser.add_argument("--only", action="append", default=[], help="a subset of the default set")
+    parser.add_argument("--skip-naive", action="store_true",
+                        help="leave out the naive pipeline (about 10 s a briefing)")
     args = parser.parse_args()
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("MPLCONFIGDIR", str(PROJECT / ".cache" / "matplotlib"))
@@ -89,17 +162,34 @@ def main() -> int:
     print(f"default set: {len(briefings)} briefings; {os.cpu_count()} cores; jobs {args.jobs}")
     with tempfile.TemporaryDirectory(prefix="psw-bench-") as tmp:
         tmp = Path(tmp)
-        (tmp / "naive").mkdir()
-        t_naive = naive(briefings, tmp / "naive")
-        print(f"naive (papermill + nbconvert CLIs, one by one): {t_naive:7.1f} s "
-              f"({t_naive / len(briefings):.2f} s a briefing)")
+        n = len(briefings)
+        t_naive = None
+        if not args.skip_naive:
+            (tmp / "naive").mkdir()
+            t_naive = naive(briefings, tmp / "naive")
+            print(f"naive (papermill + nbconvert CLIs, one by one): {t_naive:7.1f} s "
+                  f"({t_naive / n:.2f} s a briefing)")
         t_build = builder(tmp / "built", args.jobs, args.only)
-        print(f"briefings build, from empty:                    {t_build:7.1f} s "
-              f"({t_build / len(briefings):.2f} s a briefing)")
-        print(f"speed-up:                                       {t_naive / t_build:7.1f} x")
+        print(f"briefings build, from empty (HTML):             {t_build:7.1f} s "
+              f"({t_build / n:.2f} s a briefing)")
+        if t_naive is not None:
+            print(f"speed-up:                                       {t_naive / t_build:7.1f} x")
         t_again = builder(tmp / "built", args.jobs, args.only)
         print(f"briefings build, nothing changed:               {t_again:7.2f} s")
         shutil.rmtree(tmp / "built", ignore_errors=True)
+        t_pdf, pdf_summed = builder_pdf(tmp / "pdf", args.jobs, args.only)
+        print(f"briefings build --pdf, from empty:              {t_pdf:7.1f} s "
+              f"(PDFs and pack add {t_pdf - t_build:.1f} s, "
+              f"{(t_pdf - t_build) / t_build:.0%} of the HTML build)")
+        print(f"PDF cost per briefing:                          {(t_pdf - t_build) / n:7.2f} s "
+              f"wall ({pdf_summed / n:.2f} s of a worker's time each)")
+        t_again_pdf = builder_pdf(tmp / "pdf", args.jobs, args.only)[0]
+        print(f"briefings build --pdf, nothing changed:         {t_again_pdf:7.2f} s")
+        shutil.rmtree(tmp / "pdf", ignore_errors=True)
+    t_floor = floor(briefings)
+    print(f"floor (one warm process, no kernels):           {t_floor:7.1f} s "
+          f"({t_floor / n:.2f} s a briefing)")
+    print(f"builder / floor (HTML build):                   {t_build / t_floor:7.2f} x")
     print(f"import analysis:                                {import_time() * 1000:7.0f} ms")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory of one child process (max RSS):     {peak:7.0f} MiB")

@@ -173,16 +173,21 @@ def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
     from .pdf import to_pdf
     from .store import write_atomic
 
+    from .hashing import code_digest, value_digest
+
     out = Path(out)
+    path = out / PACK
+    # what the pack is made of, from the manifest (cheap: no page is read when nothing changed)
+    source = value_digest({"title": title, "code": code_digest(), "briefings": [
+        [bid, e.get("title"), e.get("selection"), (e.get("outputs") or {}).get(f"{bid}.html")]
+        for bid, e in entries.items()]})
+    if previous and previous.get("source") == source and path.is_file() \
+            and file_digest(path) == previous.get("pdf"):
+        return previous
     html = pack_html(out, entries, title)
     if html is None:
         remove_stale_pack(out)
         return None
-    path = out / PACK
-    source = bytes_digest(html.encode("utf-8"))
-    if previous and previous.get("source") == source and path.is_file() \
-            and file_digest(path) == previous.get("pdf"):
-        return previous
     data = to_pdf(html)
     write_atomic(path, data)
     return {"source": source, "pdf": bytes_digest(data)}

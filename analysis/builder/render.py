@@ -48,9 +48,11 @@ ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "em",
                 "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
                 "figure", "figcaption", "img", "abbr", "sup", "sub", "small", "nav", "details",
                 "summary", "dl", "dt", "dd"}
-ALLOWED_ATTRIBUTES = {"*": {"class", "id"}, "a": {"href"}, "img": {"src", "alt", "width", "height"},
+ALLOWED_ATTRIBUTES = {"*": {"class", "id"}, "a": {"href"}, "col": {"style"}, "img": {"src", "alt", "width", "height"},
                       "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"},
                       "abbr": {"title"}, "ol": {"start"}}
+#: The only inline style kept: a table column's width (``<col style="width:25%">``).
+COLUMN_WIDTH = re.compile(r"width:\s*\d{1,3}%")
 #: URL schemes kept: ``data:`` for the embedded figures only (see :func:`_keep_attribute`).
 #: Links keep relative targets only (other briefings, anchors): a web address in a page comes
 #: from the data (a source's URL) and is shown as text, never as a link.
@@ -191,6 +193,8 @@ def finish_page(page: str) -> str:
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "style":
+        return value if tag == "col" and COLUMN_WIDTH.fullmatch(value.strip()) else None
     if attribute == "src":
         return value if tag == "img" and value.startswith(PNG_PREFIX) else None
     if attribute == "href" and value.strip().lower().startswith("data:"):
