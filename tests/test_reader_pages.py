@@ -232,7 +232,7 @@ def test_sanitiser_keeps_figures_tables_and_relative_links():
 def test_report_table_has_caption_no_index_full_text_and_alignment():
     import pandas as pd
 
-    from analysis.tables import ReportTable
+    from analysis.displays import ReportTable
 
     long = "United Nations Multidimensional Integrated Stabilization Mission in Mali <b>"
     html = ReportTable(pd.DataFrame({"name": [long], "records": [3]}, index=[7]),
@@ -257,3 +257,42 @@ def test_alt_text_names_the_finding_and_key_numbers():
     data = pd.DataFrame({"name": ["Mali", "Liberia", "Niger"], "count": [7, 7, 1]})
     text = alttext.describe_map(data, title="Western Africa: countries by number of records")
     assert "3 countries shaded; most records: Liberia 7, Mali 7, Niger 1" in text
+
+
+def test_a_section_with_only_notes_shrinks_to_one_line_and_one_without_output_goes():
+    import nbformat
+
+    from analysis.builder import render
+    from analysis.displays import EMPTY_MARK
+
+    v4 = nbformat.v4
+    note = v4.new_output("execute_result", data={"text/markdown": "_No dated events for Mali._"},
+                         metadata={"text/markdown": dict(EMPTY_MARK)}, execution_count=1)
+    table = v4.new_output("execute_result", data={"text/html": "<table><tr><td>1</td></tr></table>"},
+                          execution_count=2)
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Notebook title\n\nSet `region` in the parameters cell below."),
+        v4.new_code_cell("region = 'Mali'", metadata={"tags": ["parameters"]}),
+        v4.new_code_cell("brief.header()", outputs=[v4.new_output(
+            "display_data", data={"text/markdown": "# Country briefing: Mali"})]),
+        v4.new_markdown_cell("## Timeline\n\nDated events, at their precision."),
+        v4.new_code_cell("brief.timeline_chart()", outputs=[note]),
+        v4.new_code_cell("brief.timeline()", outputs=[note]),
+        v4.new_markdown_cell("## Figures\n\nNumbers."),
+        v4.new_code_cell("brief.figures()", outputs=[table]),
+        v4.new_code_cell("brief.figures_chart()", outputs=[v4.new_output(
+            "execute_result", data={"text/markdown": "_No targets._"},
+            metadata={"text/markdown": dict(EMPTY_MARK)}, execution_count=3)]),
+        v4.new_markdown_cell("## Context\n\nLeft out."),
+        v4.new_code_cell("brief.context()"),
+    ])
+    page = render.to_html(render.make_exporter(), nb, render.PageInfo("Country briefing: Mali"))
+    page = page.decode()
+    assert "<p><strong>Timeline:</strong> No dated events for Mali.</p>" in page
+    assert page.count("No dated events for Mali") == 1  # two notes, one line
+    assert "Dated events, at their precision" not in page and ">Timeline</h2>" not in page
+    assert ">Figures</h2>" in page and "<td>1</td>" in page  # a section with data stays
+    assert "No targets." in page  # with its note
+    assert "Context" not in page and "Left out" not in page
+    assert "parameters cell" not in page and "Notebook title" not in page
+    assert page.count("<h1") == 1

@@ -12,6 +12,11 @@ What a reader gets (and why):
   are dropped by nbconvert's :class:`~nbconvert.preprocessors.TagRemovePreprocessor` (the first
   ones are tagged here, on a copy of the notebook).
 - One ``<h1>``: the briefing's own title, written by its first output.
+- A section with no data shrinks to one line ("Timeline: the chapter records no dated events
+  for Central Asia."), heading and description included (:func:`shrink_empty_sections`):
+  a section is a markdown cell opening with a ``##`` heading and the cells up to the next
+  heading; it shrinks when each of its outputs is a section note (marked by
+  :class:`analysis.displays.SectionNote`), and goes when it has no output at all.
 - A stamp in the footer of every page (dataset version from ``data/datapackage.json``, package
   version, a short digest of the build's inputs) and no clock time: rebuilds are byte-identical.
 - Figures carry the alt text the briefing code put in the output's metadata
@@ -168,6 +173,48 @@ def mark_notebook_only(nb) -> None:
             cell.setdefault("metadata", {})["tags"] = [*tags, REMOVE_TAG]
 
 
+_SECTION = re.compile(r"\A\s*##\s+(.+?)\s*#*\s*$", re.M)
+_ANY_HEADING = re.compile(r"\A\s*#{1,6}\s")
+
+
+def _is_note(output) -> bool:
+    meta = output.get("metadata") or {}
+    return meta.get("report") == "empty" or \
+        (meta.get("text/markdown") or {}).get("report") == "empty"
+
+
+def _note_text(output) -> str:
+    text = (output.get("data") or {}).get("text/markdown", "")
+    text = "".join(text) if isinstance(text, list) else text
+    text = " ".join(text.split())
+    if len(text) > 2 and text[0] == text[-1] and text[0] in "_*":
+        text = text[1:-1]
+    return text
+
+
+def shrink_empty_sections(nb) -> None:
+    """Shrink each section whose every output is a section note to one line; drop a section
+    with no output at all (see the module docstring)."""
+    cells = nb.cells
+    starts = [k for k, c in enumerate(cells) if c.get("cell_type") == "markdown"
+              and _SECTION.match(c.get("source", "").splitlines()[0] if c.get("source") else "")]
+    for start in starts:
+        end = next((k for k in range(start + 1, len(cells)) if cells[k].get("cell_type") ==
+                    "markdown" and _ANY_HEADING.match(cells[k].get("source", ""))), len(cells))
+        outputs = [o for c in cells[start + 1:end] if c.get("cell_type") == "code"
+                   for o in c.get("outputs", []) if o.get("output_type") != "stream"]
+        if outputs and not all(_is_note(o) for o in outputs):
+            continue
+        for cell in cells[start + 1 if outputs else start:end]:
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if REMOVE_TAG not in tags:
+                tags.append(REMOVE_TAG)
+        if outputs:
+            heading = _SECTION.match(cells[start].source.splitlines()[0]).group(1)
+            notes = " ".join(dict.fromkeys(_note_text(o) for o in outputs))
+            cells[start].source = f"**{heading}:** {notes}"
+
+
 def to_html(exporter, nb, info: PageInfo | str) -> bytes:
     """Render ``nb`` as a reader page; ``info`` gives the title, stamp and citation."""
     if isinstance(info, str):
@@ -176,6 +223,7 @@ def to_html(exporter, nb, info: PageInfo | str) -> bytes:
     nb.metadata.pop("widgets", None)
     nb.metadata["title"] = info.title
     mark_notebook_only(nb)
+    shrink_empty_sections(nb)
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": info.title}, "report": info.resources()})
     return finish_page(body).encode("utf-8")

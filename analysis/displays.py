@@ -1,10 +1,16 @@
-"""Tables as a reader page needs them: a caption, no 0..n index, no text cut, aligned by type.
+"""What a briefing displays, made for reader pages: tables, section notes and figures.
 
-pandas' own HTML (``DataFrame._repr_html_``) cuts every text at 50 characters
-("United Nations Multidimensional Integrated Sta…"), right-aligns text, shows a meaningless
-0..n index and has no caption. :class:`ReportTable` is what a briefing section returns instead:
-Jupyter displays its ``_repr_html_`` (and ``__repr__`` as plain text), so JupyterLab and the
-built pages show the same table.
+- :class:`ReportTable`: a caption, no 0..n index, no text cut, numbers right-aligned and text
+  left-aligned. pandas' own HTML (``DataFrame._repr_html_``) cuts every text at 50 characters
+  ("United Nations Multidimensional Integrated Sta…"), right-aligns text, shows a meaningless
+  0..n index and has no caption. Jupyter displays ``_repr_html_`` (and ``__repr__`` as plain
+  text), so JupyterLab and the built pages show the same table.
+- :class:`SectionNote`: the one line a section with no data shows ("The chapter records no
+  dated events for Central Asia."). Its output is marked (``{"report": "empty"}`` in the
+  output's metadata), so the reader page can shrink a section whose every output is such a
+  note to that one line, heading included (:mod:`analysis.builder.render`).
+- :func:`show_figure`: a PNG with its alt text (:mod:`analysis.alttext`) in the output's
+  metadata, which the reader page's ``<img alt>`` carries.
 
 Every value is escaped here (``html.escape``): table cells hold text from the data.
 """
@@ -90,3 +96,27 @@ class ReportTable:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+
+#: The output metadata marking a section note (read by :mod:`analysis.builder.render`).
+EMPTY_MARK = {"report": "empty"}
+
+
+@dataclass
+class SectionNote:
+    """One line of Markdown standing for a section with nothing to show."""
+
+    markdown: str
+
+    def _repr_markdown_(self):
+        return self.markdown, dict(EMPTY_MARK)
+
+    def __repr__(self) -> str:
+        return self.markdown
+
+
+def show_figure(png: bytes, alt: str) -> None:
+    """Display ``png`` with ``alt`` as its alternative text."""
+    from IPython.display import Image, display
+
+    display(Image(data=png, format="png", alt=alt))
