@@ -415,7 +415,8 @@ def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.Data
         row["paragraphs"] = ", ".join(sorted(set(g["paragraph"].dropna())))
         rows.append(row)
     out = pd.DataFrame(rows, columns=["iso3", "count", *tables, "paragraphs"])
-    countries = ds.countries[["iso3", "name", "region", "subregion"]]
+    countries = ds.countries[["iso3", "display_name", "region", "subregion"]].rename(
+        columns={"display_name": "name"})  # the one printed name (analysis.names)
     out = out.merge(countries, on="iso3", how="left")
     names = dict(zip(ds.places["iso3"], ds.places["name"]))
     out["name"] = out["name"].fillna(out["iso3"].map(names))
