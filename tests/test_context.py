@@ -143,6 +143,20 @@ def test_operation_facts_are_consistent(dataset):
     assert facts.loc["AMISOM", "kind"] == "African Union operation"
 
 
+def test_operation_close_months_agree_with_years_and_sources(dataset):
+    import calendar
+
+    facts = dataset.operation_facts.set_index("operation_id")
+    titles = dataset.sources.set_index("source_id")["title"]
+    months = facts["closed_month"].dropna()
+    assert {"MINUSTAH", "UNOCI", "UNMIL"} <= set(months.index)
+    for op, month in months.items():
+        year, mon = (int(x) for x in month.split("-"))
+        assert year == facts.loc[op, "closed"], op
+        title = titles[facts.loc[op, "source_id"]]
+        assert calendar.month_name[mon] in title or "end of" in title, f"{op}: {month} not in its source"
+
+
 def test_operation_facts_agree_with_the_chapter_layer(dataset):
     facts = dataset.operation_facts.set_index("operation_id")
     places = dataset.places.set_index("place_id")
