@@ -129,6 +129,13 @@ def format_date(label: str) -> str:
     return label
 
 
+def event_date(row) -> str:
+    """An event's date as the chapter writes it (events.date_as_written, e.g. 'early 2017'), else
+    its normalised label in words (a date the chapter does not give: the row is inferred)."""
+    written = row.get("date_as_written") if hasattr(row, "get") else None
+    return written if isinstance(written, str) and written else format_date(row["date_label"])
+
+
 def format_value(value, unit: str, qualifier: str | None = None) -> str:
     """A number with its unit and qualifier, e.g. "at least 15 per cent", "more than 60"."""
     number = float(value)
@@ -230,9 +237,9 @@ def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> Ke
     last = events.sort_values(["date_end", "date_start"], kind="stable").iloc[-1]
     text = f"{_plural(len(events), 'dated event')} on the timeline"
     if first["event_id"] != last["event_id"]:
-        text += (f"; the earliest, {format_date(first['date_label'])}: "
+        text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
-    text += f"; the latest, {format_date(last['date_label'])}: {_lower_first(_no_final_stop(last['description']))}"
+    text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
     return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds)
 
 
@@ -376,7 +383,7 @@ def gender_key_points(region=None, *, include_context: bool = True,
     events = queries.timeline(region, theme=gender_themes(ds=ds), ds=ds)
     for _, ev in events.iterrows():
         points.append(chapter_point(
-            f"{format_date(ev['date_label'])}: {_no_final_stop(ev['description'])}", [ev["paragraph"]], ds=ds))
+            f"{event_date(ev)}: {_no_final_stop(ev['description'])}", [ev["paragraph"]], ds=ds))
     acts = queries.engagements_in(region, theme=gender_themes(ds=ds), ds=ds)
     for _, row in acts.iterrows():
         point = engagement_point(row, ds=ds)

@@ -154,3 +154,8 @@ def test_partner_points_follow_the_partner(dataset, partner):
     pid = queries.find_partner(partner, ds=dataset)
     points = text.partnership_key_points(partner=pid, ds=dataset)
     assert points and all(p.text.startswith(partner) for p in points)
+
+
+def test_dates_are_printed_as_the_chapter_writes_them(dataset):
+    joined = " ".join(p.text for p in text.region_key_points("Haiti", ds=dataset))
+    assert "early 2017" in joined and "January 2017" not in joined
