@@ -174,9 +174,10 @@ def test_a_briefing_removed_from_the_set_leaves_the_index(tmp_path):
 
 def test_overlong_or_multiline_title_is_refused_and_nothing_written(tmp_path):
     out = tmp_path / "reports"
-    for title, message in (("x" * 121, "--title is 121 characters long; at most 120"),
-                           ("two\nlines", "--title must be one line")):
-        result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), "--pdf",
+    for title, pdf, message in (("x" * 121, "--pdf", "--title is 121 characters long; at most 120"),
+                                ("two\nlines", "--pdf", "--title must be one line"),
+                                ("Retreat", "--force", "use it with --pdf")):
+        result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), pdf,
                            "--title", title)
         assert result.returncode == 2
         assert message in result.stderr and "Traceback" not in result.stderr

@@ -145,7 +145,7 @@ def run(request: BuildRequest, *, echo=print) -> int:
         raise ParameterProblem(f"--out {out} exists and is not a folder")
     from .pack import check_title
 
-    check_title(request.title)
+    check_title(request.title, request.pdf)
     inputs = input_hashes(briefings, catalog)
     pdf_problem = _pdf_problem(request)
     remove_stale_temporaries(out)

@@ -35,10 +35,14 @@ _LOCAL_HREF = re.compile(r'\bhref="#([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
-def check_title(title: str | None) -> None:
-    """Refuse an overlong or multi-line ``--title`` (markup in it is escaped, not refused)."""
+def check_title(title: str | None, pdf: bool = True) -> None:
+    """Refuse an overlong or multi-line ``--title`` (markup in it is escaped, not refused), and
+    one given without ``--pdf`` (it names the pack's cover)."""
     if title is None:
         return
+    if not pdf:
+        raise ParameterProblem("--title names the meeting on the cover of pack.pdf: use it "
+                               "with --pdf")
     if not title.strip():
         raise ParameterProblem("--title is empty; give the meeting's name, e.g. "
                                "--title \"Security Council retreat, May 2018\"")
