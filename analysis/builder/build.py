@@ -147,7 +147,6 @@ def run(request: BuildRequest, *, echo=print) -> int:
 
     check_title(request.title, request.pdf)
     inputs = input_hashes(briefings, catalog)
-    pdf_problem = _pdf_problem(request)
     remove_stale_temporaries(out)
     manifest = read_manifest(out)
     records: dict[str, dict] = manifest["briefings"]
@@ -164,6 +163,7 @@ def run(request: BuildRequest, *, echo=print) -> int:
         else:
             todo.append(b)
 
+    pdf_problem = _pdf_problem(request) if todo else None  # WeasyPrint loads only when used
     try:
         if todo:
             _execute(todo, request, catalog, inputs, records, out, outcome)
@@ -177,7 +177,12 @@ def run(request: BuildRequest, *, echo=print) -> int:
     from .pack import remove_stale_pack, write_pack
 
     if request.pdf:
-        manifest["pack"] = write_pack(out, listed, request.title, manifest.get("pack"))
+        from .pdf import PdfEngineUnavailable
+
+        try:
+            manifest["pack"] = write_pack(out, listed, request.title, manifest.get("pack"))
+        except PdfEngineUnavailable as err:
+            pdf_problem = str(err)
         write_if_changed(out / MANIFEST, manifest_bytes(manifest))
     elif outcome.built or outcome.failed:
         remove_stale_pack(out)

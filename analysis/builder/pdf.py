@@ -44,6 +44,7 @@ def check_engine() -> None:
 
 def to_pdf(html: bytes | str, base_url: str | None = None) -> bytes:
     """The PDF of one reader page (tagged PDF/UA-1, title and language from the page)."""
+    check_engine()
     import weasyprint
 
     if isinstance(html, bytes):
