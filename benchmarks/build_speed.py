@@ -103,14 +103,9 @@ def floor(briefings) -> float:
     matplotlib.use("Agg")
     from IPython.core.formatters import format_display_data
 
-    import analysis
-    from analysis import maps, queries  # noqa: F401  (warm: what a forked kernel has)
+    from analysis.builder import forkkernel
 
-    analysis.load()
-    try:
-        from analysis.maps import world  # noqa: F401
-    except ImportError:
-        pass
+    forkkernel.warm()  # what each of the builder's forked kernels starts with
     cells = {}
     for bid, path, params in briefings:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
