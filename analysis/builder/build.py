@@ -164,9 +164,17 @@ def run(request: BuildRequest, *, echo=print) -> int:
             todo.append(b)
 
     pdf_problem = _pdf_problem(request) if todo else None  # WeasyPrint loads only when used
+
+    def pack_now() -> None:
+        from .pack import write_pack
+
+        manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
+                                      manifest.get("pack"))
+
     try:
         if todo:
-            _execute(todo, request, catalog, inputs, records, out, outcome)
+            _execute(todo, request, catalog, inputs, records, out, outcome,
+                     pack_now if request.pdf else None)
     finally:  # also after Ctrl-C: what was built is recorded
         order = [i for i in default_ids if i in records] + sorted(set(records) - set(default_ids))
         manifest["briefings"] = {i: records[i] for i in order}
@@ -174,13 +182,13 @@ def run(request: BuildRequest, *, echo=print) -> int:
         write_if_changed(out / MANIFEST, manifest_bytes(manifest))
         listed = _listed(manifest["briefings"], default_ids)
         write_if_changed(out / INDEX, _index_bytes(listed))
-    from .pack import remove_stale_pack, write_pack
+    from .pack import remove_stale_pack
 
     if request.pdf:
         from .pdf import PdfEngineUnavailable
 
         try:
-            manifest["pack"] = write_pack(out, listed, request.title, manifest.get("pack"))
+            pack_now()  # laid out already during the build unless nothing was built
         except PdfEngineUnavailable as err:
             pdf_problem = str(err)
         write_if_changed(out / MANIFEST, manifest_bytes(manifest))
@@ -212,7 +220,9 @@ def _pdf_problem(request: BuildRequest) -> str | None:
 def _listed(entries: dict[str, dict], default_ids: list[str]) -> dict[str, dict]:
     """The briefings the index shows: the default set, in its order, and briefings built
     with ``--notebook``; one removed from the default set leaves the index."""
-    return {i: e for i, e in entries.items() if i in default_ids or e.get("adhoc")}
+    listed = {i: entries[i] for i in default_ids if i in entries}
+    listed.update((i, entries[i]) for i in sorted(entries) if entries[i].get("adhoc"))
+    return listed
 
 
 def _index_bytes(entries: dict[str, dict]) -> bytes:
@@ -223,7 +233,7 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
              inputs: dict[str, dict], records: dict[str, dict], out: Path,
-             outcome: Outcome) -> None:
+             outcome: Outcome, after_html=None) -> None:
     from . import execute
 
     _kernel_environment()
@@ -235,12 +245,16 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
             from .pdf import warm
 
             warm()
-        _run_pool(todo, request, catalog, inputs, records, out, outcome, progress)
+        _run_pool(todo, request, catalog, inputs, records, out, outcome, progress, after_html)
     finally:
         progress.__exit__(None, None, None)
 
 
-def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -> None:
+def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress,
+              after_html=None) -> None:
+    """Run the briefings in a pool of forked workers. With ``--pdf``, each page's PDF is a
+    second task for the pool, queued as its page arrives, and ``after_html`` (the pack) runs
+    in this process once every page is in, while the workers finish the PDFs."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -256,14 +270,17 @@ def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -
         tasks.append({"id": b.id, "notebook": b.notebook, "path": str(path),
                       "rel_path": _relative(path), "parameters": b.parameters,
                       "cell_ids": _cell_ids(path), "timeout": request.timeout,
-                      "kernel": request.kernel, "pdf": request.pdf, "inputs": inputs[b.id]})
+                      "kernel": request.kernel, "inputs": inputs[b.id]})
     by_id = {b.id: b for b in todo}
     log_dir = tempfile.mkdtemp(prefix="psw-build-")
     workers = max(1, min(request.jobs, len(tasks)))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(log_dir, request.kernel))
     try:
+        from .pdf import render_pdf_task
+
         futures = {pool.submit(execute.run_briefing, t): t for t in tasks}  # forks happen here
+        pdfs: dict = {}
         progress.advance(None, True)
         with progress as advance:
             for future in as_completed(futures):
@@ -276,7 +293,13 @@ def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -
                         "evalue": str(exc)}}
                 _record(by_id[task["id"]], task, result, inputs, records, out, outcome,
                         adhoc=request.notebook is not None)
+                if request.pdf and result.get("ok"):
+                    pdfs[pool.submit(render_pdf_task, result["html"])] = task["id"]
                 advance(task["id"], result.get("ok", False))
+        if after_html is not None:
+            after_html()
+        for future in as_completed(pdfs):
+            _record_pdf(pdfs[future], future, records, out, outcome)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(log_dir, ignore_errors=True)
@@ -305,10 +328,7 @@ def _record(b: Briefing, task: dict, result: dict, inputs: dict, records: dict, 
         write_atomic(out / html_name, result["html"])
         entry["outputs"] = {html_name: _digest(result["html"]), nb_name: _digest(result["ipynb"])}
         pdf_path = out / f"{b.id}.pdf"
-        if result.get("pdf"):
-            write_atomic(pdf_path, result["pdf"])
-            entry["outputs"][pdf_path.name] = _digest(result["pdf"])
-        elif pdf_path.exists():  # built without --pdf: an older PDF would not match the page
+        if pdf_path.exists():  # an older PDF would not match the page (--pdf makes a new one)
             pdf_path.unlink()
         entry["status"] = "built"
         if failed_path.exists():
@@ -330,6 +350,25 @@ def _record(b: Briefing, task: dict, result: dict, inputs: dict, records: dict, 
     for key, value in entry["timings"].items():
         outcome.timings[key] = outcome.timings.get(key, 0.0) + (value or 0.0)
     records[b.id] = entry
+
+
+def _record_pdf(bid: str, future, records: dict, out: Path, outcome: Outcome) -> None:
+    """Write a briefing's PDF (a pool task's result) and note it in its manifest entry."""
+    entry = records[bid]
+    try:
+        data, seconds = future.result()
+    except Exception as exc:  # noqa: BLE001 - reported like a failed briefing
+        entry["status"] = "failed"
+        entry["error"] = {"kind": "PDF", "cell": None, "ename": type(exc).__name__,
+                          "evalue": str(exc)}
+        outcome.failed.append((bid, entry))
+        if bid in outcome.built:
+            outcome.built.remove(bid)
+        return
+    write_atomic(out / f"{bid}.pdf", data)
+    entry["outputs"][f"{bid}.pdf"] = _digest(data)
+    entry["timings"]["pdf"] = round(seconds, 3)
+    outcome.timings["pdf"] = outcome.timings.get("pdf", 0.0) + seconds
 
 
 def _digest(data: bytes) -> str:

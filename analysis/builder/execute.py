@@ -202,12 +202,6 @@ def run_briefing(task: dict[str, Any]) -> dict[str, Any]:
                                        citation=render.citation(title))
                 result["html"] = render.to_html(_worker["exporter"], nb, page)
                 result["ok"] = True
-                if task.get("pdf"):
-                    t_pdf = time.perf_counter()
-                    from .pdf import to_pdf
-
-                    result["pdf"] = to_pdf(result["html"])
-                    result["timings"]["pdf"] = round(time.perf_counter() - t_pdf, 3)
             else:
                 normalize.mark_failure(nb, error)
                 result["failed_ipynb"] = normalize.to_bytes(nb)
@@ -215,8 +209,7 @@ def run_briefing(task: dict[str, Any]) -> dict[str, Any]:
         error = {"kind": "builder", "cell": None, "ename": type(exc).__name__,
                  "evalue": str(exc), "detail": traceback.format_exc(limit=6)}
         result["ok"] = False
-    result["timings"]["export"] = round(time.perf_counter() - t_done
-                                        - (result["timings"].get("pdf") or 0), 3)
+    result["timings"]["export"] = round(time.perf_counter() - t_done, 3)
     if error is not None:
         result["ok"] = False
         result["error"] = error
