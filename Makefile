@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The project's Jupyter kernel (analysis.kernels.KERNEL_NAME): every notebook names it.
+KERNEL := peace-security-workbook
+KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 
@@ -12,7 +15,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbook)" >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL_DISPLAY)" >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the package with its dev extras
