@@ -39,6 +39,10 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _grid(ax, axis: str) -> None:
+    ax.grid(axis=axis, color="#DDDDDD", linewidth=0.8)
+
+
 
 
 # --- timeline --------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from .formatting import format_number, plural
 from .paths import data_dir
 from .plotting import as_frame, prepare_axes, require_columns, table_of, text_of
 from .style import (BACKGROUND_LAND, NO_DATA_COLOR, OFFICE_COLOR, OPERATION_COLOR,
-                    SEQUENTIAL, add_source, no_data, set_title, source_line, style_context)
+                    SEQUENTIAL, add_source, chapter_source, no_data, set_title, source_line,
+                    style_context)
 
 __all__ = ["MAP_CREDIT", "load_world", "locate", "plot_choropleth", "plot_presence", "region_extent"]
 

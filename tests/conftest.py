@@ -42,3 +42,82 @@ def _close_figures():
 
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+# --- briefing kinds ------------------------------------------------------------------------------
+
+#: A fifth briefing kind, as a contributor would write it: one module (this text) under
+#: analysis/briefings/. Its parameters cover both checks of ``params.check_value``: a closed list
+#: of choices, and a validator whose message lists no values.
+FAKE_KIND_MODULE = '''
+"""A fake briefing kind for the tests: the chapter's records on one section."""
+from analysis import queries, text
+from analysis.briefings.base import Briefing, BriefingKind
+from analysis.briefings.registry import register
+from analysis.params import Parameter, region_parameter
+
+
+def _even(value):
+    if value % 2:
+        raise ValueError("an odd number is not allowed")
+    return value
+
+
+KIND = BriefingKind(
+    name="fake",
+    title="Fake briefing",
+    summary="a kind the tests add, to prove a fifth kind takes one module",
+    parameters=(region_parameter(),
+                Parameter("section", str, "wps", "a section id", choices=lambda: ["wps", "yps"]),
+                Parameter("count", int, 2, "an even number", validate=_even)),
+    sections=("header", "timeline", "sources"),
+    notebook=NOTEBOOK,
+)
+
+
+@register
+class FakeBriefing(Briefing):
+    kind = KIND
+
+    def key_points(self):
+        rows = queries.timeline(self.selection, ds=self.ds)
+        rows = rows[rows["paragraph"].str.startswith(self.parameters["section"] + "/")]
+        return [text.chapter_point(f"{len(rows)} dated events in this section", rows["paragraph"],
+                                   ds=self.ds)]
+'''
+
+
+@pytest.fixture
+def fake_kind(tmp_path, monkeypatch):
+    """Drop a fifth kind's module into the package's search path and its notebook beside it;
+    yields the notebook's path. The kind is forgotten afterwards."""
+    import sys
+
+    import analysis.briefings
+    from analysis.briefings import cells, registry
+
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    notebook = tmp_path / "fake.ipynb"
+    (folder / "fake.py").write_text(f"NOTEBOOK = {str(notebook)!r}\n" + FAKE_KIND_MODULE,
+                                    encoding="utf-8")
+    registry.classes()  # the real kinds first
+    monkeypatch.setattr(analysis.briefings, "__path__", [*analysis.briefings.__path__, str(folder)])
+    monkeypatch.setattr(registry, "_discovered", False)
+    try:
+        assert "fake" in registry.names()
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("# Fake briefing"),
+                    nbformat.v4.new_code_cell("", metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell("brief.header()"),
+                    nbformat.v4.new_code_cell("brief.timeline()"),
+                    nbformat.v4.new_code_cell("brief.sources()")]
+        nb.metadata["kernelspec"] = {"name": "x", "display_name": "x", "language": "python"}
+        cells.write(notebook, nb)
+        cells.sync("fake")
+        yield notebook
+    finally:
+        registry.unregister("fake")
+        sys.modules.pop("analysis.briefings.fake", None)
