@@ -18,7 +18,8 @@ def data_dir() -> Path:
     override = os.environ.get("PSW_DATA_DIR")
     if override:
         return Path(override)
-    for candidate in (PROJECT_DIR / "data", _packaged("_data")):
+    candidates = [PROJECT_DIR / "data"] if in_checkout() else []
+    for candidate in (*candidates, _packaged("_data")):
         if (candidate / "datapackage.json").is_file():
             return candidate
     raise FileNotFoundError("no data folder with datapackage.json found beside the package")
@@ -42,7 +43,7 @@ def notebooks_dir() -> Path:
     ``analysis/_notebooks`` (read through :mod:`importlib.resources`).
     """
     checkout = PROJECT_DIR / "notebooks"
-    if (PROJECT_DIR / "pyproject.toml").is_file() and checkout.is_dir():
+    if in_checkout() and checkout.is_dir():
         return checkout
     return _packaged("_notebooks")
 
@@ -55,7 +56,7 @@ def briefing_notebooks_dir() -> Path:
 def docs_dir() -> Path:
     """Folder holding the project's documents (the facilitator guide)."""
     checkout = PROJECT_DIR / "docs"
-    if (PROJECT_DIR / "pyproject.toml").is_file() and checkout.is_dir():
+    if in_checkout() and checkout.is_dir():
         return checkout
     return _packaged("_docs")
 
