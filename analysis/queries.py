@@ -4,7 +4,9 @@ Every function takes an optional ``ds`` (a :class:`analysis.Dataset`; the projec
 default) and returns a DataFrame that keeps the columns of the table it starts from, including
 ``paragraph``, so that charts and text can cite the chapter. ``region`` arguments accept anything
 :func:`analysis.regions.resolve_region` accepts (a name, a code, a ``RegionSelection``); ``None``
-or the world selection means no filter.
+or the world selection means no filter. A name is resolved once, where it enters a function, and
+the resolved selection is passed on: callers that ask several questions resolve it once
+(:func:`selection`) and pass the ``RegionSelection``.
 """
 from __future__ import annotations
 
@@ -126,12 +128,12 @@ def offices_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """
     ds = dataset(ds)
     offices = ds.offices.copy()
-    ids = place_ids(region, ds)
+    sel = selection(region, ds)
+    ids = place_ids(sel, ds)
     if ids is None:
         offices["presence"] = "chapter"
         frame = offices
     else:
-        sel = selection(region, ds)
         based = set(offices.loc[offices["place_id"].isin(list(ids)), "office_id"])
         cov = ds.office_coverage
         covering = set(cov.loc[cov["iso3"].isin(list(sel.iso3)), "office_id"])

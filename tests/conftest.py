@@ -1,7 +1,10 @@
-"""Shared fixtures: the seed text (skipped with a reason when absent), quiet matplotlib."""
+"""Shared fixtures and helpers (test modules never import from one another): the seed text
+(skipped with a reason when absent), the dataset, quiet matplotlib, a fake fifth briefing kind,
+and running the `briefings` command."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +124,69 @@ def fake_kind(tmp_path, monkeypatch):
     finally:
         registry.unregister("fake")
         sys.modules.pop("analysis.briefings.fake", None)
+
+
+# --- the builder, through its command line -------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parents[1]
+#: Fixture notebooks for builds of a second or two, and the briefing set naming them.
+FIXTURE_NOTEBOOKS = PROJECT / "tests" / "fixtures" / "notebooks"
+
+
+def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT):
+    """Run the installed `briefings` command; returns the CompletedProcess (text)."""
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("MPLBACKEND", None)
+    return subprocess.run([str(Path(sys.executable).parent / "briefings"), *args], capture_output=True,
+                          text=True, env=full_env, cwd=cwd, timeout=300)
+
+
+def _manifest(out: Path) -> dict:
+    import json
+
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["briefings"]
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+def _write_set(path: Path, notebooks: dict[str, Path], entries: list[str]) -> Path:
+    lines = ["[notebooks]"] + [f'{name} = "{file}"' for name, file in notebooks.items()]
+    for entry in entries:
+        lines += ["", "[[briefing]]", entry]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def briefings():
+    """``briefings(*args, env=None, cwd=PROJECT)``: run the command, get the CompletedProcess."""
+    return _run_briefings
+
+
+@pytest.fixture(scope="session")
+def manifest():
+    """``manifest(out)``: the ``briefings`` entries of a build's manifest.json."""
+    return _manifest
+
+
+@pytest.fixture(scope="session")
+def snapshot():
+    """``snapshot(out)``: every output file's bytes but the manifest's, by relative path."""
+    return _snapshot
+
+
+@pytest.fixture(scope="session")
+def write_set():
+    """``write_set(path, notebooks, entries)``: a briefing set file with a [notebooks] table."""
+    return _write_set
+
+
+@pytest.fixture(scope="session")
+def fixture_notebooks() -> Path:
+    return FIXTURE_NOTEBOOKS

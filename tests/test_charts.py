@@ -455,3 +455,19 @@ def test_real_public_figures(dataset, topic):
     line = source_text(ax)
     assert line.rstrip().endswith("(not in the chapter)") and "Context: " in line
     assert ax.patches
+
+
+def test_charts_never_load_the_project_dataset(monkeypatch, figures, engagements, public_figures):
+    """Without ``ds`` a chart draws only the rows it is given (ids instead of names)."""
+    import analysis.dataset
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a chart loaded the project's dataset")
+
+    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis, "load", refuse)
+    charts.plot_figures_against_targets(figures)
+    ax = charts.plot_partner_matrix(engagements)
+    assert ax.get_yticklabels()
+    ax = charts.plot_public_figures(public_figures, topic="peacekeeping budget")
+    assert "(not in the chapter)" in source_text(ax)

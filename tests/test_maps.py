@@ -238,3 +238,19 @@ def test_real_choropleth_of_engagements(dataset):
     ax = maps.plot_choropleth(rows, region="Africa", what="engagements", ds=dataset)
     assert "in Africa" in ax.get_title(loc="left").replace("\n", " ")
     assert sum(len(c.get_paths()) for c in ax.collections if (c.get_gid() or "").startswith("class-")) >= 1
+
+
+def test_maps_never_load_the_project_dataset(monkeypatch, world, operations, offices):
+    """Without ``ds`` a map draws only the rows it is given; a region name then needs ``ds``."""
+    import analysis
+    import analysis.dataset
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a map loaded the project's dataset")
+
+    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis, "load", refuse)
+    maps.plot_presence(operations=operations, offices=offices, world=world)
+    maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region=["AAA"])
+    with pytest.raises(ValueError, match="region 'Africa' is a name; pass ds="):
+        maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region="Africa")
