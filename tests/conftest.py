@@ -190,3 +190,26 @@ def write_set():
 @pytest.fixture(scope="session")
 def fixture_notebooks() -> Path:
     return FIXTURE_NOTEBOOKS
+
+
+#: The sections a small dataset keeps the chapter's facts from.
+SMALL_SECTIONS = ("wps", "crisis", "sustaining", "partnerships")
+
+
+@pytest.fixture(scope="session")
+def small_dataset(dataset):
+    """A small dataset: the project's, its dated events, engagements, figures and initiatives
+    cut to a few sections (entities, places and context tables kept whole, so every key holds)."""
+    from analysis.dataset import Dataset
+
+    frames = dict(dataset.frames)
+    for table in ("events", "engagements", "figures", "initiatives"):
+        frame = frames[table]
+        frames[table] = frame[frame["paragraph"].str.split("/").str[0].isin(SMALL_SECTIONS)].reset_index(drop=True)
+    figures = frames["figures"]
+    frames["figures"] = figures[figures["target_figure_id"].isna() |
+                                figures["target_figure_id"].isin(list(figures["figure_id"]))].reset_index(drop=True)
+    events = set(frames["events"]["event_id"])
+    links = frames["event_places"]
+    frames["event_places"] = links[links["event_id"].isin(list(events))].reset_index(drop=True)
+    return Dataset(dataset.schema, frames, dataset.folder)

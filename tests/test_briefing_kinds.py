@@ -184,3 +184,39 @@ def test_check_value_reports_a_validator_that_lists_no_values(fake_kind):
         params.check_value("fake", "count", 3)
     assert str(err.value) == "parameter 'count' of notebook 'fake' does not allow 3: an odd number is not allowed"
     assert params.check_value("fake", "count", 4) == 4
+
+
+@pytest.mark.parametrize("name, values", [
+    ("region", {"region": "Western Africa", "include_context": True}),
+    ("region", {"region": "World", "include_context": False}),
+    ("gender", {"region": "World", "include_context": True}),
+    ("funding", {"region": "World", "include_context": True}),
+    ("partnerships", {"region": "Africa", "partner": "all"}),
+])
+def test_each_kind_on_a_small_dataset_uses_only_that_dataset(monkeypatch, small_dataset, dataset,
+                                                            name, values):
+    """Every section reads the dataset given: none loads the project's data on its own, and
+    nothing outside the small dataset's sections reaches the briefing."""
+    import analysis
+    import analysis.dataset
+    from analysis import queries
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a briefing section loaded the project's dataset")
+
+    shown = _show_nothing(monkeypatch)
+    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis, "load", refuse)
+    brief = registry.briefing_class(name)(ds=small_dataset, **values)
+    out = _run(brief)
+    assert brief.has_data and shown
+    assert brief.records == queries.records_in(brief.selection, ds=small_dataset)
+    assert brief.records != queries.records_in(brief.selection, ds=dataset)
+    if "timeline" in out and out["timeline"] is not None:
+        events = queries.timeline(brief.selection, theme=brief.themes, ds=small_dataset)
+        assert len(out["timeline"]) == len(events) <= len(queries.timeline(brief.selection, theme=brief.themes,
+                                                                           ds=dataset))
+    if "figures" in out and isinstance(out["figures"], pd.DataFrame):
+        assert len(out["figures"]) == len(brief.chapter_figures())
+    assert set(brief.cited_paragraphs) <= set(small_dataset.paragraphs["paragraph_id"])
+    assert _text(out["sources"]).startswith("**Sources**")
