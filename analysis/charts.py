@@ -15,7 +15,7 @@ matplotlib is imported with this module; pyplot only when a helper makes a new f
 """
 from __future__ import annotations
 
-from .formatting import format_number, format_value, plural
+from .formatting import figure_value, format_number, format_value, plural
 from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
 from .style import (HAPPENED_COLOR, MUTED_TEXT_COLOR, OKABE_ITO, PALETTE, PLANNED_COLOR, SEQUENTIAL,
                     TARGET_COLOR, add_source, chapter_source, context_source, no_data, set_title,
@@ -255,7 +255,7 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
                 open_ended = qualifier in ("more than", "at least")
                 ax.barh(i, v, height=0.5, color=HAPPENED_COLOR, zorder=2, gid=f"figure-{observed['figure_id']}",
                         **({"hatch": "///", "edgecolor": "white"} if open_ended else {}))
-                text = format_value(v, unit, qualifier)
+                text = figure_value(observed)
                 ax.annotate(text, (v, i), xytext=(5, 0), textcoords="offset points", va="center",
                             fontweight="bold", color=HAPPENED_COLOR)
             elif state == "exceeded-unstated":
@@ -270,8 +270,7 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
             inferred = _truthy(target.get("inferred"))
             ax.vlines(t, i - 0.38, i + 0.38, colors=TARGET_COLOR, linewidth=2.2, zorder=4,
                       linestyles=(0, (3, 1.5)) if inferred else "solid", gid=f"target-{target['figure_id']}")
-            target_qualifier = text_of(target.get("qualifier"), "exact")
-            target_text = "target " + format_value(t, unit, target_qualifier)
+            target_text = "target " + figure_value(target)
             if inferred:
                 target_text += " (inferred)"
             ax.annotate(target_text, (t, i - 0.38), xytext=(0, 2), textcoords="offset points",

@@ -159,7 +159,7 @@ def _map(frame: "pd.DataFrame", sel, *, ds: "Dataset"):
     from .style import chapter_source
 
     ax = maps.plot_choropleth(data, value="count", region=sel, source=chapter_source(list(data["paragraphs"])),
-                              what="engagements")
+                              what="engagements", ds=ds)
     return ax.figure
 
 

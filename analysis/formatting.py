@@ -4,6 +4,7 @@
 - :func:`format_value`: a value with its unit and qualifier, the way the chapter writes it:
   ``26 per cent``, ``more than 60``, ``US$ 8.3 billion``, and a number the chapter gives only
   as an order of magnitude in words (``hundreds of thousands``), never as a precise figure.
+- :func:`figure_value`: a chapter figure as printed (its ``printed`` form, else the above).
 - :func:`plural`: ``1 partner``, ``3 partners``, ``2 offices or envoys``.
 
 No pandas or matplotlib here: text, charts and maps all import it.
@@ -38,11 +39,9 @@ def _with_unit(shown: str, unit: str) -> str:
 
 
 def _magnitude(number: float, unit: str) -> str:
-    """A number the chapter gives only as an order of magnitude, in the chapter's kind of words:
-    100000 -> 'hundreds of thousands'; not a power of ten -> 'of the order of 250'."""
-    exponent = math.log10(number) if number > 0 else None
-    words = _MAGNITUDES.get(round(exponent)) if exponent is not None and \
-        abs(exponent - round(exponent)) < 1e-9 else None
+    """A number the chapter gives only as an order of magnitude (its value a lower bound), in the
+    chapter's kind of words: 200000 -> 'hundreds of thousands', 3000 -> 'thousands'."""
+    words = _MAGNITUDES.get(math.floor(math.log10(number) + 1e-9)) if number >= 100 else None
     if words is None or unit not in ("count", "people", ""):
         return f"of the order of {_with_unit(format_number(number), unit)}"
     return f"{words} of people" if unit == "people" else words
@@ -63,6 +62,16 @@ def format_value(value, unit, qualifier=None) -> str:
         return _magnitude(number, unit)
     text = _with_unit(format_number(number), unit)
     return text if qualifier == "exact" else f"{qualifier} {text}"
+
+
+def figure_value(row, prefix: str = "") -> str:
+    """A figure of the chapter as printed: its ``printed`` form from the data (``figures.printed``:
+    "gender parity", "hundreds of thousands", "more than 60"), else :func:`format_value` of its
+    value, unit and qualifier. ``prefix="target_"`` reads the target's columns of a joined row."""
+    printed = row.get(f"{prefix}printed")
+    if isinstance(printed, str) and printed:
+        return printed
+    return format_value(row[f"{prefix}value"], row.get(f"{prefix}unit"), row.get(f"{prefix}qualifier"))
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

@@ -176,13 +176,14 @@ def _map_figsize(world, region_iso3) -> tuple[float, float]:
     return (width, height)
 
 
-def _names(world) -> dict:
-    """iso3 -> printed name: the dataset's one display name per country (analysis.names), else the
-    outline's own name (Natural Earth's "Dem. Rep. Congo" is never printed)."""
-    from .names import display_names
-
+def _names(world, ds=None) -> dict:
+    """iso3 -> printed name: the dataset's one display name per country (analysis.names) when
+    ``ds`` is given, else the outline's own name (a map never loads the dataset itself)."""
     names = dict(zip(world["iso3"].astype(str), world["name"].astype(str)))
-    names.update({k: v for k, v in display_names().items() if k in names})
+    if ds is not None:
+        from .names import display_names
+
+        names.update({k: v for k, v in display_names(ds).items() if k in names})
     return names
 
 
@@ -278,7 +279,7 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
         extent = _set_extent(ax, world, region_iso3)
         ax.legend(handles=handles, title=_legend_title(what), loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   alignment="left")
-        names = _names(world)
+        names = _names(world, ds)
         off_map = sorted(set(per_country.index) - set(land["iso3"]))
         if title is None:
             shown = per_country if not region_iso3 else per_country[per_country.index.isin(region_iso3)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from . import queries
-from .formatting import format_value, plural
+from .formatting import figure_value, format_value, plural
 from .locators import paragraph_locators, reading_position
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -272,23 +272,16 @@ def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoi
     return chapter_point(f"{actor}{where}: {_no_final_stop(row['activity'])}", [row["paragraph"]], ds=ds)
 
 
-def _printed(row: "pd.Series", prefix: str) -> str:
-    """The figure's printed form from the data (figures.printed), '' when the row has none."""
-    value = row.get(f"{prefix}printed")
-    return value if isinstance(value, str) else ""
-
-
 def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One chapter figure as a key point, set against its target when it has one."""
     counts = _no_final_stop(row["counts"])
-    value = _printed(row, "") or format_value(row["value"], row["unit"], row.get("qualifier"))
+    value = figure_value(row)
     text = f"{counts[0].upper() + counts[1:]}: {value}"
     if isinstance(row.get("place"), str):
         text += f" ({row['place']})"
     paragraphs = [row["paragraph"]]
     if isinstance(row.get("target_figure_id"), str):
-        target = _printed(row, "target_") or format_value(row["target_value"], row["target_unit"],
-                                                          row.get("target_qualifier"))
+        target = figure_value(row, "target_")
         text += f", against a target of {target}"
         paragraphs.append(row["target_paragraph"])
     return chapter_point(text, paragraphs, ds=ds)

@@ -15,8 +15,10 @@ from analysis import charts, formatting, locators, maps, style, text, validate
     (152.5, "US$ million", None, "US$ 152.5 million"),
     (152822, "people", "exact", "152,822 people"),
     (100000, "count", "order of magnitude", "hundreds of thousands"),
+    (200000, "count", "order of magnitude", "hundreds of thousands"),
     (1000000, "people", "order of magnitude", "millions of people"),
-    (250, "count", "order of magnitude", "of the order of 250"),
+    (3000, "count", "order of magnitude", "thousands"),
+    (50, "count", "order of magnitude", "of the order of 50"),
 ])
 def test_format_value_writes_numbers_as_the_chapter_does(value, unit, qualifier, expected):
     assert formatting.format_value(value, unit, qualifier) == expected
@@ -32,7 +34,16 @@ def test_the_order_of_magnitude_figure_is_worded_as_in_the_chapter(dataset):
     row = figures[figures["qualifier"] == "order of magnitude"].iloc[0]
     assert formatting.format_value(row["value"], row["unit"], row["qualifier"]) == row["as_written"]
     point = text.figure_point(row)
-    assert str(row["as_written"]) in point.text and "100,000" not in point.text
+    assert str(row["as_written"]) in point.text and "200,000" not in point.text
+
+
+def test_every_chapter_figure_prints_its_printed_form(dataset):
+    """Text and charts print ``figures.printed``; where a figure is printed as digits, the one
+    formatter alone reproduces it (numbers written as words, or implied, need ``printed``)."""
+    for _, row in dataset.figures.iterrows():
+        assert formatting.figure_value(row) == row["printed"]
+        if any(c.isdigit() for c in row["printed"]) or row["qualifier"] == "order of magnitude":
+            assert formatting.format_value(row["value"], row["unit"], row["qualifier"]) == row["printed"]
 
 
 def test_plural():
