@@ -175,7 +175,7 @@ def did_you_mean(close: list[str]) -> str:
 
 
 def notebook_names() -> list[str]:
-    """The names of the briefing kinds (each one a notebook), in registration order."""
+    """The names of the briefing kinds (each one a notebook), sorted."""
     from .briefings import registry
 
     return registry.names()
