@@ -175,3 +175,14 @@ def test_export_does_not_call_a_bug_a_data_problem(monkeypatch, tmp_path):
     monkeypatch.setattr(analysis.export, "export", broken)
     with pytest.raises(KeyError):
         cli.main(["export", str(tmp_path / "out")])
+
+
+def test_teach_without_lessons_fails_instead_of_writing_nothing(monkeypatch, tmp_path, capsys):
+    import analysis.teaching.course
+
+    empty = tmp_path / "training"
+    empty.mkdir()
+    monkeypatch.setattr(analysis.teaching.course, "training_dir", lambda: empty)
+    assert cli.main(["teach", str(tmp_path / "course")]) == cli.EXIT_PROBLEMS
+    assert "no lessons found in" in capsys.readouterr().err
+    assert not (tmp_path / "course").exists()
