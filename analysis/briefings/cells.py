@@ -98,12 +98,12 @@ def sync(name: str) -> bool:
     cells = notebook["cells"]
     index = next(i for i, c in enumerate(cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", []))
     cells[index]["source"] = _lines(parameters_cell(name))
-    opening = {"cell_type": "code", "execution_count": None, "id": f"{name}-open", "metadata": {},
-               "outputs": [], "source": []}
-    if index + 1 < len(cells) and "open_briefing" in _source(cells[index + 1]) or \
-            index + 1 < len(cells) and "check_parameters" in _source(cells[index + 1]):
+    following = _source(cells[index + 1]) if index + 1 < len(cells) else ""
+    if "open_briefing" in following or "check_parameters" in following:  # the old form too
         opening = cells[index + 1]
     else:
+        opening = {"cell_type": "code", "execution_count": None, "id": f"{name}-open",
+                   "metadata": {}, "outputs": [], "source": []}
         cells.insert(index + 1, opening)
     opening["source"] = _lines(opening_cell(name))
     spec = notebook.setdefault("metadata", {}).setdefault("kernelspec", {})
