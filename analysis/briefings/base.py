@@ -79,9 +79,6 @@ class BriefingKind:
 
         return briefing_notebooks_dir() / path
 
-    def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parameters if p.name == name), None)
-
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}
 
@@ -123,8 +120,9 @@ class Briefing:
     """One briefing of one kind, for its checked parameters.
 
     Subclasses set ``kind`` and override the hooks where their kind differs:
-    :meth:`key_points`, :meth:`map_records`, :meth:`chapter_figures`, :meth:`initiative_rows`,
-    :meth:`partner_filter`, :meth:`context_fits` and :meth:`context_rows`.
+    :meth:`key_points` (every kind), :meth:`map_records`, :meth:`chapter_figures`,
+    :meth:`initiative_rows`, :meth:`matrix_rows`, :meth:`partner_filter`, :meth:`few_records`,
+    :meth:`context_fits`, :meth:`context_rows`, and the ``title`` and ``subject`` properties.
     """
 
     kind: ClassVar[BriefingKind]

@@ -9,6 +9,7 @@ from .registry import register
 
 KIND = BriefingKind(
     name="funding",
+    notebook="funding.ipynb",
     title="Funding for peace",
     summary="the chapter's funding figures and streams, with public budgets as labelled context",
     parameters=(region_parameter(), include_context_parameter()),

@@ -8,6 +8,7 @@ from .registry import register
 
 KIND = BriefingKind(
     name="gender",
+    notebook="gender.ipynb",
     title="Women, peace and security",
     summary="the chapter's figures against targets, events, activities and initiatives on women, "
             "peace and security",

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KIND = BriefingKind(
     name="partnerships",
+    notebook="partnerships.ipynb",
     title="Partnerships for peace",
     summary="who works with the UN (regional organizations, the World Bank...), where and on what",
     parameters=(region_parameter(), partner_parameter()),

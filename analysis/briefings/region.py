@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KIND = BriefingKind(
     name="region",
+    notebook="region.ipynb",
     title="Regional briefing",
     summary="what the chapter records about one region, office area or country",
     parameters=(region_parameter("Western Africa"), include_context_parameter()),
