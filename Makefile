@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@# Notebook outputs never reach a commit: nbstripout is the git filter that .gitattributes
 	@# names for *.ipynb. The path is relative: git runs it from the checkout's top folder.
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-	  git config filter.nbstripout.clean "$(BIN)/python -m nbstripout" && \
+	  git config filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id" && \
 	  git config filter.nbstripout.smudge cat && \
 	  git config diff.ipynb.textconv "$(BIN)/python -m nbstripout -t"; fi
 	@touch $(STAMP)
