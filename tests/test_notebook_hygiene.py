@@ -83,3 +83,12 @@ def test_papermill_describes_every_parameter(path: Path):
     for name, info in declared.items():
         assert info["help"].strip(), f"{path.name}: parameter {name} has no help"
         assert info["inferred_type_name"] not in (None, "None"), f"{path.name}: parameter {name} has no type"
+
+
+def test_outputs_never_reach_a_commit():
+    """`make install` makes nbstripout the git filter for notebooks, keeping their cell ids."""
+    root = notebooks_dir().parent
+    attributes = (root / ".gitattributes").read_text(encoding="utf-8")
+    assert "*.ipynb filter=nbstripout" in attributes
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    assert 'filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id"' in makefile
