@@ -220,3 +220,15 @@ def test_each_kind_on_a_small_dataset_uses_only_that_dataset(monkeypatch, small_
         assert len(out["figures"]) == len(brief.chapter_figures())
     assert set(brief.cited_paragraphs) <= set(small_dataset.paragraphs["paragraph_id"])
     assert _text(out["sources"]).startswith("**Sources**")
+
+
+def test_the_sync_script_checks_every_notebook():
+    import subprocess
+    import sys
+
+    from analysis.paths import PROJECT_DIR
+
+    done = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "sync_parameters.py"), "--check"],
+                          capture_output=True, text=True, cwd=PROJECT_DIR)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"ok: {len(KINDS)} briefing notebooks match their declarations"
