@@ -254,3 +254,14 @@ def test_maps_never_load_the_project_dataset(monkeypatch, world, operations, off
     maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region=["AAA"])
     with pytest.raises(ValueError, match="region 'Africa' is a name; pass ds="):
         maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region="Africa")
+
+
+def test_maps_use_no_private_helper_of_charts():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(maps))
+    imported = [(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert not [name for module, name in imported if name.startswith("_")]
+    assert "charts" not in {module for module, _ in imported}
