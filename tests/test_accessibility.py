@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_build import PROJECT, briefings
+from conftest import PROJECT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -52,7 +52,7 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, briefings):
     out = tmp_path_factory.mktemp("a11y") / "reports"
     args = ["build", "--out", str(out), "--no-progress"]
     for bid in BUILT:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.displays import ReportTable
+
 from analysis import briefings, params
 from analysis.briefings import Briefing, cells, registry
 from analysis.builder.catalog import Catalog
@@ -74,7 +76,8 @@ def test_unknown_kind_names_the_kinds():
 
 def _show_nothing(monkeypatch):
     shown = []
-    monkeypatch.setattr("analysis.briefings.base.show", lambda ax: shown.append(ax.figure))
+    monkeypatch.setattr("analysis.briefings.base.show",
+                        lambda ax, alt=None: shown.append(ax.figure))
     return shown
 
 
@@ -216,7 +219,7 @@ def test_each_kind_on_a_small_dataset_uses_only_that_dataset(monkeypatch, small_
         events = queries.timeline(brief.selection, theme=brief.themes, ds=small_dataset)
         assert len(out["timeline"]) == len(events) <= len(queries.timeline(brief.selection, theme=brief.themes,
                                                                            ds=dataset))
-    if "figures" in out and isinstance(out["figures"], pd.DataFrame):
+    if "figures" in out and isinstance(out["figures"], ReportTable):
         assert len(out["figures"]) == len(brief.chapter_figures())
     assert set(brief.cited_paragraphs) <= set(small_dataset.paragraphs["paragraph_id"])
     assert _text(out["sources"]).startswith("**Sources**")

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from test_build import FIXTURE_SET, briefings, manifest, write_set, FIXTURES
+from conftest import FIXTURE_NOTEBOOKS as FIXTURES
+
+FIXTURE_SET = FIXTURES / "fixtures.toml"
 
 REAL = ("region-western-africa", "region-west-africa-and-the-sahel", "gender", "partnerships")
 TITLE = "Security Council <b>retreat</b> & friends"
@@ -22,7 +24,7 @@ CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b|\b20\d\d-\d\d-\d\dT")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, briefings):
     out = tmp_path_factory.mktemp("reader") / "reports"
     args = ["build", "--out", str(out), "--pdf", "--title", TITLE, "--no-progress"]
     for bid in REAL:
@@ -81,7 +83,7 @@ def test_stamp_digest_differs_between_briefings(built):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("bid", REAL)
-def test_pdf_beside_each_page_is_tagged_titled_and_in_the_manifest(built, bid):
+def test_pdf_beside_each_page_is_tagged_titled_and_in_the_manifest(built, bid, manifest):
     reader = _pdf(built / f"{bid}.pdf")
     root = reader.trailer["/Root"]
     entry = manifest(built)[bid]
@@ -97,7 +99,7 @@ def test_pdf_beside_each_page_is_tagged_titled_and_in_the_manifest(built, bid):
 
 
 @pytest.mark.slow
-def test_pdfs_are_byte_identical_when_rebuilt(built):
+def test_pdfs_are_byte_identical_when_rebuilt(built, briefings):
     before = {name: (built / name).read_bytes() for name in ("gender.pdf", "pack.pdf")}
     result = briefings("build", "--out", str(built), "--pdf", "--title", TITLE, "--force",
                        "--only", "gender", "--no-progress")
@@ -107,7 +109,7 @@ def test_pdfs_are_byte_identical_when_rebuilt(built):
 
 
 @pytest.mark.slow
-def test_pack_has_cover_contents_briefings_and_one_appendix(built):
+def test_pack_has_cover_contents_briefings_and_one_appendix(built, manifest):
     reader = _pdf(built / "pack.pdf")
     texts = [p.extract_text() for p in reader.pages]
     cover = " ".join(texts[0].split())
@@ -138,7 +140,7 @@ def test_pack_has_cover_contents_briefings_and_one_appendix(built):
 # --- the index ---------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_index_groups_entries_with_links_details_and_twins(built):
+def test_index_groups_entries_with_links_details_and_twins(built, manifest):
     index = (built / "index.html").read_text(encoding="utf-8")
     assert index.index('<h2 id="regions">Regions</h2>') < index.index(
         '<h2 id="themes">Themes</h2>')
@@ -155,7 +157,7 @@ def test_index_groups_entries_with_links_details_and_twins(built):
 
 
 @pytest.mark.slow
-def test_a_briefing_removed_from_the_set_leaves_the_index(tmp_path):
+def test_a_briefing_removed_from_the_set_leaves_the_index(tmp_path, briefings, write_set):
     out = tmp_path / "reports"
     both = write_set(tmp_path / "both.toml", {"ok": FIXTURES / "ok.ipynb"},
                      ['notebook = "ok"\nid = "one"\nparameters = { name = "One" }',
@@ -172,7 +174,7 @@ def test_a_briefing_removed_from_the_set_leaves_the_index(tmp_path):
 
 # --- bad input and a missing engine -----------------------------------------------------
 
-def test_overlong_or_multiline_title_is_refused_and_nothing_written(tmp_path):
+def test_overlong_or_multiline_title_is_refused_and_nothing_written(tmp_path, briefings):
     out = tmp_path / "reports"
     for title, pdf, message in (("x" * 121, "--pdf", "--title is 121 characters long; at most 120"),
                                 ("two\nlines", "--pdf", "--title must be one line"),
@@ -186,7 +188,7 @@ def test_overlong_or_multiline_title_is_refused_and_nothing_written(tmp_path):
 
 
 @pytest.mark.slow
-def test_missing_pdf_engine_names_the_package_builds_html_and_exits_1(tmp_path):
+def test_missing_pdf_engine_names_the_package_builds_html_and_exits_1(tmp_path, briefings):
     fake = tmp_path / "fake"
     (fake / "weasyprint").mkdir(parents=True)
     (fake / "weasyprint" / "__init__.py").write_text(

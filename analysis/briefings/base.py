@@ -18,7 +18,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
-from .. import queries, text
+from .. import alttext, queries, text
+from ..displays import ReportTable, SectionNote
 from ..params import Parameter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,18 +101,21 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def show(ax) -> None:
-    """Display the figure holding ``ax`` once as a PNG, then close it.
+def show(ax, alt: str | None = None) -> None:
+    """Display the figure holding ``ax`` once as a PNG with its alt text, then close it.
 
     Rendering the PNG here (not through the backend) gives the same output under any
-    matplotlib backend and no second copy at the end of the cell.
+    matplotlib backend and no second copy at the end of the cell. ``alt`` is written from the
+    data behind the chart (:mod:`analysis.alttext`); by default, from what the chart shows.
     """
     import matplotlib.pyplot as plt
-    from IPython.display import Image, display
+
+    from ..alttext import describe_axes
+    from ..displays import show_figure
 
     fig = ax.figure
     try:
-        display(Image(data=figure_png(fig), format="png"))
+        show_figure(figure_png(fig), alt or describe_axes(ax))
     finally:
         plt.close(fig)
 
@@ -161,7 +165,10 @@ class Briefing:
     def cited_context(self) -> list[str]:
         return list(dict.fromkeys(self._context))
 
-    def _table(self, frame: "pd.DataFrame", columns: list[str], *, context: bool = False):
+    def _table(self, frame: "pd.DataFrame", columns: list[str], *, caption: str,
+               context: bool = False) -> ReportTable:
+        """The columns a section shows, labelled, as a :class:`~analysis.displays.ReportTable`
+        with ``caption`` (no index, no text cut); the paragraphs and sources in it are cited."""
         frame = frame[[c for c in columns if c in frame.columns]].copy()
         if "paragraph" in frame:
             self.cite(frame["paragraph"])
@@ -170,19 +177,24 @@ class Briefing:
         if context and "source_id" in frame:
             self.cite(context=frame["source_id"])
         frame = frame.drop(columns=[c for c in ("source_id",) if c in frame.columns])
-        frame.index = range(1, len(frame) + 1)
         for column in frame.columns:
             if frame[column].dtype.kind not in "iufb" or frame[column].isna().any():
                 values = frame[column].astype(object)
                 frame[column] = values.where(frame[column].notna(), "")
-        return frame.rename(columns=COLUMN_LABELS)
+        return ReportTable(frame.rename(columns=COLUMN_LABELS), caption)
 
     def _note(self, what: str):
-        """A one-line note for an empty section; nothing at all when the whole briefing has no
-        data (its header already says so, and the sections stay empty)."""
+        """A one-line note for an empty section (a :class:`~analysis.displays.SectionNote`, so
+        that the reader page shrinks a section of notes only to one line); nothing at all when
+        the whole briefing has no data (its header already says so)."""
         if not self.has_data:
             return None
-        return _markdown(text.section_note(what, text.escape(self.label)))
+        return SectionNote(text.section_note(what, text.escape(self.label)))
+
+    @property
+    def _in(self) -> str:
+        """" in Western Africa" / " worldwide", for captions."""
+        return f" in {self.label}" if self.selection is not None else " worldwide"
 
     # --- what the kind selects ---------------------------------------------------------------
 
@@ -257,14 +269,32 @@ class Briefing:
 
     # --- sections ----------------------------------------------------------------------------
 
+    def parameters_line(self) -> str:
+        """The parameters as one readable line: "Region: Western Africa (M49 subregion, 17
+        countries) · public context figures included"."""
+        parts = []
+        for parameter in self.kind.parameters:
+            name, value = parameter.name, self.parameters.get(parameter.name)
+            if name in ("region", "country"):
+                scope = self.selection.describe() if self.selection is not None else \
+                    "the whole world"
+                parts.append(f"{name.capitalize()}: {scope}")
+            elif name == "include_context":
+                parts.append("public context figures included" if value else
+                             "public context figures left out")
+            elif name == "partner":
+                partner = self.partner_filter()
+                named = self.ds.partners.set_index("partner_id")["name"].get(partner, partner) \
+                    if partner else "all partners"
+                parts.append(f"Partner: {named}")
+            else:
+                parts.append(f"{name.replace('_', ' ').capitalize()}: {value}")
+        return " · ".join(parts)
+
     def header(self):
-        """Title, the parameters the briefing ran with, and its key points (or the no-data note)."""
-        rows = "\n".join(f"| `{name}` | {text.escape(repr(value))} |"
-                         for name, value in self.parameters.items())
-        scope = text.escape(self.selection.describe()) if self.selection is not None else \
-            "the whole world (no filter)"
-        body = [f"# {text.escape(self.title)}", "",
-                "| parameter | value |", "|---|---|", rows, "", f"Selection: {scope}.", "",
+        """Title, the parameters the briefing ran with (one line), and its key points (or the
+        no-data note)."""
+        body = [f"# {text.escape(self.title)}", "", text.escape(self.parameters_line()), "",
                 "## Key points", ""]
         points = self.points
         self.cite((p for point in points for p in point.paragraphs),
@@ -282,18 +312,19 @@ class Briefing:
     def _context_note(self):
         if not self.has_data:
             return None
-        return _markdown(f"_The public context figures cover the whole world, not "
-                         f"{text.escape(self.label)}: see this briefing for the World._")
+        return SectionNote(f"_The public context figures cover the whole world, not "
+                           f"{text.escape(self.label)}; the World edition of this briefing "
+                           f"shows them._")
 
     def overview(self):
         """How many records of each kind the selection holds, as a table (or a note)."""
         import pandas as pd
 
-        counts = {k: v for k, v in self.records.items() if k != "places"}
+        counts = {k: v for k, v in self.records.items() if k != "places" and v}
         if not sum(counts.values()):
             return self._note("chapter records")
-        frame = pd.DataFrame({"records": counts}).rename_axis("kind of record")
-        return frame[frame["records"] > 0]
+        frame = pd.DataFrame({"kind of record": list(counts), "records": list(counts.values())})
+        return ReportTable(frame, f"Chapter records{self._in}, by kind")
 
     def map(self):
         """Choropleth of the selection's countries by number of chapter records (or a note)."""
@@ -304,9 +335,10 @@ class Briefing:
 
         self.cite(data["paragraphs"])
         label = self.label[0].upper() + self.label[1:]
+        title = self.kind.map_title.format(label=label, subject=self.subject)
         show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
-                                  title=self.kind.map_title.format(label=label, subject=self.subject),
-                                  source=self._map_source(data)))
+                                  title=title, source=self._map_source(data)),
+             alttext.describe_map(data, title=title))
         return None
 
     def _map_source(self, data) -> str:
@@ -323,8 +355,10 @@ class Briefing:
         from .. import maps
 
         self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
+        title = f"UN operations and offices present in {self.label}"
         show(maps.plot_presence(operations=ops, offices=offices, region=self.selection, ds=self.ds,
-                                title=f"UN operations and offices present in {self.label}"))
+                                title=title),
+             alttext.describe_presence(ops, offices, title=title))
         return None
 
     def operations(self):
@@ -333,7 +367,8 @@ class Briefing:
         if not len(ops):
             return self._note("peace operations")
         self.cite(context=ops["facts_source_id"].dropna())
-        return self._table(ops, ["operation_id", "name", "kind", "place", "established", "paragraph"])
+        return self._table(ops, ["operation_id", "name", "kind", "place", "established", "paragraph"],
+                           caption=f"Peace operations{self._in}")
 
     def activities(self):
         """What UN operations, offices and envoys do in the selection, as a table (or a note)."""
@@ -341,14 +376,16 @@ class Briefing:
         acts = acts[acts["actor_table"] != "partners"]
         if not len(acts):
             return self._note("activities of UN operations, offices or envoys")
-        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"],
+                           caption=f"What UN operations, offices and envoys do{self._in}")
 
     def offices(self):
         """Offices and envoys present, as a table (or a note)."""
         offices = queries.offices_in(self.selection, ds=self.ds)
         if not len(offices):
             return self._note("offices or envoys")
-        return self._table(offices, ["office_id", "name", "kind", "place", "presence", "paragraph"])
+        return self._table(offices, ["office_id", "name", "kind", "place", "presence", "paragraph"],
+                           caption=f"Offices and envoys{self._in}")
 
     def timeline_chart(self):
         """The selection's dated events on a time axis (or a note)."""
@@ -358,7 +395,9 @@ class Briefing:
         from .. import charts
 
         self.cite(events["paragraph"])
-        show(charts.plot_timeline(events))
+        show(charts.plot_timeline(events), alttext.describe_timeline(
+            events.assign(date_label=events.get("date_as_written", events["date_label"])),
+            title=f"Timeline of dated events{self._in}"))
         return None
 
     def timeline(self):
@@ -366,7 +405,8 @@ class Briefing:
         events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
         if not len(events):
             return self._note("dated events")
-        return self._table(events, ["date_label", "description", "status", "places", "paragraph"])
+        return self._table(events, ["date_label", "description", "status", "places", "paragraph"],
+                           caption=f"Dated events{self._in}")
 
     def partners(self):
         """Partners present and what they do with the UN, as a table (or a note)."""
@@ -374,7 +414,7 @@ class Briefing:
         if not len(acts):
             return self._note("partner engagements")
         return self._table(acts, ["actor", "acronym", "partner_kind", "place", "theme", "activity",
-                                  "paragraph"])
+                                  "paragraph"], caption=f"Partners working with the UN{self._in}")
 
     def partner_summary(self):
         """One row per partner: engagements, places and themes (or a note)."""
@@ -382,26 +422,29 @@ class Briefing:
         if not len(partners):
             return self._note("partner engagements")
         return self._table(partners, ["name", "acronym", "kind", "engagements", "places", "themes",
-                                      "paragraphs"])
+                                      "paragraphs"],
+                           caption=f"Partners{self._in}, by number of engagements")
 
     def engagements(self):
         """Every engagement on this briefing's themes in the selection (or a note)."""
         acts = queries.engagements_in(self.selection, theme=self.themes, ds=self.ds)
         if not len(acts):
             return self._note("activities")
-        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"],
+                           caption=f"Activities on the briefing's themes{self._in}")
 
     def initiatives(self):
         """Initiatives, studies and funding streams on this briefing's theme (or a note)."""
         if self.selection is not None:
             if not self.has_data:
                 return None
-            return _markdown("_Initiatives are not tied to a place in the dataset: see this "
-                             "briefing for the World._")
+            return SectionNote("_Initiatives are not tied to a place in the dataset; the World "
+                               "edition of this briefing lists them._")
         frame = self.initiative_rows()
         if not len(frame):
             return self._note("initiatives")
-        return self._table(frame, ["name", "kind", "status", "paragraph"])
+        return self._table(frame, ["name", "kind", "status", "paragraph"],
+                           caption="Initiatives, studies and funding streams")
 
     def matrix_rows(self) -> "pd.DataFrame":
         """The engagements the "who works where" matrix counts."""
@@ -416,7 +459,10 @@ class Briefing:
         from .. import charts
 
         self.cite(acts["paragraph"])
-        show(charts.plot_partner_matrix(acts, by="place", ds=self.ds))
+        ax = charts.plot_partner_matrix(acts, by="place", ds=self.ds)
+        names = acts["acronym"].where(acts["acronym"].notna(), acts["actor"]) \
+            if "acronym" in acts else acts["actor"]
+        show(ax, alttext.describe_counts(names, title=ax.get_title() or "Who works where"))
         return None
 
     def figures(self):
@@ -425,7 +471,7 @@ class Briefing:
         if not len(figures):
             return self._note("figures")
         return self._table(figures, ["as_written", "counts", "kind", "place", "target_as_written",
-                                     "paragraph"])
+                                     "paragraph"], caption=f"Figures the chapter states{self._in}")
 
     def figures_chart(self):
         """Figures measured against targets, as bars against target lines (or a note)."""
@@ -442,7 +488,8 @@ class Briefing:
     def context_figures(self):
         """Public context figures (never the chapter's), with their sources (or a note)."""
         if not self.include_context:
-            return _markdown("_Context figures left out (`include_context = False`)._") if self.has_data else None
+            return SectionNote("_Public context figures left out of this edition._") \
+                if self.has_data else None
         if not self.context_fits():
             return self._context_note()
         frame = self.context_rows()
@@ -451,7 +498,8 @@ class Briefing:
         frame = frame.assign(value=[text.format_value(v, u, q) for v, u, q in
                                     zip(frame["value"], frame["unit"], frame["qualifier"])])
         return self._table(frame, ["topic", "period_label", "value", "counts", "region", "source",
-                                   "source_id"], context=True)
+                                   "source_id"], context=True,
+                           caption="Public context figures, not from the chapter, with their sources")
 
     def context_chart(self, topic: str = "peacekeeping budget"):
         """A chart of public context figures on ``topic``, labelled as context (or a note)."""
