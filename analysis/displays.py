@@ -24,6 +24,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
+#: A cell's padding and a bold header's extra width, in characters (for :meth:`column_widths`).
+PADDING = 4
+
+
 def _is_number(series: "pd.Series") -> bool:
     return series.dtype.kind in "iuf"
 
@@ -71,8 +75,8 @@ class ReportTable:
             longest_word = max((len(w) for t in texts for w in t.split()), default=1)
             lengths = sorted(len(t) for t in texts)
             typical = lengths[len(lengths) * 3 // 4]
-            least.append(min(longest_word, 24) + 2)
-            want.append(min(max(typical + 2, least[-1]), 60))
+            least.append(min(longest_word, 24) + PADDING)
+            want.append(min(max(typical + PADDING, least[-1]), 60))
         spare = line - sum(least)
         extra = [w - m for w, m in zip(want, least)]
         if spare > 0 and sum(extra):

@@ -4,7 +4,8 @@ violation in a real browser.
 Debian's chromium is driven by Playwright for Python (``executable_path``: Playwright cannot
 download its own browsers here) and axe-core (from npm, ``make axe`` puts it in
 ``.cache/node/``; this test installs it the same way when missing) runs on each page. The
-build is the real CLI on real briefings: two near-twin regions, the three themes.
+build is the real CLI on real briefings: two near-twin regions, two countries (one with
+little data), the three themes.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from conftest import PROJECT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-BUILT = ("region-western-africa", "region-west-africa-and-the-sahel", "gender", "funding",
-         "partnerships")
+BUILT = ("region-western-africa", "region-west-africa-and-the-sahel", "country-mali",
+         "country-congo", "gender", "funding", "partnerships")
 AXE = PROJECT / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -17,8 +17,10 @@ import pytest
 from conftest import FIXTURE_NOTEBOOKS as FIXTURES
 
 FIXTURE_SET = FIXTURES / "fixtures.toml"
+from analysis.builder.render import DEFAULT_ALT  # noqa: E402
 
-REAL = ("region-western-africa", "region-west-africa-and-the-sahel", "gender", "partnerships")
+REAL = ("region-western-africa", "region-west-africa-and-the-sahel", "country-mali",
+        "country-congo", "gender", "partnerships")
 TITLE = "Security Council <b>retreat</b> & friends"
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b|\b20\d\d-\d\d-\d\dT")
 
@@ -58,7 +60,8 @@ def test_page_is_for_readers(built, bid):
     images = re.findall(r"<img [^>]*>", page)
     assert images, "a briefing has at least one chart or map"
     for img in images:
-        assert re.search(r'alt="[^"]{12,}"', img), img
+        assert re.search(r'alt="(Chart|Map|Timeline)[^"]{12,}"', img), img  # from the data
+        assert DEFAULT_ALT not in img
         assert 'src="data:image/png;base64,' in img
     stamp = re.search(r'<p class="build-stamp">Dataset ([^ ]+) · package ([^ ]+) · '
                       r'inputs ([0-9a-f]{12})</p>', page)
@@ -114,7 +117,7 @@ def test_pack_has_cover_contents_briefings_and_one_appendix(built, manifest):
     texts = [p.extract_text() for p in reader.pages]
     cover = " ".join(texts[0].split())
     assert "Security Council <b>retreat</b> & friends" in cover  # escaped, shown as written
-    assert "4 briefings: 2 regions, 2 themes." in cover
+    assert "6 briefings: 2 regions, 2 countries, 2 themes." in cover
     assert re.search(r"Dataset \S+ · package \S+ · inputs [0-9a-f]{12}", cover)
     assert "Page " not in cover  # no footer on the cover
     assert reader.metadata.title == TITLE
@@ -122,8 +125,8 @@ def test_pack_has_cover_contents_briefings_and_one_appendix(built, manifest):
     contents = texts[1]
     assert contents.startswith("Contents")
     record = manifest(built)
-    order = ["region-western-africa", "region-west-africa-and-the-sahel", "gender",
-             "partnerships"]
+    order = ["region-western-africa", "region-west-africa-and-the-sahel", "country-congo",
+             "country-mali", "gender", "partnerships"]
     starts = []
     for bid in order:
         title = record[bid]["title"]
@@ -143,7 +146,7 @@ def test_pack_has_cover_contents_briefings_and_one_appendix(built, manifest):
 def test_index_groups_entries_with_links_details_and_twins(built, manifest):
     index = (built / "index.html").read_text(encoding="utf-8")
     assert index.index('<h2 id="regions">Regions</h2>') < index.index(
-        '<h2 id="themes">Themes</h2>')
+        '<h2 id="countries">Countries</h2>') < index.index('<h2 id="themes">Themes</h2>')
     record = manifest(built)
     for bid in REAL:
         assert f'href="{bid}.html"' in index and f'href="{bid}.pdf"' in index
@@ -299,3 +302,31 @@ def test_a_section_with_only_notes_shrinks_to_one_line_and_one_without_output_go
     assert "Context" not in page and "Left out" not in page
     assert "parameters cell" not in page and "Notebook title" not in page
     assert page.count("<h1") == 1
+
+
+def test_default_set_has_a_country_briefing_for_every_country_with_records(briefings, dataset):
+    from analysis import queries
+    from analysis.builder.briefing_set import load_briefing_set, slug
+
+    countries = queries.countries_with_data(None, ds=dataset)
+    ids = [b.id for b in load_briefing_set().briefings if b.notebook == "country"]
+    assert sorted(ids) == sorted(f"country-{slug(n)}" for n in countries["name"])
+    assert "country-mali" in ids and len(ids) == len(countries) >= 20
+    listed = briefings("list").stdout
+    assert "country-cote-d-ivoire" in listed
+
+
+@pytest.mark.slow
+def test_country_page_shrinks_empty_sections_and_keeps_the_rest(built):
+    page = (built / "country-congo.html").read_text(encoding="utf-8")
+    assert "<h1" in page and "Country briefing: Congo" in page
+    assert "<p><strong>Timeline:</strong> The chapter records no dated events" in page
+    assert ">Timeline</h2>" not in page
+    assert ">Operations and envoys present</h2>" in page  # UNOCA is there
+    assert "<caption>" in page and '<th scope="col"' in page
+    assert "Country: Congo (country, COG)" in page
+    mali = (built / "country-mali.html").read_text(encoding="utf-8")
+    assert "<caption>Peace operations in Mali</caption>" in mali
+    assert "United Nations Multidimensional Integrated Stabilization Mission in Mali" in mali
+    assert re.search(r'alt="Map: UN operations and offices present in Mali\. 1 peace operation: '
+                     r'MINUSMA', mali)
