@@ -12,10 +12,10 @@ from analysis.briefings import Briefing, cells, registry
 from analysis.builder.catalog import Catalog
 from analysis.builder.listing import listing
 
-KINDS = ["funding", "gender", "partnerships", "region"]
+KINDS = ["country", "funding", "gender", "partnerships", "region"]
 
 
-def test_the_registry_holds_the_four_kinds():
+def test_the_registry_holds_the_five_kinds():
     assert registry.names() == KINDS
     for name in KINDS:
         cls = registry.briefing_class(name)
@@ -68,7 +68,7 @@ def test_params_catalog_and_listing_read_the_declaration():
 
 
 def test_unknown_kind_names_the_kinds():
-    with pytest.raises(params.ParameterError, match="notebooks: funding, gender, partnerships, region"):
+    with pytest.raises(params.ParameterError, match="notebooks: country, funding, gender, partnerships, region"):
         registry.kind("regoin")
 
 

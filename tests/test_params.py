@@ -8,7 +8,7 @@ from analysis import params, queries
 
 
 def test_every_declared_notebook_exists():
-    assert set(params.NOTEBOOKS) == {"region", "gender", "funding", "partnerships"}
+    assert set(params.NOTEBOOKS) == {"region", "country", "gender", "funding", "partnerships"}
     for name, path in params.NOTEBOOKS.items():
         assert path.is_file(), path
         assert params.notebook_path(name) == path
@@ -67,7 +67,7 @@ def test_unknown_notebook():
         params.check_parameters("regoin", {})
     message = str(err.value)
     assert "unknown notebook 'regoin'" in message and "did you mean 'region'" in message
-    assert "notebooks: funding, gender, partnerships, region" in message
+    assert "notebooks: country, funding, gender, partnerships, region" in message
 
 
 def test_unknown_parameter():
