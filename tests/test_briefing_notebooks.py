@@ -133,3 +133,24 @@ def test_bad_value_fails_in_the_first_cell_after_the_parameters(tmp_path, notebo
     first_code_after = next(i for i, c in enumerate(nb.cells) if i > injected and c.cell_type == "code")
     assert failed == [first_code_after]
     assert "open_briefing" in nb.cells[first_code_after].source
+
+
+@pytest.mark.slow
+def test_country_briefing(tmp_path):
+    nb = execute(tmp_path, "country", country="COD")
+    assert_briefing(nb, title="Country briefing: Democratic Republic of the Congo", mapped=False)
+    assert images(nb, "brief.presence_map()"), "operations and offices located"
+    text = markdown(nb) + "\n".join(o["data"].get("text/plain", "") for o in outputs(nb) if "data" in o)
+    assert "MONUSCO" in text and "Country: Democratic Republic of the Congo (country, COD)" in text
+    alts = [o["metadata"]["image/png"]["alt"] for o in outputs(nb)
+            if "image/png" in o.get("data", {})]
+    assert alts and all(a.startswith(("Map:", "Chart:", "Timeline")) for a in alts)
+
+
+@pytest.mark.slow
+def test_country_parameter_refuses_a_region(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    with pytest.raises(PapermillExecutionError) as err:
+        execute(tmp_path, "country", country="Western Africa")
+    assert "'Western Africa' is a region, not a country" in str(err.value)
