@@ -11,9 +11,11 @@ import importlib
 import os
 import sys
 
-from .errors import UsageError
+from .errors import UsageError, WorkbookError, shorten
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: A bug of ours, reported in one line (``BRIEFINGS_DEBUG=1`` shows the traceback).
+EXIT_INTERNAL = 70
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -46,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"briefings {args.command}: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except WorkbookError as err:
+        print(f"briefings {args.command}: {err}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("briefings: interrupted", file=sys.stderr)
         return 130
@@ -53,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (e.g. `briefings list | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as err:  # noqa: BLE001 - a bug: one line, never a traceback
+        if os.environ.get("BRIEFINGS_DEBUG"):
+            raise
+        print(f"briefings {args.command}: internal error: {type(err).__name__}: "
+              f"{shorten(str(err), 200)} (BRIEFINGS_DEBUG=1 shows where)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -15,4 +15,20 @@ class UsageError(WorkbookError):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
-__all__ = ["UsageError", "WorkbookError"]
+class BuildProblem(WorkbookError):
+    """The build could not do its job for a reason outside the user's arguments (e.g. a disk
+    that filled up while writing): printed as one line, exit code 1."""
+
+
+#: Longest piece of a user's value quoted in a message.
+QUOTE_LIMIT = 80
+
+
+def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr`` of ``value`` for a message, cut to ``limit`` characters with "…" (a 100 kB
+    value is named, not echoed)."""
+    text = repr(value if isinstance(value, str) else str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["BuildProblem", "QUOTE_LIMIT", "UsageError", "WorkbookError", "shorten"]

@@ -8,6 +8,7 @@ the index page escapes the text.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -26,10 +27,12 @@ class Summary:
 
 
 def plain(text: str) -> str:
-    """Markdown inline syntax and HTML tags removed, whitespace collapsed."""
+    """Plain text: Markdown inline syntax and HTML tags removed, character references read,
+    whitespace collapsed."""
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = _TAG.sub("", text)
+    text = html.unescape(text)
     return re.sub(r"\s+", " ", text).strip()
 
 
