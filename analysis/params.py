@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from .errors import shorten
 from .paths import notebooks_dir
 
 #: Briefing name -> notebook file name under ``notebooks/briefings``.
@@ -96,6 +97,10 @@ def _partner_choices() -> list[str]:
     return [ALL_PARTNERS, *partner_choices()]
 
 
+#: Longest partner value considered (the longest partner name is under 100 characters).
+PARTNER_MAX_LENGTH = 150
+
+
 def normalise_partner(value: str) -> str:
     """"all", or the partner id matching an id, name or acronym (any case)."""
     from .queries import find_partner
@@ -103,6 +108,11 @@ def normalise_partner(value: str) -> str:
     text = str(value).strip()
     if text.casefold() == ALL_PARTNERS:
         return ALL_PARTNERS
+    if not text:
+        raise ValueError(f"partner is empty; name one, or {ALL_PARTNERS!r}")
+    if len(text) > PARTNER_MAX_LENGTH:
+        raise ValueError(f"partner value {shorten(text)} is too long ({len(text)} characters; "
+                         f"at most {PARTNER_MAX_LENGTH})")
     found = find_partner(text)
     if found is None:
         from .queries import dataset
@@ -111,7 +121,7 @@ def normalise_partner(value: str) -> str:
         listed = [f"{pid} ({name})" for pid, name in zip(partners["partner_id"], partners["name"])]
         known = [str(v) for column in ("acronym", "partner_id", "name")
                  for v in partners[column].dropna()]
-        raise ValueError(f"no partner with id, name or acronym {text!r}"
+        raise ValueError(f"no partner with id, name or acronym {shorten(text)}"
                          f"{did_you_mean(close_matches(text, known))}; partners: "
                          f"{ALL_PARTNERS}, {listing(listed)}")
     return found
@@ -258,7 +268,7 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
         options = list(param.choices())
         if value not in options:
             raise ParameterError(
-                f"{where} does not allow {value!r}{did_you_mean(close_matches(value, options))}; "
+                f"{where} does not allow {shorten(value)}{did_you_mean(close_matches(value, options))}; "
                 f"allowed: {listing(options)}",
                 notebook=notebook, parameter=name, value=value, allowed=options)
         return value
@@ -273,7 +283,7 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
                 if options and not already_listed else ""
             if options and "did you mean" not in reason.casefold():
                 reason += did_you_mean(close_matches(value, options))
-            raise ParameterError(f"{where} does not allow {value!r}: {reason}{listing}",
+            raise ParameterError(f"{where} does not allow {shorten(value)}: {reason}{listing}",
                                  notebook=notebook, parameter=name, value=value,
                                  allowed=options) from None
     return value
