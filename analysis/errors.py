@@ -15,6 +15,11 @@ class UsageError(WorkbookError):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
+class DataFolderError(UsageError):
+    """The data folder asked for (``PSW_DATA_DIR``, ``--data``) is missing or its
+    ``datapackage.json`` cannot be read: one line, exit code 2."""
+
+
 class BuildProblem(WorkbookError):
     """The build could not do its job for a reason outside the user's arguments (e.g. a disk
     that filled up while writing): printed as one line, exit code 1."""
@@ -31,4 +36,4 @@ def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["BuildProblem", "QUOTE_LIMIT", "UsageError", "WorkbookError", "shorten"]
+__all__ = ["BuildProblem", "DataFolderError", "QUOTE_LIMIT", "UsageError", "WorkbookError", "shorten"]
