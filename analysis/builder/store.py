@@ -4,7 +4,6 @@ Layout of ``reports/`` (or ``--out``)::
 
     index.html            every briefing with its parameters, status and summary
     manifest.json         per briefing: parameters, input hashes, output hashes, timings
-    .briefings.lock       held while a build writes (see OutputLock)
     <id>.html             the briefing, code hidden, figures embedded
     <id>.ipynb            the executed notebook
     _failed/<id>.ipynb    the executed notebook of a briefing whose last build failed
@@ -48,8 +47,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 #: A temporary file of :func:`write_atomic`: ``.<name>.<8 random characters>.tmp``.
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
-#: The lock file of a reports folder (see :class:`OutputLock`).
-LOCK = ".briefings.lock"
 #: What an output name in a manifest may look like: a file of the folder or of ``_failed/``.
 _OUTPUT_NAME = re.compile(rf"^(?:{FAILED_DIR}/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -166,7 +163,7 @@ def is_reports_folder(out: Path) -> bool:
 def _only_leftovers(out: Path) -> bool:
     """Whether ``out`` holds nothing but what a build that was killed at once may leave."""
     for path in out.iterdir():
-        if path.name == LOCK or path.name.startswith(".briefings-probe-"):
+        if path.name.startswith(".briefings-probe-"):
             continue
         return False
     return True
@@ -212,11 +209,12 @@ def check_output_folder(out: Path) -> None:
 
 
 class OutputLock:
-    """An exclusive lock on a reports folder while a build writes into it (``fcntl.flock``).
+    """An exclusive lock on a reports folder while a build writes into it.
 
-    A second build into the same folder is refused at once (UsageError: "another build (pid N)
-    is writing to DIR") rather than interleaving manifest updates; the lock goes with the
-    process, so a killed build never leaves the folder locked.
+    ``fcntl.flock`` on the folder itself: no lock file is left behind, and the lock goes with
+    the process, so a killed build never leaves the folder locked. A second build into the
+    same folder is refused at once (UsageError: "another build (pid N) is writing to DIR")
+    rather than interleaving its manifest updates with the first one's.
     """
 
     def __init__(self, out: Path):
@@ -228,33 +226,41 @@ class OutputLock:
 
         from ..errors import UsageError
 
-        path = self.out / LOCK
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError as err:
-            raise UsageError(f"cannot write into {self.out}: {err.strerror}") from None
+            raise UsageError(f"cannot open the folder {self.out}: {err.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            try:
-                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            finally:
-                os.close(fd)
+            holder = _lock_holder(fd)
+            os.close(fd)
             raise UsageError(f"another build (pid {holder}) is writing to {self.out}; wait for "
                              "it to finish, or build into another folder") from None
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self.fd = fd
         return self
 
     def __exit__(self, *exc) -> bool:
         if self.fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self.fd, 0)
             os.close(self.fd)  # releases the lock
             self.fd = None
         return False
+
+
+def _lock_holder(fd: int) -> str:
+    """The process holding a flock on ``fd``'s file, from Linux's ``/proc/locks``."""
+    info = os.fstat(fd)
+    wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == wanted \
+                        and parts[4] != str(os.getpid()):
+                    return parts[4]
+    except OSError:
+        pass
+    return "unknown"
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
