@@ -398,10 +398,11 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
     failure = result.failure
     if result.ok:
         try:
-            write_atomic(out / nb_name, result.ipynb)
-            write_atomic(out / html_name, result.html)
+            for name, data in ((nb_name, result.ipynb), (html_name, result.html)):
+                target = out / name
+                write_atomic(target, data)
         except OSError as err:
-            failure = _write_failure(err)
+            failure = _write_failure(target, err)
         else:
             entry["outputs"] = {html_name: _digest(result.html), nb_name: _digest(result.ipynb)}
             entry["status"] = "built"
@@ -427,10 +428,9 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
     ledger.save()
 
 
-def _write_failure(err: OSError) -> Failure:
-    name = err.filename or "an output"
-    return Failure("write failed", type(err).__name__,
-                   f"cannot write {name}: {err.strerror or err}")
+def _write_failure(path: Path, err: OSError) -> Failure:
+    return Failure("write failed", type(err).__name__, f"cannot write {path}: "
+                   f"{err.strerror or err}")
 
 
 def _digest(data: bytes) -> str:
