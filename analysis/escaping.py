@@ -13,8 +13,9 @@ were rejected: they are Markdown only, and show as backslashes wherever the text
 into HTML. Escaping only ``& < >`` (what the package did before) leaves ``[c](javascript:…)`` a
 live link in Markdown.
 
-Line breaks and other control characters become spaces: data text is inline, and a line break
-would let it start a heading, a list or a code block of its own.
+Line breaks and other control characters become spaces, and spaces around the text go: data
+text is inline, and a line break or leading spaces would let it start a heading, a list or a
+code block of its own (trailing spaces, a hard line break).
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def data_text(value: object) -> str:
     >>> data_text("[c](javascript:alert(3)) <b>")
     '&#91;c&#93;&#40;javascript&#58;alert&#40;3&#41;&#41; &lt;b&gt;'
     """
-    text = _CONTROL.sub(" ", str(value)).translate(_TABLE)
+    text = _CONTROL.sub(" ", str(value)).strip().translate(_TABLE)
     return _BLOCK_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + f"&#{ord(m.group(2)[-1])};",
                             text, count=1)
 
