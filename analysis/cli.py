@@ -27,8 +27,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with long values cut short in its messages (``invalid int value: 'xxx…'``)."""
+
+    def error(self, message: str):
+        import re
+
+        message = re.sub(r"'([^']{80,})'", lambda m: shorten(m.group(1)), message)
+        super().error(message[:2000])
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="briefings",
         description="Peace & Security Workbook: data, briefings and training built from A/72/1 chapter II.B.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -58,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (e.g. `briefings list | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # a file the command needed could not be used: say which
+        where = f" {shorten(str(err.filename))}" if err.filename else ""
+        print(f"briefings {args.command}: cannot use{where}: {err.strerror or err}",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
     except Exception as err:  # noqa: BLE001 - a bug: one line, never a traceback
         if os.environ.get("BRIEFINGS_DEBUG"):
             raise

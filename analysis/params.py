@@ -279,11 +279,11 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
             options = list(param.suggestions()) if param.suggestions else []
             reason = " ".join(str(err).split())  # one line
             already_listed = sum(o in reason for o in options[:10]) >= min(3, len(options))
-            listing = f"; allowed values include: {listing(options)}" \
+            listed = f"; allowed values include: {listing(options)}" \
                 if options and not already_listed else ""
             if options and "did you mean" not in reason.casefold():
                 reason += did_you_mean(close_matches(value, options))
-            raise ParameterError(f"{where} does not allow {shorten(value)}: {reason}{listing}",
+            raise ParameterError(f"{where} does not allow {shorten(value)}: {reason}{listed}",
                                  notebook=notebook, parameter=name, value=value,
                                  allowed=options) from None
     return value

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import shorten
 from ..paths import PROJECT_DIR
 from .hashing import file_digest
 
@@ -52,6 +53,8 @@ def cache_dir() -> Path:
 
 
 def _close(value: str, options: list[str]) -> str:
+    if len(value) > 200:  # no name is that long; difflib would only take its time
+        return ""
     hits = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
     return f" (did you mean {', '.join(repr(h) for h in hits)}?)" if hits else ""
 
@@ -84,11 +87,11 @@ class Catalog:
         """Path of ``notebook``; ParameterProblem listing the notebooks when unknown."""
         if notebook not in self.notebooks:
             names = sorted(self.notebooks)
-            raise ParameterProblem(f"unknown notebook {notebook!r}{_close(notebook, names)}; "
+            raise ParameterProblem(f"unknown notebook {shorten(notebook)}{_close(notebook, names)}; "
                                    f"notebooks: {', '.join(names)}")
         path = self.notebooks[notebook]
         if not Path(path).is_file():
-            raise ParameterProblem(f"notebook {notebook!r} has no file at {path}")
+            raise ParameterProblem(f"notebook {shorten(notebook)} has no file at {path}")
         return Path(path)
 
     def declared(self, notebook: str) -> dict[str, Declared]:
@@ -154,7 +157,7 @@ class Catalog:
         """Turn ``--param name=text`` into a value of the parameter's declared type."""
         declared = self._known(notebook, name)
         kind = declared.type_name
-        where = f"parameter {name!r} of notebook {notebook!r}"
+        where = f"parameter {shorten(name)} of notebook {shorten(notebook)}"
         try:
             if kind == "bool":
                 low = text.strip().casefold()
@@ -167,7 +170,7 @@ class Catalog:
                 return float(text)
         except ValueError:
             expected = "true or false" if kind == "bool" else f"a number ({kind})"
-            raise ParameterProblem(f"{where} expects {expected}, got {text!r}") from None
+            raise ParameterProblem(f"{where} expects {expected}, got {shorten(text)}") from None
         return text
 
     def _known(self, notebook: str, name: str) -> Declared:
@@ -175,7 +178,7 @@ class Catalog:
         if name not in declared:
             names = list(declared)
             raise ParameterProblem(
-                f"notebook {notebook!r} has no parameter {name!r}{_close(name, names)}; "
+                f"notebook {shorten(notebook)} has no parameter {shorten(name)}{_close(name, names)}; "
                 f"parameters: {', '.join(names) or '(none)'}")
         return declared[name]
 
@@ -195,8 +198,8 @@ class Catalog:
                 (expected is float and isinstance(value, int) and not isinstance(value, bool))
             if not ok:
                 raise ParameterProblem(
-                    f"parameter {name!r} of notebook {notebook!r} expects {kind}, "
-                    f"got {type(value).__name__} {value!r}")
+                    f"parameter {shorten(name)} of notebook {shorten(notebook)} expects {kind}, "
+                    f"got {type(value).__name__} {shorten(value)}")
         if self.managed(notebook):
             try:
                 checked = self.params.check_parameters(notebook, values)

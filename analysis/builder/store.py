@@ -176,6 +176,16 @@ def check_output_folder(out: Path) -> None:
     file, a folder that cannot be created or written (``/proc``, a read-only mount), and a
     non-empty folder the builder did not make (it has no ``manifest.json``).
     """
+    from ..errors import UsageError, shorten
+
+    try:
+        _check_output_folder(out)
+    except OSError as err:  # a name too long, a loop of links…
+        raise UsageError(f"cannot use --out {shorten(str(out))}: {err.strerror or err}") \
+            from None
+
+
+def _check_output_folder(out: Path) -> None:
     from ..errors import UsageError
 
     if out.is_symlink() and not out.exists():
