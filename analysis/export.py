@@ -88,22 +88,18 @@ def add_arguments_export(parser) -> None:
 
 
 def run_export(args) -> int:
-    import sys
-
-    from .cli import EXIT_OK, EXIT_PROBLEMS
+    from .cli import EXIT_OK
+    from .dataset import DataError, load
     from .errors import UsageError, shorten
-
-    from .dataset import load
 
     if not str(args.directory).strip():
         raise UsageError("DIR is empty; name the folder to write into ('.' for this one)")
     try:
         load()
-    except (ValueError, KeyError, UnicodeDecodeError) as err:
-        print(f"briefings export: the data does not load ({shorten(str(err), 200)}); run "
-              "`briefings validate` to see why; nothing written", file=sys.stderr)
-        return EXIT_PROBLEMS
-    written = export(args.directory, force=args.force)
+    except DataError as err:
+        raise DataError(f"the data does not load: {shorten(str(err), 300)}; nothing written") \
+            from None
+    written = export(args.directory, force=args.force)  # UsageError when it cannot write
     tables = len(written) - 1
     print(f"wrote {tables} tables and {DESCRIPTOR} to {args.directory}")
     return EXIT_OK

@@ -33,6 +33,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+from .errors import UsageError
+
 KINDS = ("world", "region", "subregion", "office", "country")
 #: Longest region value considered (the longest name in the data is under 60 characters).
 MAX_LENGTH = 100
@@ -51,7 +53,7 @@ WORLD = "World"
 _KIND_LABEL = {"region": "M49 region", "subregion": "M49 subregion"}
 
 
-class RegionError(ValueError):
+class RegionError(UsageError, ValueError):
     """A region value that is not allowed; the message names it and says what is."""
 
     def _render_traceback_(self) -> list[str]:

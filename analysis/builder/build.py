@@ -29,7 +29,7 @@ from ..errors import shorten
 from ..paths import PROJECT_DIR, data_dir
 from . import execute
 from .briefing_set import Briefing, default_id, load_briefing_set
-from .catalog import Catalog, ParameterProblem
+from .catalog import Catalog, ParameterProblem, cache_dir
 from .hashing import code_digest, data_digest, file_digest, value_digest
 from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
                     output_names, outputs_intact, owned_names, read_manifest,
@@ -144,7 +144,7 @@ def _cell_ids(path: Path) -> list[str]:
 def _kernel_environment() -> None:
     """MPLCONFIGDIR persistent and writable, for this process's workers and their kernels."""
     if "MPLCONFIGDIR" not in os.environ:
-        folder = PROJECT_DIR / ".cache" / "matplotlib"
+        folder = cache_dir().parent / "matplotlib"  # .cache/matplotlib in a checkout
         try:
             folder.mkdir(parents=True, exist_ok=True)
             os.environ["MPLCONFIGDIR"] = str(folder)
