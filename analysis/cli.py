@@ -19,8 +19,6 @@ import sys
 from .errors import UsageError, WorkbookError, shorten
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-#: A bug of ours, reported in one line (``BRIEFINGS_DEBUG=1`` shows the traceback).
-EXIT_INTERNAL = 70
 PROG = "briefings"
 #: Shells ``briefings completion`` writes a completion script for.
 SHELLS = ("bash", "zsh")
@@ -122,12 +120,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG} {args.command}: cannot use{where}: {err.strerror or err}",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    except Exception as err:  # noqa: BLE001 - a bug: one line, never a traceback
-        if os.environ.get("BRIEFINGS_DEBUG"):
-            raise
-        print(f"{PROG} {args.command}: internal error: {type(err).__name__}: "
-              f"{shorten(str(err), 200)} (BRIEFINGS_DEBUG=1 shows where)", file=sys.stderr)
-        return EXIT_INTERNAL
 
 
 def _one_line(err: Exception) -> str:

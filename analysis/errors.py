@@ -32,7 +32,7 @@ QUOTE_LIMIT = 80
 def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
     """``repr`` of ``value`` for a message, cut to ``limit`` characters with "…" (a 100 kB
     value is named, not echoed)."""
-    text = repr(value if isinstance(value, str) else str(value))
+    text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -90,15 +90,14 @@ def add_arguments_export(parser) -> None:
 def run_export(args) -> int:
     from .cli import EXIT_OK
     from .dataset import DataError, load
-    from .errors import UsageError, shorten
+    from .errors import UsageError
 
     if not str(args.directory).strip():
         raise UsageError("DIR is empty; name the folder to write into ('.' for this one)")
     try:
         load()
     except DataError as err:
-        raise DataError(f"the data does not load: {shorten(str(err), 300)}; nothing written") \
-            from None
+        raise DataError(f"the data does not load: {err}; nothing written") from None
     written = export(args.directory, force=args.force)  # UsageError when it cannot write
     tables = len(written) - 1
     print(f"wrote {tables} tables and {DESCRIPTOR} to {args.directory}")

@@ -263,7 +263,8 @@ def test_orphaned_temporaries_of_dead_processes_are_removed(tmp_path):
 # --- the escaper and short messages --------------------------------------------------------
 
 def test_data_text_escapes_markdown_and_html():
-    assert data_text("[c](javascript:x)") == "&#91;c&#93;&#40;javascript&#58;x&#41;"
+    assert data_text("[c](javascript:x)") == "&#91;c&#93;(javascript:x)"
+    assert data_text("see https://x.org") == "see https&#58;//x.org"
     assert data_text("<b>&\"") == "&lt;b&gt;&amp;&quot;"
     assert data_text("a\nb\x00c") == "a b c"
     assert data_text("1. x") == "1&#46; x" and data_text("- x") == "&#45; x"

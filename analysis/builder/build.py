@@ -64,7 +64,7 @@ class Outcome:
     write_errors: list[str] = field(default_factory=list)
 
 
-class BuildStopped(KeyboardInterrupt):
+class _Stopped(KeyboardInterrupt):
     """SIGTERM or SIGHUP arrived: stop the workers, record what finished, clean up."""
 
     def __init__(self, signum: int):
@@ -167,7 +167,7 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             out = request.out
             check_output_folder(out)
             execute.remove_orphaned_temporaries()
-        except BuildStopped as stop:
+        except _Stopped as stop:
             return 128 + stop.signum
         with OutputLock(out):
             return _run_locked(request, briefings, default_ids, catalog, started, echo, warn)
@@ -211,7 +211,7 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     try:
         if todo:
             _execute(todo, request, catalog, inputs, ledger)
-    except BuildStopped as stop:
+    except _Stopped as stop:
         outcome.stopped_by = signal.Signals(stop.signum).name
     except KeyboardInterrupt:
         outcome.stopped_by = "SIGINT"
@@ -257,10 +257,10 @@ class _Ledger:
 
 @contextlib.contextmanager
 def _stop_on_signals():
-    """SIGTERM and SIGHUP raise :class:`BuildStopped` in the main thread while building
+    """SIGTERM and SIGHUP raise :class:`_Stopped` in the main thread while building
     (SIGINT raises KeyboardInterrupt as usual); the previous handlers come back afterwards."""
     def stop(signum, _frame):
-        raise BuildStopped(signum)
+        raise _Stopped(signum)
 
     if threading.current_thread() is not threading.main_thread():
         yield
