@@ -31,3 +31,19 @@ benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 
 clean:
 	rm -rf reports .cache .pytest_cache
+
+# --- browser, dashboard, course (issue #11) ------------------------------------------------------
+CHROMIUM ?= /usr/bin/chromium
+DASHBOARD_PORT ?= 8866
+LAB_FLAGS = $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: chromium dashboard course
+
+chromium: ## install Debian's chromium for the browser tests (root only; they skip without it)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (apt-get) for the browser tests"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	  || echo "chromium could not be installed: the browser tests will skip"; \
+	else echo "chromium is missing and cannot be installed here (not root): the browser tests will skip"; fi
