@@ -51,10 +51,22 @@ class View:
     chart: Any = None  # a matplotlib Figure, or None when there is nothing to chart
     map: Any = None  # a matplotlib Figure, or None when nothing has a country
     theme_name: str | None = None  # the theme's display name, None for all themes
+    title: str = ""  # what was chosen, e.g. "Western Africa (M49 subregion, 17 countries), on Elections…"
 
     @property
     def has_data(self) -> bool:
         return len(self.table) > 0
+
+    def points_markdown(self) -> str:
+        """The key points as Markdown: a line naming the choice and its count, then the points
+        (or the message saying there is nothing); data text escaped."""
+        n = len(self.table)
+        head = f"**{text.escape(self.title)}**"
+        if not self.points:
+            return f"{head}\n\n{self.message or ''}"
+        shown = f"; the first {len(self.points)}" if n > len(self.points) else ""
+        return (f"{head}: {n} engagement{'s' if n != 1 else ''} recorded in the chapter{shown}:\n\n"
+                + text.bullet_list(self.points))
 
     def styled_table(self, rows: int | None = None):
         """The table for display: every character of every cell, text left-aligned."""
@@ -180,7 +192,12 @@ def compute_view(region: str = WORLD, theme: str = ALL, partner: str = ALL, *,
     table = table.astype(object).where(table.notna(), "")
     table.index = range(1, len(table) + 1)
     theme_name = None if theme == ALL else dict(zip(ds.themes["theme_id"], ds.themes["name"])).get(theme, theme)
-    view = View(region, theme, partner, label, table, theme_name=theme_name)
+    title = sel.describe() if sel is not None else "World"
+    if theme_name is not None:
+        title += f", on {theme_name}"
+    if partner != ALL:
+        title += f", by {dict(zip(ds.partners['partner_id'], ds.partners['name'])).get(partner, partner)}"
+    view = View(region, theme, partner, label, table, theme_name=theme_name, title=title)
     if not len(frame):
         view.message = _empty_message(label, theme, partner, ds)
         return view
@@ -255,6 +272,9 @@ def png_bytes(fig) -> bytes:
     return buffer.getvalue()
 
 
+_LINK_STYLE = "color: #0055aa; text-decoration: underline"
+
+
 def download_links(view: View, chart_png: bytes | None = None) -> str:
     """HTML links that save the view's table as CSV and its chart as PNG (data: URLs: nothing is
     fetched, and the file names are made of safe characters only)."""
@@ -263,11 +283,11 @@ def download_links(view: View, chart_png: bytes | None = None) -> str:
     stem = view.file_stem()
     csv = base64.b64encode(view.csv().encode("utf-8")).decode("ascii")
     links = [f'<a class="psw-download psw-download-csv" download="{stem}.csv" '
-             f'href="data:text/csv;charset=utf-8;base64,{csv}">Download the table (CSV)</a>']
+             f'href="data:text/csv;charset=utf-8;base64,{csv}" style="{_LINK_STYLE}">Download the table (CSV)</a>']
     if chart_png is not None:
         png = base64.b64encode(chart_png).decode("ascii")
         links.append(f'<a class="psw-download psw-download-png" download="{stem}.png" '
-                     f'href="data:image/png;base64,{png}">Download the chart (PNG)</a>')
+                     f'href="data:image/png;base64,{png}" style="{_LINK_STYLE}">Download the chart (PNG)</a>')
     else:
         links.append('<span class="psw-download-none">No chart to download for this choice</span>')
     return f'<div class="psw-downloads" title="{escape(stem)}">' + " · ".join(links) + "</div>"
@@ -307,6 +327,7 @@ class Explorer:
         self.map_note = widgets.HTML()
         self.downloads = widgets.HTML()
         self.view: View | None = None
+        self._cache: dict[tuple[str, str, str], tuple[View, dict[str, bytes]]] = {}
         self._updating = False
         for control in (self.region, self.theme, self.partner):
             control.observe(self._on_change, names="value")
@@ -332,22 +353,26 @@ class Explorer:
             self.region.value, self.theme.value, self.partner.value = new
         finally:
             self._updating = False
-        self.view = compute_view(*new, ds=self.ds)
-        self._render(self.view)
+        if new not in self._cache:  # a choice seen before is shown at once
+            import matplotlib.pyplot as plt
+
+            view = compute_view(*new, ds=self.ds)
+            pngs = {}
+            for name, fig in (("chart", view.chart), ("map", view.map)):
+                if fig is not None:
+                    pngs[name] = png_bytes(fig)
+                    plt.close(fig)
+            self._cache[new] = (view, pngs)
+        self.view, pngs = self._cache[new]
+        self._render(self.view, pngs)
         return self.view
 
-    def _render(self, view: View) -> None:
-        import matplotlib.pyplot as plt
+    def _render(self, view: View, pngs: dict[str, bytes]) -> None:
         from IPython.display import Markdown, display
 
-        pngs = {}
-        for name, fig in (("chart", view.chart), ("map", view.map)):
-            if fig is not None:
-                pngs[name] = png_bytes(fig)
-                plt.close(fig)
         with self.points_out:
             self.points_out.clear_output(wait=True)
-            display(Markdown(view.message if view.message else text.bullet_list(view.points)))
+            display(Markdown(view.points_markdown()))
         with self.table_out:
             self.table_out.clear_output(wait=True)
             display(view.styled_table())
