@@ -27,6 +27,8 @@ HOST = "127.0.0.1"
 DASHBOARD_PORT = 8866
 #: Cells with this tag are part of the notebook's tour, not of the dashboard.
 TUTORIAL_TAG = "tutorial"
+#: Jupyter data folder of the package: the dashboard's Voilà template ("workbook").
+JUPYTER_DATA = Path(__file__).resolve().parent / "_jupyter"
 #: What JupyterLab on ``notebooks/`` does not list: the lessons with their solutions.
 LAB_HIDDEN = ["training", "__pycache__", "*.pyc", ".ipynb_checkpoints"]
 
@@ -58,9 +60,16 @@ def voila_command(port: int = DASHBOARD_PORT, notebook: Path | None = None, *, h
     """The command serving the explore notebook as a dashboard on ``host:port``."""
     notebook = notebook or notebooks_dir() / "explore.ipynb"
     return [_tool("voila"), str(notebook), "--no-browser", f"--port={port}", f"--Voila.ip={host}",
-            "--strip_sources=True", "--show_tracebacks=False",
+            "--strip_sources=True", "--show_tracebacks=False", "--template=workbook",
             f"--TagRemovePreprocessor.remove_cell_tags={TUTORIAL_TAG}",
             "--TagRemovePreprocessor.enabled=True"]
+
+
+def voila_env(env: dict | None = None) -> dict:
+    """The environment Voilà runs in: the package's template folder first on JUPYTER_PATH."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA), env.get("JUPYTER_PATH")]))
+    return env
 
 
 def lab_command(root: Path, *, port: int | None = None, host: str = HOST, open_browser: bool = True,
@@ -109,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         if LAB_HIDDEN[0] in " ".join(cmd):
             print("lab: the training lessons are not listed here (they hold the solutions); "
                   "`make course` opens the student edition", flush=True)
-    os.execv(cmd[0], cmd) if os.path.isabs(cmd[0]) else os.execvp(cmd[0], cmd)
+    env = voila_env() if args.app == "dashboard" else dict(os.environ)
+    os.execve(cmd[0], cmd, env) if os.path.isabs(cmd[0]) else os.execvpe(cmd[0], cmd, env)
     return 0  # pragma: no cover
 
 

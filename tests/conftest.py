@@ -127,3 +127,97 @@ def page(browser, request):
             except Exception as err:  # noqa: BLE001 - a screenshot must not hide the real failure
                 print(f"no screenshot of the failed page: {err}")
         context.close()
+
+
+# --- servers for the browser tests: one JupyterLab and one Voilà per test process -----------------
+
+class Server:
+    """A server process started in its own process group (so its kernels stop with it)."""
+
+    def __init__(self, cmd: list[str], url: str, *, log: Path, env: dict | None = None,
+                 ready: str | None = None, timeout: float = 90):
+        import subprocess
+        import time
+        import urllib.request
+
+        self.url, self.log = url, log
+        self._log = open(log, "wb")
+        full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "MPLBACKEND"}
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=full_env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        probe = ready or url
+        while True:
+            if self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{cmd[0]} exited ({self.proc.returncode}): {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(probe, timeout=5) as resp:
+                    if resp.status < 500:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{cmd[0]} did not answer at {probe}: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory, browser):
+    """JupyterLab on a scratch copy of notebooks/ (running cells never touches the committed
+    notebooks), on a free loopback port, started as `make lab` starts it; ``.url`` ends in
+    ``/lab`` and ``.token`` authenticates. The app is exposed as ``window.jupyterapp``."""
+    import json
+    import secrets
+
+    from analysis.apps import LAB_HIDDEN, free_port, lab_command
+    from analysis.paths import notebooks_dir
+
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = base / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = lab_command(root, port=port, open_browser=False, hide=LAB_HIDDEN) + [
+        f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True"]
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+           "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    server = Server(cmd, f"http://127.0.0.1:{port}/lab", log=base / "lab.log", env=env,
+                    ready=f"http://127.0.0.1:{port}/api/status?token={token}")
+    server.token, server.root = token, root
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory, browser):
+    """The dashboard as `make dashboard` serves it, on a free loopback port."""
+    from analysis.apps import free_port, voila_command, voila_env
+
+    base = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    env = {"JUPYTER_PATH": voila_env()["JUPYTER_PATH"], "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    server = Server(voila_command(port), f"http://127.0.0.1:{port}/", log=base / "voila.log", env=env)
+    yield server
+    server.stop()
