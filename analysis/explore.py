@@ -181,7 +181,15 @@ def compute_view(region: str = WORLD, theme: str = ALL, partner: str = ALL, *,
 
     ``draw=False`` skips the chart and map (faster, for tables only).
     """
-    ds = queries.dataset(ds)
+    view, frame, sel = _table_view(region, theme, partner, ds=queries.dataset(ds))
+    if draw and view.has_data:
+        view.chart = _chart(frame, theme=view.theme, what=_what(view.theme_name))
+        view.map = _map(frame, sel, what=_what(view.theme_name), ds=queries.dataset(ds))
+    return view
+
+
+def _table_view(region: str, theme: str, partner: str, *, ds: "Dataset"):
+    """(view without chart and map, the engagements behind it, the region's selection)."""
     region, theme, partner = check_choice(region, theme, partner, ds=ds)
     sel = queries.selection(region, ds)
     label = sel.label if sel is not None else "the world"
@@ -200,13 +208,9 @@ def compute_view(region: str = WORLD, theme: str = ALL, partner: str = ALL, *,
     view = View(region, theme, partner, label, table, theme_name=theme_name, title=title)
     if not len(frame):
         view.message = _empty_message(label, theme, partner, ds)
-        return view
-    view.points = [text.engagement_point(row, ds=ds) for _, row in frame.head(5).iterrows()]
-    if draw:
-        what = _what(theme_name)
-        view.chart = _chart(frame, theme=theme, what=what)
-        view.map = _map(frame, sel, what=what, ds=ds)
-    return view
+    else:
+        view.points = [text.engagement_point(row, ds=ds) for _, row in frame.head(5).iterrows()]
+    return view, frame, sel
 
 
 def _what(theme_name: str | None) -> str:
@@ -261,14 +265,19 @@ def _map(frame: "pd.DataFrame", sel, *, what: str, ds: "Dataset"):
     return ax.figure
 
 
-def png_bytes(fig) -> bytes:
+#: Resolution of the explorer's images (a 9-inch chart is 900 pixels wide): two thirds of the
+#: pixels of print resolution, and about half the time to render.
+SCREEN_DPI = 100
+
+
+def png_bytes(fig, *, dpi: float = SCREEN_DPI) -> bytes:
     """The figure as PNG bytes, the same on every run."""
     import io
 
     from .style import save_figure
 
     buffer = io.BytesIO()
-    save_figure(fig, buffer, format="png")
+    save_figure(fig, buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
@@ -353,21 +362,35 @@ class Explorer:
             self.region.value, self.theme.value, self.partner.value = new
         finally:
             self._updating = False
-        if new not in self._cache:  # a choice seen before is shown at once
-            import matplotlib.pyplot as plt
+        if new in self._cache:  # a choice seen before is shown at once
+            self.view, pngs = self._cache[new]
+            self._show_text(self.view)
+            self._show_images(self.view, pngs)
+            return self.view
+        # the key points and the table first, then the chart, then the map: each part is
+        # replaced when it is ready, and nothing goes blank meanwhile
+        import matplotlib.pyplot as plt
 
-            view = compute_view(*new, ds=self.ds)
-            pngs = {}
-            for name, fig in (("chart", view.chart), ("map", view.map)):
+        view, frame, sel = _table_view(*new, ds=self.ds)
+        self.view = view
+        self._show_text(view)
+        pngs: dict[str, bytes] = {}
+        if view.has_data:
+            what = _what(view.theme_name)
+            for name, draw in (("chart", lambda: _chart(frame, theme=view.theme, what=what)),
+                               ("map", lambda: _map(frame, sel, what=what, ds=self.ds))):
+                fig = draw()
+                setattr(view, name, fig)
                 if fig is not None:
                     pngs[name] = png_bytes(fig)
                     plt.close(fig)
-            self._cache[new] = (view, pngs)
-        self.view, pngs = self._cache[new]
-        self._render(self.view, pngs)
-        return self.view
+                self._show_images(view, pngs, only=name)
+        else:
+            self._show_images(view, pngs)
+        self._cache[new] = (view, pngs)
+        return view
 
-    def _render(self, view: View, pngs: dict[str, bytes]) -> None:
+    def _show_text(self, view: View) -> None:
         from IPython.display import Markdown, display
 
         with self.points_out:
@@ -376,10 +399,14 @@ class Explorer:
         with self.table_out:
             self.table_out.clear_output(wait=True)
             display(view.styled_table())
+
+    def _show_images(self, view: View, pngs: dict[str, bytes], *, only: str | None = None) -> None:
         notes = {"chart": "Nothing to chart for this choice.",
                  "map": "Nothing to map for this choice: none of these engagements is in a country."}
         for name, image, note in (("chart", self.chart_image, self.chart_note),
                                   ("map", self.map_image, self.map_note)):
+            if only not in (None, name):
+                continue
             if name in pngs:
                 image.value = pngs[name]
                 image.layout.display = None
@@ -387,7 +414,8 @@ class Explorer:
             else:
                 image.layout.display = "none"
                 note.value = f"<p>{notes[name]}</p>"
-        self.downloads.value = download_links(view, pngs.get("chart"))
+        if only in (None, "chart"):
+            self.downloads.value = download_links(view, pngs.get("chart"))
 
     def widget(self):
         """The controls above tabs holding the points, the table, the chart and the map, and
