@@ -18,14 +18,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("br
 
 # The current notebook panel of JupyterLab (exposed as window.jupyterapp by the lab_server fixture).
 PANEL = "window.jupyterapp && window.jupyterapp.shell.currentWidget"
-KERNEL_IDLE = f"""() => {{
+KERNEL_IDLE = f"""(path) => {{
   const w = {PANEL};
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  return !!(k && k.status === 'idle' && w.context.isReady);
+  return !!(k && k.status === 'idle' && w.context.isReady && w.context.path === path);
 }}"""
 RUN_ALL_DONE = f"""() => {{
   const w = {PANEL};
-  const k = w.sessionContext.session.kernel;
+  const k = w && w.sessionContext.session && w.sessionContext.session.kernel;
+  if (!k) return false;
   const code = w.content.widgets.filter(c => c.model.type === 'code');
   return k.status === 'idle' && code.every(c => c.model.executionCount !== null
                                                && !c.node.querySelector('.jp-InputPrompt').textContent.includes('*'));
@@ -90,8 +91,9 @@ def _record(name: str, seconds: float) -> None:
 # --- JupyterLab --------------------------------------------------------------------------------
 
 def open_in_lab(page, lab_server, path: str):
-    page.goto(f"{lab_server.url}/tree/{path}?token={lab_server.token}")
-    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    # ?reset: a fresh workspace, so the notebooks of earlier tests are not reopened
+    page.goto(f"{lab_server.url}/tree/{path}?reset&token={lab_server.token}")
+    page.wait_for_function(KERNEL_IDLE, arg=path, timeout=90_000)
 
 
 def run_all(page, timeout: float = 120_000) -> list[str]:
@@ -213,6 +215,10 @@ def test_dashboard_shows_widgets_only_and_follows_the_region(page, voila_server)
     chart = page.locator(".widget-vbox img").first
     assert chart.is_visible() and chart.evaluate("i => i.naturalWidth") > 200
     page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after-chart.png"), full_page=True)
+    page.get_by_role("tab", name="Map").click()
+    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after-map.png"), full_page=True)
+    page.get_by_role("tab", name="Table").click()
+    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after-table.png"), full_page=True)
 
     with page.expect_download() as csv_download:
         page.locator("a.psw-download-csv").click()

@@ -184,5 +184,6 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path):
     nb = nbformat.read(str(out), as_version=4)
     data = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
-    assert any("Western Africa" in d.get("text/plain", "") or "Gambia" in d.get("text/plain", "")
-               for d in data)
+    assert any("Gambia" in d.get("text/html", "") for d in data)  # the tour's Western Africa table
+    assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert not any("<Axes" in d.get("text/plain", "") or "image/png" in d for d in data[1:])  # tables only
