@@ -21,7 +21,7 @@ briefings: $(STAMP) ## build every default briefing into reports/
 	$(BIN)/briefings build
 
 test: $(STAMP) chromium ## run the whole test suite (chromium installed first for the browser tests)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ (the lessons with solutions hidden; see `make course`)
 	$(BIN)/python -m analysis.apps lab notebooks
