@@ -11,7 +11,7 @@ and HTML widgets are updated, outputs cleared with ``wait=True``), so nothing go
 view is computed. ``Explorer.update(region=..., theme=..., partner=...)`` does from code what the
 controls do.
 
-Country names come from one place, :func:`analysis.queries.country_names`, in the controls, the
+Country names come from one place, :func:`analysis.names.display_names`, in the controls, the
 table, the key points and the map alike.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import queries, text
+from .names import display_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -115,7 +116,7 @@ def region_options(*, ds: "Dataset | None" = None) -> list[tuple[str, str]]:
         else:
             label = f"{sel.label} ({dict(REGION_GROUPS)[sel.kind]})"
         groups[sel.kind].append((label, value))
-    names = queries.country_names(ds=ds)
+    names = display_names(ds)
     countries = queries.countries_with_data(ds=ds)
     groups["country"] = [(f"{names.get(iso3, iso3)} (country)", queries.canonical_region(iso3, ds=ds))
                          for iso3 in countries["iso3"]]
@@ -227,7 +228,7 @@ def _place_display_names(frame: "pd.DataFrame", ds: "Dataset") -> "pd.Series":
     """The ``place`` column with each country's one display name (areas and regions as named)."""
     import pandas as pd
 
-    names = queries.country_names(ds=ds)
+    names = display_names(ds)
     countries = {p: names[i] for p, i, k in zip(ds.places["place_id"], ds.places["iso3"], ds.places["kind"])
                  if k == "country" and isinstance(i, str) and i in names}
     return pd.Series([countries.get(p, n) for p, n in zip(frame["place_id"], frame["place"])],

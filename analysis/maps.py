@@ -278,8 +278,6 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
         ax.legend(handles=handles, title=_legend_title(what), loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   alignment="left")
         names = _names(world)
-        if "name" in frame.columns:  # the data's display names win over the outlines' own
-            names.update({str(i).upper(): str(n) for i, n in zip(frame[iso3], frame["name"]) if isinstance(n, str)})
         off_map = sorted(set(per_country.index) - set(land["iso3"]))
         if title is None:
             shown = per_country if not region_iso3 else per_country[per_country.index.isin(region_iso3)]

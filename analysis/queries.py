@@ -542,12 +542,3 @@ def source_label(source_id: str, *, ds: "Dataset | None" = None) -> str:
     name = short.group(1) if short else publisher
     year = row["year"]
     return f"{name} {year}" if year is not None and str(year) not in ("<NA>", "nan") else name
-
-
-def country_names(*, ds: "Dataset | None" = None) -> dict[str, str]:
-    """ISO3 -> the one display name of each country, used wherever a country is named (controls,
-    tables, key points, maps): the countries table's ``display_name`` where the data has one,
-    else its ``name``."""
-    countries = dataset(ds).countries
-    column = "display_name" if "display_name" in countries.columns else "name"
-    return {str(i): str(n) for i, n in zip(countries["iso3"], countries[column]) if isinstance(n, str)}

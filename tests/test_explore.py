@@ -68,16 +68,17 @@ def test_region_choices_are_grouped_and_known_to_the_data(dataset):
 
 
 def test_one_display_name_per_country_in_controls_table_points_and_map(dataset):
-    names = queries.country_names(ds=dataset)
-    assert names["COD"] == "DR Congo"  # the countries table's name, not the place's or the map's
+    from analysis.names import display_name
+
+    name = display_name("COD", dataset)
+    assert name == "Democratic Republic of the Congo"  # not coco's "DR Congo" nor the map's own
     labels = [label for label, _ in explore.region_options(ds=dataset)]
-    assert "DR Congo (country)" in labels
-    assert not any("Democratic Republic of the Congo (country)" == label for label in labels)
+    assert f"{name} (country)" in labels and "DR Congo (country)" not in labels
     view = explore.compute_view("COD", ds=dataset)
-    assert set(view.table["where"]) == {"DR Congo"}
-    assert all("Democratic Republic of the Congo:" not in p.text for p in view.points)
-    assert "DR Congo" in view.map.axes[0].get_title(loc="left")
-    assert "Dem. Rep." not in view.map.axes[0].get_title(loc="left")
+    assert set(view.table["where"]) == {name}
+    assert all("DR Congo" not in p.text for p in view.points)
+    title = view.map.axes[0].get_title(loc="left")
+    assert name in title and "Dem. Rep." not in title and "DR Congo" not in title
 
 
 def test_a_chosen_theme_is_named_in_the_map_and_chart_titles(dataset):
