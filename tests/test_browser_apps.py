@@ -187,7 +187,8 @@ def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_serv
         assert state["tableRows"] == len(expected.table), state["table"]
         assert state["downloads"] == [f"{expected.file_stem()}.csv", f"{expected.file_stem()}.png"]
     assert "ECOWAS" in state["points"] and "Ghana" in state["table"]
-    root.scroll_into_view_if_needed()
+    page.locator(".jp-OutputArea-output .widget-tab [role=tab]").first.click()  # Key points, in view
+    page.wait_for_timeout(500)
     page.screenshot(path=str(artifact_path_for("lab-explore")))
     assert page.evaluate(OUTPUT_PROBLEMS) == []
 
