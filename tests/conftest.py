@@ -77,6 +77,13 @@ def artifact_path(request, suffix: str = ".png") -> Path:
     return ARTIFACTS_DIR / (re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_") + suffix)
 
 
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """.cache/test-artifacts/: screenshots and measurements the browser tests keep."""
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -51,3 +51,13 @@ def test_the_makefile_starts_the_apps_through_this_module():
     assert "-m analysis.apps lab notebooks" in makefile
     assert "briefings teach course" in makefile and "-m analysis.apps lab course" in makefile
     assert "/course/" in (notebooks_dir().parent / ".gitignore").read_text().split()
+
+
+def test_without_chromium_the_browser_tests_skip_saying_so(tmp_path):
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env["PSW_CHROMIUM"] = str(tmp_path / "no-chromium")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:xdist", "-p", "no:cacheprovider",
+                             "tests/test_browser_apps.py", "-k", "lists_no_lesson"],
+                            capture_output=True, text=True, env=env, timeout=120, cwd=notebooks_dir().parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout and "chromium is not installed" in result.stdout

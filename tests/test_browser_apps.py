@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -80,19 +81,9 @@ WATCH_BLANK = """(root) => {
 TIMINGS: dict[str, list[float]] = {}
 
 
-def artifact_path_for(name: str):
-    from conftest import ARTIFACTS_DIR
-
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS_DIR / f"{name}.png"
-
-
-def _record(name: str, seconds: float) -> None:
-    from conftest import ARTIFACTS_DIR
-
+def _record(artifacts: Path, name: str, seconds: float) -> None:
     TIMINGS.setdefault(name, []).append(round(seconds, 2))
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS_DIR / "explorer-timings.json"
+    path = artifacts / "explorer-timings.json"
     try:
         recorded = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -125,7 +116,7 @@ def option_labels(select) -> list[str]:
     return [t.replace("\xa0", " ") for t in select.evaluate("s => Array.from(s.options).map(o => o.text)")]
 
 
-def choose(page, root, index: int, label: str, before: dict, *, name: str) -> dict:
+def choose(page, root, index: int, label: str, before: dict, *, name: str, artifacts: Path) -> dict:
     """Choose ``label`` in the index-th dropdown; wait until every part of the view changed."""
     root.evaluate(WATCH_BLANK)
     select = root.locator(".widget-dropdown select").nth(index)
@@ -139,7 +130,7 @@ def choose(page, root, index: int, label: str, before: dict, *, name: str) -> di
           return outputs[0].textContent.trim() !== before.points && outputs[1].textContent.trim() !== before.table
                  && imgs.length === before.images.length && imgs.every((s, i) => s && s !== before.images[i]);
         }""", arg=[root.element_handle(), before], timeout=30_000, polling="raf")
-    _record(name, time.monotonic() - start)
+    _record(artifacts, name, time.monotonic() - start)
     page.evaluate("() => { window.__watching = false; }")
     blank = page.evaluate("() => window.__blank")
     assert blank == [], f"went blank while updating: {sorted(set(blank))}"
@@ -155,7 +146,7 @@ def test_lab_lists_no_lesson_with_solutions(lab_server):
     assert "training" not in names
 
 
-def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_server):
+def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_server, artifacts_dir):
     open_in_lab(page, lab_server, "explore.ipynb")
     assert run_all(page) == []
     root = explorer_root(page)
@@ -180,7 +171,7 @@ def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_serv
              (1, "Elections and democratic transitions", ("Western Africa", "elections", "all")),
              (2, "Economic Community of West African States (ECOWAS)", ("Western Africa", "elections", "ECOWAS"))]
     for index, label, choice in steps:
-        state = choose(page, root, index, label, state, name="lab")
+        state = choose(page, root, index, label, state, name="lab", artifacts=artifacts_dir)
         expected = explore.compute_view(*choice, draw=False)
         assert state["selected"][index] == label
         assert state["points"].startswith(expected.title)
@@ -189,7 +180,7 @@ def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_serv
     assert "ECOWAS" in state["points"] and "Ghana" in state["table"]
     page.locator(".jp-OutputArea-output .widget-tab [role=tab]").first.click()  # Key points, in view
     page.wait_for_timeout(500)
-    page.screenshot(path=str(artifact_path_for("lab-explore")))
+    page.screenshot(path=str(artifacts_dir / "lab-explore.png"))
     assert page.evaluate(OUTPUT_PROBLEMS) == []
 
 
@@ -207,9 +198,7 @@ def test_a_lesson_runs_in_lab_and_shows_figures_not_reprs(page, lab_server):
 
 # --- Voilà -------------------------------------------------------------------------------------
 
-def test_dashboard_shows_widgets_only_and_follows_the_region(page, voila_server):
-    from conftest import ARTIFACTS_DIR
-
+def test_dashboard_shows_widgets_only_and_follows_the_region(page, voila_server, artifacts_dir):
     page.goto(voila_server.url)
     page.wait_for_selector(".widget-dropdown select", timeout=90_000)
     root = page.locator("body")
@@ -219,22 +208,22 @@ def test_dashboard_shows_widgets_only_and_follows_the_region(page, voila_server)
     assert "Run all cells" not in page.inner_text("body")  # no tutorial
     before = root.evaluate(EXPLORER_STATE)
     assert before["points"].startswith("World:")
-    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-before.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "dashboard-before.png"), full_page=True)
 
     options = option_labels(root.locator(".widget-dropdown select").first)
     assert options == [label for label, _ in explore.region_options()]  # only regions the data knows
-    after = choose(page, root, 0, "Western Africa (M49 subregion)", before, name="voila")
+    after = choose(page, root, 0, "Western Africa (M49 subregion)", before, name="voila",
+                   artifacts=artifacts_dir)
     assert after["points"].startswith("Western Africa (M49 subregion")
-    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "dashboard-after.png"), full_page=True)
     page.get_by_role("tab", name="Chart").click()
     chart = page.locator(".widget-vbox img").first
     assert chart.is_visible() and chart.evaluate("i => i.naturalWidth") > 200
-    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after-chart.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "dashboard-after-chart.png"), full_page=True)
     page.get_by_role("tab", name="Map").click()
-    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after-map.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "dashboard-after-map.png"), full_page=True)
     page.get_by_role("tab", name="Table").click()
-    page.screenshot(path=str(ARTIFACTS_DIR / "dashboard-after-table.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "dashboard-after-table.png"), full_page=True)
 
     with page.expect_download() as csv_download:
         page.locator("a.psw-download-csv").click()
