@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import queries, text
 from .names import display_names
+from .regions import WORLD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -30,7 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dataset import Dataset
 
 ALL = "all"
-WORLD = "World"
 TABLE_COLUMNS = {"actor": "who", "place": "where", "theme": "theme", "activity": "what they do",
                  "paragraph": "paragraph"}
 #: The groups of the region control, in order: (RegionSelection kind, suffix of the label).
@@ -262,7 +262,7 @@ def _map(frame: "pd.DataFrame", sel, *, what: str, ds: "Dataset"):
     from .style import chapter_source
 
     ax = maps.plot_choropleth(data, value="count", region=sel, source=chapter_source(list(data["paragraphs"])),
-                              what=what)
+                              what=what, ds=ds)
     return ax.figure
 
 

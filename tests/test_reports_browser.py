@@ -6,9 +6,6 @@ cell input is visible, and the index's links resolve. Playwright drives Debian's
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -33,7 +30,7 @@ PAGE_FACTS = """() => ({
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, briefings):
     out = tmp_path_factory.mktemp("browser") / "reports"
     args = [str(Path(sys.executable).parent / "briefings"), "build", "--out", str(out)]
     for bid in REAL_SUBSET:
