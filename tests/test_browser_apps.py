@@ -126,11 +126,17 @@ def choose(page, root, index: int, label: str, before: dict, *, name: str, artif
     page.wait_for_function(
         """([root, before]) => {
           const outputs = Array.from(root.querySelectorAll('.widget-output'));
+          return outputs[0].textContent.trim() !== before.points && outputs[1].textContent.trim() !== before.table;
+        }""", arg=[root.element_handle(), before], timeout=30_000, polling="raf")
+    _record(artifacts, f"{name}: key points and table", time.monotonic() - start)
+    page.wait_for_function(
+        """([root, before]) => {
+          const outputs = Array.from(root.querySelectorAll('.widget-output'));
           const imgs = Array.from(root.querySelectorAll('img')).map(i => i.getAttribute('src'));
           return outputs[0].textContent.trim() !== before.points && outputs[1].textContent.trim() !== before.table
                  && imgs.length === before.images.length && imgs.every((s, i) => s && s !== before.images[i]);
         }""", arg=[root.element_handle(), before], timeout=30_000, polling="raf")
-    _record(artifacts, name, time.monotonic() - start)
+    _record(artifacts, f"{name}: every part, chart and map included", time.monotonic() - start)
     page.evaluate("() => { window.__watching = false; }")
     blank = page.evaluate("() => window.__blank")
     assert blank == [], f"went blank while updating: {sorted(set(blank))}"

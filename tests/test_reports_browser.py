@@ -32,11 +32,10 @@ PAGE_FACTS = """() => ({
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory, briefings):
     out = tmp_path_factory.mktemp("browser") / "reports"
-    args = [str(Path(sys.executable).parent / "briefings"), "build", "--out", str(out)]
+    args = ["build", "--out", str(out)]
     for bid in REAL_SUBSET:
         args += ["--only", bid]
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+    result = briefings(*args)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
