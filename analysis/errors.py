@@ -20,11 +20,6 @@ class DataFolderError(UsageError):
     ``datapackage.json`` cannot be read: one line, exit code 2."""
 
 
-class BuildProblem(WorkbookError):
-    """The build could not do its job for a reason outside the user's arguments (e.g. a disk
-    that filled up while writing): printed as one line, exit code 1."""
-
-
 #: Longest piece of a user's value quoted in a message.
 QUOTE_LIMIT = 80
 
@@ -36,4 +31,4 @@ def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["BuildProblem", "DataFolderError", "QUOTE_LIMIT", "UsageError", "WorkbookError", "shorten"]
+__all__ = ["DataFolderError", "QUOTE_LIMIT", "UsageError", "WorkbookError", "shorten"]
