@@ -63,6 +63,7 @@ def default_id(notebook: str, given: dict[str, Any]) -> str:
 #: or run code it names. A module that offers another adds it here.
 VALUE_SOURCES: dict[str, str] = {
     "analysis.queries:regions_with_data": "every region and country group that has data",
+    "analysis.briefings.country:countries_with_data": "every country with chapter records",
 }
 #: Longest id template, list of values, or value, a set file may hold.
 ID_LIMIT = 200

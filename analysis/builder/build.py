@@ -116,8 +116,10 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     if request.only:
         chosen = [b for b in chosen if any(fnmatch.fnmatchcase(b.id, pat) for pat in request.only)]
         if not chosen:
+            from ..params import listing
+
             raise ParameterProblem(f"--only {shorten(' '.join(request.only))} matches no briefing; ids: "
-                                   f"{', '.join(default_ids)}")
+                                   f"{listing(default_ids, 20)} (`briefings list` shows them all)")
     for b in chosen:
         try:
             b.parameters = catalog.check(b.notebook, b.given)
