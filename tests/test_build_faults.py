@@ -194,7 +194,8 @@ def test_a_read_only_mount_is_refused_before_any_kernel_starts(tmp_path):
 def test_a_full_disk_fails_only_the_briefings_it_stops(tmp_path):
     out = tmp_path / "small"
     out.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=450k", "tmpfs", str(out)], check=True)
+    # reader pages are small (12 kB for a fixture briefing): room for about one briefing
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(out)], check=True)
     try:
         result = briefings("build", "--out", str(out), "--set", str(FIXTURE_SET), "--jobs", "1")
         text = result.stdout + result.stderr
