@@ -370,7 +370,7 @@ def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
 #: How a key point speaks of operations of each status in the reporting period.
 STATUS_WORDS = {
     "active": "active in {period}",
-    "planned": "planned (decided, not yet deployed in the period)",
+    "planned": "planned (decided, not yet at work in the period)",
     "closing": "closing (drawdown planned, still deployed in the period)",
     "closed": "closed before or during the period",
 }
@@ -393,7 +393,7 @@ def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
         if not len(ops):
             continue
         flags = [_truthy(v) for v in ops["inferred"]]
-        named = [operation_in_place(o, p, ds=ds) + (f" ({INFERRED})" if f and not all(flags) else "")
+        named = [operation_in_place(o, p, ds=ds) + (f" ({INFERRED})" if f else "")
                  for o, p, f in zip(ops["operation_id"], ops["place"], flags)]
         inferences = list(inferences_of(ops, "operations"))
         inferences += [status_inference(r, ds=ds) for _, r in ops.iterrows()]
@@ -430,23 +430,39 @@ def office_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
     offices = queries.offices_in(region, ds=ds)
     if not len(offices):
         return []
-    named = []
-    for _, row in offices.iterrows():
-        reference = office_reference(row)
-        if _truthy(row.get("inferred")):
-            short = row["office_id"] if str(row["office_id"]).isalpha() else row["name"]
-            reference += f" ({short}: {INFERRED})"
-        named.append(reference)
-    return [chapter_point(f"Offices and envoys present: {_series(named)}", offices["paragraph"], ds=ds,
-                         inferences=inferences_of(offices, "offices"))]
+    covering = offices["presence"].astype(str) == "coverage"
+    label = in_sentence(region.label, ds) if region is not None else "the world"
+    points = []
+    placed = f"the chapter places in {label}" if region is not None else "the chapter names"
+    for rows, lead in ((offices[~covering], f"Offices and envoys {placed}"),
+                       (offices[covering], f"Offices and envoys whose area (context: their coverage) "
+                                           f"includes part of {label}")):
+        if not len(rows):
+            continue
+        named = [_office_listed(row) for _, row in rows.iterrows()]
+        points.append(chapter_point(f"{lead}: {_series(named)}", rows["paragraph"], ds=ds,
+                                    inferences=inferences_of(rows, "offices")))
+    return points
+
+
+def _office_listed(row) -> str:
+    """An office in a list: a specific chapter reference with the office it implies marked
+    ("the Special Representative for West Africa and the Sahel (UNOWAS: inferred)"); else its name."""
+    if not _truthy(row.get("inferred")):
+        return office_reference(row)
+    reference = office_reference(row)
+    short = row["office_id"] if str(row["office_id"]).isalpha() else None
+    if len(reference.split()) > 3 and short:
+        return f"{reference} ({short}: {INFERRED})"
+    return f"{row['name']} ({INFERRED})"
 
 
 #: How the key points name each group of the partners table (``partners.relation_to_un``);
 #: only the first group are partners.
 RELATION_WORDS = {
-    "UN system": "UN bodies engaged here (part of the UN, not counted as partners)",
-    "government": "Governments engaged here",
-    "party to a conflict": "Parties to a conflict named here",
+    "UN system": "UN bodies engaged{here} (part of the UN, not counted as partners)",
+    "government": "Governments engaged{here}",
+    "party to a conflict": "Parties and authorities in a conflict named{here} (not partners)",
 }
 
 
@@ -464,15 +480,20 @@ def partner_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
     if len(partners):
         n = len(partners)
         points.append(chapter_point(
-            f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with it here: "
+            f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with the UN"
+            f"{' here' if region is not None else ''}: "
             f"{_series([_actor_label(r) for _, r in partners.iterrows()])}",
             partners["paragraphs"], ds=ds, inferences=inferences_of(partners, "partners")))
     everyone = queries.partners_in(region, relation=None, ds=ds)
+    here = " here" if region is not None else ""
     for relation, words in RELATION_WORDS.items():
         group = everyone[(everyone["relation_to_un"] == relation) & everyone["part_of"].isna()]
         if len(group):
+            names = [_actor_label(r) for _, r in group.iterrows()]
+            if relation == "party to a conflict":
+                names = [_lower_first(n) for n in names]
             points.append(chapter_point(
-                f"{words}: {_series([_actor_label(r) for _, r in group.iterrows()])}",
+                f"{words.format(here=here)}: {_series(names)}",
                 group["paragraphs"], ds=ds, inferences=inferences_of(group, "partners")))
     return points
 
@@ -495,7 +516,7 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
                                 records, ds=ds))
     points.extend(operation_points(sel, ds=ds))
     points.extend(office_points(sel, ds=ds))
-    for point in _top_engagements(sel, ds=ds, limit=3):
+    for point in _top_engagements(sel, ds=ds, limit=4):
         _add_distinct(points, point)
     events = queries.timeline(sel, ds=ds)
     if len(events):
@@ -504,7 +525,10 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
     figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else None
     if figures is not None:
         for _, fig in figures.head(2).iterrows():
-            _add_distinct(points, figure_point(fig, ds=ds))
+            said = any(fig["paragraph"] in p.paragraphs and figure_value(fig).casefold() in p.text.casefold()
+                       for p in points)
+            if not said:
+                _add_distinct(points, figure_point(fig, ds=ds))
     if include_context:
         points.extend(context_points_for_region(sel, ds=ds)[:1])
     return points[:limit]
@@ -524,6 +548,9 @@ def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> Ke
     first = events.sort_values(["date_start", "date_end"], kind="stable").iloc[0]
     last = events.sort_values(["date_end", "date_start"], kind="stable").iloc[-1]
     text = f"{plural(len(events), 'dated event')} on the timeline"
+    if len(events) == 1:
+        text += f", {event_date(first)}: {_lower_first(_no_final_stop(first['description']))}"
+        return chapter_point(text, [first["paragraph"]], ds=ds, inferences=inferences_of([first], "events"))
     if first["event_id"] != last["event_id"]:
         text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
@@ -542,7 +569,8 @@ def _lower_first(text: str) -> str:
 
 
 #: First words that start a name, so keep their capital.
-_KEEP_CAPITAL = {"Secretary", "General", "Security", "Peacebuilding", "President", "Member", "Peace"}
+_KEEP_CAPITAL = {"Secretary", "General", "Security", "Peacebuilding", "President", "Member", "Peace",
+                 "Government", "Governments"}
 
 
 def actor_short_name(row: "pd.Series", *, ds: "Dataset | None" = None) -> str:
@@ -581,18 +609,27 @@ def _top_engagements(region, *, ds: "Dataset", limit: int) -> list[KeyPoint]:
     acts = acts[of_the_un & acts["place_id"].notna()]
     acts = acts.assign(_order=acts["paragraph"].map(reading_position))
     acts = acts.sort_values(["_order", "engagement_id"], kind="stable")
-    return [engagement_point(row, ds=ds) for _, row in acts.head(limit).iterrows()]
+    points = []
+    for _, group in acts.groupby(["actor", "activity", "paragraph"], sort=False, observed=True):
+        points.append(engagement_point(group.iloc[0], ds=ds, places=list(group["place"]), rows=group))
+        if len(points) == limit:
+            break
+    return points
 
 
-def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
-    """One engagement as a key point: who, where, and what they do (the dataset's wording)."""
+def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None, places=None, rows=None) -> KeyPoint:
+    """One engagement as a key point: who, where, and what they do (the dataset's wording).
+    ``places`` names every place of the same engagement ("in India and Pakistan"), whose ``rows``
+    (a DataFrame) it then rests on."""
     ds = queries.dataset(ds)
-    place = row.get("place")
     actor = actor_short_name(row, ds=ds)
-    where = f" in {in_sentence(place, ds)}" if isinstance(place, str) and place not in str(row["actor"]) \
-        and place not in actor else ""
+    places = [row.get("place")] if places is None else places
+    places = [p for p in places if isinstance(p, str) and p not in str(row["actor"]) and p not in actor]
+    where = f" in {_series([in_sentence(p, ds) for p in places])}" if places else ""
     return chapter_point(f"{actor}{where}: {_lower_first(_no_final_stop(row['activity']))}",
-                         [row["paragraph"]], ds=ds, inferences=engagement_inferences(row, ds=ds))
+                         [row["paragraph"]], ds=ds,
+                         inferences=[i for _, r in (rows.iterrows() if rows is not None else [(0, row)])
+                                     for i in engagement_inferences(r, ds=ds)])
 
 
 def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
@@ -600,7 +637,9 @@ def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     ds = queries.dataset(ds)
     counts = _no_final_stop(row["counts"])
     value = figure_value(row)
-    text = f"{counts[0].upper() + counts[1:]}: {value}"
+    text = f"{counts[0].upper() + counts[1:]}"
+    if value.casefold() not in counts.casefold():  # "his second": the value is said already
+        text += f": {value}"
     if isinstance(row.get("place"), str):
         text += f" ({row['place']})"
     paragraphs = [row["paragraph"]]
@@ -764,7 +803,7 @@ def partnership_key_points(region=None, *, partner: str = "all",
     described = [f"{k} ({int(n)})" for k, n in kinds.items()]
     n = len(partners)
     points.append(chapter_point(
-        f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with it, by kind: "
+        f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with the UN, by kind: "
         f"{_series(described, limit=8)}",
         partners["paragraphs"], ds=ds, inferences=inferences_of(partners, "partners")))
     points.extend(partner_points(region, ds=ds)[1:])  # UN bodies, governments, parties: apart
@@ -846,7 +885,7 @@ def _source_entry(row: "pd.Series") -> str:
 # --- statuses and twins ------------------------------------------------------------------------
 
 #: An operation's status in the reporting period, in a table cell.
-STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet deployed)",
+STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet at work)",
                  "closing": "closing (drawdown planned)", "closed": "closed"}
 
 

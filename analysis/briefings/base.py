@@ -568,4 +568,4 @@ class Briefing:
                                              "source_id"].dropna().unique())
         body = text.sources_list(self.cited_paragraphs, context, ds=self.ds)
         inferences = self.notes.markdown()
-        return _markdown(f"{inferences}\n\n{body}" if inferences else body)
+        return _markdown(f"{body}\n\n{inferences}" if inferences else body)
