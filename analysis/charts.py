@@ -407,14 +407,17 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
                     name = actor_names.get((kind, actor_id), actor_id)
                     if kind == "partner" and relations.get(actor_id):
                         kind = f"partner:{relations[actor_id]}"
-                    records.append((kind, name, text_of(r.get(column)) or None))
+                    records.append((kind, name, text_of(r.get(column)) or None, _truthy(r.get("inferred"))))
                     break
         if not records:
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         unplaced = "No specific place" if by == "place" else "No theme"
         counts: dict[tuple, int] = {}
-        for kind, actor, col in records:
+        guessed: set[tuple] = set()  # cells counting an inferred engagement: starred
+        for kind, actor, col, inferred in records:
             counts[(kind, actor, col)] = counts.get((kind, actor, col), 0) + 1
+            if inferred:
+                guessed.add((kind, actor, col))
         col_totals: dict = {}
         row_totals: dict = {}
         for (kind, actor, col), n in counts.items():
@@ -432,7 +435,8 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
             matrix[row_keys.index((kind, actor)), col_keys.index(col)] = n
 
         ax = prepare_axes(ax, (max(6.5, 3.2 + 0.55 * len(col_keys)), 2.4 + 0.42 * len(row_keys)))
-        _draw_matrix(ax, matrix)
+        starred = {(row_keys.index((k, a)), col_keys.index(c)) for k, a, c in guessed}
+        _draw_matrix(ax, matrix, starred)
         ax.set_xticks([c + 0.5 for c in range(len(col_keys))], [col_label(c) for c in col_keys],
                       rotation=50, ha="right", rotation_mode="anchor")
         ax.set_yticks([r + 0.5 for r in range(len(row_keys))], [wrap(actor, 32) for _, actor in row_keys])
@@ -459,11 +463,13 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
                              verb_one="spans", verb_many="span")
             title = f"{plural(len(row_keys), 'actor')} across {plural(len(col_keys), noun)}; {lead}"
         set_title(ax, title)
-        add_source(ax, chapter_source(frame["paragraph"]))
+        add_source(ax, chapter_source(frame["paragraph"]),
+                   note="* counts at least one inferred engagement (see the briefing's Inferences)"
+                   if starred else None)
     return ax
 
 
-def _draw_matrix(ax, matrix):
+def _draw_matrix(ax, matrix, starred=frozenset()):
     """Counts as shaded cells with the number written in each non-empty one."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
@@ -479,7 +485,8 @@ def _draw_matrix(ax, matrix):
     ax.set_ylim(matrix.shape[0], 0)
     for (r, c), n in _nonzero(matrix):
         dark = norm(n) >= max(3, cmap.N - 2)
-        ax.text(c + 0.5, r + 0.5, str(int(n)), ha="center", va="center", fontsize=9.5,
+        ax.text(c + 0.5, r + 0.5, str(int(n)) + ("*" if (r, c) in starred else ""), ha="center",
+                va="center", fontsize=9.5,
                 color="white" if dark else "#111111", fontweight="bold")
 
 

@@ -43,7 +43,8 @@ class Inference:
 
     @property
     def id(self) -> str:
-        return self.key or f"{self.about}|{self.note}"
+        """What makes two inferences one note: the same thing inferred for the same reason."""
+        return f"{self.about}|{self.note}"
 
 
 class InferenceNotes:
@@ -370,7 +371,7 @@ def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
 #: How a key point speaks of operations of each status in the reporting period.
 STATUS_WORDS = {
     "active": "active in {period}",
-    "planned": "planned (decided, not yet at work in the period)",
+    "planned": "planned (decided, not yet operating in the period)",
     "closing": "closing (drawdown planned, still deployed in the period)",
     "closed": "closed before or during the period",
 }
@@ -705,11 +706,16 @@ def gender_key_points(region=None, *, include_context: bool = True,
     figures = figures.assign(_targeted=figures["target_figure_id"].notna(),
                              _order=figures["paragraph"].map(reading_position))
     figures = figures.sort_values(["_targeted", "_order"], ascending=[False, True], kind="stable")
-    points = [figure_point(row, ds=ds) for _, row in figures.iterrows()
-              if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
+    shown = [row for _, row in figures.iterrows()
+             if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
+    # Figures against targets, then dated events, then the other figures unless an event says them.
+    points = [figure_point(row, ds=ds) for row in shown if row["_targeted"]]
     events = queries.timeline(sel, theme=themes, ds=ds)
     for _, ev in events.iterrows():
         points.append(event_point(ev, ds=ds))
+    for row in shown:
+        if not row["_targeted"]:
+            _add_distinct(points, figure_point(row, ds=ds))
     acts = queries.engagements_in(sel, theme=themes, ds=ds)
     for _, row in acts.iterrows():
         _add_distinct(points, engagement_point(row, ds=ds))
@@ -885,7 +891,7 @@ def _source_entry(row: "pd.Series") -> str:
 # --- statuses and twins ------------------------------------------------------------------------
 
 #: An operation's status in the reporting period, in a table cell.
-STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet at work)",
+STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet operating)",
                  "closing": "closing (drawdown planned)", "closed": "closed"}
 
 

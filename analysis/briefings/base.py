@@ -406,7 +406,7 @@ class Briefing:
         """The selection's dated events on a time axis (or a note)."""
         events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
         if not len(events):
-            return self._note("dated events")
+            return None  # the timeline table's note says so, once
         from .. import charts
 
         self.cite(events["paragraph"])
@@ -489,6 +489,9 @@ class Briefing:
         from .. import charts
 
         self.cite(acts["paragraph"])
+        for _, row in acts.iterrows():  # the chart stars cells resting on inferences; number them
+            for inference in text.engagement_inferences(row, ds=self.ds):
+                self.notes.number(inference)
         show(charts.plot_partner_matrix(acts, by="place", ds=self.ds))
         return None
 
