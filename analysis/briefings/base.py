@@ -433,9 +433,14 @@ class Briefing:
             acts = acts[self._relations(acts["partner_id"]) != "UN system"]
         if not len(acts):
             return self._note("partner engagements")
-        acts = acts.assign(relation_to_un=[RELATION_LABELS.get(r, r) for r in self._relations(acts["partner_id"])])
+        parents = dict(zip(self.ds.partners["partner_id"], self.ds.partners["part_of"]))
+        acronyms = dict(zip(self.ds.partners["partner_id"], self.ds.partners["acronym"]))
+        acts = acts.assign(relation_to_un=[
+            f"part of the {acronyms.get(parents[p]) or parents[p]} (counted with it)"
+            if isinstance(parents.get(p), str) else RELATION_LABELS.get(r, r)
+            for p, r in zip(acts["partner_id"], self._relations(acts["partner_id"]))])
         order = {r: i for i, r in enumerate(RELATION_LABELS.values())}
-        acts = acts.assign(_order=acts["relation_to_un"].map(order)).sort_values(
+        acts = acts.assign(_order=[order.get(r, 0.5) for r in acts["relation_to_un"]]).sort_values(
             ["_order", "actor", "engagement_id"], kind="stable")
         return self._engagement_table(acts, ["actor", "acronym", "relation_to_un", "partner_kind", "place",
                                              "theme", "activity", "paragraph"])
