@@ -308,7 +308,11 @@ def event_date(row) -> str:
     """An event's date as the chapter writes it (events.date_as_written, e.g. 'early 2017'), else
     its normalised label in words (a date the chapter does not give: the row is inferred)."""
     written = row.get("date_as_written") if hasattr(row, "get") else None
-    return written if isinstance(written, str) and written else format_date(row["date_label"])
+    if isinstance(written, str) and written:
+        return written
+    if hasattr(row, "get") and "date_as_written" in row:  # the chapter gives no date: say so
+        return f"{format_date(row['date_label'])} (date not in the chapter)"
+    return format_date(row["date_label"])
 
 
 # --- messages ----------------------------------------------------------------------------------

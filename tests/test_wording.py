@@ -287,3 +287,14 @@ def test_new_facts_appear(monkeypatch, dataset):
     assert "electoral process" in haiti
     gender = " ".join(p.text for p in text.gender_key_points(ds=dataset))
     assert "appoint more women" in gender
+
+
+def test_a_date_the_chapter_does_not_give_is_said_to_be_ours(dataset):
+    undated = dataset.events[dataset.events["date_as_written"].isna()]
+    assert len(undated)
+    for _, row in undated.iterrows():
+        assert text.event_date(row).endswith("(date not in the chapter)")
+    ghana = dataset.events[dataset.events["event_id"].str.contains("ghana")].iloc[0]
+    written = ghana["date_as_written"]
+    assert (isinstance(written, str) and text.event_date(ghana) == written) or \
+        "not in the chapter" in text.event_date(ghana)
