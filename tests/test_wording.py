@@ -298,3 +298,13 @@ def test_a_date_the_chapter_does_not_give_is_said_to_be_ours(dataset):
     written = ghana["date_as_written"]
     assert (isinstance(written, str) and text.event_date(ghana) == written) or \
         "not in the chapter" in text.event_date(ghana)
+
+
+def test_the_presence_map_stars_what_the_chapter_does_not_name(dataset):
+    from analysis import maps
+
+    ax = maps.plot_presence(operations=queries.operations_in("Haiti", ds=dataset),
+                            offices=queries.offices_in("Haiti", ds=dataset), region="Haiti", ds=dataset)
+    texts = [t.get_text() for t in ax.texts]
+    assert "MINUJUSTH*" in texts and "MINUSTAH" in texts
+    assert any("not named in the chapter" in t for t in texts)

@@ -359,7 +359,8 @@ class Briefing:
 
         self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
         show(maps.plot_presence(operations=ops, offices=offices, region=self.selection, ds=self.ds,
-                                title=f"UN operations and offices present in {self.label}"))
+                                title=f"UN peace operations (active, planned or closing: see the key "
+                                      f"points) and offices in {self.label}"))
         return None
 
     def operations(self):
