@@ -113,6 +113,16 @@ class ReportTable:
     def __len__(self) -> int:
         return len(self.frame)
 
+    # Read like the DataFrame it shows (columns, rows, ``table["who"]``), for code and tests
+    # that look into a section's table; display stays this class's own.
+    def __getitem__(self, key):
+        return self.frame[key]
+
+    def __getattr__(self, name: str):
+        if name.startswith(("_repr", "_ipython", "__")) or name == "frame":
+            raise AttributeError(name)
+        return getattr(self.frame, name)
+
 
 #: The output metadata marking a section note (read by :mod:`analysis.builder.render`).
 EMPTY_MARK = {"report": "empty"}
