@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("analysis.validate", "check a data folder against the schema"),
     "list": ("analysis.builder.cli", "show the briefing notebooks, their parameters and the default set"),
     "build": ("analysis.builder.cli", "execute briefings into reports/ (notebooks, HTML, index)"),
+    "draft": ("analysis.drafting.cli", "draft the dataset of a new chapter from its text, for review"),
     "teach": ("analysis.teaching.cli", "write the student or instructor edition of the training course"),
 }
 

@@ -114,3 +114,50 @@ def occurs_in(phrase: str, paragraph_id: str, folder: Path | None = None) -> boo
     """True when ``phrase`` occurs in the paragraph (typography, spacing and case folded)."""
     para = paragraphs(folder).get(paragraph_id)
     return para is not None and normalize(phrase) in normalize(para.text)
+
+
+def chapter_text_path(folder: Path) -> Path | None:
+    """The chapter text a data package names (``chapter.text`` in its descriptor), looked up
+    beside the descriptor and then in the seed folder; None when it names none or it is absent."""
+    import json
+
+    try:
+        descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = (descriptor.get("chapter") or {}).get("text")
+    if not name:
+        return None
+    for candidate in (Path(folder) / name, seed_dir() / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def package_paragraphs(folder: Path) -> dict[str, Paragraph] | None:
+    """The paragraphs of the chapter a data package is drawn from, keyed by locator.
+
+    A package whose descriptor names its text (``chapter.text``, e.g. a draft) is read with the
+    headings of its own ``sections`` table; otherwise the seed chapter, when it is available.
+    None when the text is not at hand.
+    """
+    path = chapter_text_path(folder)
+    if path is None:
+        return paragraphs() if seed_available() else None
+    import csv
+
+    from .drafting.layout import read_chapter
+
+    headings, opening = {}, CAPTION_SECTION
+    try:
+        with (Path(folder) / "sections.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("number") == "0":
+                    opening = row.get("section_id") or opening
+                elif row.get("title") and row.get("section_id"):
+                    headings[row["title"]] = row["section_id"]
+        chapter = read_chapter(path.read_text(encoding="utf-8"), headings, opening_id=opening)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return {p.paragraph_id: Paragraph(p.paragraph_id, p.section_id, p.number, p.position, p.text)
+            for p in chapter.paragraphs}
