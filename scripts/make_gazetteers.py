@@ -148,7 +148,7 @@ TOWNS: list[tuple[str, str]] = [
     ("Baidoa", "SOM"), ("Beledweyne", "SOM"), ("Sirte", "LBY"), ("Misrata", "LBY"), ("Taiz", "YEM"),
     ("Aden", "YEM"), ("Marib", "YEM"), ("Kirkuk", "IRQ"), ("Raqqa", "SYR"), ("Deir ez-Zor", "SYR"),
     ("Daraa", "SYR"), ("Kunduz", "AFG"), ("Kandahar", "AFG"), ("Herat", "AFG"), ("Maiduguri", "NGA"),
-    ("Diffa", "NER"), ("Marawi", "PHL"), ("Hebron", "PSE"), ("Jenin", "PSE"), ("Mitrovica", ""),
+    ("Diffa", "NER"), ("Marawi", "PHL"), ("Geneva", "CHE"), ("Hebron", "PSE"), ("Jenin", "PSE"), ("Mitrovica", ""),
 ]
 
 #: City names left out: words or names that would match something else in a text.

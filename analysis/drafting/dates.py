@@ -18,7 +18,7 @@ _YEAR = r"(?:19[4-9]\d|20\d\d)"
 
 #: Part of a year: words -> (first month, last month).
 PARTS = {
-    "early": (1, 6), "the beginning of": (1, 3), "the start of": (1, 3), "the first half of": (1, 6),
+    "early": (1, 6), "early in": (1, 6), "late in": (7, 12), "in early": (1, 6), "in late": (7, 12), "the beginning of": (1, 3), "the start of": (1, 3), "the first half of": (1, 6),
     "mid": (4, 9), "mid-": (4, 9), "the middle of": (4, 9), "the second half of": (7, 12),
     "late": (7, 12), "the first quarter of": (1, 3), "the second quarter of": (4, 6),
     "the third quarter of": (7, 9), "the fourth quarter of": (10, 12),
@@ -93,7 +93,7 @@ def _mention(kind: str, m: re.Match, report_year: int) -> DateMention | None:
                                date(y1, m1, 1), _last_day(y2, m2))
         if kind == "part":
             y = int(m["y"])
-            first, last = PARTS[m["p"].lower().rstrip(" ") if m["p"].lower() != "mid-" else "mid-"]
+            first, last = PARTS[m["p"].lower()]
             return DateMention(m.start(), m.end(), written, f"{y}-{first:02d}/{y}-{last:02d}", "period",
                                date(y, first, 1), _last_day(y, last), True,
                                f"'{written}' is read as {calendar.month_name[first]} to "

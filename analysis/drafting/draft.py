@@ -74,7 +74,8 @@ def chapter_heading(title_line: str) -> str:
 
 
 def source_id_for(symbol: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", symbol.lower()).strip("-")
+    """'A/73/1' -> 'a73-1' (as the curated 'a72-1')."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"^([a-z]+)/(?=\d)", r"\1", symbol.lower())).strip("-")
 
 
 def _prov(paragraph: str, evidence: str, inferred: bool, note: str) -> dict:

@@ -17,7 +17,8 @@ VERBS = re.compile(
     r"help(?:s|ed|ing)?|train(?:s|ed|ing)?|broker(?:s|ed|ing)?|engag(?:e|es|ed|ing)|provid(?:e|es|ed|ing)|"
     r"le(?:d|ads?|ading)|conduct(?:s|ed|ing)?|strengthen(?:s|ed|ing)?|intervened?|deliver(?:s|ed|ing)?|"
     r"develop(?:s|ed|ing)?|fund(?:s|ed|ing)?|concluded?|launch(?:es|ed|ing)?|play(?:s|ed)|committed|"
-    r"continues?)\b")
+    r"continues?|travell?ed|met|meets?|press(?:es|ed)|kept|welcomed?|approved?|joined?|resumed?|"
+    r"escort(?:s|ed)?|negotiat(?:e|es|ed|ing)|visit(?:s|ed)?|urged?|called)\b")
 ACTORS = ("operations", "offices", "partners")
 ACTOR_FIELD = {"operations": "operation_id", "offices": "office_id", "partners": "partner_id"}
 

@@ -304,7 +304,8 @@ class ParagraphReader:
             if where and where != "those countries":
                 targets = [p for p in places if m.start() <= p.start - offset <= m.end() + 2]
             elif where == "those countries":
-                targets = previous_places
+                targets = [p for p in places if p.start - offset < m.start()
+                           and p.kind in ("country", "subnational area")] or previous_places
             else:
                 targets = [p for p in places if p.kind in ("country", "subnational area")] or previous_places
             written = sentence[m.start():m.end()]

@@ -27,7 +27,9 @@ def fold_chars(text: str) -> str:
 def name_key(name: str) -> str:
     """A name reduced for comparison: case, typography, 'United Nations', 'Office of the',
     'of the Secretary-General', articles and parentheses dropped."""
-    key = fold_chars(name).casefold()
+    import unicodedata
+
+    key = unicodedata.normalize("NFKD", fold_chars(name)).encode("ascii", "ignore").decode().casefold()
     key = re.sub(r"\([^)]*\)", " ", key)
     key = re.sub(r"\b(?:office of the|of the secretary-general|the secretary-general's|united nations|un)\b",
                  " ", key)

@@ -1,0 +1,158 @@
+"""How close a draft comes to curated tables of the same chapter: precision and recall.
+
+Paragraphs are aligned by their position in the text (the draft names sections after their
+headings, the curators chose shorter ids). What is compared:
+
+* countries with the right paragraph: (paragraph, ISO3) pairs of the place mentions;
+* operations and offices, and partners, the text names: entities, matched by id, acronym or name;
+* printed figures: (paragraph, value, unit, qualifier);
+* dated events: (paragraph, date label, precision).
+
+Curated rows that hold an inference no drafter can make from the text are left out of the
+comparison and counted apart: figures marked inferred (a number the chapter does not print, such
+as the 50 per cent that "gender parity" means), and inferred events whose evidence prints no
+date (the date comes from outside the chapter).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gazetteer import name_key
+
+GOALS = {
+    "countries (with paragraph)": (0.95, 0.90),
+    "operations and offices": (0.90, None),
+    "partners": (0.85, None),
+    "figures (value, unit, qualifier)": (0.95, None),
+    "dated events (date, precision)": (0.80, None),
+}
+
+
+@dataclass
+class Score:
+    what: str
+    curated: int
+    drafted: int
+    matched: int
+    excluded: int = 0
+    missed: list = field(default_factory=list)
+    extra: list = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.curated if self.curated else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.drafted if self.drafted else 1.0
+
+    def meets_goal(self) -> bool:
+        recall_goal, precision_goal = GOALS.get(self.what, (None, None))
+        return ((recall_goal is None or self.recall >= recall_goal)
+                and (precision_goal is None or self.precision >= precision_goal))
+
+
+def read_folder(folder: Path | str) -> dict[str, list[dict]]:
+    out = {}
+    for path in sorted(Path(folder).glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            out[path.stem] = list(csv.DictReader(handle))
+    return out
+
+
+def _alignment(draft: dict, curated: dict) -> dict[str, str]:
+    """Draft locator -> curated locator, by position."""
+    by_position = {r["position"]: r["paragraph_id"] for r in curated["paragraphs"]}
+    return {r["paragraph_id"]: by_position.get(r["position"], r["paragraph_id"]) for r in draft["paragraphs"]}
+
+
+def _value(cell: str) -> float:
+    return float(cell)
+
+
+def _keys(row: dict, id_field: str) -> set[str]:
+    keys = {row[id_field].casefold()}
+    if row.get("acronym"):
+        keys.add(row["acronym"].casefold())
+    if row.get("name"):
+        keys.add(name_key(row["name"]))
+    return {k for k in keys if k}
+
+
+def _entity_score(what: str, draft_rows: list[dict], curated_rows: list[dict], id_field: str) -> Score:
+    draft_keys = [_keys(r, id_field) for r in draft_rows]
+    all_draft = set().union(*draft_keys) if draft_keys else set()
+    matched, missed = 0, []
+    used = set()
+    for row in curated_rows:
+        keys = _keys(row, id_field)
+        if keys & all_draft:
+            matched += 1
+            used |= keys & all_draft
+        else:
+            missed.append(row[id_field])
+    extra = [r[id_field] for r, k in zip(draft_rows, draft_keys) if not k & used]
+    drafted_matching = sum(1 for k in draft_keys if k & used)
+    return Score(what, len(curated_rows), drafted_matching + len(extra), matched, 0, missed, extra)
+
+
+def compare(draft: dict[str, list[dict]], curated: dict[str, list[dict]]) -> list[Score]:
+    """The scores of a draft (tables as lists of string rows) against curated tables."""
+    align = _alignment(draft, curated)
+    scores = []
+
+    def country_pairs(tables, mapping=None):
+        kinds = {r["place_id"]: (r["kind"], r.get("iso3", "")) for r in tables["places"]}
+        pairs = set()
+        for m in tables["mentions"]:
+            if m["entity_table"] != "places":
+                continue
+            kind, iso3 = kinds.get(m["entity_id"], ("", ""))
+            if kind == "country" and iso3:
+                pairs.add(((mapping or {}).get(m["paragraph"], m["paragraph"]), iso3))
+        return pairs
+
+    cur, dra = country_pairs(curated), country_pairs(draft, align)
+    scores.append(Score("countries (with paragraph)", len(cur), len(dra), len(cur & dra), 0,
+                        sorted(cur - dra), sorted(dra - cur)))
+    ops_offices_cur = ([dict(r, _id=r["operation_id"]) for r in curated["operations"]]
+                       + [dict(r, _id=r["office_id"]) for r in curated["offices"]])
+    ops_offices_dra = ([dict(r, _id=r["operation_id"]) for r in draft["operations"]]
+                       + [dict(r, _id=r["office_id"]) for r in draft["offices"]])
+    scores.append(_entity_score("operations and offices", ops_offices_dra, ops_offices_cur, "_id"))
+    scores.append(_entity_score("partners", draft["partners"], curated["partners"], "partner_id"))
+
+    def figure_key(r, mapping=None):
+        return ((mapping or {}).get(r["paragraph"], r["paragraph"]), _value(r["value"]), r["unit"], r["qualifier"])
+
+    printed = [r for r in curated["figures"] if r["inferred"] != "true"]
+    cur = {figure_key(r) for r in printed}
+    dra = {figure_key(r, align) for r in draft["figures"]}
+    scores.append(Score("figures (value, unit, qualifier)", len(cur), len(dra), len(cur & dra),
+                        len(curated["figures"]) - len(printed), sorted(cur - dra), sorted(dra - cur)))
+
+    def undatable(r):
+        return r["inferred"] == "true" and not re.search(r"\b(?:19|20)\d\d\b", r["evidence"])
+
+    dated = [r for r in curated["events"] if not undatable(r)]
+    cur = {(r["paragraph"], r["date_label"], r["date_precision"]) for r in dated}
+    dra = {(align.get(r["paragraph"], r["paragraph"]), r["date_label"], r["date_precision"]) for r in draft["events"]}
+    scores.append(Score("dated events (date, precision)", len(cur), len(dra), len(cur & dra),
+                        len(curated["events"]) - len(dated), sorted(cur - dra), sorted(dra - cur)))
+    return scores
+
+
+def format_scores(scores: list[Score]) -> list[str]:
+    lines = [f"{'what':<34}{'curated':>8}{'drafted':>8}{'matched':>8}{'recall':>8}{'precision':>10}"
+             f"{'excluded':>9}  goal",]
+    for s in scores:
+        recall_goal, precision_goal = GOALS.get(s.what, (None, None))
+        goal = " ".join(x for x in (f"R>={recall_goal:.0%}" if recall_goal else "",
+                                    f"P>={precision_goal:.0%}" if precision_goal else "") if x)
+        mark = "met" if s.meets_goal() else "NOT met"
+        lines.append(f"{s.what:<34}{s.curated:>8}{s.drafted:>8}{s.matched:>8}{s.recall:>8.1%}"
+                     f"{s.precision:>10.1%}{s.excluded:>9}  {goal} ({mark})")
+    return lines
