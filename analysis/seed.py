@@ -125,7 +125,8 @@ def chapter_text_path(folder: Path) -> Path | None:
         descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    name = (descriptor.get("chapter") or {}).get("text")
+    chapter = descriptor.get("chapter") if isinstance(descriptor, dict) else None
+    name = chapter.get("text") if isinstance(chapter, dict) else None
     if not name:
         return None
     for candidate in (Path(folder) / name, seed_dir() / name):
