@@ -248,3 +248,29 @@ def test_gazetteer_tables_are_current():
     script = Path(__file__).resolve().parent.parent / "scripts" / "make_gazetteers.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_heading_that_comes_back_continues_its_numbering():
+    raw = ("Chapter II: B. Title\n\nPartnerships\n\nFirst paragraph of the section, ending here.\n\n"
+           "Elections\n\nA paragraph on elections, ending here.\n\nPartnerships\n\nAnother one, ending here.\n")
+    chapter = read_chapter(raw)
+    assert [p.paragraph_id for p in chapter.paragraphs] == ["partnerships/1", "elections/1", "partnerships/2"]
+
+
+@pytest.mark.parametrize("symbol", ["A/73/1", "S/2018/1234", "A/RES/72/1", "E/CN.6/2018/1", "A/73/1/Add.1"])
+def test_un_document_symbols_are_accepted(symbol):
+    from analysis.drafting.draft import check_symbol
+
+    assert check_symbol(symbol) == symbol
+
+
+def test_names_the_gazetteers_lack_still_draft(tmp_path):
+    raw = ("Chapter II: B. Title\n\nPeace operations\n\n"
+           "Action for Peacekeeping (A4P) began in March 2018. My Special Envoy of the Secretary-General "
+           "for Burundi met the Government of the Niger; two thirds of the 14 missions were in Africa.\n")
+    draft = draft_chapter(raw, symbol="A/73/1", year=2018, context=data_dir())
+    assert "a4p" in {r["initiative_id"] for r in draft.rows("initiatives")}
+    offices = {r["office_id"]: r for r in draft.rows("offices")}
+    assert offices["SE-BDI"]["name"] == "Special Envoy of the Secretary-General for Burundi"
+    assert "government-of-ner" in {r["partner_id"] for r in draft.rows("partners")}
+    assert [r["as_written"] for r in draft.rows("figures")] == ["14"]        # "two thirds" is no count

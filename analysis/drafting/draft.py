@@ -22,7 +22,7 @@ from .numbers import find_numbers
 
 DRAFT = "draft"
 TO_WRITE = "(to be written)"
-SYMBOL = re.compile(r"^[A-Z]{1,6}(?:/[A-Z]{1,6})*(?:/[0-9][0-9A-Za-z.()-]*)+$")
+SYMBOL = re.compile(r"^[A-Z]{1,6}(?:/[A-Za-z0-9][A-Za-z0-9.()-]*)+$")
 CHAPTER_TABLES = ("sections", "paragraphs", "themes", "places", "operations", "offices", "partners",
                   "initiatives", "engagements", "events", "event_places", "figures", "mentions")
 

@@ -53,8 +53,15 @@ def clip(text: str, start: int, end: int) -> str:
 
 def window(text: str, start: int, end: int, *, words: int = 4) -> str:
     """The match with up to ``words`` words of context on each side, within its sentence piece."""
-    left = text[:start].split()[-words:] if start else []
-    right = text[end:].split()[:words]
+    before, after = text[:start], text[end:]
+    stop = max(before.rfind(". "), before.rfind("; "))
+    if stop >= 0:
+        before = before[stop + 2:]
+    cut = re.search(r"[.;](?:\s|$)", after)
+    if cut:
+        after = after[:cut.start()]
+    left = before.split()[-words:] if before.strip() else []
+    right = after.split()[:words]
     left_text = " ".join(left)
     right_text = " ".join(right)
     core = text[start:end]
@@ -96,6 +103,9 @@ LOWER_INITIATIVES = re.compile(
 LOWER_KIND = {"agreement": "agreement", "plan of action": "plan", "road map": "plan", "plan": "plan",
               "funding stream": "funding stream", "study": "study", "working group": "working group",
               "platform": "platform", "mechanism": "mechanism"}
+#: "Action for Peacekeeping (A4P)": a capitalised name with its acronym, not in any gazetteer.
+NAMED_WITH_ACRONYM = re.compile(r"(?P<name>[A-Z][\w'-]*(?: (?:for|of|on|and|the|to|in)?\s?[A-Z][\w'-]*)*)"
+                                r" \((?P<acronym>[A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*)\)")
 RESOLUTION = re.compile(r"(?:(?P<organ>General Assembly|Security Council|Human Rights Council) )?"
                         r"[Rr]esolutions? (?P<number>\d{2,3}/\d{1,4}|\d{3,4} \(\d{4}\))")
 
@@ -389,6 +399,14 @@ class ParagraphReader:
                 i = hi + 1
                 continue
             i += 1
+        for m in NAMED_WITH_ACRONYM.finditer(folded):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            name = m["name"]
+            out.append(Finding("initiatives", slugify(m["acronym"]), f"{name} ({m['acronym']})", "initiative",
+                               para.paragraph_id, n, offset + m.start(), offset + m.end(),
+                               clip(para.text, offset + m.start(), offset + m.end()), reference=sentence[m.start():m.end()]))
+            taken.append((m.start(), m.end()))
         for m in LOWER_INITIATIVES.finditer(folded):
             if _overlaps(m.start(), m.end(), taken):
                 continue

@@ -177,6 +177,7 @@ def read_chapter(raw: str, headings: dict[str, str] | None = None, *,
         raise LayoutError("the text has no headings (expected a title line, then headings on lines "
                           "of their own between paragraphs)")
     titles: dict[str, str] = {}
+    counters: dict[str, int] = {}
     section, number, position = opening_id, 0, 0
     sections: list[Section] = []
     paragraphs: list[Paragraph] = []
@@ -184,7 +185,10 @@ def read_chapter(raw: str, headings: dict[str, str] | None = None, *,
     for block in found[1:]:
         key = fold(block)
         if key in folded:
-            section, number = folded[key], 0
+            counters[section] = number
+            # A heading that comes back continues its section's numbering: locators stay unique.
+            section = folded[key]
+            number = counters.get(section, 0)
             if section not in titles:
                 titles[section] = collapse(block)
                 sections.append(Section(section, len(sections) + 1, collapse(block)))

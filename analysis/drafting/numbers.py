@@ -112,6 +112,8 @@ def find_numbers(text: str, skip: list[tuple[int, int]] = ()) -> list[NumberMent
             value = float(raw.replace(",", ""))
         elif m["word"]:
             word = m["word"]
+            if re.match(r"\s*(?:thirds?|quarters?|fifths?|halves)\b", text[end:end + 10]):
+                continue  # a fraction, not a count
             if word.lower() == "one" and not m["pct"]:
                 continue
             value = float(_words_value(word) or 0)
