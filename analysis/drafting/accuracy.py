@@ -4,7 +4,10 @@ Paragraphs are aligned by their position in the text (the draft names sections a
 headings, the curators chose shorter ids). What is compared:
 
 * countries with the right paragraph: (paragraph, ISO3) pairs of the place mentions;
-* operations and offices, and partners, the text names: entities, matched by id, acronym or name;
+* operations and offices: entities, matched by id, acronym or name (the curated rows the chapter
+  only implies count too: the drafter makes those inferences from its gazetteers);
+* partners the text names: curated partners not marked inferred (the implied ones, such as "the
+  parties" of a country, are left out and counted apart);
 * printed figures: (paragraph, value, unit, qualifier);
 * dated events: (paragraph, date label, precision).
 
@@ -82,7 +85,13 @@ def _keys(row: dict, id_field: str) -> set[str]:
     return {k for k in keys if k}
 
 
-def _entity_score(what: str, draft_rows: list[dict], curated_rows: list[dict], id_field: str) -> Score:
+def _entity_score(what: str, draft_rows: list[dict], curated_rows: list[dict], id_field: str,
+                  excluded_rows: list[dict] = ()) -> Score:
+    # A drafted row that finds a curated row left out of the comparison is neither a hit nor extra.
+    excluded_keys = set().union(*(_keys(r, id_field) for r in excluded_rows)) if excluded_rows else set()
+    named_keys = set().union(*(_keys(r, id_field) for r in curated_rows)) if curated_rows else set()
+    draft_rows = [r for r in draft_rows
+                  if not (_keys(r, id_field) & excluded_keys and not _keys(r, id_field) & named_keys)]
     draft_keys = [_keys(r, id_field) for r in draft_rows]
     all_draft = set().union(*draft_keys) if draft_keys else set()
     matched, missed = 0, []
@@ -123,7 +132,11 @@ def compare(draft: dict[str, list[dict]], curated: dict[str, list[dict]]) -> lis
     ops_offices_dra = ([dict(r, _id=r["operation_id"]) for r in draft["operations"]]
                        + [dict(r, _id=r["office_id"]) for r in draft["offices"]])
     scores.append(_entity_score("operations and offices", ops_offices_dra, ops_offices_cur, "_id"))
-    scores.append(_entity_score("partners", draft["partners"], curated["partners"], "partner_id"))
+    named = [r for r in curated["partners"] if r["inferred"] != "true"]
+    partners = _entity_score("partners", draft["partners"], named, "partner_id",
+                             [r for r in curated["partners"] if r["inferred"] == "true"])
+    partners.excluded = len(curated["partners"]) - len(named)
+    scores.append(partners)
 
     def figure_key(r, mapping=None):
         return ((mapping or {}).get(r["paragraph"], r["paragraph"]), _value(r["value"]), r["unit"], r["qualifier"])

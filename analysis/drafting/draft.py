@@ -39,12 +39,19 @@ class Draft:
     title: str
     part: str
     tables: dict[str, list[dict]] = field(default_factory=dict)
+    operation_years: dict[str, tuple] = field(default_factory=dict)
+    placeholders: list[str] = field(default_factory=list)
+    chapter_tables: list[str] = field(default_factory=lambda: list(CHAPTER_TABLES))
 
     def rows(self, table: str) -> list[dict]:
         return self.tables.get(table, [])
 
     def inferred_count(self) -> dict[str, int]:
         return {t: sum(1 for r in rows if r.get("inferred") == "true") for t, rows in self.tables.items()}
+
+    def count_written(self, counts: dict[str, int], tables: dict[str, list[dict]]) -> None:
+        """Take the rows as written (with the tables the schema adds) for the summary."""
+        self.tables.update({k: v for k, v in tables.items() if k not in self.tables})
 
 
 def check_symbol(symbol: str) -> str:
@@ -143,7 +150,8 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
         if table != "places":
             continue
         f = _first_stated(group)
-        places[eid] = {"place_id": eid, "name": f.name, "kind": f.kind, "iso3": f.iso3,
+        article = next((g.article for g in group if g.article), "")
+        places[eid] = {"place_id": eid, "name": f.name, "kind": f.kind, "iso3": f.iso3, "article": article,
                        **_prov(f.paragraph, f.evidence, f.inferred, f.note)}
     region_by_key = {name_key(r["name"]): pid for pid, r in places.items() if r["kind"] == "region"}
 
@@ -165,6 +173,9 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
         f = _first_stated(group)
         prov = _prov(f.paragraph, f.evidence, f.inferred, f.note)
         if table == "operations":
+            entry = gaz.missions_by_id.get(eid)
+            if entry is not None:
+                draft.operation_years[eid] = (entry.established, entry.closed)
             t["operations"].append({"operation_id": eid, "name": f.name, "kind": f.kind,
                                     "place_id": place_for(f, True), "chapter_reference": clip(f.reference, 0, 200),
                                     **prov})
@@ -204,7 +215,8 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
                 label_slug = d.label.replace("/", "-")
                 eid = _unique(f"{slugify(p.paragraph_id)}-{label_slug}", event_ids)
                 ev = window(p.text, offset + d.start, offset + d.end, words=3)
-                t["events"].append({"event_id": eid, "date_label": d.label, "date_precision": d.precision,
+                t["events"].append({"event_id": eid, "date_label": d.label, "date_as_written": d.written,
+                                    "date_precision": d.precision,
                                     "date_start": d.date_start.isoformat(), "date_end": d.date_end.isoformat(),
                                     "description": f"{TO_WRITE} dated '{d.written}'",
                                     "status": status_of(sentence, d, year), "theme_id": theme,
@@ -225,6 +237,8 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
                                      "qualifier": num.qualifier, "kind": num.kind,
                                      "counts": f"{counts} {TO_WRITE}".strip(), "theme_id": theme,
                                      "place_id": "", "target_figure_id": "", "as_written": num.written,
+                                     "printed": num.written,
+                                     "value_basis": "lower bound" if num.qualifier == "order of magnitude" else "stated",
                                      **_prov(p.paragraph_id, ev, False, "")})
     t["engagements"] = propose_engagements(chapter, findings, section_theme)
     return draft

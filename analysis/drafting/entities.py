@@ -36,6 +36,7 @@ class Finding:
     iso3: str = ""        # places: the country; operations and offices: the host country
     host: str = ""        # operations and offices: the host in words
     reference: str = ""   # the words of the chapter that refer to it
+    article: str = ""     # places: "the" when the chapter writes one before the name
 
 
 def clip(text: str, start: int, end: int) -> str:
@@ -80,6 +81,7 @@ RELIGIOUS = re.compile(r"(?:Conf[e\u00e9]rence [e\u00e9]piscopale|Episcopal Conf
                        r"(?: (?!made\b|and\b)[\w\u00c0-\u017f'\u2019-]+){0,4}")
 GOVERNMENT = re.compile(r"\b(?:the )?Government of (?:the )?(?P<country>[A-Z][\w'\u2019-]*(?: (?:of|the|and) )?"
                         r"(?:[A-Z][\w'\u2019-]*\s?){0,4})")
+BARE_GOVERNMENT = re.compile(r"\b[Tt]he (?:new |national |transitional )?Government(?:'s|\u2019s)?(?! of)\b")
 AREA_AFTER_TITLE = re.compile(r"\s+(?:for|on|in|to)\s+(?P<area>(?:the\s+)?[A-Z][\w'\u2019-]*"
                               r"(?:(?:\s+(?:and|of|the|for|on|in|de|du|la))*\s+[A-Z][\w'\u2019-]*)*)")
 GENERIC_MISSION = re.compile(
@@ -135,6 +137,7 @@ class ParagraphReader:
                            offset + start, offset + end, clip(text, offset + start, offset + end), True,
                            f"The chapter names {surface}; {entry.note.split(' (')[0]}.",
                            iso3=entry.entity_id, reference=surface)
+        article = "the" if text[max(0, offset + start - 4):offset + start].lower() == "the " else ""
         inferred = entry.place_kind == "subnational area" and bool(entry.iso3)
         note = ""
         if inferred:
@@ -142,7 +145,7 @@ class ParagraphReader:
             note = f"The chapter names {entry.name}, a {entry.note}; its country, {country}, is inferred."
         return Finding("places", entry.entity_id, entry.name, entry.kind, para.paragraph_id, n,
                        offset + start, offset + end, clip(text, offset + start, offset + end), inferred, note,
-                       iso3=entry.iso3[0] if entry.iso3 else "", reference=surface)
+                       iso3=entry.iso3[0] if entry.iso3 else "", reference=surface, article=article)
 
     def _mission(self, entry: Entry, para, n, start, end, *, inferred=False, note="", evidence=None,
                  reference=None) -> Finding:
@@ -196,10 +199,31 @@ class ParagraphReader:
                                    clip(text, offset + m.start(), offset + country[0].end), reference=name))
         places = [self._place_from_entry(h.entry, para, n, h.start, h.end, offset) for h in place_hits]
         out.extend(places)
+        out.extend(self._governments(para, n, offset, sentence, places, previous_places, out))
         out.extend(self._titles(para, n, offset, sentence, named_spans, places))
         out.extend(self._generic_missions(para, n, offset, sentence, places, previous_places, named_spans))
         out.extend(self._au_operations(para, n, offset, sentence, out, places))
         out.extend(self._initiatives(para, n, offset, sentence, named_spans + org_spans))
+        return out
+
+    def _governments(self, para, n, offset, sentence, places, previous_places, found) -> list[Finding]:
+        """'the Government' / 'the new Government's' in a sentence on one country: its Government."""
+        out = []
+        named = {f.entity_id for f in found if f.table == "partners"}
+        for m in BARE_GOVERNMENT.finditer(sentence):
+            countries = [p for p in places if p.kind == "country"] or \
+                        [p for p in previous_places if p.kind == "country"]
+            if len({p.iso3 for p in countries}) != 1:
+                continue
+            place = countries[0]
+            pid = f"government-of-{place.iso3.lower()}"
+            if pid in named:
+                continue
+            out.append(Finding("partners", pid, f"Government of {place.name}", "national government",
+                               para.paragraph_id, n, offset + m.start(), offset + m.end(),
+                               window(para.text, offset + m.start(), offset + m.end(), words=2), True,
+                               f"The chapter says '{m.group(0).strip()}' in a passage on {place.name}.",
+                               reference=m.group(0)))
         return out
 
     def _titles(self, para, n, offset, sentence, named_spans, places) -> list[Finding]:

@@ -97,17 +97,22 @@ def write_package(draft: Draft, target: Path | str, *, context: Path | str, text
     context_descriptor = json.loads((context / DESCRIPTOR).read_text(encoding="utf-8"))
     descriptor = draft_descriptor(context_descriptor, draft)
     schema = parse_descriptor(descriptor)
+    from .complete import complete_tables
+
+    drafted, draft.placeholders = complete_tables(draft, schema)
+    draft.count_written({}, drafted)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.draft-", dir=target.parent))
     counts: dict[str, int] = {}
     try:
         chapter_tables = {n for n, t in schema.tables.items() if t.layer == "chapter"}
-        drafted_ids = {name: {r.get(schema.tables[name].primary_key[0], "") for r in draft.rows(name)}
+        draft.chapter_tables = [n for n in schema.tables if n in chapter_tables]
+        drafted_ids = {name: {r.get(schema.tables[name].primary_key[0], "") for r in drafted.get(name, [])}
                        for name in chapter_tables if len(schema.tables[name].primary_key) == 1}
         for name, table in schema.tables.items():
             fields = table.field_names
             if table.layer == "chapter":
-                rows = draft.rows(name)
+                rows = drafted.get(name, [])
             else:
                 source_file = context / table.path
                 rows = _read_rows(source_file)[1] if source_file.is_file() else []

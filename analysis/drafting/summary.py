@@ -9,13 +9,14 @@ def summary_lines(draft: Draft, counts: dict[str, int], out) -> list[str]:
     label = f"{draft.symbol} {draft.part}".strip()
     lines = [f"drafted {label} ({draft.year}) into {out}: {len(draft.chapter.sections)} sections, "
              f"{len(draft.chapter.paragraphs)} paragraphs", "",
-             f"{'table':<14}{'rows':>6}{'inferred':>10}"]
-    for name in CHAPTER_TABLES:
-        lines.append(f"{name:<14}{counts.get(name, 0):>6}{inferred.get(name, 0):>10}")
-    total = sum(counts.get(n, 0) for n in CHAPTER_TABLES)
-    total_inferred = sum(inferred.get(n, 0) for n in CHAPTER_TABLES)
-    lines.append(f"{'total':<14}{total:>6}{total_inferred:>10}")
-    context = [n for n in counts if n not in CHAPTER_TABLES]
+             f"{'table':<18}{'rows':>6}{'inferred':>10}"]
+    chapter_tables = draft.chapter_tables or list(CHAPTER_TABLES)
+    for name in chapter_tables:
+        lines.append(f"{name:<18}{counts.get(name, 0):>6}{inferred.get(name, 0):>10}")
+    total = sum(counts.get(n, 0) for n in chapter_tables)
+    total_inferred = sum(inferred.get(n, 0) for n in chapter_tables)
+    lines.append(f"{'total':<18}{total:>6}{total_inferred:>10}")
+    context = [n for n in counts if n not in chapter_tables]
     lines += ["", f"context tables carried over: {len(context)} ({', '.join(context)})", "", "needs review:"]
     lines.append(f"- every chapter row is curation = draft: check it against its paragraph and set 'reviewed'")
     lines.append(f"- {total_inferred} inferred rows: confirm each inference_note")
@@ -25,4 +26,6 @@ def summary_lines(draft: Draft, counts: dict[str, int], out) -> list[str]:
     lines.append(f"- {len(draft.rows('events'))} events and {len(draft.rows('figures'))} figures: "
                  "write descriptions and what each figure counts")
     lines.append(f"- {len(draft.rows('themes'))} themes, one per section: name the cross-cutting ones")
+    if draft.placeholders:
+        lines.append(f"- fields the drafter cannot read, filled with a placeholder: {', '.join(sorted(set(draft.placeholders)))}")
     return lines
