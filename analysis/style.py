@@ -149,9 +149,10 @@ _LOCATOR = re.compile(r"[a-z][a-z-]*/[0-9]+")
 
 
 def _section_order() -> dict[str, int]:
-    from .seed import CAPTION_SECTION, SECTION_HEADINGS
+    from .seed import section_headings
 
-    order = [CAPTION_SECTION, *SECTION_HEADINGS.values()]
+    headings, opening = section_headings()
+    order = [opening, *headings.values()]
     return {section: i for i, section in enumerate(order)}
 
 
