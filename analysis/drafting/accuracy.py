@@ -108,6 +108,20 @@ def _entity_score(what: str, draft_rows: list[dict], curated_rows: list[dict], i
     return Score(what, len(curated_rows), drafted_matching + len(extra), matched, 0, missed, extra)
 
 
+def _mention_pairs(tables, table, mapping=None, curated=None) -> set[tuple[str, str]]:
+    """(paragraph, entity) pairs of the mentions of one table; a drafted entity is named by the
+    curated id it matches, where it matches one."""
+    id_field = {"operations": "operation_id", "offices": "office_id", "partners": "partner_id"}[table]
+    to_curated = {}
+    if curated is not None:
+        curated_keys = [(r[id_field], _keys(r, id_field)) for r in curated[table]]
+        for r in tables[table]:
+            keys = _keys(r, id_field)
+            to_curated[r[id_field]] = next((cid for cid, ck in curated_keys if ck & keys), r[id_field])
+    return {((mapping or {}).get(m["paragraph"], m["paragraph"]), to_curated.get(m["entity_id"], m["entity_id"]))
+            for m in tables["mentions"] if m["entity_table"] == table}
+
+
 def compare(draft: dict[str, list[dict]], curated: dict[str, list[dict]]) -> list[Score]:
     """The scores of a draft (tables as lists of string rows) against curated tables."""
     align = _alignment(draft, curated)
@@ -138,6 +152,12 @@ def compare(draft: dict[str, list[dict]], curated: dict[str, list[dict]]) -> lis
     partners.excluded = len(curated["partners"]) - len(named)
     scores.append(partners)
 
+    for table, what in (("operations", "operation mentions (with paragraph)"), ("offices", "office mentions (with paragraph)"),
+                        ("partners", "partner mentions (with paragraph)")):
+        cur = _mention_pairs(curated, table)
+        dra = _mention_pairs(draft, table, align, curated)
+        scores.append(Score(what, len(cur), len(dra), len(cur & dra), 0, sorted(cur - dra), sorted(dra - cur)))
+
     def figure_key(r, mapping=None):
         return ((mapping or {}).get(r["paragraph"], r["paragraph"]), _value(r["value"]), r["unit"], r["qualifier"])
 
@@ -165,7 +185,7 @@ def format_scores(scores: list[Score]) -> list[str]:
         recall_goal, precision_goal = GOALS.get(s.what, (None, None))
         goal = " ".join(x for x in (f"R>={recall_goal:.0%}" if recall_goal else "",
                                     f"P>={precision_goal:.0%}" if precision_goal else "") if x)
-        mark = "met" if s.meets_goal() else "NOT met"
+        mark = ("met" if s.meets_goal() else "NOT met") if goal else "no goal"
         lines.append(f"{s.what:<34}{s.curated:>8}{s.drafted:>8}{s.matched:>8}{s.recall:>8.1%}"
                      f"{s.precision:>10.1%}{s.excluded:>9}  {goal} ({mark})")
     return lines

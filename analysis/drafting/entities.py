@@ -81,6 +81,9 @@ RELIGIOUS = re.compile(r"(?:Conf[e\u00e9]rence [e\u00e9]piscopale|Episcopal Conf
                        r"(?: (?!made\b|and\b)[\w\u00c0-\u017f'\u2019-]+){0,4}")
 GOVERNMENT = re.compile(r"\b(?:the )?Government of (?:the )?(?P<country>[A-Z][\w'\u2019-]*(?: (?:of|the|and) )?"
                         r"(?:[A-Z][\w'\u2019-]*\s?){0,4})")
+UN_ACTING = re.compile(r"\b(?:the United Nations (?:supported|developed|began|helped|assisted|deployed|worked)"
+                       r"|(?:with )?the support of the United Nations)\b")
+THE_COUNCIL = re.compile(r"\b[Tt]he Council\b(?! of)")
 BARE_GOVERNMENT = re.compile(r"\b[Tt]he (?:new |national |transitional )?Government(?:'s|\u2019s)?(?! of)\b")
 AREA_AFTER_TITLE = re.compile(r"\s+(?:for|on|in|to)\s+(?P<area>(?:the\s+)?[A-Z][\w'\u2019-]*"
                               r"(?:(?:\s+(?:and|of|the|for|on|in|de|du|la))*\s+[A-Z][\w'\u2019-]*)*)")
@@ -200,9 +203,17 @@ class ParagraphReader:
         places = [self._place_from_entry(h.entry, para, n, h.start, h.end, offset) for h in place_hits]
         out.extend(places)
         out.extend(self._governments(para, n, offset, sentence, places, previous_places, out))
+        for m in THE_COUNCIL.finditer(sentence):
+            if not _overlaps(m.start(), m.end(), org_spans):
+                out.append(Finding("partners", "security-council", "Security Council", "UN principal organ",
+                                   para.paragraph_id, n, offset + m.start(), offset + m.end(),
+                                   window(para.text, offset + m.start(), offset + m.end(), words=2), True,
+                                   "'The Council' in a report of the Secretary-General is the Security Council.",
+                                   reference=m.group(0)))
         out.extend(self._titles(para, n, offset, sentence, named_spans, places))
         out.extend(self._generic_missions(para, n, offset, sentence, places, previous_places, named_spans))
         out.extend(self._au_operations(para, n, offset, sentence, out, places))
+        out.extend(self._un_presence(para, n, offset, sentence, out, places))
         out.extend(self._initiatives(para, n, offset, sentence, named_spans + org_spans))
         return out
 
@@ -360,6 +371,27 @@ class ParagraphReader:
                         reference=written, inferred=True,
                         note=f"The chapter speaks of '{written.strip()}' about {place.name}; the operation "
                              f"working there in {self.year} is {entry.name} ({entry.entity_id})."))
+        return out
+
+    def _un_presence(self, para, n, offset, sentence, found, places):
+        """'the United Nations supported ...' in a sentence on a country: the UN mission there."""
+        m = UN_ACTING.search(sentence)
+        if not m or any(f.table == "operations" for f in found):
+            return []
+        out, seen = [], set()
+        for place in places:
+            if place.kind != "country" or not place.iso3:
+                continue
+            for entry in self.gaz.missions_hosted(place.iso3, self.year, UN_LED):
+                if entry.table != "operations" or entry.entity_id in seen:
+                    continue
+                seen.add(entry.entity_id)
+                out.append(self._mission(
+                    entry, para, n, offset + m.start(), offset + m.end(),
+                    evidence=window(para.text, offset + m.start(), offset + m.end(), words=2),
+                    reference=m.group(0), inferred=True,
+                    note=f"The chapter credits '{m.group(0)}' in {place.name}; the UN operation there in "
+                         f"{self.year} is {entry.name} ({entry.entity_id})."))
         return out
 
     def _au_operations(self, para, n, offset, sentence, found, places):
