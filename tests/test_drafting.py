@@ -115,6 +115,8 @@ def test_the_draft_validates_and_keeps_the_schema(drafted):
     assert {p.name for p in drafted.glob("*.csv")} == project
     for name in ("countries", "peace_missions", "organisations", "public_figures"):
         assert (drafted / f"{name}.csv").read_bytes() == (data_dir() / f"{name}.csv").read_bytes()
+    geo = sorted(p.name for p in (data_dir() / "geo").iterdir())
+    assert sorted(p.name for p in (drafted / "geo").iterdir()) == geo      # map outlines carried over
 
 
 def test_sources_gain_the_new_document(drafted):

@@ -33,10 +33,10 @@ def propose_engagements(chapter: ChapterText, findings: list[Finding], section_t
                 continue
             here = [f for f in para if f.sentence == n]
             actors = [f for f in here if f.table in ACTORS]
-            places = [f for f in here if f.table == "places"] or [None]
+            places = [f for f in here if f.table == "places"]
             ev = window(p.text, offset + verb.start(), offset + verb.end(), words=3)
             for actor in actors:
-                for place in places:
+                for place in _places_for(actor, places):
                     key = (p.paragraph_id, actor.table, actor.entity_id, place.entity_id if place else "")
                     if key in seen:
                         continue
@@ -51,10 +51,23 @@ def propose_engagements(chapter: ChapterText, findings: list[Finding], section_t
                     notes = [f.note for f in (actor, place) if f is not None and f.inferred]
                     row = {"engagement_id": eid, "operation_id": "", "office_id": "", "partner_id": "",
                            "place_id": place.entity_id if place else "", "theme_id": section_theme[p.section_id],
-                           "activity": f"Candidate: {verb.group(0)} (to be written)",
+                           "activity": f"{verb.group(0)} (draft candidate, to be written)",
                            "paragraph": p.paragraph_id, "evidence": ev,
                            "inferred": "true" if inferred else "false",
                            "inference_note": " ".join(notes) if inferred else "", "curation": "draft"}
                     row[ACTOR_FIELD[actor.table]] = actor.entity_id
                     rows.append(row)
     return rows
+
+
+def _places_for(actor: Finding, places: list[Finding]) -> list[Finding | None]:
+    """The place an actor is engaged in: its host where the sentence names it, else the place
+    nearest to it in the sentence (a sentence may speak of several actors in several places)."""
+    if not places:
+        return [None]
+    hosted = [p for p in places if actor.iso3 and p.iso3 == actor.iso3 or actor.host and p.name == actor.host]
+    if hosted:
+        return hosted[:1]
+    if actor.iso3 and actor.table in ("operations", "offices"):
+        return [None]
+    return [min(places, key=lambda p: min(abs(p.start - actor.end), abs(actor.start - p.end)))]

@@ -125,12 +125,18 @@ def write_package(draft: Draft, target: Path | str, *, context: Path | str, text
         (staging / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
                                           encoding="utf-8")
         (staging / CHAPTER_TEXT).write_text(text, encoding="utf-8")
+        folders = sorted(p.name for p in context.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        for name in folders:  # geo/ (map outlines) and the like: context carried over as it is
+            shutil.copytree(context / name, staging / name)
         problems = validate_folder(staging)
         if problems:
             raise DraftError("the draft does not validate (a bug of the drafter; nothing written):\n"
                              + format_problems(problems[:20]))
         target.mkdir(exist_ok=True)
-        for name in planned_files(schema):
+        for name in folders:
+            if (target / name).is_dir():
+                shutil.rmtree(target / name)
+        for name in planned_files(schema) + folders:
             (staging / name).replace(target / name)
         return counts
     finally:
