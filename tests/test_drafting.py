@@ -276,3 +276,25 @@ def test_names_the_gazetteers_lack_still_draft(tmp_path):
     assert offices["SE-BDI"]["name"] == "Special Envoy of the Secretary-General for Burundi"
     assert "government-of-ner" in {r["partner_id"] for r in draft.rows("partners")}
     assert [r["as_written"] for r in draft.rows("figures")] == ["14"]        # "two thirds" is no count
+
+
+def test_wrapped_lines_crlf_and_a_byte_order_mark_read_the_same():
+    import textwrap
+
+    raw = CHAPTER_2018.read_text(encoding="utf-8")
+    blocks = raw.split("\n\n")
+    wrapped = "\n\n".join(textwrap.fill(b, 60) if len(b) > 120 else b for b in blocks)
+    variant = "\ufeff" + wrapped.replace("\n", "\r\n")
+    plain, other = read_chapter(raw), read_chapter(variant.lstrip("\ufeff"))
+    assert [p.text for p in other.paragraphs] == [p.text for p in plain.paragraphs]
+    assert [s.section_id for s in other.sections] == [s.section_id for s in plain.sections]
+
+
+def test_a_text_without_a_caption_starts_with_its_first_section(tmp_path):
+    raw = ("Chapter II: B. Title\n\nMediation\n\nMy Personal Envoy for Western Sahara met the parties in "
+           "Geneva in December 2018.\n")
+    draft = draft_chapter(raw, symbol="A/74/1", year=2019, context=data_dir())
+    assert [s["section_id"] for s in draft.rows("sections")] == ["mediation"]
+    assert [s["number"] for s in draft.rows("sections")] == ["1"]
+    places = {r["place_id"]: r for r in draft.rows("places")}
+    assert places["CHE"]["inferred"] == "true" and "Geneva" in places["CHE"]["inference_note"]

@@ -56,7 +56,8 @@ MONTH_WORDS = re.compile(r"(?:January|February|March|April|May|June|July|August|
                          r"November|December)\s*$")
 #: A following noun phrase: what the number counts (stops at punctuation or a verb-like word).
 COUNTED = re.compile(r"\s+((?:[A-Za-z][\w'-]*)(?:\s+(?!(?:of|in|to|at|for|on|and|by|from|with|was|were|"
-                     r"is|are|has|have|had|that|which|who)\b)[A-Za-z][\w'-]*){0,3})")
+                     r"is|are|has|have|had|that|which|who|will|would|can|could|remain|[a-z]+ed)\b)"
+                     r"[A-Za-z][\w'-]*){0,3})")
 
 
 @dataclass(frozen=True)
