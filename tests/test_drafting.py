@@ -94,7 +94,7 @@ def test_the_reporting_period_and_parts_of_years_are_inferred_with_a_reason():
     ("40 per cent", 40, "percent", "exact", "40 per cent"),
     ("Fourteen peacekeeping operations", 14, "count", "exact", "Fourteen"),
     ("at least 15 per cent", 15, "percent", "at least", "at least 15 per cent"),
-    ("hundreds of thousands of people", 100_000, "count", "order of magnitude", "hundreds of thousands"),
+    ("hundreds of thousands of people", 200_000, "count", "order of magnitude", "hundreds of thousands"),
     ("nearly 2,500 troops", 2500, "count", "almost", "nearly 2,500"),
     ("twenty-five observers", 25, "count", "exact", "twenty-five"),
 ])

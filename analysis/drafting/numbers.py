@@ -20,9 +20,10 @@ TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20}
-#: "hundreds of thousands" and the like: an order of magnitude.
-MAGNITUDES = {"hundreds of thousands": 100_000, "tens of thousands": 10_000, "thousands": 1_000,
-              "hundreds": 100, "millions": 1_000_000, "dozens": 12, "tens of millions": 10_000_000}
+#: "hundreds of thousands" and the like: an order of magnitude, recorded as its lower bound (the
+#: plural means at least two: "hundreds of thousands" is at least 200,000), as the curated figures do.
+MAGNITUDES = {"hundreds of thousands": 200_000, "tens of thousands": 20_000, "thousands": 2_000,
+              "hundreds": 200, "millions": 2_000_000, "dozens": 24, "tens of millions": 20_000_000}
 QUALIFIERS = {
     "more than": "more than", "over": "more than", "in excess of": "more than", "upwards of": "more than",
     "at least": "at least", "no fewer than": "at least", "no less than": "at least",
