@@ -298,3 +298,27 @@ def test_a_text_without_a_caption_starts_with_its_first_section(tmp_path):
     assert [s["number"] for s in draft.rows("sections")] == ["1"]
     places = {r["place_id"]: r for r in draft.rows("places")}
     assert places["CHE"]["inferred"] == "true" and "Geneva" in places["CHE"]["inference_note"]
+
+
+# -- a briefing built from a draft -------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_briefing_builds_from_a_draft_and_cites_the_new_document(drafted, tmp_path):
+    """PSW_DATA_DIR=DRAFT briefings build: the briefing of the hand-written chapter cites A/73/1."""
+    import html
+    import os
+    import re
+    import subprocess
+    import sys
+
+    briefings = Path(sys.executable).with_name("briefings")
+    out = tmp_path / "reports"
+    env = dict(os.environ, PSW_DATA_DIR=str(drafted))
+    env.pop("MPLBACKEND", None)
+    result = subprocess.run([str(briefings), "build", "--notebook", "region", "--param", "region=Libya",
+                             "--out", str(out)], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (out / "region-libya.html").read_text(encoding="utf-8")))
+    assert "UNSMIL" in page
+    assert "A/73/1 II.B ¶ mediation-envoys/2" in page
+    assert "A/72/1 II.B ¶" not in page
