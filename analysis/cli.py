@@ -29,7 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefings",
-        description="Peace & Security Workbook: data, briefings and training built from A/72/1 chapter II.B.")
+        description="Peace & Security Workbook: data, briefings and training built from a chapter of the "
+                    "Secretary-General's report on the work of the Organization (the data package names it).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)

@@ -69,6 +69,13 @@ def _read(folder: str) -> ChapterDocument:
     return from_descriptor(descriptor)
 
 
+def for_dataset(ds=None) -> ChapterDocument:
+    """The document of a loaded dataset (its descriptor's ``chapter``), or of the active data folder."""
+    if ds is not None and getattr(ds, "schema", None) is not None:
+        return from_descriptor(ds.schema.descriptor)
+    return chapter_document()
+
+
 def chapter_document(folder: Path | str | None = None) -> ChapterDocument:
     """The document of the data package in ``folder`` (default: the active data folder,
     ``PSW_DATA_DIR`` or the project's ``data/``)."""

@@ -86,7 +86,7 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
 </head>
 <body>
 <h1>{escape(title)}</h1>
-<p class="lead">Peace &amp; Security Workbook: briefings built from A/72/1, chapter II.B.
+<p class="lead">Peace &amp; Security Workbook: briefings built from {escape(_document_label())}.
 {built} of {len(entries)} built.</p>
 <table>
 <thead><tr><th>Briefing</th><th>Notebook</th><th>Parameters</th><th>Status</th><th>Summary</th></tr></thead>
@@ -98,3 +98,10 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
 </html>
 """
     return page.encode("utf-8")
+
+
+def _document_label() -> str:
+    """``A/72/1, chapter II.B``: the document of the active data package."""
+    from ..document import chapter_document
+
+    return chapter_document().long_label
