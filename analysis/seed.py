@@ -29,23 +29,35 @@ def section_headings(folder: Path | None = None) -> tuple[dict[str, str], str]:
     from .paths import data_dir
 
     folder = Path(folder) if folder is not None else data_dir()
-    return _section_headings(str(folder.resolve()))
+    path = folder / "sections.csv"
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    return _section_headings(str(folder.resolve()), stamp)
 
 
 @lru_cache(maxsize=8)
-def _section_headings(folder: str) -> tuple[dict[str, str], str]:
+def _section_headings(folder: str, stamp: int) -> tuple[dict[str, str], str]:
     import csv
 
     headings, opening, rows = {}, CAPTION_SECTION, []
     path = Path(folder) / "sections.csv"
-    if path.is_file():
+
+    def number(row) -> int:
+        cell = (row.get("number") or "").strip()
+        return int(cell) if cell.isdigit() else 10_000
+
+    try:
         with path.open(encoding="utf-8", newline="") as handle:
-            rows = sorted(csv.DictReader(handle), key=lambda r: int(r.get("number") or 0))
-    for row in rows:
-        if row.get("number") == "0":
-            opening = row["section_id"]
-        else:
-            headings[row["title"]] = row["section_id"]
+            rows = sorted(csv.DictReader(handle), key=number)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        rows = []
+    for row in rows:  # a damaged row is left to the validator to report
+        section_id, title = (row.get("section_id") or "").strip(), (row.get("title") or "").strip()
+        if not section_id:
+            continue
+        if number(row) == 0:
+            opening = section_id
+        elif title:
+            headings.setdefault(title, section_id)
     return headings, opening
 
 
