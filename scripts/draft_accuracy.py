@@ -1,4 +1,4 @@
-"""Draft the seed chapter (A/72/1 II.B) and compare the draft with the curated tables.
+"""Draft the seed chapter and compare the draft with the curated tables of data/.
 
     .venv/bin/python scripts/draft_accuracy.py            # the table of precision and recall
     .venv/bin/python scripts/draft_accuracy.py --details  # also what was missed and what is extra
@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import seed  # noqa: E402
 from analysis.drafting.accuracy import compare, format_scores, read_folder  # noqa: E402
+from analysis.document import chapter_document  # noqa: E402
 from analysis.drafting.draft import draft_chapter  # noqa: E402
 from analysis.paths import data_dir  # noqa: E402
 
@@ -28,9 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"the seed chapter is not at {seed.seed_path()}", file=sys.stderr)
         return 2
     text = seed.seed_path().read_text(encoding="utf-8")
-    draft = draft_chapter(text, symbol="A/72/1", year=2017, context=data_dir())
+    doc = chapter_document(data_dir())
+    draft = draft_chapter(text, symbol=doc.symbol, year=doc.year, context=data_dir())
     scores = compare(draft.tables, read_folder(data_dir()))
-    print("Draft of A/72/1 chapter II.B against the curated tables in data/")
+    print(f"Draft of {doc.long_label} against the curated tables in data/")
     for line in format_scores(scores):
         print(line)
     print("excluded: curated rows holding an inference no drafter can make from the text "

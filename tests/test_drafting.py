@@ -231,7 +231,10 @@ def test_output_folder_must_be_new_or_empty_unless_force(tmp_path, capsys):
 
 def test_accuracy_floor_on_the_seed_chapter(seed_paragraphs):
     text = seed.seed_path().read_text(encoding="utf-8")
-    draft = draft_chapter(text, symbol="A/72/1", year=2017, context=data_dir())
+    from analysis.document import chapter_document
+
+    doc = chapter_document(data_dir())
+    draft = draft_chapter(text, symbol=doc.symbol, year=doc.year, context=data_dir())
     scores = {s.what: s for s in compare(draft.tables, read_folder(data_dir()))}
     countries = scores["countries (with paragraph)"]
     assert countries.recall >= 0.95 and countries.precision >= 0.90
