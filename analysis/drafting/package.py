@@ -117,6 +117,8 @@ def write_package(draft: Draft, target: Path | str, *, context: Path | str, text
                 source_file = context / table.path
                 rows = _read_rows(source_file)[1] if source_file.is_file() else []
                 rows = [r for r in rows if _targets_kept(r, table, drafted_ids)]
+                if name == "region_equivalents":
+                    rows += _m49_equivalents(drafted.get("places", []), rows, context)
                 if name == "sources":
                     new = _chapter_source_row(draft)
                     rows = [r for r in rows if r.get("source_id") != new["source_id"]] + [new]
@@ -151,3 +153,26 @@ def _targets_kept(row: dict, table, drafted_ids: dict[str, set]) -> bool:
             if value and value not in drafted_ids[fk["resource"]]:
                 return False
     return True
+
+
+def _m49_equivalents(places: list[dict], kept: list[dict], context: Path) -> list[dict]:
+    """A drafted region named like an M49 region or subregion is that area (source m49)."""
+    path = context / "countries.csv"
+    if not path.is_file():
+        return []
+    _, countries = _read_rows(path)
+    regions = {r["region"] for r in countries}
+    subregions = {r["subregion"] for r in countries} - regions
+    have = {r["place_id"] for r in kept}
+    out = []
+    for place in places:
+        if place.get("kind") != "region" or place["place_id"] in have:
+            continue
+        name = place["name"]
+        if name in regions or name in subregions:
+            out.append({"place_id": place["place_id"], "part": "1",
+                        "region": name if name in regions else "", "subregion": name if name in subregions else "",
+                        "office_id": "", "iso3": "", "relation": "same area", "source_id": "m49",
+                        "note": f"The M49 {'region' if name in regions else 'subregion'} {name} "
+                                "(drafted: the chapter's name is M49's)."})
+    return out
