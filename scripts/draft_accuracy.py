@@ -9,13 +9,14 @@ Exit 1 when a goal of issue #13 is not met, 2 when the seed text is absent.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import seed  # noqa: E402
-from analysis.drafting.accuracy import compare, format_scores, read_folder  # noqa: E402
+from analysis.drafting.accuracy import compare, compare_with_expected, format_scores, read_folder  # noqa: E402
 from analysis.document import chapter_document  # noqa: E402
 from analysis.drafting.draft import draft_chapter  # noqa: E402
 from analysis.paths import data_dir  # noqa: E402
@@ -40,7 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.details:
         for s in scores:
             print(f"\n{s.what}\n  missed: {s.missed}\n  extra:  {s.extra}")
-    return 0 if all(s.meets_goal() for s in scores) else 1
+    ok = all(s.meets_goal() for s in scores)
+    fixtures = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "drafting"
+    for name, symbol, year in (("chapter-2018", "A/73/1", 2018), ("chapter-2019", "A/74/1", 2019)):
+        expected = json.loads((fixtures / f"{name}-expected.json").read_text(encoding="utf-8"))
+        draft = draft_chapter((fixtures / f"{name}.txt").read_text(encoding="utf-8"), symbol=symbol, year=year,
+                              context=data_dir())
+        print(f"\nDraft of the hand-written {name}.txt against its hand-written expected rows")
+        for line in format_scores(compare_with_expected(draft.tables, expected)):
+            print(line)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Paragraphs are aligned by their position in the text (the draft names sections after their
 headings, the curators chose shorter ids). What is compared:
 
-* countries with the right paragraph: (paragraph, ISO3) pairs of the place mentions;
+* countries with the right paragraph: (paragraph, ISO3) pairs of the place mentions (a country,
+  or the country of an area: Darfur counts as Sudan);
 * operations and offices: entities, matched by id, acronym or name (the curated rows the chapter
   only implies count too: the drafter makes those inferences from its gazetteers);
 * partners the text names: curated partners not marked inferred (the implied ones, such as "the
@@ -134,7 +135,7 @@ def compare(draft: dict[str, list[dict]], curated: dict[str, list[dict]]) -> lis
             if m["entity_table"] != "places":
                 continue
             kind, iso3 = kinds.get(m["entity_id"], ("", ""))
-            if kind == "country" and iso3:
+            if kind in ("country", "subnational area") and iso3:
                 pairs.add(((mapping or {}).get(m["paragraph"], m["paragraph"]), iso3))
         return pairs
 
@@ -189,3 +190,25 @@ def format_scores(scores: list[Score]) -> list[str]:
         lines.append(f"{s.what:<34}{s.curated:>8}{s.drafted:>8}{s.matched:>8}{s.recall:>8.1%}"
                      f"{s.precision:>10.1%}{s.excluded:>9}  {goal} ({mark})")
     return lines
+
+
+def compare_with_expected(draft: dict[str, list[dict]], expected: dict) -> list[Score]:
+    """Scores of a draft against a hand-written gold standard (lists of keys, as in
+    ``tests/fixtures/drafting/chapter-2018-expected.json``)."""
+    kinds = {r["place_id"]: (r["kind"], r.get("iso3", "")) for r in draft["places"]}
+    countries = {(m["paragraph"], kinds[m["entity_id"]][1]) for m in draft["mentions"]
+                 if m["entity_table"] == "places" and kinds.get(m["entity_id"], ("", ""))[0]
+                 in ("country", "subnational area") and kinds[m["entity_id"]][1]}
+    ops = {r["operation_id"] for r in draft["operations"]} | {r["office_id"] for r in draft["offices"]}
+    partners = {r["partner_id"] for r in draft["partners"]}
+    figures = {(r["paragraph"], float(r["value"]), r["unit"], r["qualifier"]) for r in draft["figures"]}
+    events = {(r["paragraph"], r["date_label"], r["date_precision"]) for r in draft["events"]}
+    gold = {
+        "countries (with paragraph)": ({tuple(x) for x in expected["countries"]}, countries),
+        "operations and offices": (set(expected["operations and offices"]), ops),
+        "partners": (set(expected["partners"]), partners),
+        "figures (value, unit, qualifier)": ({(p, float(v), u, q) for p, v, u, q in expected["figures"]}, figures),
+        "dated events (date, precision)": ({tuple(x) for x in expected["events"]}, events),
+    }
+    return [Score(what, len(cur), len(dra), len(cur & dra), 0, sorted(cur - dra), sorted(dra - cur))
+            for what, (cur, dra) in gold.items()]
