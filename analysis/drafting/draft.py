@@ -261,6 +261,8 @@ def _unique(base: str, taken: set[str]) -> str:
 def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     """The text of ``path``, or a :class:`DraftError` saying what is wrong with it."""
     path = Path(path)
+    if path.is_dir():
+        raise DraftError(f"{path} is a folder; give the chapter's text file")
     if not path.is_file():
         raise DraftError(f"no such file: {path}")
     size = path.stat().st_size
