@@ -93,3 +93,12 @@ def test_code_names_the_document_only_in_its_default():
         found += [f"{path.relative_to(PROJECT_DIR)}:{line}" for line, value in _string_constants(path)
                   if DEFAULT.symbol in value]
     assert not found, f"the document's symbol is written in code: {found}"
+
+
+def test_briefing_notebooks_and_templates_do_not_name_the_document():
+    """What a briefing prints comes from the data: its notebooks and page templates name no report."""
+    paths = [*(PROJECT_DIR / "notebooks" / "briefings").glob("*.ipynb"),
+             *(PROJECT_DIR / "analysis").rglob("*.j2"), *(PROJECT_DIR / "analysis").rglob("*.css")]
+    found = [str(p.relative_to(PROJECT_DIR)) for p in paths if DEFAULT.symbol in p.read_text(encoding="utf-8")]
+    assert not found, f"the document's symbol is written in: {found}"
+

@@ -324,7 +324,7 @@ def test_a_briefing_builds_from_a_draft_and_cites_the_new_document(drafted, tmp_
     page = html.unescape(re.sub(r"<[^>]+>", " ", (out / "region-libya.html").read_text(encoding="utf-8")))
     assert "UNSMIL" in page
     assert "A/73/1 II.B ¶ mediation-envoys/2" in page
-    assert not re.search(r"A/72/1 II\.B ¶¶? [a-z-]+/\d", page)       # no paragraph cited from A/72/1
+    assert "A/72/1" not in page                                       # nothing of the seed's document
 
 
 @pytest.mark.parametrize("name, symbol, year", [("chapter-2018", "A/73/1", 2018), ("chapter-2019", "A/74/1", 2019)])
