@@ -69,6 +69,10 @@ def complete_tables(draft: Draft, schema) -> tuple[dict[str, list[dict]], list[s
         if not rows and name == "operation_status":
             rows = _operation_status(draft)
         for field in table.fields:
+            if field.enum:  # a drafted value the schema does not allow: blank where it may be
+                for r in rows:
+                    if r.get(field.name) and r[field.name] not in field.enum and not field.required:
+                        r[field.name] = ""
             missing = [r for r in rows if field.name not in r]
             if not missing:
                 continue

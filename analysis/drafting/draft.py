@@ -132,7 +132,7 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
         if p is None:
             continue
         words = p.text.split()[:6]
-        t["themes"].append({"theme_id": section_theme[s.section_id], "name": s.title,
+        t["themes"].append({"theme_id": section_theme[s.section_id], "name": s.title, "topic": _topic(s.title),
                             "description": f"Topic of the section '{s.title}' {TO_WRITE}",
                             "section_id": s.section_id, **_prov(p.paragraph_id, clip(" ".join(words), 0, 200),
                                                                  False, "")})
@@ -242,6 +242,16 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
                                      **_prov(p.paragraph_id, ev, False, "")})
     t["engagements"] = propose_engagements(chapter, findings, section_theme)
     return draft
+
+
+def _topic(heading: str) -> str:
+    """The briefing topic a section's heading points to (the gender and funding briefings select
+    their themes by it): 'gender' for women or gender, 'funding' for financing or funds."""
+    if re.search(r"\b(?:women|gender)\b", heading, re.IGNORECASE):
+        return "gender"
+    if re.search(r"\b(?:financ\w*|fund\w*)\b", heading, re.IGNORECASE):
+        return "funding"
+    return ""
 
 
 def _number_cell(value: float) -> str:
