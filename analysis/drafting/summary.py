@@ -26,6 +26,9 @@ def summary_lines(draft: Draft, counts: dict[str, int], out) -> list[str]:
     lines.append(f"- {len(draft.rows('events'))} events and {len(draft.rows('figures'))} figures: "
                  "write descriptions and what each figure counts")
     lines.append(f"- {len(draft.rows('themes'))} themes, one per section: name the cross-cutting ones")
+    if counts.get("public_figures"):
+        lines.append(f"- {counts['public_figures']} public context figures carried over from the curated chapter: "
+                     "keep only those that fit the new report's period")
     if draft.placeholders:
         lines.append(f"- fields the drafter cannot read, filled with a placeholder: {', '.join(sorted(set(draft.placeholders)))}")
     return lines
