@@ -9,7 +9,7 @@ KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 
-.PHONY: install briefings test test-fast lab benchmark clean
+.PHONY: install briefings test test-fast lab benchmark draft-accuracy clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
 
 benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 	$(BIN)/python benchmarks/build_speed.py
+
+draft-accuracy: $(STAMP) ## draft the seed chapter and print precision and recall against data/
+	$(BIN)/python scripts/draft_accuracy.py
 
 clean:
 	rm -rf reports .cache .pytest_cache
