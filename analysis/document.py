@@ -64,7 +64,7 @@ def from_descriptor(descriptor: dict) -> ChapterDocument:
 def _read(folder: str) -> ChapterDocument:
     try:
         descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return DEFAULT
     return from_descriptor(descriptor)
 

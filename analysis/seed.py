@@ -121,7 +121,7 @@ def chapter_text_path(folder: Path) -> Path | None:
 
     try:
         descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     chapter = descriptor.get("chapter") if isinstance(descriptor, dict) else None
     name = chapter.get("text") if isinstance(chapter, dict) else None
