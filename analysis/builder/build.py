@@ -42,6 +42,8 @@ class BuildRequest:
     timeout: float | None = None
     progress: bool = True
     kernel: str = "fork"
+    #: a Dask scheduler's address: build on its workers instead of the local pool
+    scheduler: str | None = None
 
 
 @dataclass
@@ -155,10 +157,17 @@ def run(request: BuildRequest, *, echo=print) -> int:
         else:
             todo.append(b)
 
+    cluster = None
+    if todo and request.scheduler:  # connected and checked before anything is written
+        from .cluster import connect
+
+        cluster = connect(request.scheduler, kernel=request.kernel)
     try:
         if todo:
-            _execute(todo, request, catalog, inputs, records, out, outcome)
-    finally:  # also after Ctrl-C: what was built is recorded
+            _execute(todo, request, catalog, inputs, records, out, outcome, cluster)
+    finally:
+        if cluster is not None:
+            cluster.close()  # also after Ctrl-C: what was built is recorded
         order = [i for i in default_ids if i in records] + sorted(set(records) - set(default_ids))
         manifest["briefings"] = {i: records[i] for i in order}
         out.mkdir(parents=True, exist_ok=True)
@@ -177,17 +186,50 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
              inputs: dict[str, dict], records: dict[str, dict], out: Path,
-             outcome: Outcome) -> None:
+             outcome: Outcome, cluster=None) -> None:
     from . import execute
 
     _kernel_environment()
     progress = _progress(request.progress, len(todo))
-    progress.start("warming up: libraries, data, templates")
     try:
-        execute.prepare(request.kernel)  # imported (and warmed) once; the workers inherit it
-        _run_pool(todo, request, catalog, inputs, records, out, outcome, progress)
+        if cluster is not None:  # the cluster's workers execute; this process records
+            progress.start(f"on {cluster.address}")
+            _run_cluster(cluster, todo, request, catalog, inputs, records, out, outcome,
+                         progress)
+        else:
+            progress.start("warming up: libraries, data, templates")
+            execute.prepare(request.kernel)  # imported (and warmed) once; workers inherit it
+            _run_pool(todo, request, catalog, inputs, records, out, outcome, progress)
     finally:
         progress.__exit__(None, None, None)
+
+
+def _tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
+           records: dict[str, dict]) -> list[dict]:
+    """What each briefing's execution needs, longest first (by last recorded time)."""
+    todo = sorted(todo, key=lambda b: -sum(v or 0 for v in
+                                          (records.get(b.id, {}).get("timings") or {}).values()))
+    tasks = []
+    for b in todo:
+        path = catalog.path(b.notebook)
+        tasks.append({"id": b.id, "notebook": b.notebook, "path": str(path),
+                      "rel_path": _relative(path), "parameters": b.parameters,
+                      "cell_ids": _cell_ids(path), "timeout": request.timeout,
+                      "kernel": request.kernel})
+    return tasks
+
+
+def _run_cluster(cluster, todo, request, catalog, inputs, records, out, outcome,
+                 progress) -> None:
+    tasks = _tasks(todo, request, catalog, records)
+    by_id = {b.id: b for b in todo}
+    progress.advance(None, True)
+    with progress as advance:
+        def on_result(task: dict, result: dict) -> None:
+            _record(by_id[task["id"]], task, result, inputs, records, out, outcome)
+            advance(task["id"], result.get("ok", False))
+
+        cluster.run(tasks, on_result)
 
 
 def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -> None:
@@ -198,15 +240,7 @@ def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -
     from . import execute
 
     # Longest first (by last recorded time), so that the pool ends together.
-    todo = sorted(todo, key=lambda b: -sum(v or 0 for v in
-                                          (records.get(b.id, {}).get("timings") or {}).values()))
-    tasks = []
-    for b in todo:
-        path = catalog.path(b.notebook)
-        tasks.append({"id": b.id, "notebook": b.notebook, "path": str(path),
-                      "rel_path": _relative(path), "parameters": b.parameters,
-                      "cell_ids": _cell_ids(path), "timeout": request.timeout,
-                      "kernel": request.kernel})
+    tasks = _tasks(todo, request, catalog, records)
     by_id = {b.id: b for b in todo}
     log_dir = tempfile.mkdtemp(prefix="psw-build-")
     workers = max(1, min(request.jobs, len(tasks)))
@@ -344,7 +378,7 @@ def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
         t = outcome.timings
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "
                      f"execution {t.get('execute', 0):.1f} s, export {t.get('export', 0):.1f} s "
-                     f"({request.jobs} jobs)")
+                     f"({'on ' + request.scheduler if request.scheduler else f'{request.jobs} jobs'})")
     for bid, entry in outcome.failed:
         error = entry.get("error") or {}
         lines.append(f"  FAILED {bid}: notebook {entry.get('path')}, {describe_error(error)}")

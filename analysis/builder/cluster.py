@@ -1,0 +1,601 @@
+"""Build briefings on a Dask cluster: ``briefings build --scheduler tcp://HOST:PORT``.
+
+The local process pool stays the default; this is the engine beside it, on the distributed
+scheduler the PyData world already runs (``dask scheduler`` / ``dask worker`` on one machine,
+dask-kubernetes, dask-jobqueue). Nothing here imports Dask until :func:`connect` is called, so a
+build without a scheduler address never pays for it.
+
+Division of labour:
+
+- **The client** (the ``briefings build`` process) keeps every duty but execution: parameter
+  checks, input hashes and skips, atomic writes, the manifest, the index and the summary
+  (:mod:`.build`). It connects (:func:`connect`), checks that every worker runs the same package,
+  dataset and libraries, and hands each briefing to :meth:`Cluster.run` as one task.
+- **A worker** runs the task in a *briefing process*: a helper subprocess that is set up exactly
+  like one worker of the local pool (:func:`.execute.init_worker`: quiet output, kernel
+  environment, libraries and data warmed once) and runs :func:`.execute.run_briefing`, the same
+  code the local pool runs, with a fresh forked kernel per briefing. The task returns the
+  notebook and HTML bytes and the timings; the client writes them. Outputs are byte-identical
+  to a local build (tested).
+
+Why a helper process instead of running in the Dask worker itself: a Dask worker is
+multi-threaded (event loop, executor threads), and forking kernels from it would copy its
+sockets into every kernel; under a nanny it is also a daemonic process, which may not start a
+``multiprocessing`` pool. The helper is a plain single-threaded process (a thread-free fork
+source, like a pool worker), talks to its worker over a pipe, and exits with it.
+
+Failures:
+
+- A briefing that fails (error in a cell, dead kernel, timeout) comes back as data, as locally.
+- A worker that is lost while running a briefing: the briefing is tried once more on another
+  worker; lost a second time, it is reported failed (``worker lost``). Each try is pinned to
+  one worker (``workers=[address]``), so the client, not the scheduler's own retry policy
+  (``allowed-failures``), decides how often a briefing is tried.
+- An unreachable scheduler, a scheduler without workers, or a worker with other versions:
+  :class:`ClusterProblem` (one line, exit 2) before anything is written.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import UsageError
+
+#: Environment variable giving the scheduler's address when ``--scheduler`` is not given.
+SCHEDULER_ENV = "PSW_SCHEDULER"
+#: Seconds to reach the scheduler (the whole "unreachable" answer stays under 10 s).
+CONNECT_TIMEOUT = 5
+#: Seconds to wait for a first worker, and for any worker once all were lost.
+WORKER_WAIT = 30
+#: Seconds between looks at the scheduler's list of workers during a build.
+POLL = 0.5
+#: How often a briefing is tried when the worker running it is lost.
+ATTEMPTS = 2
+#: Distributions compared between the client and every worker, besides the package itself.
+LIBRARIES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas",
+             "matplotlib", "geopandas", "pyogrio", "shapely", "numpy")
+DISTRIBUTION = "peace-security-workbook"
+
+
+class ClusterProblem(UsageError):
+    """The cluster cannot be used: unreachable, no workers, or other versions on a worker."""
+
+
+# --- versions --------------------------------------------------------------------------------
+
+def environment_versions() -> dict[str, str]:
+    """What must be equal on the client and every worker for outputs to be identical.
+
+    The package's version, the dataset's version (``datapackage.json``) and a digest of the data
+    files, a digest of the package's code, Python's version and the libraries that shape a
+    briefing's outputs. Cheap: no heavy import.
+    """
+    import json
+    from importlib import metadata
+
+    from ..paths import PACKAGE_DIR, data_dir
+    from .hashing import folder_digest
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    folder = data_dir()
+    try:
+        dataset = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        dataset = "unknown"
+    out = {"package": version(DISTRIBUTION),
+           "dataset": f"{dataset} (data {folder_digest(folder)[:12]})",
+           "code": folder_digest(PACKAGE_DIR, (".py", ".j2", ".css"))[:12],
+           "python": sys.version.split()[0]}
+    out.update({name: version(name) for name in LIBRARIES})
+    return out
+
+
+def describe_mismatch(worker: str, theirs: dict[str, str], ours: dict[str, str]) -> str | None:
+    """One line naming every difference (worker's value, then ours), or None when equal."""
+    names = {"package": DISTRIBUTION, "code": "package code", "dataset": "dataset"}
+    diffs = [f"{names.get(key, key)} {theirs.get(key, 'missing')} (this client: "
+             f"{ours[key]})" for key in ours if theirs.get(key) != ours[key]]
+    if not diffs:
+        return None
+    return (f"worker {worker} runs {'; '.join(diffs)}; install the same versions of the package, "
+            "its data and libraries on every worker")
+
+
+# --- the client --------------------------------------------------------------------------------
+
+def _import_distributed():
+    """Import ``distributed`` with its logging turned down (the builder reports problems)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import distributed
+    for name in list(logging.root.manager.loggerDict):
+        if name == "distributed" or name.startswith("distributed."):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    return distributed
+
+
+def connect(address: str, *, kernel: str = "fork") -> "Cluster":
+    """Connect to the scheduler at ``address``, check the workers, start their briefing processes.
+
+    Raises :class:`ClusterProblem` (one line) when the scheduler cannot be reached within
+    :data:`CONNECT_TIMEOUT` seconds, has no worker, or a worker runs other versions.
+    """
+    address = address.strip()
+    if not address:
+        raise ClusterProblem(f"--scheduler (or {SCHEDULER_ENV}) is empty; expected an address "
+                             "such as tcp://127.0.0.1:8786")
+    distributed = _import_distributed()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False,
+                                        name="briefings-build")
+    except (ValueError, TypeError) as exc:
+        raise ClusterProblem(f"--scheduler {address!r} is not a scheduler address ({exc}); "
+                             "expected e.g. tcp://HOST:8786") from None
+    except (OSError, TimeoutError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ClusterProblem(f"cannot reach the Dask scheduler at {address} ({reason}); start "
+                             "one with `dask scheduler` or check --scheduler / "
+                             f"{SCHEDULER_ENV}") from None
+    cluster = Cluster(client, address, kernel)
+    try:
+        cluster.check_workers()
+    except BaseException:
+        cluster.close()
+        raise
+    return cluster
+
+
+class _Attempt:
+    __slots__ = ("task", "number", "lost_on", "worker", "future")
+
+    def __init__(self, task, number: int = 1, lost_on: tuple[str, ...] = ()):
+        self.task, self.number, self.lost_on = task, number, lost_on
+        self.worker: str | None = None
+        self.future = None
+
+
+class Cluster:
+    """A connected client; :meth:`run` builds briefings on the workers."""
+
+    def __init__(self, client, address: str, kernel: str):
+        self.client = client
+        self.address = address
+        self.kernel = kernel
+        self.ours = environment_versions()
+        self.checked: dict[str, int] = {}  # worker address -> threads, versions checked
+        self.refused: set[str] = set()
+
+    # workers and their versions
+
+    def _workers(self) -> dict[str, int]:
+        """Connected workers (address -> threads), fresh from the scheduler."""
+        return dict(self.client.nthreads())
+
+    def check_workers(self) -> None:
+        """Wait for a first worker, then check every connected one (raise on a mismatch)."""
+        try:
+            self.client.wait_for_workers(1, timeout=WORKER_WAIT)
+        except (TimeoutError, OSError):
+            raise ClusterProblem(f"the Dask scheduler at {self.address} has no workers (waited "
+                                 f"{WORKER_WAIT} s); start some with `dask worker "
+                                 f"{self.address}`") from None
+        problems = self._check(self._workers())
+        if problems:
+            raise ClusterProblem(problems[0])
+        if not self.checked:
+            raise ClusterProblem(f"no worker of {self.address} answered the version check")
+
+    def _check(self, workers: dict[str, int]) -> list[str]:
+        """Check workers not seen yet; start their briefing processes. Returns the mismatches."""
+        new = [w for w in workers if w not in self.checked and w not in self.refused]
+        if not new:
+            return []
+        answers = self.client.run(environment_versions, workers=new, on_error="return")
+        problems = []
+        for worker in new:
+            theirs = answers.get(worker)
+            if theirs is None:
+                continue  # gone, or not ready: asked again next time
+            if isinstance(theirs, BaseException):
+                problems.append(f"worker {worker} cannot run the builder ({type(theirs).__name__}"
+                                f": {theirs}); install {DISTRIBUTION} on every worker")
+                self.refused.add(worker)
+                continue
+            mismatch = describe_mismatch(worker, theirs, self.ours)
+            if mismatch:
+                problems.append(mismatch)
+                self.refused.add(worker)
+            else:
+                self.checked[worker] = workers[worker]
+        ok = [w for w in new if w in self.checked]
+        if ok:
+            self.client.run(start_briefing_processes, self.kernel, workers=ok)
+        return problems
+
+    # the build
+
+    def run(self, tasks: list, on_result: Callable[[Any, Any], None], *,
+            echo: Callable[[str], None] | None = None) -> None:
+        """Build every task on the workers; ``on_result(task, result)`` as each one ends.
+
+        ``tasks`` are what :func:`.execute.run_briefing` takes; results are what it returns, or a
+        failure of kind ``worker lost`` for a briefing whose worker was lost twice.
+        """
+        echo = echo or (lambda line: print(line, file=sys.stderr))
+        notebooks: dict[str, bytes] = {}
+        for task in tasks:
+            path = str(task_field(task, "path"))
+            if path not in notebooks:
+                notebooks[path] = Path(path).read_bytes()
+        pending: deque[_Attempt] = deque(_Attempt(t) for t in tasks)
+        running: dict[str, _Attempt] = {}
+        done: queue.Queue[str] = queue.Queue()
+        no_worker_since: float | None = None
+        try:
+            while pending or running:
+                try:
+                    workers = {w: n for w, n in self._workers().items()
+                               if w not in self.refused}
+                except Exception as exc:  # noqa: BLE001 - the scheduler went away
+                    reason = f"lost the scheduler {self.address} ({type(exc).__name__}: {exc})"
+                    for attempt in [*running.values(), *pending]:
+                        on_result(attempt.task, failure_result(attempt.task, "scheduler lost",
+                                                               "SchedulerLost", reason))
+                    running.clear()
+                    pending.clear()
+                    return
+                for line in self._check(workers):
+                    echo(f"briefings build: {line}; not using it")
+                workers = {w: n for w, n in workers.items() if w in self.checked}
+                for key, attempt in list(running.items()):
+                    if attempt.worker not in workers:  # lost while running this briefing
+                        del running[key]
+                        self._lost(attempt, pending, on_result, echo)
+                if not workers:
+                    no_worker_since = no_worker_since or time.monotonic()
+                    if time.monotonic() - no_worker_since > WORKER_WAIT:
+                        while pending:
+                            attempt = pending.popleft()
+                            on_result(attempt.task, lost_result(
+                                attempt.task, f"no worker left on {self.address} for "
+                                f"{WORKER_WAIT} s"))
+                        continue
+                else:
+                    no_worker_since = None
+                self._dispatch(workers, pending, running, notebooks, done)
+                try:
+                    key = done.get(timeout=POLL)
+                except queue.Empty:
+                    continue
+                attempt = running.pop(key, None)
+                if attempt is None:
+                    continue  # a try given up (its worker was lost)
+                result = self._result(attempt)
+                if result is None:
+                    self._lost(attempt, pending, on_result, echo)
+                else:
+                    on_result(attempt.task, result)
+        finally:
+            for attempt in running.values():
+                try:
+                    attempt.future.cancel()
+                except Exception:  # noqa: BLE001 - best effort on the way out
+                    pass
+
+    def _dispatch(self, workers, pending, running, notebooks, done) -> None:
+        busy: dict[str, int] = {w: 0 for w in workers}
+        for attempt in running.values():
+            if attempt.worker in busy:
+                busy[attempt.worker] += 1
+        while pending:
+            free = [w for w in workers if busy[w] < workers[w]]
+            if not free:
+                return
+            attempt = pending[0]
+            # A retry goes to another worker than the one lost, when there is one.
+            choices = [w for w in free if w not in attempt.lost_on] or free
+            worker = min(choices, key=lambda w: (busy[w] / workers[w], w))
+            pending.popleft()
+            task = attempt.task
+            key = f"briefing-{task_field(task, 'id')}-{attempt.number}-{uuid.uuid4().hex[:8]}"
+            attempt.worker = worker
+            attempt.future = self.client.submit(
+                run_on_worker, task, notebooks[str(task_field(task, "path"))], key=key,
+                workers=[worker], allow_other_workers=False, pure=False, retries=0)
+            attempt.future.add_done_callback(lambda f, k=key: done.put(k))
+            running[key] = attempt
+            busy[worker] += 1
+
+    def _result(self, attempt: _Attempt):
+        """The task's result; None when its worker was lost (the try is repeated)."""
+        future = attempt.future
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - reported as the briefing's failure
+            name = type(exc).__name__
+            if name in ("KilledWorker", "CancelledError", "FutureCancelledError", "CommClosedError"):
+                return None
+            return failure_result(attempt.task, "cluster", name, str(exc))
+        finally:
+            future.release()
+
+    def _lost(self, attempt: _Attempt, pending, on_result, echo) -> None:
+        worker = attempt.worker or "?"
+        if attempt.future is not None:
+            attempt.future.cancel()
+        lost_on = (*attempt.lost_on, worker)
+        bid = task_field(attempt.task, "id")
+        if attempt.number < ATTEMPTS:
+            echo(f"briefings build: worker {worker} was lost while building {bid}; "
+                 "trying it once more on another worker")
+            pending.appendleft(_Attempt(attempt.task, attempt.number + 1, lost_on))
+        else:
+            on_result(attempt.task, lost_result(
+                attempt.task, f"the workers running it were lost ({', '.join(lost_on)}), "
+                f"{ATTEMPTS} tries"))
+
+    def close(self) -> None:
+        try:
+            self.client.close(timeout=5)
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
+
+
+def failure_result(task, kind: str, ename: str, evalue: str) -> dict[str, Any]:
+    """A failed result in :func:`.execute.run_briefing`'s shape."""
+    return {"id": task_field(task, "id"), "ok": False, "timings": {},
+            "error": {"kind": kind, "cell": None, "ename": ename, "evalue": evalue}}
+
+
+def lost_result(task, evalue: str) -> dict[str, Any]:
+    return failure_result(task, "worker lost", "WorkerLost", evalue)
+
+
+def task_field(task, name: str):
+    """A field of a task (a dict, or a dataclass)."""
+    return task[name] if isinstance(task, dict) else getattr(task, name)
+
+
+def _with_path(task, path: str):
+    if isinstance(task, dict):
+        return {**task, "path": path}
+    return dataclasses.replace(task, path=path)
+
+
+# --- on a worker -------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_idle: dict[str, list["BriefingProcess"]] = {}
+_state: dict[str, Any] = {}
+
+
+def _log_dir() -> str:
+    if "log_dir" not in _state:
+        _state["log_dir"] = tempfile.mkdtemp(prefix="psw-worker-")
+    return _state["log_dir"]
+
+
+def start_briefing_processes(kernel: str = "fork", dask_worker=None) -> int:
+    """Have one warm briefing process per worker thread (started in the background)."""
+    threads = getattr(getattr(dask_worker, "state", None), "nthreads", None) or \
+        getattr(dask_worker, "nthreads", None) or 1
+    with _lock:
+        idle = _idle.setdefault(kernel, [])
+        idle[:] = [p for p in idle if p.alive()]
+        while len(idle) < threads:
+            idle.append(BriefingProcess(kernel))
+        return len(idle)
+
+
+def briefing_processes_ready(kernel: str = "fork") -> bool:
+    """Whether every idle briefing process of this worker has finished warming up."""
+    with _lock:
+        return all(p.ready(block=False) for p in _idle.get(kernel, []))
+
+
+def _acquire(kernel: str) -> "BriefingProcess":
+    with _lock:
+        idle = _idle.setdefault(kernel, [])
+        while idle:
+            process = idle.pop()
+            if process.alive():
+                return process
+    return BriefingProcess(kernel)
+
+
+def _release(process: "BriefingProcess") -> None:
+    with _lock:
+        if process.alive():
+            _idle.setdefault(process.kernel, []).append(process)
+
+
+def _local_notebook(task, notebook: bytes):
+    """The task with a path to the notebook on this machine (the client's if it is the same)."""
+    path = Path(str(task_field(task, "path")))
+    try:
+        if path.read_bytes() == notebook:
+            return task
+    except OSError:
+        pass
+    folder = Path(_log_dir()) / "notebooks" / hashlib.sha256(notebook).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    local = folder / path.name
+    if not local.exists():
+        local.write_bytes(notebook)
+    return _with_path(task, str(local))
+
+
+def run_on_worker(task, notebook: bytes):
+    """The Dask task: build one briefing in a warm briefing process of this worker."""
+    task = _local_notebook(task, notebook)
+    process = _acquire(task_field(task, "kernel") or "fork")
+    try:
+        result = process.call(task)
+    except BriefingProcessLost as exc:
+        return failure_result(task, "worker died", "BriefingProcessLost", str(exc))
+    _release(process)
+    return result
+
+
+class BriefingProcessLost(Exception):
+    """The briefing process exited during a briefing (its kernel may have killed it)."""
+
+
+def _send(fh, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(struct.pack(">Q", len(data)))
+    fh.write(data)
+    fh.flush()
+
+
+def _receive(fh):
+    header = fh.read(8)
+    if len(header) < 8:
+        raise EOFError
+    (size,) = struct.unpack(">Q", header)
+    data = fh.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+class BriefingProcess:
+    """A helper process on a worker, set up like a local pool worker; runs briefings one by one."""
+
+    def __init__(self, kernel: str):
+        self.kernel = kernel
+        log = os.path.join(_log_dir(), f"briefing-{uuid.uuid4().hex[:8]}.log")
+        env = dict(os.environ)
+        env.pop("MPLBACKEND", None)  # a kernel on Agg keeps no figures
+        if "MPLCONFIGDIR" not in env:
+            from ..paths import PROJECT_DIR
+
+            folder = PROJECT_DIR / ".cache" / "matplotlib"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                env["MPLCONFIGDIR"] = str(folder)
+            except OSError:
+                pass
+        with open(log, "ab") as stderr:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "analysis.builder.cluster", "--serve", kernel, log],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env)
+        self._ready = False
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def ready(self, block: bool = True) -> bool:
+        """Whether warm-up is over (reads the process's "ready" message)."""
+        if self._ready:
+            return True
+        if not block:
+            import select
+
+            if not select.select([self.proc.stdout], [], [], 0)[0]:
+                return False
+        try:
+            _receive(self.proc.stdout)
+        except (EOFError, OSError):
+            raise BriefingProcessLost(f"the briefing process exited while starting "
+                                      f"(exit code {self.proc.poll()})") from None
+        self._ready = True
+        return True
+
+    def call(self, task):
+        self.ready()
+        try:
+            _send(self.proc.stdin, task)
+            return _receive(self.proc.stdout)
+        except (EOFError, OSError):
+            code = self.proc.wait()
+            raise BriefingProcessLost(f"the briefing process exited during the briefing "
+                                      f"(exit code {code})") from None
+
+
+def _serve(kernel: str, log_path: str) -> int:
+    """The briefing process: warm up like a pool worker, then run briefings read from stdin."""
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)  # nothing printed may reach the pipe of replies
+    _exit_with_parent(os.getppid())
+    from . import execute
+
+    # As for the local pool: warm up first (there in the parent, before forking the workers),
+    # then set up as a pool worker (output to the log, kernel environment).
+    execute.prepare(kernel)
+    execute.init_worker(log_path, kernel)
+    _send(replies, {"ready": os.getpid()})
+    while True:
+        try:
+            task = _receive(requests)
+        except EOFError:  # the worker closed the pipe, or is gone
+            return 0
+        _send(replies, execute.run_briefing(task))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit, and end this process's kernels, when the worker that started it is gone."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                try:
+                    import psutil  # a dependency of distributed
+
+                    for child in psutil.Process().children(recursive=True):
+                        child.kill()
+                except Exception:  # noqa: BLE001
+                    pass
+                os._exit(1)
+
+    threading.Thread(target=watch, name="psw-exit-with-worker", daemon=True).start()
+
+
+# --- Dask preload: ``dask worker ADDRESS --preload analysis.builder.cluster`` ----------------
+
+def dask_setup(worker) -> None:
+    """Warm the worker's briefing processes as soon as it starts (optional)."""
+    start_briefing_processes("fork", dask_worker=worker)
+
+
+def dask_teardown(worker) -> None:
+    with _lock:
+        for processes in _idle.values():
+            for process in processes:
+                try:
+                    process.proc.stdin.close()
+                except OSError:
+                    pass
+        _idle.clear()
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--serve":
+    sys.exit(_serve(sys.argv[2], sys.argv[3]))
