@@ -21,7 +21,7 @@ briefings: $(STAMP) ## build every default briefing into reports/
 	$(BIN)/briefings build
 
 test: $(STAMP) ## run the whole test suite
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

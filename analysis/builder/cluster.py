@@ -145,7 +145,9 @@ def connect(address: str, *, kernel: str = "fork") -> "Cluster":
     if not address:
         raise ClusterProblem(f"--scheduler (or {SCHEDULER_ENV}) is empty; expected an address "
                              "such as tcp://127.0.0.1:8786")
+    _reachable(address)  # fails fast, before Dask is even imported
     distributed = _import_distributed()
+    _identify(address)  # a Dask scheduler answers there (or no Client is made at all)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -156,9 +158,7 @@ def connect(address: str, *, kernel: str = "fork") -> "Cluster":
                              "expected e.g. tcp://HOST:8786") from None
     except (OSError, TimeoutError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ClusterProblem(f"cannot reach the Dask scheduler at {address} ({reason}); start "
-                             "one with `dask scheduler` or check --scheduler / "
-                             f"{SCHEDULER_ENV}") from None
+        raise _unreachable(address, reason) from None
     cluster = Cluster(client, address, kernel)
     try:
         cluster.check_workers()
@@ -166,6 +166,74 @@ def connect(address: str, *, kernel: str = "fork") -> "Cluster":
         cluster.close()
         raise
     return cluster
+
+
+def _unreachable(address: str, reason: str) -> ClusterProblem:
+    return ClusterProblem(f"cannot reach the Dask scheduler at {address} ({reason}); start one "
+                          f"with `dask scheduler` or check --scheduler / {SCHEDULER_ENV}")
+
+
+def _reachable(address: str) -> None:
+    """For a TCP address, open (and close) a plain connection within :data:`CONNECT_TIMEOUT`.
+
+    Dask's client keeps retrying a refused connection until its timeout, as a scheduler may be
+    starting; a build wants the answer at once. Other protocols are left to Dask.
+    """
+    import socket
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme != "tcp":
+        return
+    host, colon, port = rest.rstrip("/").rpartition(":")
+    if not colon or not port.isdigit():
+        raise ClusterProblem(f"--scheduler {address!r} has no port; expected e.g. "
+                             "tcp://HOST:8786")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
+    except socket.gaierror:
+        raise _unreachable(address, f"unknown host {host!r}") from None
+    except TimeoutError:
+        raise _unreachable(address, f"no answer within {CONNECT_TIMEOUT} s") from None
+    except OSError as exc:
+        raise _unreachable(address, exc.strerror or type(exc).__name__) from None
+
+
+def _identify(address: str) -> dict:
+    """Ask ``address`` who it is, within :data:`CONNECT_TIMEOUT`; it must be a Dask scheduler.
+
+    Done before a ``Client`` is made: a Client that fails to start waits 10 s on its way out.
+    """
+    import asyncio
+
+    from distributed.comm import connect as comm_connect
+
+    async def identity():
+        comm = await comm_connect(address, timeout=CONNECT_TIMEOUT)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        answer = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
+    except ValueError as exc:
+        raise ClusterProblem(f"--scheduler {address!r} is not a scheduler address ({exc}); "
+                             "expected e.g. tcp://HOST:8786") from None
+    except (TimeoutError, asyncio.TimeoutError):
+        raise _unreachable(address, f"no answer within {CONNECT_TIMEOUT} s") from None
+    except OSError as exc:
+        raise _unreachable(address, str(exc).strip().splitlines()[0] if str(exc).strip()
+                           else type(exc).__name__) from None
+    except Exception as exc:  # noqa: BLE001 - whatever answered, it does not speak Dask
+        answer = exc
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise ClusterProblem(f"{address} does not answer as a Dask scheduler; check "
+                             f"--scheduler / {SCHEDULER_ENV}")
+    return answer
 
 
 class _Attempt:
