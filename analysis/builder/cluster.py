@@ -593,6 +593,14 @@ class BriefingProcess:
         self._ready = True
         return True
 
+    def close(self, timeout: float = 10) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
     def call(self, task):
         self.ready()
         try:
@@ -655,14 +663,12 @@ def dask_setup(worker) -> None:
 
 
 def dask_teardown(worker) -> None:
+    """End the idle briefing processes (closing their pipe ends them) and wait for them."""
     with _lock:
-        for processes in _idle.values():
-            for process in processes:
-                try:
-                    process.proc.stdin.close()
-                except OSError:
-                    pass
+        processes = [p for group in _idle.values() for p in group]
         _idle.clear()
+    for process in processes:
+        process.close()
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--serve":
