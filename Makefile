@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 
-.PHONY: install briefings test lab benchmark clean
+.PHONY: install briefings test lab benchmark benchmark-scale clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
 
 benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 	$(BIN)/python benchmarks/build_speed.py
+
+benchmark-scale: $(STAMP) ## N = 25..200 briefings: local pool vs a Dask cluster of the same size
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf reports .cache .pytest_cache
