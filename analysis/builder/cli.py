@@ -90,7 +90,8 @@ def add_arguments_build(parser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get("PSW_SCHEDULER") or None,
                         help="build on the workers of this Dask scheduler (tcp://HOST:PORT) "
-                             "instead of the local pool; default: $PSW_SCHEDULER, if set")
+                             "instead of the local pool, one briefing per worker thread "
+                             "(--jobs is then unused); default: $PSW_SCHEDULER, if set")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
     _set_option(parser)
