@@ -218,8 +218,23 @@ def _identify(address: str) -> dict:
         finally:
             comm.abort()
 
+    outcome: dict[str, Any] = {}
+
+    def ask() -> None:  # in a thread of its own: the caller may be running an event loop
+        try:
+            outcome["answer"] = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=ask, name="psw-identify-scheduler", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + 1)
     try:
-        answer = asyncio.run(asyncio.wait_for(identity(), CONNECT_TIMEOUT))
+        if thread.is_alive():
+            raise TimeoutError
+        if "error" in outcome:
+            raise outcome["error"]
+        answer = outcome["answer"]
     except ValueError as exc:
         raise ClusterProblem(f"--scheduler {address!r} is not a scheduler address ({exc}); "
                              "expected e.g. tcp://HOST:8786") from None
