@@ -141,7 +141,7 @@ def _run(tmp_path, client, ids):
     cluster.check_workers()
     results, notes = {}, []
     tasks = [{"id": i, "path": str(notebook), "kernel": "fork"} for i in ids]
-    cluster.run(tasks, lambda task, result: results.setdefault(task["id"], result),
+    cluster.run(tasks, lambda result: results.setdefault(result["id"], result),
                 echo=notes.append)
     return results, notes
 

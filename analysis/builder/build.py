@@ -221,15 +221,16 @@ def _tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
 
 def _run_cluster(cluster, todo, request, catalog, inputs, records, out, outcome,
                  progress) -> None:
-    tasks = _tasks(todo, request, catalog, records)
+    tasks = {t["id"]: t for t in _tasks(todo, request, catalog, records)}
     by_id = {b.id: b for b in todo}
     progress.advance(None, True)
     with progress as advance:
-        def on_result(task: dict, result: dict) -> None:
-            _record(by_id[task["id"]], task, result, inputs, records, out, outcome)
-            advance(task["id"], result.get("ok", False))
+        def record(result: dict) -> None:
+            _record(by_id[result["id"]], tasks[result["id"]], result, inputs, records, out,
+                    outcome)
+            advance(result["id"], result.get("ok", False))
 
-        cluster.run(tasks, on_result)
+        cluster.run(list(tasks.values()), record)
 
 
 def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -> None:

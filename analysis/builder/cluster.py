@@ -320,12 +320,13 @@ class Cluster:
 
     # the build
 
-    def run(self, tasks: list, on_result: Callable[[Any, Any], None], *,
+    def run(self, tasks: list, record: Callable[[Any], None], *,
             echo: Callable[[str], None] | None = None) -> None:
-        """Build every task on the workers; ``on_result(task, result)`` as each one ends.
+        """Build every task on the workers; ``record(result)`` in this process as each ends.
 
-        ``tasks`` are what :func:`.execute.run_briefing` takes; results are what it returns, or a
-        failure of kind ``worker lost`` for a briefing whose worker was lost twice.
+        ``tasks`` are what :func:`.execute.run_briefing` takes, and results what it returns (as
+        for the local pool), or a failure of kind ``worker lost`` for a briefing whose worker
+        was lost twice.
         """
         echo = echo or (lambda line: print(line, file=sys.stderr))
         notebooks: dict[str, bytes] = {}
@@ -345,8 +346,8 @@ class Cluster:
                 except Exception as exc:  # noqa: BLE001 - the scheduler went away
                     reason = f"lost the scheduler {self.address} ({type(exc).__name__}: {exc})"
                     for attempt in [*running.values(), *pending]:
-                        on_result(attempt.task, failure_result(attempt.task, "scheduler lost",
-                                                               "SchedulerLost", reason))
+                        record(failure_result(attempt.task, "scheduler lost", "SchedulerLost",
+                                              reason))
                     running.clear()
                     pending.clear()
                     return
@@ -356,13 +357,13 @@ class Cluster:
                 for key, attempt in list(running.items()):
                     if attempt.worker not in workers:  # lost while running this briefing
                         del running[key]
-                        self._lost(attempt, pending, on_result, echo)
+                        self._lost(attempt, pending, record, echo)
                 if not workers:
                     no_worker_since = no_worker_since or time.monotonic()
                     if time.monotonic() - no_worker_since > WORKER_WAIT:
                         while pending:
                             attempt = pending.popleft()
-                            on_result(attempt.task, lost_result(
+                            record(lost_result(
                                 attempt.task, f"no worker left on {self.address} for "
                                 f"{WORKER_WAIT} s"))
                         continue
@@ -378,9 +379,9 @@ class Cluster:
                     continue  # a try given up (its worker was lost)
                 result = self._result(attempt)
                 if result is None:
-                    self._lost(attempt, pending, on_result, echo)
+                    self._lost(attempt, pending, record, echo)
                 else:
-                    on_result(attempt.task, result)
+                    record(result)
         finally:
             for attempt in running.values():
                 try:
@@ -425,7 +426,7 @@ class Cluster:
         finally:
             future.release()
 
-    def _lost(self, attempt: _Attempt, pending, on_result, echo) -> None:
+    def _lost(self, attempt: _Attempt, pending, record, echo) -> None:
         worker = attempt.worker or "?"
         if attempt.future is not None:
             attempt.future.cancel()
@@ -436,7 +437,7 @@ class Cluster:
                  "trying it once more on another worker")
             pending.appendleft(_Attempt(attempt.task, attempt.number + 1, lost_on))
         else:
-            on_result(attempt.task, lost_result(
+            record(lost_result(
                 attempt.task, f"the workers running it were lost ({', '.join(lost_on)}), "
                 f"{ATTEMPTS} tries"))
 
@@ -471,7 +472,8 @@ def _with_path(task, path: str):
 # --- on a worker -------------------------------------------------------------------------------
 
 _lock = threading.Lock()
-_idle: dict[str, list["BriefingProcess"]] = {}
+_processes: list["BriefingProcess"] = []  # every briefing process of this worker
+_idle: list["BriefingProcess"] = []  # those not running a briefing
 _state: dict[str, Any] = {}
 
 
@@ -482,37 +484,76 @@ def _log_dir() -> str:
 
 
 def start_briefing_processes(kernel: str = "fork", dask_worker=None) -> int:
-    """Have one warm briefing process per worker thread (started in the background)."""
+    """Have one warm briefing process per worker thread (they warm up in the background)."""
     threads = getattr(getattr(dask_worker, "state", None), "nthreads", None) or \
         getattr(dask_worker, "nthreads", None) or 1
     with _lock:
-        idle = _idle.setdefault(kernel, [])
-        idle[:] = [p for p in idle if p.alive()]
-        while len(idle) < threads:
-            idle.append(BriefingProcess(kernel))
-        return len(idle)
+        _processes[:] = [p for p in _processes if p.alive()]
+        _idle[:] = [p for p in _idle if p.alive()]
+        mine = [p for p in _processes if p.kernel == kernel]
+        for _ in range(threads - len(mine)):
+            process = BriefingProcess(kernel)
+            _processes.append(process)
+            _idle.append(process)
+        return len(_processes)
 
 
 def briefing_processes_ready(kernel: str = "fork") -> bool:
     """Whether every idle briefing process of this worker has finished warming up."""
     with _lock:
-        return all(p.ready(block=False) for p in _idle.get(kernel, []))
+        return all(p.ready(block=False) for p in _idle if p.kernel == kernel)
 
 
 def _acquire(kernel: str) -> "BriefingProcess":
     with _lock:
-        idle = _idle.setdefault(kernel, [])
-        while idle:
-            process = idle.pop()
-            if process.alive():
-                return process
-    return BriefingProcess(kernel)
+        for process in list(_idle):
+            if process.kernel == kernel:
+                _idle.remove(process)
+                if process.alive():
+                    return process
+        process = BriefingProcess(kernel)
+        _processes.append(process)
+        return process
 
 
 def _release(process: "BriefingProcess") -> None:
     with _lock:
         if process.alive():
-            _idle.setdefault(process.kernel, []).append(process)
+            _idle.append(process)
+        elif process in _processes:
+            _processes.remove(process)
+
+
+_spawner: dict[str, Any] = {}
+_spawner_lock = threading.Lock()
+
+
+def _spawn(cmd: list[str], **kwargs) -> subprocess.Popen:
+    """``Popen`` from one thread that lives as long as the worker.
+
+    A briefing process is told to end when the *thread* that started it ends (Linux's
+    ``PR_SET_PDEATHSIG`` follows the thread): Dask's task threads may come and go.
+    """
+    with _spawner_lock:
+        if "requests" not in _spawner:
+            requests: queue.Queue = queue.Queue()
+
+            def serve() -> None:
+                while True:
+                    args, kw, reply = requests.get()
+                    try:
+                        reply.put((True, subprocess.Popen(args, **kw)))
+                    except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                        reply.put((False, exc))
+
+            threading.Thread(target=serve, name="psw-briefing-spawner", daemon=True).start()
+            _spawner["requests"] = requests
+    reply: queue.Queue = queue.Queue(1)
+    _spawner["requests"].put((cmd, kwargs, reply))
+    ok, value = reply.get()
+    if not ok:
+        raise value
+    return value
 
 
 def _local_notebook(task, notebook: bytes):
@@ -583,7 +624,7 @@ class BriefingProcess:
             except OSError:
                 pass
         with open(log, "ab") as stderr:
-            self.proc = subprocess.Popen(
+            self.proc = _spawn(
                 [sys.executable, "-m", "analysis.builder.cluster", "--serve", kernel, log],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env)
         self._ready = False
@@ -680,7 +721,8 @@ def dask_setup(worker) -> None:
 def dask_teardown(worker) -> None:
     """End the idle briefing processes (closing their pipe ends them) and wait for them."""
     with _lock:
-        processes = [p for group in _idle.values() for p in group]
+        processes = list(_processes)
+        _processes.clear()
         _idle.clear()
     for process in processes:
         process.close()
