@@ -726,6 +726,10 @@ def dask_teardown(worker) -> None:
         _idle.clear()
     for process in processes:
         process.close()
+    if "log_dir" in _state:
+        import shutil
+
+        shutil.rmtree(_state.pop("log_dir"), ignore_errors=True)
 
 
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "--serve":
