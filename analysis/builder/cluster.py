@@ -64,6 +64,8 @@ CONNECT_TIMEOUT = 5
 WORKER_WAIT = 30
 #: Seconds between looks at the scheduler's list of workers during a build.
 POLL = 0.5
+#: Seconds to fetch a finished briefing's bytes from its worker (longer: the worker is lost).
+FETCH_TIMEOUT = 120
 #: How often a briefing is tried when the worker running it is lost.
 ATTEMPTS = 2
 #: Distributions compared between the client and every worker, besides the package itself.
@@ -417,10 +419,11 @@ class Cluster:
         """The task's result; None when its worker was lost (the try is repeated)."""
         future = attempt.future
         try:
-            return future.result()
+            return future.result(timeout=FETCH_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - reported as the briefing's failure
             name = type(exc).__name__
-            if name in ("KilledWorker", "CancelledError", "FutureCancelledError", "CommClosedError"):
+            if name in ("KilledWorker", "CancelledError", "FutureCancelledError",
+                        "CommClosedError", "TimeoutError"):
                 return None
             return failure_result(attempt.task, "cluster", name, str(exc))
         finally:
