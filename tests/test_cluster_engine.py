@@ -85,7 +85,7 @@ class FakeFuture:
         if self._result is not None:
             callback(self)
 
-    def result(self):
+    def result(self, timeout=None):
         return self._result
 
     def release(self):
