@@ -165,7 +165,13 @@ def _map_figsize(world, region_iso3) -> tuple[float, float]:
 
 
 def _names(world) -> dict:
-    return dict(zip(world["iso3"].astype(str), world["name"].astype(str)))
+    """iso3 -> printed name: the dataset's one display name per country (analysis.names), else the
+    outline's own name (Natural Earth's "Dem. Rep. Congo" is never printed)."""
+    from .names import display_names
+
+    names = dict(zip(world["iso3"].astype(str), world["name"].astype(str)))
+    names.update({k: v for k, v in display_names().items() if k in names})
+    return names
 
 
 def _list(names, limit: int = 8) -> str:

@@ -106,7 +106,9 @@ def operations_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame"
     """Peace operations the chapter names or implies in ``region``, with their public facts.
 
     Adds ``place`` (the place's name), and from the context table ``operation_facts`` the
-    ``established`` year, ``mandate`` and its ``facts_source_id`` when known.
+    ``established`` year, ``mandate`` and its ``facts_source_id`` when known; from
+    ``operation_status`` its ``status`` in the reporting period (active, planned, closing,
+    closed) with ``status_paragraph`` and ``status_inferred``.
     """
     ds = dataset(ds)
     frame = _in(ds.operations, "place_id", place_ids(region, ds))
@@ -114,6 +116,9 @@ def operations_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame"
     facts = ds.operation_facts[["operation_id", "established", "mandate", "source_id"]].rename(
         columns={"source_id": "facts_source_id"})
     frame = frame.merge(facts, on="operation_id", how="left")
+    status = ds.operation_status[["operation_id", "status", "paragraph", "inferred"]].rename(
+        columns={"paragraph": "status_paragraph", "inferred": "status_inferred"})
+    frame = frame.merge(status, on="operation_id", how="left")
     return frame.sort_values("operation_id", kind="stable").reset_index(drop=True)
 
 
@@ -207,10 +212,13 @@ def partner_activities(partner: str | None = None, region=None, *, theme=None,
     return frame.reset_index(drop=True)
 
 
-def partners_in(region=None, *, theme=None, ds: "Dataset | None" = None) -> "pd.DataFrame":
+def partners_in(region=None, *, theme=None, relation: str | None = "outside the UN",
+                ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Partners present in ``region`` through their engagements, one row per partner.
 
-    Keeps the partner's columns and adds ``engagements`` (count), ``places`` and ``themes``
+    ``relation`` keeps the rows of that ``relation_to_un`` (default: partners proper, outside the
+    UN; None for every actor of the partners table); organs of an organization (``part_of``) are
+    never counted beside it. Keeps the partner's columns and adds ``engagements`` (count), ``places`` and ``themes``
     (names, comma-separated) and ``paragraphs`` (the engagements' locators, comma-separated).
     """
     import pandas as pd
@@ -218,6 +226,8 @@ def partners_in(region=None, *, theme=None, ds: "Dataset | None" = None) -> "pd.
     ds = dataset(ds)
     acts = partner_activities(None, region, theme=theme, ds=ds)
     partners = ds.partners
+    if relation is not None:
+        partners = partners[(partners["relation_to_un"] == relation) & partners["part_of"].isna()]
     present = partners[partners["partner_id"].isin(list(acts["partner_id"]))].copy()
 
     def joined(column: str) -> dict[str, str]:
@@ -281,14 +291,14 @@ def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) ->
 
     Adds ``theme`` and ``place`` names and, where a figure is measured against a target, the
     target's ``target_value``, ``target_unit``, ``target_qualifier``, ``target_counts``,
-    ``target_as_written`` and ``target_paragraph``. With a region, figures without a place are
+    ``target_as_written``, ``target_printed`` and ``target_paragraph``. With a region, figures without a place are
     left out.
     """
     ds = dataset(ds)
     figures = _theme_filter(ds.figures, theme)
     figures = _in(figures, "place_id", place_ids(region, ds))
     targets = ds.figures[["figure_id", "value", "unit", "qualifier", "counts", "as_written",
-                          "paragraph"]]
+                          "printed", "paragraph"]]
     targets = targets.rename(columns={c: f"target_{c}" for c in targets.columns})
     frame = figures.merge(targets, on="target_figure_id", how="left") if len(figures) else \
         figures.assign(**{c: None for c in targets.columns if c != "target_figure_id"})
@@ -415,7 +425,8 @@ def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.Data
         row["paragraphs"] = ", ".join(sorted(set(g["paragraph"].dropna())))
         rows.append(row)
     out = pd.DataFrame(rows, columns=["iso3", "count", *tables, "paragraphs"])
-    countries = ds.countries[["iso3", "name", "region", "subregion"]]
+    countries = ds.countries[["iso3", "display_name", "region", "subregion"]].rename(
+        columns={"display_name": "name"})  # the one printed name (analysis.names)
     out = out.merge(countries, on="iso3", how="left")
     names = dict(zip(ds.places["iso3"], ds.places["name"]))
     out["name"] = out["name"].fillna(out["iso3"].map(names))

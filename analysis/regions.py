@@ -133,8 +133,12 @@ def _build_index(ds) -> _Index:
             if suggest:
                 suggestions.setdefault(norm, name)
 
+    short_names = {}
     for row in _rows(ds, "countries"):
-        countries[row["iso3"]] = (row["name"], _text(row["region"]), _text(row["subregion"]))
+        # label: the one display name (analysis.names); coco's short name stays a key below
+        countries[row["iso3"]] = (_text(row.get("display_name")) or row["name"], _text(row["region"]),
+                                  _text(row["subregion"]))
+        short_names[row["iso3"]] = row["name"]
     all_iso3 = tuple(sorted(countries))
 
     labels[("world", WORLD)], members[("world", WORLD)] = WORLD, all_iso3
@@ -195,6 +199,7 @@ def _build_index(ds) -> _Index:
         labels[("country", iso3)], members[("country", iso3)] = name, (iso3,)
         add_key(iso3, "country", iso3, suggest=False)
         add_key(name, "country", iso3)
+        add_key(short_names[iso3], "country", iso3, suggest=False)
     iso2 = {row["iso2"]: row["iso3"] for row in _rows(ds, "countries") if _text(row.get("iso2"))}
     for code, iso3 in iso2.items():
         add_key(code, "country", iso3, suggest=False)

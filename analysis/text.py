@@ -129,6 +129,13 @@ def format_date(label: str) -> str:
     return label
 
 
+def event_date(row) -> str:
+    """An event's date as the chapter writes it (events.date_as_written, e.g. 'early 2017'), else
+    its normalised label in words (a date the chapter does not give: the row is inferred)."""
+    written = row.get("date_as_written") if hasattr(row, "get") else None
+    return written if isinstance(written, str) and written else format_date(row["date_label"])
+
+
 def format_value(value, unit: str, qualifier: str | None = None) -> str:
     """A number with its unit and qualifier, e.g. "at least 15 per cent", "more than 60"."""
     number = float(value)
@@ -188,12 +195,18 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
     if sum(v for k, v in counts.items() if k != "places") == 0:
         return points
     points.append(chapter_point(_records_sentence(label, counts), records, ds=ds))
-    ops = queries.operations_in(sel, ds=ds)
-    if len(ops):
+    operations = queries.operations_in(sel, ds=ds)
+    at_work = operations["status"] == "active"  # only active operations are "at work" in the period
+    for ops, wording in ((operations[at_work], "at work"), (operations[~at_work], "planned or closing")):
+        if not len(ops):
+            continue
         named = [f"{o} in {p}" if isinstance(p, str) else str(o)
                  for o, p in zip(ops["operation_id"], ops["place"])]
+        if wording != "at work":
+            named = [f"{n} ({s})" for n, s in zip(named, ops["status"].astype(str))]
         points.append(chapter_point(
-            f"{_plural(len(ops), 'peace operation')} at work: {_series(named)}", ops["paragraph"], ds=ds))
+            f"{_plural(len(ops), 'peace operation')} {wording}: {_series(named)}",
+            list(ops["paragraph"]) + list(ops["status_paragraph"]), ds=ds))
     offices = queries.offices_in(sel, ds=ds)
     if len(offices):
         points.append(chapter_point(
@@ -224,9 +237,9 @@ def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> Ke
     last = events.sort_values(["date_end", "date_start"], kind="stable").iloc[-1]
     text = f"{_plural(len(events), 'dated event')} on the timeline"
     if first["event_id"] != last["event_id"]:
-        text += (f"; the earliest, {format_date(first['date_label'])}: "
+        text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
-    text += f"; the latest, {format_date(last['date_label'])}: {_lower_first(_no_final_stop(last['description']))}"
+    text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
     return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds)
 
 
@@ -284,16 +297,23 @@ def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoi
     return chapter_point(f"{actor}{where}: {_no_final_stop(row['activity'])}", [row["paragraph"]], ds=ds)
 
 
+def _printed(row: "pd.Series", prefix: str) -> str:
+    """The figure's printed form from the data (figures.printed), '' when the row has none."""
+    value = row.get(f"{prefix}printed")
+    return value if isinstance(value, str) else ""
+
+
 def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One chapter figure as a key point, set against its target when it has one."""
     counts = _no_final_stop(row["counts"])
-    value = format_value(row["value"], row["unit"], row.get("qualifier"))
+    value = _printed(row, "") or format_value(row["value"], row["unit"], row.get("qualifier"))
     text = f"{counts[0].upper() + counts[1:]}: {value}"
     if isinstance(row.get("place"), str):
         text += f" ({row['place']})"
     paragraphs = [row["paragraph"]]
     if isinstance(row.get("target_figure_id"), str):
-        target = format_value(row["target_value"], row["target_unit"], row.get("target_qualifier"))
+        target = _printed(row, "target_") or format_value(row["target_value"], row["target_unit"],
+                                                          row.get("target_qualifier"))
         text += f", against a target of {target}"
         paragraphs.append(row["target_paragraph"])
     return chapter_point(text, paragraphs, ds=ds)
@@ -363,7 +383,7 @@ def gender_key_points(region=None, *, include_context: bool = True,
     events = queries.timeline(region, theme=gender_themes(ds=ds), ds=ds)
     for _, ev in events.iterrows():
         points.append(chapter_point(
-            f"{format_date(ev['date_label'])}: {_no_final_stop(ev['description'])}", [ev["paragraph"]], ds=ds))
+            f"{event_date(ev)}: {_no_final_stop(ev['description'])}", [ev["paragraph"]], ds=ds))
     acts = queries.engagements_in(region, theme=gender_themes(ds=ds), ds=ds)
     for _, row in acts.iterrows():
         point = engagement_point(row, ds=ds)

@@ -21,6 +21,11 @@ How the M49 hierarchy is mapped:
 * Antarctica (M49 010) belongs to no M49 region; it gets region and subregion "Antarctica".
 * Kosovo and Taiwan have no M49 code in the package and are left out.
 
+Display names: ``name`` is coco's short name; ``display_name`` is the one name a briefing prints
+everywhere (lists, maps, tables). It is the chapter's spelling for the countries the chapter names
+and the UN's usual short name where coco's differs from it (``DISPLAY_NAMES``), otherwise coco's.
+``article`` is "the" where English puts it before the display name in running text ("the Gambia").
+
 The package's own ``CountryConverter()`` constructor is not used: with pandas 3 it reads
 Namibia's ISO2 code "NA" as missing and fails. The script reads the package's data file directly,
 with every cell as text.
@@ -38,7 +43,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 OUTPUT = PROJECT_DIR / "data" / "countries.csv"
 SOURCE_ID = "m49"
-COLUMNS = ["iso3", "iso2", "name", "m49_code", "region", "subregion", "un_member", "source_id"]
+COLUMNS = ["iso3", "iso2", "name", "display_name", "article", "m49_code", "region", "subregion", "un_member", "source_id"]
 
 #: The M49 hierarchy: each subregion (or folded intermediate region) and its region.
 SUBREGION_REGION: dict[str, str] = {
@@ -66,6 +71,46 @@ SUBREGION_REGION: dict[str, str] = {
     "Polynesia": "Oceania",
     "Antarctica": "Antarctica",
 }
+
+#: The one printed name where coco's short name is not the one the chapter or the UN uses.
+DISPLAY_NAMES: dict[str, str] = {
+    # named in the chapter (its spelling)
+    "COD": "Democratic Republic of the Congo",
+    "COG": "Congo",
+    "SYR": "Syrian Arab Republic",
+    # the UN's short names
+    "BLM": "Saint Barthélemy",
+    "BOL": "Bolivia (Plurinational State of)",
+    "FSM": "Micronesia (Federated States of)",
+    "HMD": "Heard Island and McDonald Islands",
+    "IRN": "Iran (Islamic Republic of)",
+    "KNA": "Saint Kitts and Nevis",
+    "KOR": "Republic of Korea",
+    "LAO": "Lao People's Democratic Republic",
+    "LCA": "Saint Lucia",
+    "MAC": "Macao",
+    "MAF": "Saint Martin (French part)",
+    "MDA": "Republic of Moldova",
+    "PRK": "Democratic People's Republic of Korea",
+    "PSE": "State of Palestine",
+    "RUS": "Russian Federation",
+    "SGS": "South Georgia and the South Sandwich Islands",
+    "SHN": "Saint Helena",
+    "SPM": "Saint Pierre and Miquelon",
+    "TZA": "United Republic of Tanzania",
+    "VAT": "Holy See",
+    "VCT": "Saint Vincent and the Grenadines",
+    "VEN": "Venezuela (Bolivarian Republic of)",
+    "VNM": "Viet Nam",
+}
+
+#: Countries and areas whose display name takes "the" in running text.
+ARTICLE_THE: frozenset[str] = frozenset({
+    "ALA", "ARE", "ATF", "BHS", "CAF", "CCK", "COD", "COG", "COK", "COM", "CYM", "DOM", "FLK", "FRO",
+    "GBR", "GMB", "HMD", "IMN", "IOT", "KOR", "LAO", "MDA", "MDV", "MHL", "MNP", "NER", "NLD", "PHL",
+    "PRK", "PSE", "RUS", "SDN", "SGS", "SJM", "SLB", "SYR", "TCA", "TZA", "UMI", "USA", "VAT", "VGB",
+    "VIR", "WLF",
+})
 
 
 def coco_version() -> str:
@@ -104,6 +149,8 @@ def build_countries(table) -> list[dict]:
             "iso3": entry["ISO3"],
             "iso2": _iso2(entry["ISO2"]),
             "name": entry["name_short"],
+            "display_name": DISPLAY_NAMES.get(entry["ISO3"], entry["name_short"]),
+            "article": "the" if entry["ISO3"] in ARTICLE_THE else "",
             "m49_code": str(int(entry["UNcode"])),
             "region": SUBREGION_REGION[subregion],
             "subregion": subregion,

@@ -286,3 +286,223 @@ def test_target_links_are_within_figures(dataset):
     figures = dataset.figures.set_index("figure_id")
     for fid, target in figures.target_figure_id.dropna().items():
         assert target != fid and figures.loc[target, "kind"] == "target"
+
+
+# ------------------------------------------------------------------ issue #8: the reporting period
+
+
+def _period(dataset):
+    row = _records(dataset, "reporting_period")
+    assert len(row) == 1 and row[0]["source_id"] == "a72-1"
+    return row[0]
+
+
+def test_the_reporting_period_is_about_mid_2016_to_mid_2017(dataset):
+    period = _period(dataset)
+    start, end = period["period_start"], period["period_end"]
+    assert (start, end) == (pd.Timestamp("2016-07-01"), pd.Timestamp("2017-06-30"))
+    assert period["precision"] == "approximate" and period["inferred"]
+    assert "2016" in period["label"] and "2017" in period["label"]
+
+
+def test_nothing_after_the_period_is_recorded_as_having_happened(dataset):
+    end = _period(dataset)["period_end"]
+    events = dataset.events
+    late = events[(events.status == "happened") & (events.date_start > end)]
+    assert late.empty, f"events given as happened after the period: {list(late.event_id)}"
+
+
+def test_events_the_chapter_says_are_ahead_are_planned(dataset):
+    """'ahead of the June 2017 elections': the chapter does not say the elections took place."""
+    events = dataset.events.set_index("event_id")
+    assert events.loc["lesotho-elections", "status"] == "planned"
+    assert events.loc["drc-elections-due", "status"] == "planned"
+
+
+def test_dates_as_written_occur_in_the_paragraph(dataset, seed_paragraphs):
+    from analysis import seed
+
+    problems = []
+    for row in _records(dataset, "events"):
+        written = row["date_as_written"]
+        if written is None:
+            if not row["inferred"]:
+                problems.append(f"{row['event_id']}: a stated date needs date_as_written")
+        elif seed.normalize(written) not in seed.normalize(seed_paragraphs[row["paragraph"]].text):
+            problems.append(f"{row['event_id']}: {written!r} not in {row['paragraph']}")
+    assert not problems, "\n".join(problems)
+    haiti = dataset.events.set_index("event_id").loc["haiti-electoral-process-concluded"]
+    assert haiti["date_as_written"] == "early 2017" and haiti["inferred"]
+
+
+# ------------------------------------------------------------------ issue #8: operation status
+
+#: What the chapter says of each operation in the period (sustaining/5, crisis/2 ...).
+EXPECTED_STATUS = {"MINUJUSTH": "planned", "UNMISS-RPF": "planned", "UNOCI": "closing", "UNMIL": "closing",
+                   "MINUSTAH": "closing", "MINUSCA": "active", "MONUSCO": "active", "UNMISS": "active",
+                   "MINUSMA": "active", "UNAMID": "active", "AMISOM": "active"}
+
+
+def test_every_operation_has_one_status_in_the_period(dataset):
+    status = dataset.operation_status.set_index("operation_id")["status"].astype(str).to_dict()
+    assert set(status) == set(dataset.operations.operation_id)
+    assert status == EXPECTED_STATUS
+
+
+def test_status_agrees_with_the_operation_facts(dataset):
+    """No operation planned or closed in the period is active; dates come from operation_facts."""
+    period = _period(dataset)
+    start, end = period["period_start"], period["period_end"]
+    facts = dataset.operation_facts.set_index("operation_id")
+    problems = []
+    for row in _records(dataset, "operation_status"):
+        op, status = row["operation_id"], row["status"]
+        fact = facts.loc[op]
+        closed = pd.Timestamp(f"{fact['closed_month']}-01") if isinstance(fact["closed_month"], str) else None
+        if fact["established"] > end.year and status != "planned":
+            problems.append(f"{op}: established {fact['established']}, after the period, but {status}")
+        if closed is not None and closed < start and status != "closed":
+            problems.append(f"{op}: closed {fact['closed_month']}, before the period, but {status}")
+        if status == "closing" and (closed is None or closed > end + pd.DateOffset(years=1)):
+            problems.append(f"{op}: closing, but operation_facts gives no close within a year of the period")
+        if status != "active" and row["facts_source_id"] != fact["source_id"]:
+            problems.append(f"{op}: {status} must cite the operation_facts source {fact['source_id']}")
+    assert not problems, "\n".join(problems)
+
+
+def test_operation_status_rests_on_the_operation_rows(dataset):
+    """An operation the chapter does not name has an inferred status."""
+    ops = dataset.operations.set_index("operation_id")
+    for row in _records(dataset, "operation_status"):
+        if ops.loc[row["operation_id"], "inferred"]:
+            assert row["inferred"], row["operation_id"]
+
+
+# ------------------------------------------------------------------ issue #8: partners
+
+
+#: The UN's own organs, bodies, funds and programmes among the partners table's rows.
+UN_SYSTEM = {"general-assembly", "security-council", "secretariat", "hippo", "unicef",
+             "peacebuilding-commission", "peacebuilding-fund"}
+UN_KINDS = {"UN principal organ", "UN body", "UN fund or programme"}
+PARTY_KINDS = {"armed group", "parties to a conflict"}
+
+
+def test_no_un_entity_or_party_is_a_partner_outside_the_un(dataset):
+    partners = dataset.partners.set_index("partner_id")
+    relation = partners["relation_to_un"].astype(str)
+    assert set(relation[relation == "UN system"].index) == UN_SYSTEM
+    assert set(partners.loc[partners["kind"].isin(list(UN_KINDS))].index) == UN_SYSTEM
+    parties = set(relation[relation == "party to a conflict"].index)
+    assert {"farc-ep", "mali-signatory-parties", "south-sudan-authorities", "burundi-parties"} <= parties
+    assert set(partners.loc[partners["kind"].isin(list(PARTY_KINDS))].index) <= parties
+    assert relation["private-sector"] == relation["ngos"] == "outside the UN"
+    assert relation["member-states"] == relation["governments"] == "government"
+
+
+def test_an_organ_points_to_its_organization(dataset):
+    partners = dataset.partners.set_index("partner_id")
+    organs = partners["part_of"].dropna()
+    assert organs.to_dict() == {"au-commission": "african-union"}
+    for organ, parent in organs.items():
+        assert parent in partners.index and parent != organ
+        assert pd.isna(partners.loc[parent, "part_of"]), "an organization is not itself an organ"
+        assert partners.loc[parent, "relation_to_un"] == partners.loc[organ, "relation_to_un"]
+
+
+def test_partners_proper_count_each_organization_once(dataset):
+    """The count a briefing gives: outside the UN, organs folded into their organization."""
+    partners = dataset.partners
+    proper = partners[(partners["relation_to_un"] == "outside the UN") & partners["part_of"].isna()]
+    assert "au-commission" not in set(proper.partner_id) and "african-union" in set(proper.partner_id)
+    assert UN_SYSTEM.isdisjoint(proper.partner_id) and "farc-ep" not in set(proper.partner_id)
+
+
+# ------------------------------------------------------------------ issue #8: facts that were missing
+
+MISSING_BEFORE = {
+    "initiatives": {"gambia-assessment-mission", "women-appointments-effort", "gender-recommendations-follow-up",
+                    "yps-technology-research", "sc-res-2295", "sc-res-2348", "sc-res-2304", "sc-res-2333",
+                    "sc-res-2350"},
+    "engagements": {"secretariat-gambia-assessment", "minustah-haiti-electoral-support",
+                    "minusca-community-engagement", "minusma-community-engagement", "sg-women-appointments",
+                    "sg-gender-recommendations", "sg-architecture-review", "sg-sustaining-peace-report",
+                    "sg-prevention-platform", "sg-world-bank-framework", "south-sudan-authorities-obstruction",
+                    "government-of-drc-child-recruitment", "government-of-gambia-stability",
+                    "government-of-cote-divoire-grievances", "mali-signatory-parties-stalemate",
+                    "burundi-parties-preconditions", "ngos-prevention-partnerships",
+                    "private-sector-prevention-partnerships"},
+    "partners": {"private-sector", "ngos", "governments", "south-sudan-authorities", "government-of-drc",
+                 "government-of-gambia", "government-of-cote-divoire", "mali-signatory-parties",
+                 "burundi-parties"},
+}
+
+
+@pytest.mark.parametrize("table", sorted(MISSING_BEFORE))
+def test_issue_8_rows_are_present(dataset, table):
+    key = SCHEMA.table(table).primary_key[0]
+    assert MISSING_BEFORE[table] <= set(dataset[table][key])
+
+
+def test_implied_council_decisions_are_inferred_initiatives(dataset):
+    inits = dataset.initiatives.set_index("initiative_id")
+    for rid in ("sc-res-2295", "sc-res-2348", "sc-res-2304", "sc-res-2333", "sc-res-2350"):
+        row = inits.loc[rid]
+        assert row["kind"] == "resolution" and row["inferred"], rid
+        assert f"resolution {rid[-4:]}" in row["inference_note"], rid
+
+
+def test_every_initiative_has_a_status(dataset):
+    inits = dataset.initiatives.set_index("initiative_id")
+    assert inits["status"].notna().all(), list(inits.index[inits["status"].isna()])
+    assert inits.loc["au-pso-financing-proposals", "status"] == "proposed"
+    assert inits.loc["tripartite-mechanism", "status"] == "ongoing"
+
+
+def test_the_secretary_general_acts_where_the_chapter_says_i(dataset):
+    eng = dataset.engagements.set_index("engagement_id")
+    for eid in ("sg-architecture-review", "sg-sustaining-peace-report", "sg-prevention-platform",
+                "sg-world-bank-framework", "sg-women-appointments"):
+        assert eng.loc[eid, "office_id"] == "SG", eid
+
+
+def test_community_engagement_strategies_have_their_places(dataset):
+    eng = dataset.engagements
+    rows = eng[eng["evidence"] == "began developing community engagement strategies"]
+    assert set(rows["place_id"]) == {"CAF", "MLI"}
+
+
+# ------------------------------------------------------------------ issue #8: wording in the data
+
+#: Bodies whose naming in a row's own words must be backed by the row's paragraph or an inference.
+BODIES = {"Security Council": "security-council", "General Assembly": "general-assembly"}
+
+
+@pytest.mark.parametrize("table, column", [("events", "description"), ("engagements", "activity")])
+def test_a_body_the_paragraph_does_not_name_is_inferred(dataset, mentioned, table, column):
+    """'Security Council authorizes ...' where the chapter names no body must be inferred or reworded."""
+    key = SCHEMA.table(table).primary_key[0]
+    problems = []
+    for row in _records(dataset, table):
+        for body, pid in BODIES.items():
+            if body in row[column] and (row["paragraph"], "partners", pid) not in mentioned and not row["inferred"]:
+                problems.append(f"{table}[{row[key]}]: names the {body}, which {row['paragraph']} does not")
+    assert not problems, "\n".join(problems)
+
+
+def test_own_words_keep_the_chapters_meaning(dataset):
+    events = dataset.events.set_index("event_id")
+    assert "constitutional normalcy" in events.loc["haiti-electoral-process-concluded", "description"]
+    assert "constitutional order" not in " ".join(events["description"])
+
+
+def test_country_places_use_the_one_display_name_and_article(dataset):
+    countries = dataset.countries.set_index("iso3")
+    for row in _records(dataset, "places"):
+        if row["kind"] != "country":
+            continue
+        assert row["name"] == countries.loc[row["iso3"], "display_name"], row["place_id"]
+        assert (row["article"] or None) == (countries.loc[row["iso3"], "article"]
+                                            if isinstance(countries.loc[row["iso3"], "article"], str) else None), row["place_id"]
+    articles = dataset.places.set_index("place_id")["article"]
+    assert {p for p, a in articles.items() if a == "the"} == {"GMB", "CAF", "COG", "COD", "SYR", "GBR", "middle-east"}

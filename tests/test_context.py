@@ -143,6 +143,20 @@ def test_operation_facts_are_consistent(dataset):
     assert facts.loc["AMISOM", "kind"] == "African Union operation"
 
 
+def test_operation_close_months_agree_with_years_and_sources(dataset):
+    import calendar
+
+    facts = dataset.operation_facts.set_index("operation_id")
+    titles = dataset.sources.set_index("source_id")["title"]
+    months = facts["closed_month"].dropna()
+    assert {"MINUSTAH", "UNOCI", "UNMIL"} <= set(months.index)
+    for op, month in months.items():
+        year, mon = (int(x) for x in month.split("-"))
+        assert year == facts.loc[op, "closed"], op
+        title = titles[facts.loc[op, "source_id"]]
+        assert calendar.month_name[mon] in title or "end of" in title, f"{op}: {month} not in its source"
+
+
 def test_operation_facts_agree_with_the_chapter_layer(dataset):
     facts = dataset.operation_facts.set_index("operation_id")
     places = dataset.places.set_index("place_id")
@@ -190,16 +204,59 @@ def _reference_figures(text: str) -> dict[str, tuple[float, str]]:
     return out
 
 
+#: Figures of the reference notes that no named document holds: the notes credit them to "press
+#: reports" or "a press report of the day" without publisher, date or address, so they are not
+#: recorded (issue #8). Earlier versions cited GA/11927 or A/71/792 for them, which do not hold them.
+UNSOURCED_REFERENCE_FIGURES = {"pk-budget-2017-18-darfur-haiti", "pk-budget-2017-18-total-press",
+                               "pbf-pledges-2016-press", "pbf-pledging-countries-2016-press",
+                               "pbf-pledging-target-2017-2019"}
+
+
 def test_public_figures_match_the_reference_notes(dataset):
     if not REFERENCE.is_file():
         pytest.skip(f"the reference notes are not at {REFERENCE} (they live beside the project)")
     expected = _reference_figures(REFERENCE.read_text(encoding="utf-8"))
     assert len(expected) == 25  # every figure of the notes was parsed
+    assert UNSOURCED_REFERENCE_FIGURES <= set(expected)
+    recorded = {k: v for k, v in expected.items() if k not in UNSOURCED_REFERENCE_FIGURES}
     figures = dataset.public_figures.set_index("figure_id")
-    assert set(figures.index) == set(expected)
-    for figure_id, (value, qualifier) in expected.items():
+    assert set(figures.index) == set(recorded)
+    for figure_id, (value, qualifier) in recorded.items():
         assert figures.loc[figure_id, "value"] == pytest.approx(value), figure_id
         assert figures.loc[figure_id, "qualifier"] == qualifier, figure_id
+
+
+def test_no_public_figure_rests_on_an_unnamed_press_report(dataset):
+    figures = dataset.public_figures
+    assert UNSOURCED_REFERENCE_FIGURES.isdisjoint(figures["figure_id"])
+    assert not figures["note"].fillna("").str.contains("press report of the day", case=False).any()
+    assert not figures["counts"].str.contains("press report", case=False).any()
+
+
+def test_public_figures_cite_the_document_the_reference_names_for_them(dataset):
+    """Each source holds its rows: GA/11927 the 2017/18 approvals, A/71/792 the Fund's 2016 year."""
+    by_source = dataset.public_figures.groupby("source_id")["figure_id"].apply(set).to_dict()
+    assert by_source["ga-11927"] == {"pk-budget-2017-18", "pk-operations-2017-18"}
+    assert by_source["a71-792"] == {"pbf-allocations-2016", "pbf-countries-2016", "pbf-pledges-2016"}
+    assert by_source["ga-11657"] == {"pk-budget-2015-16", "pk-operations-2015-16"}
+
+
+def test_every_source_has_an_address_or_says_why_not(dataset):
+    sources = dataset.sources
+    bare = sources[sources["url"].isna() & sources["note"].isna()]
+    assert bare.empty, f"sources with neither an address nor a note: {list(bare['source_id'])}"
+    ga = sources.set_index("source_id").loc["ga-11657"]
+    assert pd.isna(ga["url"]) and "no address" in ga["note"].lower()
+
+
+def test_the_2017_18_budget_carries_its_part_year_caveat(dataset):
+    figures = dataset.public_figures.set_index("figure_id")
+    caveat = figures.loc["pk-budget-2017-18", "caveat"]
+    assert isinstance(caveat, str)
+    for words in ("Darfur", "Haiti", "six months", "not comparable"):
+        assert words in caveat, words
+    others = figures[(figures["topic"] == "peacekeeping budget") & (figures["unit"] == "US$ billion")]
+    assert others.drop(index="pk-budget-2017-18")["caveat"].isna().all()
 
 
 def test_public_figure_periods(dataset):
@@ -210,8 +267,6 @@ def test_public_figure_periods(dataset):
         start_year = int(row["period_label"][:4])
         assert row["period_start"] == pd.Timestamp(start_year, 7, 1), row["figure_id"]
         assert row["period_end"] == pd.Timestamp(start_year + 1, 6, 30), row["figure_id"]
-    press = figures[figures["figure_id"].str.contains("press|darfur-haiti")]
-    assert press["note"].str.contains("press report", case=False).all()
 
 
 # ---------------------------------------------------------------------- region equivalents

@@ -96,7 +96,7 @@ KEY_FIGURES = {
     "london-pledging-states": (60, "count", "more than", "count", "wps/1", None),
     "afghanistan-election-commission-women": (3, "count", "exact", "count", "elections/1", "AFG"),
     "kabila-term-ordinal": (2, "count", "exact", "ordinal", "elections/2", "COD"),
-    "south-sudan-people-protected": (100_000, "count", "order of magnitude", "count", "crisis/2", "SSD"),
+    "south-sudan-people-protected": (200_000, "count", "order of magnitude", "count", "crisis/2", "SSD"),
     "pbf-pledging-states": (33, "count", "exact", "count", "sustaining/6", None),
     "pbf-gender-target": (15, "percent", "at least", "target", "sustaining/6", None),
     "pbf-gender-share": (15, "percent", "more than", "observed", "sustaining/6", None),
@@ -202,3 +202,69 @@ def test_measured_against_a_target_of_the_same_unit(dataset):
     for fid, target in linked.items():
         assert figures[target]["kind"] == "target"
         assert figures[target]["unit"] == figures[fid]["unit"]
+
+
+# ------------------------------------------------------------------ the printed form (issue #8)
+
+#: Smallest number each magnitude phrase can mean: "hundreds of thousands" is at least 2 x 100,000.
+MAGNITUDE_LOWER_BOUNDS = {"dozens": 24, "hundreds": 200, "thousands": 2_000, "tens of thousands": 20_000,
+                          "hundreds of thousands": 200_000, "millions": 2_000_000}
+SMALL_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+ORDINAL_WORDS = {w: i for i, w in enumerate("zeroth first second third fourth fifth".split())}
+
+
+def _printed_number(text: str):
+    """The number a printed form states ('more than 60' -> 60, 'three' -> 3, '26 per cent' -> 26)."""
+    core = re.sub(r"^(more than|at least) ", "", text.casefold()).removesuffix(" per cent")
+    if re.fullmatch(r"\d+(,\d{3})*(\.\d+)?", core):
+        return float(core.replace(",", ""))
+    return SMALL_NUMBER_WORDS.get(core, ORDINAL_WORDS.get(core))
+
+
+def test_printed_number_helper():
+    assert _printed_number("more than 60") == 60 and _printed_number("at least 15 per cent") == 15
+    assert _printed_number("three") == 3 and _printed_number("second") == 2
+    assert _printed_number("hundreds of thousands") is None
+
+
+def test_every_printed_value_matches_its_value_and_qualifier(dataset):
+    """What a briefing prints says no more than the chapter: the qualifier is in it, a magnitude is
+    printed as written and stored as a defensible lower bound, a percentage says 'per cent'."""
+    problems = []
+    for fid, row in _records(dataset, "figures", "figure_id").items():
+        printed, qualifier, basis = row["printed"], row["qualifier"], row["value_basis"]
+        if qualifier in ("more than", "at least") and not printed.startswith(qualifier + " "):
+            problems.append(f"{fid}: qualifier {qualifier!r} but prints {printed!r}")
+        if qualifier == "exact" and re.match(r"(more than|at least|about|almost) ", printed):
+            problems.append(f"{fid}: exact but prints {printed!r}")
+        if qualifier == "order of magnitude":
+            bound = MAGNITUDE_LOWER_BOUNDS.get(printed)
+            if printed != row["as_written"] or bound is None:
+                problems.append(f"{fid}: a magnitude must print as written, got {printed!r}")
+            elif row["value"] != bound or basis != "lower bound":
+                problems.append(f"{fid}: {printed!r} means at least {bound:,}; stored {row['value']:,.0f} ({basis})")
+        if basis == "implied":
+            if not row["inferred"]:
+                problems.append(f"{fid}: an implied value must be inferred")
+            continue
+        if qualifier != "order of magnitude":
+            number = _printed_number(printed)
+            if number != row["value"]:
+                problems.append(f"{fid}: prints {printed!r} ({number}) but value is {row['value']}")
+            if (row["unit"] == "percent") != printed.endswith(" per cent"):
+                problems.append(f"{fid}: unit {row['unit']} but prints {printed!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_printed_form_occurs_in_the_chapter_unless_inferred(dataset, seed_paragraphs):
+    from analysis import seed
+
+    missing = [fid for fid, row in _records(dataset, "figures", "figure_id").items()
+               if not row["inferred"]
+               and seed.normalize(row["printed"]) not in seed.normalize(seed_paragraphs[row["paragraph"]].text)]
+    assert not missing, f"printed forms the chapter does not print: {missing}"
+
+
+def test_gender_parity_is_printed_as_parity_not_a_number(dataset):
+    row = _records(dataset, "figures", "figure_id")["gender-parity-target"]
+    assert row["printed"] == "gender parity" and row["value_basis"] == "implied"

@@ -26,6 +26,7 @@ MAX_EVIDENCE_WORDS = 12
 OWN_WORDS_FIELDS = {
     "sections": ["summary"], "paragraphs": ["summary"], "themes": ["description"],
     "engagements": ["activity"], "events": ["description"], "figures": ["counts"],
+    "operation_status": ["basis"], "reporting_period": ["basis", "label"],
 }
 COPY_RUN = 7
 
@@ -58,7 +59,7 @@ def _label(table, row):
 
 def test_provenance_tables_are_discovered():
     expected = {"themes", "places", "operations", "offices", "partners", "initiatives", "engagements",
-                "events", "event_places", "figures", "mentions"}
+                "events", "event_places", "figures", "mentions", "operation_status", "reporting_period"}
     assert expected <= set(PROVENANCE_TABLES)
 
 

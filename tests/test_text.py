@@ -75,7 +75,33 @@ def test_gender_points_report_26_per_cent_with_its_paragraph(dataset):
     share = [p for p in points if "26 per cent" in p.text]
     assert len(share) == 1
     assert share[0].paragraphs == ("wps/1",)
-    assert "50 per cent" in share[0].text  # measured against parity
+    assert "gender parity" in share[0].text and "50 per cent" not in share[0].text  # as the chapter says
+
+
+def test_only_active_operations_are_at_work(dataset):
+    """Issue #8: MINUJUSTH was decided, not deployed; UNOCI and UNMIL were closing."""
+    for region, not_at_work in (("Haiti", {"MINUJUSTH", "MINUSTAH"}), ("Western Africa", {"UNOCI", "UNMIL"})):
+        for point in text.region_key_points(region, ds=dataset):
+            if "at work" in point.text:
+                assert not any(op in point.text for op in not_at_work), point.text
+        assert any(op in p.text for p in text.region_key_points(region, ds=dataset) for op in not_at_work)
+
+
+def test_no_un_body_or_party_is_counted_as_a_partner(dataset):
+    partners = dataset.partners.set_index("partner_id")
+    not_partners = partners[partners["relation_to_un"] != "outside the UN"]
+    names = {str(n) for n in not_partners["name"]} | {str(a) for a in not_partners["acronym"].dropna()}
+    for region in (None, "South Sudan", "Mali", "Gambia", "Colombia"):
+        points = text.region_key_points(region, ds=dataset) + text.partnership_key_points(region, ds=dataset)
+        for point in points:
+            if "partner" in point.text:
+                listed = point.text.split(":", 1)[-1]
+                assert not any(f" {n}" in f" {listed}" for n in names), point.text
+
+
+def test_a_magnitude_is_printed_as_the_chapter_wrote_it(dataset):
+    joined = " ".join(p.text for p in text.region_key_points("South Sudan", ds=dataset))
+    assert "hundreds of thousands" in joined and "100,000" not in joined and "200,000" not in joined
 
 
 def test_context_figures_are_labelled_and_cite_their_own_source(dataset):
@@ -128,3 +154,8 @@ def test_partner_points_follow_the_partner(dataset, partner):
     pid = queries.find_partner(partner, ds=dataset)
     points = text.partnership_key_points(partner=pid, ds=dataset)
     assert points and all(p.text.startswith(partner) for p in points)
+
+
+def test_dates_are_printed_as_the_chapter_writes_them(dataset):
+    joined = " ".join(p.text for p in text.region_key_points("Haiti", ds=dataset))
+    assert "early 2017" in joined and "January 2017" not in joined
