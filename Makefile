@@ -3,16 +3,25 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The project's Jupyter kernel (analysis.kernels.KERNEL_NAME): every notebook names it.
+KERNEL := peace-security-workbook
+KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 
-.PHONY: install briefings test lab benchmark benchmark-scale clean
+.PHONY: install briefings test test-fast lab benchmark benchmark-scale clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbook)" >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL_DISPLAY)" >/dev/null
+	@# Notebook outputs never reach a commit: nbstripout is the git filter that .gitattributes
+	@# names for *.ipynb. The path is relative: git runs it from the checkout's top folder.
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id" && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv "$(BIN)/python -m nbstripout -t"; fi
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the package with its dev extras
@@ -22,6 +31,9 @@ briefings: $(STAMP) ## build every default briefing into reports/
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+test-fast: $(STAMP) ## the edit loop: every test but the slow and browser ones
+	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

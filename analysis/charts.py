@@ -1,5 +1,8 @@
 """Charts of the chapter's data, seaborn-style: ``plot_x(data, *, options..., ax=None) -> Axes``.
 
+A chart draws only the rows it is given; ``ds`` (a dataset, for names and sources) is used only
+when passed, never loaded.
+
 Every helper takes rows shaped like a dataset table (a DataFrame, or anything ``pandas.DataFrame``
 accepts), draws on ``ax`` (or on a new figure) in the workbook's style (:mod:`analysis.style`),
 titles the chart with its finding unless ``title`` is given, and writes a source line under it
@@ -12,9 +15,11 @@ matplotlib is imported with this module; pyplot only when a helper makes a new f
 """
 from __future__ import annotations
 
+from .formatting import figure_value, format_number, format_value, plural
+from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
 from .style import (HAPPENED_COLOR, MUTED_TEXT_COLOR, OKABE_ITO, PALETTE, PLANNED_COLOR, SEQUENTIAL,
-                    TARGET_COLOR, add_source, chapter_source, context_source, new_axes, no_data,
-                    set_title, style_context, wrap)
+                    TARGET_COLOR, add_source, chapter_source, context_source, no_data, set_title,
+                    source_line, style_context, wrap)
 
 __all__ = ["plot_counts", "plot_figures_against_targets", "plot_partner_matrix",
            "plot_public_figures", "plot_timeline", "require_columns"]
@@ -28,105 +33,16 @@ PUBLIC_FIGURE_COLUMNS = ("figure_id", "topic", "period_label", "period_start", "
 MATRIX_BY = ("place", "theme")
 MAX_HUES = 7  # the Okabe-Ito colours besides yellow, which is too light for thin bars
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_QUALIFIER_PREFIX = {"exact": "", "about": "about ", "almost": "almost ", "more than": "more than ",
-                     "at least": "at least ", "order of magnitude": "of the order of "}
-
-
-# --- shared input handling -------------------------------------------------------------------
-
-def _as_frame(data):
-    import pandas as pd
-
-    if data is None:
-        return pd.DataFrame()
-    return data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-
-
-def require_columns(frame, required, *, function: str, shaped_like: str | None = None) -> None:
-    """Raise ValueError naming the columns of ``required`` that ``frame`` lacks.
-
-    A frame with neither rows nor columns passes: it is simply empty.
-    """
-    if len(frame) == 0 and len(frame.columns) == 0:
-        return
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        like = f" (rows shaped like the {shaped_like!r} table)" if shaped_like else ""
-        raise ValueError(f"{function}: missing column(s) {', '.join(missing)}; "
-                         f"expected {', '.join(required)}{like}")
-
-
-def _axes(ax, figsize):
-    """``ax`` (its top and right spines hidden, as on the helpers' own figures) or a new axes."""
-    if ax is None:
-        return new_axes(figsize)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.set_axisbelow(True)
-    return ax
-
-
-def _grid(ax, axis: str) -> None:
-    ax.grid(axis=axis, color="#DDDDDD", linewidth=0.8)
-
-
-def _missing(value) -> bool:
-    import pandas as pd
-
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
-def _text(value, default: str = "") -> str:
-    return default if _missing(value) else str(value)
-
-
-def format_number(value) -> str:
-    """7.86 -> '7.86', 8.30 -> '8.3', 152822 -> '152,822'."""
-    number = float(value)
-    if number.is_integer():
-        return f"{int(number):,}"
-    return f"{number:,.2f}".rstrip("0").rstrip(".")
-
-
-def _format_value(value, unit) -> str:
-    unit = _text(unit)
-    if unit in ("percent", "%"):
-        return f"{format_number(value)}%"
-    if unit in ("count", "people", ""):
-        return format_number(value)
-    if unit.startswith("US$"):
-        return f"US${format_number(value)}{unit[3:]}"
-    return f"{format_number(value)} {unit}"
 
 
 def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+def _grid(ax, axis: str) -> None:
+    ax.grid(axis=axis, color="#DDDDDD", linewidth=0.8)
 
 
-def _default_dataset(ds):
-    """The dataset to map ids to names: ``ds`` if given, else the project's (None if unavailable)."""
-    if ds is not None:
-        return ds
-    import analysis
-
-    try:
-        return analysis.load()
-    except FileNotFoundError:
-        return None
-
-
-def _table(ds, name: str):
-    """Table ``name`` of a dataset (or of a dict of frames); None when it has no such table."""
-    if ds is None:
-        return None
-    try:
-        return ds[name]
-    except KeyError:
-        return None
 
 
 # --- timeline --------------------------------------------------------------------------------
@@ -162,18 +78,18 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    frame = _as_frame(events)
+    frame = as_frame(events)
     require_columns(frame, EVENT_COLUMNS, function="plot_timeline", shaped_like="events")
     with style_context():
         if frame.empty:
-            return no_data(_axes(ax, (9, 2.5)), title=title)
+            return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         rows = frame.assign(date_start=pd.to_datetime(frame["date_start"]),
                             date_end=pd.to_datetime(frame["date_end"]))
         rows = rows.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
         labels, heights = [], []
         for row in rows.itertuples(index=False):
             when = human_date(str(row.date_precision), row.date_start, row.date_end)
-            label = wrap(f"{when}: {_text(row.description)}", label_width)
+            label = wrap(f"{when}: {text_of(row.description)}", label_width)
             labels.append(label)
             heights.append(0.7 + 0.45 * (label.count("\n") + 1))
         planned = rows["status"].astype(str).eq("planned").to_numpy()
@@ -193,7 +109,7 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             centres.append(top + h / 2)
             top += h
         unit_in = 0.3
-        ax = _axes(ax, (10, 1.9 + unit_in * top))
+        ax = prepare_axes(ax, (10, 1.9 + unit_in * top))
 
         starts = mdates.date2num(rows["date_start"].to_numpy())
         ends = mdates.date2num((rows["date_end"] + pd.Timedelta(days=1)).to_numpy())
@@ -228,7 +144,7 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             n, n_planned = len(rows), int(planned.sum())
             y0, y1 = rows["date_start"].dt.year.min(), rows["date_end"].dt.year.max()
             years = str(y0) if y0 == y1 else f"{y0}\u2013{y1}"
-            title = f"{_plural(n, 'dated event')}, {years}"
+            title = f"{plural(n, 'dated event')}, {years}"
             if n_planned:
                 title += f": {n - n_planned} happened, {n_planned} still planned when the report was written"
             else:
@@ -262,12 +178,12 @@ def _target_pairs(rows, ds):
     pairs, used = [], set()
     for _, row in rows.iterrows():
         target_id = row.get("target_figure_id")
-        if _missing(target_id) or str(row.get("kind")) == "target":
+        if missing(target_id) or str(row.get("kind")) == "target":
             continue
         target = by_id.get(str(target_id))
         if target is None:
             if extra is None:
-                known = _table(_default_dataset(ds), "figures")
+                known = table_of(ds, "figures")
                 extra = {str(r["figure_id"]): r for _, r in known.iterrows()} if known is not None else {}
             target = extra.get(str(target_id))
         if target is None:
@@ -282,7 +198,7 @@ def _target_pairs(rows, ds):
 
 def _said_exceeded(target) -> bool:
     """Whether the chapter says the target was exceeded (in the row's evidence or notes)."""
-    words = " ".join(_text(target.get(c)) for c in ("evidence", "counts", "inference_note", "as_written"))
+    words = " ".join(text_of(target.get(c)) for c in ("evidence", "counts", "inference_note", "as_written"))
     return "exceed" in words.lower() or "surpass" in words.lower()
 
 
@@ -292,7 +208,7 @@ def _pair_state(observed, target) -> str:
     if observed is None:
         return "exceeded-unstated" if _said_exceeded(target) else "unstated"
     v = float(observed["value"])
-    qualifier = _text(observed.get("qualifier"), "exact")
+    qualifier = text_of(observed.get("qualifier"), "exact")
     if qualifier == "more than" and v == t:
         return "exceeded-unstated"
     if v < t:
@@ -301,7 +217,7 @@ def _pair_state(observed, target) -> str:
 
 
 def _truthy(value) -> bool:
-    return (not _missing(value)) and bool(value)
+    return (not missing(value)) and bool(value)
 
 
 def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, ds=None):
@@ -311,35 +227,35 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
     a vertical line (dashed, and labelled "inferred", when the target is inferred); a target the
     chapter says was exceeded without giving the share is drawn as the target line with an arrow
     "exceeded; share not stated". Targets referred to but absent from ``figures`` are looked up in
-    ``ds`` (default: the project's dataset).
+    ``ds`` when it is given (without ``ds``, such a figure is drawn without its target).
     """
-    frame = _as_frame(figures)
+    frame = as_frame(figures)
     require_columns(frame, FIGURE_COLUMNS, function="plot_figures_against_targets", shaped_like="figures")
     with style_context():
         pairs = _target_pairs(frame, ds) if not frame.empty else []
         if not pairs:
             message = "No data for this selection" if frame.empty else "No figure with a target in this selection"
-            return no_data(_axes(ax, (9, 2.5)), message, title=title)
-        ax = _axes(ax, (9.5, 1.7 + 1.15 * len(pairs)))
-        percent = all(_text(t["unit"]) == "percent" for _, t in pairs)
+            return no_data(prepare_axes(ax, (9, 2.5)), message, title=title)
+        ax = prepare_axes(ax, (9.5, 1.7 + 1.15 * len(pairs)))
+        percent = all(text_of(t["unit"]) == "percent" for _, t in pairs)
         top_value = max([float(t["value"]) for _, t in pairs]
                         + [float(o["value"]) for o, _ in pairs if o is not None])
         xmax = 100.0 if percent and top_value <= 100 else top_value * 1.35
         labels, states = [], []
         for i, (observed, target) in enumerate(pairs):
             subject = observed if observed is not None else target
-            labels.append(wrap(_capitalize(_text(subject["counts"])), 30))
+            labels.append(wrap(_capitalize(text_of(subject["counts"])), 30))
             state = _pair_state(observed, target)
             states.append(state)
             t = float(target["value"])
             unit = target["unit"]
             if state in ("below", "met", "above"):
                 v = float(observed["value"])
-                qualifier = _text(observed.get("qualifier"), "exact")
+                qualifier = text_of(observed.get("qualifier"), "exact")
                 open_ended = qualifier in ("more than", "at least")
                 ax.barh(i, v, height=0.5, color=HAPPENED_COLOR, zorder=2, gid=f"figure-{observed['figure_id']}",
                         **({"hatch": "///", "edgecolor": "white"} if open_ended else {}))
-                text = _QUALIFIER_PREFIX.get(qualifier, "") + _format_value(v, unit)
+                text = figure_value(observed)
                 ax.annotate(text, (v, i), xytext=(5, 0), textcoords="offset points", va="center",
                             fontweight="bold", color=HAPPENED_COLOR)
             elif state == "exceeded-unstated":
@@ -354,8 +270,7 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
             inferred = _truthy(target.get("inferred"))
             ax.vlines(t, i - 0.38, i + 0.38, colors=TARGET_COLOR, linewidth=2.2, zorder=4,
                       linestyles=(0, (3, 1.5)) if inferred else "solid", gid=f"target-{target['figure_id']}")
-            target_qualifier = _text(target.get("qualifier"), "exact")
-            target_text = "target " + _QUALIFIER_PREFIX.get(target_qualifier, "") + _format_value(t, unit)
+            target_text = "target " + figure_value(target)
             if inferred:
                 target_text += " (inferred)"
             ax.annotate(target_text, (t, i - 0.38), xytext=(0, 2), textcoords="offset points",
@@ -370,7 +285,7 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
             ax.xaxis.set_major_locator(MultipleLocator(25))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}%"))
         else:
-            unit = _text(pairs[0][1]["unit"])
+            unit = text_of(pairs[0][1]["unit"])
             ax.set_xlabel({"count": "Number"}.get(unit, unit))
         _grid(ax, "x")
         ax.spines["left"].set_visible(False)
@@ -388,19 +303,19 @@ def _targets_title(pairs, states) -> str:
         state, t = states[0], float(target["value"])
         unit = target["unit"]
         inferred = " (inferred)" if _truthy(target.get("inferred")) else ""
-        subject = _capitalize(_text((observed if observed is not None else target)["counts"]))
-        target_text = f"the {_format_value(t, unit)} target{inferred}"
+        subject = _capitalize(text_of((observed if observed is not None else target)["counts"]))
+        target_text = f"the {format_value(t, unit)} target{inferred}"
         if state == "exceeded-unstated":
             return f"{subject}: above {target_text}; the share itself is not stated"
         if state == "unstated":
-            return f"{subject}: a {_format_value(t, unit)} target{inferred}, level not stated"
+            return f"{subject}: a {format_value(t, unit)} target{inferred}, level not stated"
         v = float(observed["value"])
         ratio = v / t if t else 0
         if state == "below":
             gap = "about half" if 0.45 <= ratio <= 0.55 else (
                 f"{format_number(t - v)} points short of" if unit == "percent" else "short of")
-            return f"{subject}: {_format_value(v, unit)}, {gap} {target_text}"
-        return f"{subject}: {_format_value(v, unit)}, {'meeting' if state == 'met' else 'above'} {target_text}"
+            return f"{subject}: {format_value(v, unit)}, {gap} {target_text}"
+        return f"{subject}: {format_value(v, unit)}, {'meeting' if state == 'met' else 'above'} {target_text}"
     reached = sum(s in ("met", "above", "exceeded-unstated") for s in states)
     short = sum(s == "below" for s in states)
     parts = [f"{reached} of {len(pairs)} targets met or exceeded"]
@@ -422,13 +337,13 @@ def _short_name(name: str, short: str | None, limit: int = 64) -> str:
 def _actor_names(ds) -> dict:
     """(kind, id) -> display name, from the dataset's operations, offices and partners."""
     names = {}
-    operations, offices, partners = (_table(ds, t) for t in ("operations", "offices", "partners"))
+    operations, offices, partners = (table_of(ds, t) for t in ("operations", "offices", "partners"))
     for _, r in (operations.iterrows() if operations is not None else ()):
         names[("operation", str(r["operation_id"]))] = str(r["operation_id"])
     for _, r in (offices.iterrows() if offices is not None else ()):
         names[("office", str(r["office_id"]))] = _short_name(str(r["name"]), str(r["office_id"]))
     for _, r in (partners.iterrows() if partners is not None else ()):
-        names[("partner", str(r["partner_id"]))] = _short_name(str(r["name"]), _text(r.get("acronym")) or None)
+        names[("partner", str(r["partner_id"]))] = _short_name(str(r["name"]), text_of(r.get("acronym")) or None)
     return names
 
 
@@ -441,35 +356,35 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
     """Who works where (``by="place"``) or on what (``by="theme"``): actors × places or themes.
 
     Rows are shaped like the ``engagements`` table; each cell counts engagement rows. Actors are
-    grouped (UN operations, UN envoys and offices, partners) and named from ``ds`` (default: the
-    project's dataset); ids stay where no name is found.
+    grouped (UN operations, UN envoys and offices, partners) and named from ``ds`` when it is
+    given; ids stay where no name is found (and without ``ds``).
     """
     import numpy as np
 
     if by not in MATRIX_BY:
         raise ValueError(f"plot_partner_matrix: by={by!r} is not allowed; allowed: {', '.join(MATRIX_BY)}")
-    frame = _as_frame(engagements)
+    frame = as_frame(engagements)
     column = "place_id" if by == "place" else "theme_id"
     require_columns(frame, ENGAGEMENT_COLUMNS + (("place_id",) if by == "place" else ()),
                     function="plot_partner_matrix", shaped_like="engagements")
     with style_context():
         if frame.empty:
-            return no_data(_axes(ax, (9, 2.5)), title=title)
-        dataset = _default_dataset(ds)
+            return no_data(prepare_axes(ax, (9, 2.5)), title=title)
+        dataset = ds
         actor_names = _actor_names(dataset)
-        table = _table(dataset, "places" if by == "place" else "themes")
+        table = table_of(dataset, "places" if by == "place" else "themes")
         column_names = ({} if table is None else
                         dict(zip(table[column].astype(str), table["name"].astype(str))))
         records = []
         for _, r in frame.iterrows():
             for kind, id_column, _group in _ACTOR_GROUPS:
-                if not _missing(r.get(id_column)):
+                if not missing(r.get(id_column)):
                     actor_id = str(r[id_column])
                     records.append((kind, actor_names.get((kind, actor_id), actor_id),
-                                    _text(r.get(column)) or None))
+                                    text_of(r.get(column)) or None))
                     break
         if not records:
-            return no_data(_axes(ax, (9, 2.5)), title=title)
+            return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         unplaced = "No specific place" if by == "place" else "No theme"
         counts: dict[tuple, int] = {}
         for kind, actor, col in records:
@@ -490,7 +405,7 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
         for (kind, actor, col), n in counts.items():
             matrix[row_keys.index((kind, actor)), col_keys.index(col)] = n
 
-        ax = _axes(ax, (max(6.5, 3.2 + 0.55 * len(col_keys)), 2.4 + 0.42 * len(row_keys)))
+        ax = prepare_axes(ax, (max(6.5, 3.2 + 0.55 * len(col_keys)), 2.4 + 0.42 * len(row_keys)))
         _draw_matrix(ax, matrix)
         ax.set_xticks([c + 0.5 for c in range(len(col_keys))], [col_label(c) for c in col_keys],
                       rotation=50, ha="right", rotation_mode="anchor")
@@ -514,7 +429,7 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
                 spread.setdefault((kind, actor), set()).add(col)
             top = min(spread, key=lambda k: (-len(spread[k]), group_order[k[0]], k[1].casefold()))
             noun = "place" if by == "place" else "theme"
-            title = (f"{_plural(len(row_keys), 'actor')} across {_plural(len(col_keys), noun)}; "
+            title = (f"{plural(len(row_keys), 'actor')} across {plural(len(col_keys), noun)}; "
                      f"{top[1]} spans the most ({len(spread[top])})")
         set_title(ax, title)
         add_source(ax, chapter_source(frame["paragraph"]))
@@ -561,13 +476,13 @@ def plot_counts(data, *, x: str, hue: str | None = None, title: str | None = Non
     """
     import pandas as pd
 
-    frame = _as_frame(data)
+    frame = as_frame(data)
     value_column = value or ("count" if "count" in frame.columns else None)
     required = (x,) + ((hue,) if hue else ()) + ((value_column,) if value_column else ())
     require_columns(frame, required, function="plot_counts")
     with style_context():
         if frame.empty:
-            return no_data(_axes(ax, (8, 2.5)), title=title)
+            return no_data(prepare_axes(ax, (8, 2.5)), title=title)
         work = frame.assign(_category=frame[x].astype("string").fillna("Not stated"),
                             _value=(pd.to_numeric(frame[value_column]).fillna(0).astype(float)
                                     if value_column else 1.0))
@@ -580,11 +495,11 @@ def plot_counts(data, *, x: str, hue: str | None = None, title: str | None = Non
         totals = work.groupby("_category", observed=True)["_value"].sum()
         totals = totals[totals > 0]
         if totals.empty:
-            return no_data(_axes(ax, (8, 2.5)), title=title)
+            return no_data(prepare_axes(ax, (8, 2.5)), title=title)
         order = sorted(totals.index, key=lambda c: (-totals[c], str(c).casefold()))
         if top:
             order = order[:top]
-        ax = _axes(ax, (9, 1.6 + 0.42 * len(order)))
+        ax = prepare_axes(ax, (9, 1.6 + 0.42 * len(order)))
         positions = range(len(order))
         if hue:
             table = work.pivot_table(index="_category", columns="_hue", values="_value", aggfunc="sum",
@@ -621,19 +536,8 @@ def plot_counts(data, *, x: str, hue: str | None = None, title: str | None = Non
             else:
                 title = f"{lead} has the most {what}: {format_number(totals[lead])} of {total}"
         set_title(ax, title)
-        add_source(ax, _source_line(source, frame))
+        add_source(ax, source_line(source, frame))
     return ax
-
-
-def _source_line(source, frame) -> str:
-    if isinstance(source, str):
-        return source
-    if source is not None:
-        return chapter_source(source)
-    for column in ("paragraph", "paragraphs"):
-        if column in frame.columns:
-            return chapter_source(frame[column])
-    return chapter_source([])
 
 
 # --- public (context) figures ----------------------------------------------------------------
@@ -647,7 +551,7 @@ def _allowed_topics() -> tuple:
 def _series_key(counts: str, region) -> str:
     """What a row counts, without its region ("... in the region", "... in Africa")."""
     text = str(counts)
-    for suffix in (" in the region", f" in {_text(region)}" if _text(region) else None):
+    for suffix in (" in the region", f" in {text_of(region)}" if text_of(region) else None):
         if suffix and text.endswith(suffix):
             return text[: -len(suffix)]
     return text
@@ -700,20 +604,20 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
     series over periods (bars left to right), a series over regions (sorted bars, the total in
     the title), or else the topic's figures of that unit side by side. ``counts`` picks the rows
     counting exactly that. Figures left out are counted in a note. The chart is tagged as context
-    and its source line names the public sources (from ``ds``'s sources table, default the
-    project's).
+    and its source line names the public sources (named from ``ds``'s sources table when
+    ``ds`` is given, else by their ids).
     """
     import pandas as pd
 
     allowed = _allowed_topics()
     if allowed and topic not in allowed:
         raise ValueError(f"plot_public_figures: topic {topic!r} is not allowed; allowed: {', '.join(allowed)}")
-    frame = _as_frame(public_figures)
+    frame = as_frame(public_figures)
     require_columns(frame, PUBLIC_FIGURE_COLUMNS, function="plot_public_figures", shaped_like="public_figures")
     with style_context():
         rows = frame[frame["topic"].astype(str) == topic] if not frame.empty else frame
         if rows.empty:
-            return no_data(_axes(ax, (8, 2.5)), title=title)
+            return no_data(prepare_axes(ax, (8, 2.5)), title=title)
         rows = rows.assign(period_start=pd.to_datetime(rows["period_start"]))
         shown, mode, total, hidden = _select_public(rows, counts)
         unit = str(shown["unit"].iloc[0])
@@ -729,13 +633,13 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
                 ["period_start", "figure_id"], kind="stable")
         values = shown["value"].astype(float).tolist()
         qualifiers = shown["qualifier"].astype(str).tolist()
-        texts = [_QUALIFIER_PREFIX.get(q, "") + format_number(v) for q, v in zip(qualifiers, values)]
-        worded = [_QUALIFIER_PREFIX.get(q, "") + _format_value(v, unit) for q, v in zip(qualifiers, values)]
+        texts = [format_value(v, "", q) for q, v in zip(qualifiers, values)]
+        worded = [format_value(v, unit, q) for q, v in zip(qualifiers, values)]
         labels = shown["_label"].tolist()
         axis_label = {"count": "Number", "people": "People", "percent": "Per cent"}.get(unit, unit)
         fill, edge = OKABE_ITO["sky blue"], "#2B7BB0"
         if mode == "period":
-            ax = _axes(ax, (max(8.0, 2.5 + 1.1 * len(labels)), 4.6))
+            ax = prepare_axes(ax, (max(8.0, 2.5 + 1.1 * len(labels)), 4.6))
             ax.bar(range(len(labels)), values, width=0.6, color=fill, edgecolor=edge, linewidth=0.8)
             for i, (v, t) in enumerate(zip(values, texts)):
                 ax.annotate(t, (i, v), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
@@ -745,7 +649,7 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
             ax.set_ylabel(axis_label)
             _grid(ax, "y")
         else:
-            ax = _axes(ax, (9, 1.9 + 0.5 * len(labels)))
+            ax = prepare_axes(ax, (9, 1.9 + 0.5 * len(labels)))
             ax.barh(range(len(labels)), values, height=0.6, color=fill, edgecolor=edge, linewidth=0.8)
             for i, (v, t) in enumerate(zip(values, texts)):
                 ax.annotate(t, (v, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9.5)
@@ -763,10 +667,10 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
             title = _public_title(shown, mode, total, worded, labels, unit)
         set_title(ax, title)
         ax.set_title(ax.get_title(loc="left"), loc="left", pad=24)
-        sources = _table(_default_dataset(ds), "sources")
+        sources = table_of(ds, "sources")
         sources = [] if sources is None else sources
         cited = shown["source_id"].astype(str).tolist() + ([str(total["source_id"])] if total is not None else [])
-        note = (f"Not shown: {_plural(hidden, 'further figure')} on this topic (in the public_figures table)"
+        note = (f"Not shown: {plural(hidden, 'further figure')} on this topic (in the public_figures table)"
                 if hidden else None)
         add_source(ax, context_source(sources, cited), note=note)
     return ax
@@ -780,7 +684,7 @@ def _public_title(shown, mode, total, worded, labels, unit) -> str:
         of = f" of {format_number(total['value'])}" if total is not None else ""
         return f"{what} ({period}): most in {labels[0]}, {worded[0]}{of}"
     if mode == "facts":
-        return f"{shown['topic'].iloc[0]}: {_plural(len(values), 'public figure')} in {unit}"
+        return f"{shown['topic'].iloc[0]}: {plural(len(values), 'public figure')} in {unit}"
     if len(values) == 1:
         return f"{what}: {worded[0]} in {labels[0]}"
     first, last = values[0], values[-1]

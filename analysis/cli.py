@@ -1,8 +1,13 @@
-"""The ``briefings`` command.
+"""The ``briefings`` command (also ``python -m analysis`` and ``python -m analysis.cli``).
 
 Each subcommand lives in the module that owns its concern; that module provides
 ``add_arguments_<name>(parser)`` and ``run_<name>(args) -> int`` and keeps heavy imports inside
 ``run_<name>`` so that ``briefings --help`` stays instant.
+
+This is the one place that turns the package's errors into messages and exit codes: a
+:class:`~analysis.errors.UsageError` (a bad value, folder or option: one line, exit 2), any
+other :class:`~analysis.errors.WorkbookError` (data that does not load, a lesson that fails:
+one line, exit 1). Anything else is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ import importlib
 import os
 import sys
 
-from .errors import UsageError
+from .errors import UsageError, WorkbookError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PROG = "briefings"
+#: Shells ``briefings completion`` writes a completion script for.
+SHELLS = ("bash", "zsh")
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -25,17 +33,58 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _version() -> str:
+    from . import __version__
+
+    return f"{PROG} {__version__} (peace-security-workbook)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="briefings",
+        prog=PROG,
         description="Peace & Security Workbook: data, briefings and training built from A/72/1 chapter II.B.")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=help_text, description=help_text)
         getattr(module, f"add_arguments_{name}")(p)
         p.set_defaults(run=getattr(module, f"run_{name}"))
+    completion = sub.add_parser(
+        "completion", help="print a shell completion script (bash or zsh)",
+        description="Print a completion script for the briefings command, generated from its "
+                    "argument parser. bash: `eval \"$(briefings completion bash)\"` in ~/.bashrc; "
+                    "zsh: `briefings completion zsh > \"${fpath[1]}/_briefings\"`.")
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    completion.set_defaults(run=lambda args: _print_completion(parser, args.shell))
+    _mark_paths(parser)
     return parser
+
+
+def _mark_paths(parser: argparse.ArgumentParser) -> None:
+    """Tell shtab which arguments take a folder or a file, so the shells complete them."""
+    import shtab
+
+    for action in _actions(parser):
+        if action.metavar == "DIR":
+            action.complete = shtab.DIRECTORY
+        elif action.metavar == "FILE":
+            action.complete = shtab.FILE
+
+
+def _actions(parser: argparse.ArgumentParser):
+    for action in parser._actions:  # argparse offers no public walk over its arguments
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from _actions(sub)
+
+
+def _print_completion(parser: argparse.ArgumentParser, shell: str) -> int:
+    import shtab
+
+    print(shtab.complete(parser, shell=shell))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,15 +93,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UsageError as err:
-        print(f"briefings {args.command}: {err}", file=sys.stderr)
+        print(f"{PROG} {args.command}: {_one_line(err)}", file=sys.stderr)
         return EXIT_USAGE
+    except WorkbookError as err:
+        print(f"{PROG} {args.command}: {_one_line(err)}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("briefings: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `briefings list | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import WorkbookError
 from .paths import data_dir
 from .schema import Schema, Table, load_schema
 
@@ -12,16 +13,39 @@ _lock = threading.Lock()
 _cache: dict[str, "Dataset"] = {}
 
 
-class DataError(ValueError):
-    """The data folder does not match its schema (``briefings validate`` lists every problem)."""
+class DataError(WorkbookError, ValueError):
+    """The data folder does not load: a file is missing or broken, or does not match its schema
+    (``briefings validate`` lists every problem)."""
+
+
+_HINT = "run `briefings validate` for every problem"
 
 
 def read_table(table: Table, folder: Path):
-    """Read one CSV as typed by the schema (strings stay strings; empty cells become missing)."""
+    """Read one CSV as typed by the schema (strings stay strings; empty cells become missing).
+
+    Raises :class:`DataError` naming the file when it is missing, unreadable, not UTF-8, lacks a
+    declared column or holds a value its type or allowed values refuse.
+    """
     import pandas as pd
 
-    frame = pd.read_csv(folder / table.path, dtype=str, keep_default_na=False, na_values=[""],
-                        encoding="utf-8")
+    try:
+        frame = pd.read_csv(folder / table.path, dtype=str, keep_default_na=False, na_values=[""],
+                            encoding="utf-8")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise DataError(f"{table.path}: cannot be read ({err}); {_HINT}") from None
+    absent = [f.name for f in table.fields if f.name not in frame.columns]
+    if absent:
+        raise DataError(f"{table.path}: no column {', '.join(map(repr, absent))}; {_HINT}")
+    try:
+        return _typed(frame, table, pd)
+    except (ValueError, TypeError) as err:
+        if isinstance(err, DataError):
+            raise
+        raise DataError(f"{table.path}: a value does not fit its type ({err}); {_HINT}") from None
+
+
+def _typed(frame, table: Table, pd):
     for f in table.fields:
         col = frame[f.name]
         if f.type == "boolean":
@@ -39,7 +63,7 @@ def read_table(table: Table, folder: Path):
                 bad = sorted(set(col[lost]))
                 raise DataError(f"{table.path}: column {f.name!r} holds {', '.join(map(repr, bad))}, "
                                 f"not among the allowed values ({', '.join(f.enum)}); "
-                                "run `briefings validate` for every problem")
+                                f"{_HINT}")
     return frame[table.field_names]
 
 
@@ -97,7 +121,11 @@ def load(folder: str | Path | None = None, *, reload: bool = False) -> Dataset:
     key = str(folder.resolve())
     with _lock:
         if reload or key not in _cache:
-            schema = load_schema(folder)
+            try:
+                schema = load_schema(folder)
+            except (OSError, ValueError, KeyError) as err:
+                raise DataError(f"{folder}: the schema (datapackage.json) does not load ({err}); "
+                                f"{_HINT}") from None
             frames = {name: read_table(t, folder) for name, t in schema.tables.items()}
             _cache[key] = Dataset(schema, frames, folder)
         return _cache[key]

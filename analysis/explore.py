@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import queries, text
+from .regions import WORLD
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -19,7 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dataset import Dataset
 
 ALL = "all"
-WORLD = "World"
 TABLE_COLUMNS = {"actor": "who", "place": "where", "theme": "theme", "activity": "what they do",
                  "paragraph": "paragraph"}
 
@@ -159,7 +159,7 @@ def _map(frame: "pd.DataFrame", sel, *, ds: "Dataset"):
     from .style import chapter_source
 
     ax = maps.plot_choropleth(data, value="count", region=sel, source=chapter_source(list(data["paragraphs"])),
-                              what="engagements")
+                              what="engagements", ds=ds)
     return ax.figure
 
 

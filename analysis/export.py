@@ -93,22 +93,18 @@ def add_arguments_export(parser) -> None:
 
 
 def run_export(args) -> int:
-    import sys
-
-    from .cli import EXIT_OK, EXIT_PROBLEMS
-    from .errors import UsageError
+    from .cli import EXIT_OK
+    from .dataset import DataError
+    from .errors import UsageError, WorkbookError
 
     try:
         written = export(args.directory, force=args.force)
     except (NotADirectoryError, FileExistsError) as err:
         raise UsageError(str(err)) from None
-    except (ValueError, KeyError, UnicodeDecodeError, FileNotFoundError) as err:
-        print(f"briefings export: the data does not load ({err}); run `briefings validate` to see why; "
-              "nothing written", file=sys.stderr)
-        return EXIT_PROBLEMS
+    except DataError as err:
+        raise DataError(f"the data does not load: {err}; nothing written") from None
     except OSError as err:
-        print(f"briefings export: cannot write into {args.directory} ({err}); nothing written", file=sys.stderr)
-        return EXIT_PROBLEMS
+        raise WorkbookError(f"cannot write into {args.directory} ({err}); nothing written") from None
     tables = len(written) - 1
     print(f"wrote {tables} tables and {DESCRIPTOR} to {args.directory}")
     return EXIT_OK

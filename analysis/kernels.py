@@ -1,6 +1,8 @@
 """How the project starts notebook kernels: one place for the builder and the teaching kit.
 
-Every run uses the ``python3`` kernel installed in the project's environment, talks to it over
+Every run uses the project's own kernel (:data:`KERNEL_NAME`, which ``make install`` installs
+into the project's environment and every notebook names, so that a shared JupyterLab or
+JupyterHub picks the right environment), talks to it over
 IPC sockets in a private folder (parallel kernels never race for TCP ports), and starts it
 without ``MPLBACKEND`` (a kernel on Agg keeps no figures in its outputs).
 """
@@ -8,7 +10,8 @@ from __future__ import annotations
 
 import os
 
-KERNEL_NAME = "python3"
+KERNEL_NAME = "peace-security-workbook"
+KERNEL_DISPLAY_NAME = "Python 3 (Peace & Security Workbook)"
 
 #: Environment entries that silence start-up warnings of ipykernel/debugpy and jupyter_core.
 QUIET_ENV = {

@@ -6,19 +6,23 @@
 - :func:`plot_presence` marks peace operations and envoys/offices at a representative point of the
   country (or countries) they work in.
 
-Both take ``region``: a :class:`~analysis.regions.RegionSelection`, a region name (resolved with
-:func:`analysis.regions.resolve_region`), a list of ISO3 codes, or None for the world; the map then
-zooms to the region's extent with a margin. geopandas is imported with this module only.
+Both take ``region``: a :class:`~analysis.regions.RegionSelection`, a region name (resolved once,
+with :func:`analysis.regions.resolve_region` and the ``ds`` given), a list of ISO3 codes, or None
+for the world; the map then zooms to the region's extent with a margin. A map draws only the
+data it is given: it never loads the project's dataset. geopandas is imported with this module
+only.
 """
 from __future__ import annotations
 
 import math
 from functools import lru_cache
 
-from .charts import _as_frame, _axes, _default_dataset, _plural, _table, _text, format_number, require_columns
+from .formatting import format_number, plural
 from .paths import data_dir
+from .plotting import as_frame, prepare_axes, require_columns, table_of, text_of
 from .style import (BACKGROUND_LAND, NO_DATA_COLOR, OFFICE_COLOR, OPERATION_COLOR,
-                    SEQUENTIAL, add_source, chapter_source, no_data, set_title, style_context)
+                    SEQUENTIAL, add_source, chapter_source, no_data, set_title, source_line,
+                    style_context)
 
 __all__ = ["MAP_CREDIT", "load_world", "locate", "plot_choropleth", "plot_presence", "region_extent"]
 
@@ -52,11 +56,19 @@ def load_world():
 
 # --- regions and extents ---------------------------------------------------------------------
 
-def _region(region, ds=None):
-    """(label, iso3 tuple) for a region argument; (None, None) for the world."""
+def _region(region, ds=None, *, function: str):
+    """(label, iso3 tuple) for a region argument; (None, None) for the world.
+
+    A region name is resolved here, where it enters, with the dataset ``ds`` (a map never loads
+    the project's data on its own: without ``ds``, pass a ``RegionSelection`` or ISO3 codes).
+    """
     if region is None:
         return None, None
     if isinstance(region, str):
+        if ds is None:
+            raise ValueError(f"{function}: region {region!r} is a name; pass ds= (the dataset to "
+                             "resolve it with), a RegionSelection (analysis.regions.resolve_region) "
+                             "or a list of ISO3 codes")
         from .regions import resolve_region
 
         region = resolve_region(region, ds)
@@ -164,13 +176,14 @@ def _map_figsize(world, region_iso3) -> tuple[float, float]:
     return (width, height)
 
 
-def _names(world) -> dict:
-    """iso3 -> printed name: the dataset's one display name per country (analysis.names), else the
-    outline's own name (Natural Earth's "Dem. Rep. Congo" is never printed)."""
-    from .names import display_names
-
+def _names(world, ds=None) -> dict:
+    """iso3 -> printed name: the dataset's one display name per country (analysis.names) when
+    ``ds`` is given, else the outline's own name (a map never loads the dataset itself)."""
     names = dict(zip(world["iso3"].astype(str), world["name"].astype(str)))
-    names.update({k: v for k, v in display_names().items() if k in names})
+    if ds is not None:
+        from .names import display_names
+
+        names.update({k: v for k, v in display_names(ds).items() if k in names})
     return names
 
 
@@ -223,20 +236,20 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
     import pandas as pd
     from matplotlib.patches import Patch
 
-    frame = _as_frame(data)
+    frame = as_frame(data)
     count_rows = value == "count" and "count" not in frame.columns
     require_columns(frame, (iso3,) if count_rows else (iso3, value), function="plot_choropleth")
     with style_context():
         world = load_world() if world is None else world
-        label, region_iso3 = _region(region, ds)
+        label, region_iso3 = _region(region, ds, function="plot_choropleth")
         if frame.empty:
-            return no_data(_axes(ax, (9, 2.5)), title=title)
+            return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         values = pd.Series(1.0, index=frame.index) if count_rows else pd.to_numeric(frame[value]).astype(float)
         per_country = values.groupby(frame[iso3].astype("string").str.upper()).sum()
         per_country = per_country[per_country > 0]
         if per_country.empty:
-            return no_data(_axes(ax, (9, 2.5)), title=title)
-        ax = _axes(ax, _map_figsize(world, region_iso3))
+            return no_data(prepare_axes(ax, (9, 2.5)), title=title)
+        ax = prepare_axes(ax, _map_figsize(world, region_iso3))
         land = world[world["iso3"] != "ATA"].copy()
         land["_value"] = land["iso3"].map(per_country)
         inside = land["iso3"].isin(list(region_iso3)) if region_iso3 else land["iso3"].notna()
@@ -266,7 +279,7 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
         extent = _set_extent(ax, world, region_iso3)
         ax.legend(handles=handles, title=_legend_title(what), loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   alignment="left")
-        names = _names(world)
+        names = _names(world, ds)
         off_map = sorted(set(per_country.index) - set(land["iso3"]))
         if title is None:
             shown = per_country if not region_iso3 else per_country[per_country.index.isin(region_iso3)]
@@ -280,13 +293,13 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
                 if len(shown) == 1:
                     title = f"{lead} is the only country{where} with {what} ({format_number(top)})"
                 else:
-                    title = (f"{_plural(len(shown), 'country', 'countries')}{where} with {what}; "
+                    title = (f"{plural(len(shown), 'country', 'countries')}{where} with {what}; "
                              f"most in {lead} ({format_number(top)})")
         set_title(ax, title)
         cited = frame
         if region_iso3 and source is None:
             cited = frame[frame[iso3].astype("string").str.upper().isin(list(region_iso3))]
-        line = _source_line(source, cited)
+        line = source_line(source, cited)
         note = f"Not drawn at this scale: {_list(off_map)}" if off_map else None
         if region_iso3 and extent is None:
             note = "; ".join(filter(None, [note, "the region has no outline on this map: world shown"]))
@@ -298,14 +311,6 @@ def _legend_title(what: str) -> str:
     return f"Number of {what}"
 
 
-def _source_line(source, frame) -> str:
-    if isinstance(source, str):
-        return source
-    if source is not None:
-        return chapter_source(source)
-    return chapter_source(frame["paragraph"]) if "paragraph" in frame.columns else chapter_source([])
-
-
 # --- presence --------------------------------------------------------------------------------
 
 def locate(kind: str, row, ds=None) -> tuple[str, ...]:
@@ -315,25 +320,25 @@ def locate(kind: str, row, ds=None) -> tuple[str, ...]:
     area); for operations, the host country in ``operation_facts``; for offices, the countries in
     ``office_coverage``. Empty when none applies (e.g. a headquarters office).
     """
-    code = _text(row.get("iso3"))
+    code = text_of(row.get("iso3"))
     if code:
         return (code,)
-    place_id = _text(row.get("place_id"))
-    places = _table(ds, "places")
+    place_id = text_of(row.get("place_id"))
+    places = table_of(ds, "places")
     if places is not None and place_id:
         match = places[places["place_id"].astype(str) == place_id]
-        if not match.empty and _text(match["iso3"].iloc[0]):
-            return (_text(match["iso3"].iloc[0]),)
+        if not match.empty and text_of(match["iso3"].iloc[0]):
+            return (text_of(match["iso3"].iloc[0]),)
     if place_id and len(place_id) == 3 and place_id.isupper():
         return (place_id,)
-    facts = _table(ds, "operation_facts") if kind == "operation" else None
+    facts = table_of(ds, "operation_facts") if kind == "operation" else None
     if facts is not None:
-        match = facts[facts["operation_id"].astype(str) == _text(row.get("operation_id"))]
+        match = facts[facts["operation_id"].astype(str) == text_of(row.get("operation_id"))]
         if not match.empty:
-            return (_text(match["host_iso3"].iloc[0]),)
-    coverage = _table(ds, "office_coverage") if kind == "office" else None
+            return (text_of(match["host_iso3"].iloc[0]),)
+    coverage = table_of(ds, "office_coverage") if kind == "office" else None
     if coverage is not None:
-        match = coverage[coverage["office_id"].astype(str) == _text(row.get("office_id"))]
+        match = coverage[coverage["office_id"].astype(str) == text_of(row.get("office_id"))]
         if not match.empty:
             return tuple(sorted(match["iso3"].astype(str)))
     return ()
@@ -388,19 +393,20 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
     """Peace operations (triangles) and envoys/offices (squares) at a representative point of the
     country or countries they work in, each labelled with its id; several at one spot are spread
     on a small circle. Rows are shaped like the ``operations`` and ``offices`` tables; places are
-    resolved with ``ds`` (default: the project's dataset, see :func:`locate`). Items that cannot be
+    resolved with ``ds`` when it is given (see :func:`locate`; without it, only ISO3 place ids and an
+    ``iso3`` column locate a row). Items that cannot be
     located are named under the map.
     """
-    ops = _as_frame(operations)
-    offs = _as_frame(offices)
+    ops = as_frame(operations)
+    offs = as_frame(offices)
     require_columns(ops, OPERATION_COLUMNS, function="plot_presence", shaped_like="operations")
     require_columns(offs, OFFICE_COLUMNS, function="plot_presence", shaped_like="offices")
     with style_context():
         world = load_world() if world is None else world
-        label, region_iso3 = _region(region, ds)
+        label, region_iso3 = _region(region, ds, function="plot_presence")
         if ops.empty and offs.empty:
-            return no_data(_axes(ax, (9, 2.5)), title=title)
-        dataset = _default_dataset(ds)
+            return no_data(prepare_axes(ax, (9, 2.5)), title=title)
+        dataset = ds
         items = []
         for kind, frame, id_column in (("operation", ops, "operation_id"), ("office", offs, "office_id")):
             for _, row in frame.sort_values(id_column, kind="stable").iterrows() if not frame.empty else ():
@@ -409,7 +415,7 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
         located = [i for i, p in enumerate(points) if p is not None]
         # Items with no country belong to no region: only a world map lists them.
         unlocated = [items[i][1] for i, p in enumerate(points) if p is None] if not region_iso3 else []
-        ax = _axes(ax, _map_figsize(world, region_iso3))
+        ax = prepare_axes(ax, _map_figsize(world, region_iso3))
         _base_map(ax, world, region_iso3)
         extent = _set_extent(ax, world, region_iso3)
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -434,8 +440,8 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
                 chosen = [i for i in located if set(items[i][2]) & set(region_iso3)]
             n_ops = sum(items[i][0] == "operation" for i in chosen)
             n_offs = len(chosen) - n_ops
-            parts = ([_plural(n_ops, "peace operation")] if n_ops else []) + (
-                [_plural(n_offs, "envoy or office", "envoys or offices")] if n_offs else [])
+            parts = ([plural(n_ops, "peace operation")] if n_ops else []) + (
+                [plural(n_offs, "envoy or office", "envoys or offices")] if n_offs else [])
             counted = " and ".join(parts)
             if not parts:
                 title = f"No peace operation, envoy or office of the chapter located in {label}"

@@ -1,12 +1,16 @@
-"""What each briefing notebook's parameters allow: the one declaration, and its checks.
+"""Briefing parameters: how each is declared, and how a value is checked.
 
-The builder calls :func:`check_parameters` before any kernel starts; each notebook calls it in
-its first cell after the parameters. Both get the same normalised values or the same
-:class:`ParameterError`, whose message names the notebook, the parameter and the value and
-lists what is allowed (with close matches).
+Each briefing kind declares its parameters once, in its module under :mod:`analysis.briefings`
+(with the factories below: :func:`region_parameter`, :func:`include_context_parameter`,
+:func:`partner_parameter`). This module reads those declarations. The builder calls
+:func:`check_parameters` before any kernel starts; each notebook calls it (through
+:func:`analysis.briefings.open_briefing`) in its first cell after the parameters. Both get the
+same normalised values or the same :class:`ParameterError`, whose message names the notebook,
+the parameter and the value and lists what is allowed (with close matches).
 
-A notebook's ``parameters`` cell repeats the defaults and help declared here (a test keeps the
-two in step, through ``papermill.inspect_notebook``).
+A notebook's ``parameters`` cell is written from the declaration
+(:func:`analysis.briefings.parameters_cell`); ``scripts/sync_parameters.py --check`` and the tests
+keep the two in step.
 """
 from __future__ import annotations
 
@@ -15,31 +19,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .paths import notebooks_dir
+from .errors import UsageError
+from .regions import WORLD
 
-#: Briefing name -> notebook file name under ``notebooks/briefings``.
-NOTEBOOK_FILES: dict[str, str] = {
-    "region": "region.ipynb",
-    "gender": "gender.ipynb",
-    "funding": "funding.ipynb",
-    "partnerships": "partnerships.ipynb",
-}
-WORLD = "World"
 ALL_PARTNERS = "all"
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off"}
+#: The words read as true and as false, for a boolean given as text (``--param x=no``).
+TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
+FALSE_WORDS = frozenset({"false", "no", "0", "off"})
 
 
-def briefings_dir() -> Path:
-    """Folder holding the briefing notebooks."""
-    return notebooks_dir() / "briefings"
+def parse_bool(text: str) -> bool | None:
+    """True or False for one of :data:`TRUE_WORDS` / :data:`FALSE_WORDS` (any case), else None."""
+    word = str(text).strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
 
 
-#: Briefing name -> absolute path of its notebook.
-NOTEBOOKS: dict[str, Path] = {name: briefings_dir() / file for name, file in NOTEBOOK_FILES.items()}
-
-
-class ParameterError(ValueError):
+class ParameterError(UsageError, ValueError):
     """A notebook or parameter that is not declared, or a value it does not allow."""
 
     def __init__(self, message: str, *, notebook: str | None = None, parameter: str | None = None,
@@ -70,6 +69,10 @@ class Parameter:
     @property
     def type_name(self) -> str:
         return self.type.__name__
+
+    def cell_line(self) -> str:
+        """The line of a notebook's ``parameters`` cell declaring this parameter."""
+        return f"{self.name}: {self.type_name} = {self.default!r}  # {self.help}"
 
 
 # --- validators --------------------------------------------------------------------------------
@@ -117,31 +120,38 @@ def normalise_partner(value: str) -> str:
     return found
 
 
-_REGION_HELP = ("M49 region or subregion (e.g. 'Western Africa'), a UN regional office's coverage "
-                "(e.g. 'UNOCA'), a country name or ISO code, or 'World'")
-_CONTEXT_HELP = "also show public context figures (labelled as such, with their source)"
+# --- the parameters briefing kinds share -------------------------------------------------------
+
+REGION_HELP = ("M49 region or subregion (e.g. 'Western Africa'), a UN regional office's coverage "
+               "(e.g. 'UNOCA'), a country name or ISO code, or 'World'")
+CONTEXT_HELP = "also show public context figures (labelled as such, with their source)"
+PARTNER_HELP = "'all', or one partner by id, name or acronym (e.g. 'AU', 'European Union')"
 
 
-def _region(default: str) -> Parameter:
-    return Parameter("region", str, default, _REGION_HELP, suggestions=_region_suggestions,
+def region_parameter(default: str = WORLD) -> Parameter:
+    """The ``region`` parameter: any value :func:`analysis.regions.resolve_region` accepts."""
+    return Parameter("region", str, default, REGION_HELP, suggestions=_region_suggestions,
                      validate=normalise_region)
 
 
-def _context() -> Parameter:
-    return Parameter("include_context", bool, True, _CONTEXT_HELP)
+def include_context_parameter(default: bool = True) -> Parameter:
+    """The ``include_context`` parameter: whether public context figures are shown."""
+    return Parameter("include_context", bool, default, CONTEXT_HELP)
 
 
-#: notebook -> its parameters, in the order of the notebook's parameters cell.
-PARAMETERS: dict[str, dict[str, Parameter]] = {
-    "region": {p.name: p for p in (_region("Western Africa"), _context())},
-    "gender": {p.name: p for p in (_region(WORLD), _context())},
-    "funding": {p.name: p for p in (_region(WORLD), _context())},
-    "partnerships": {p.name: p for p in (
-        _region(WORLD),
-        Parameter("partner", str, ALL_PARTNERS,
-                  "'all', or one partner by id, name or acronym (e.g. 'AU', 'European Union')",
-                  suggestions=_partner_choices, validate=normalise_partner))},
-}
+def partner_parameter(default: str = ALL_PARTNERS) -> Parameter:
+    """The ``partner`` parameter: "all", or one partner by id, name or acronym."""
+    return Parameter("partner", str, default, PARTNER_HELP, suggestions=_partner_choices,
+                     validate=normalise_partner)
+
+
+def __getattr__(name: str):
+    # Views of the briefing kinds' declarations, under the names this module used to define.
+    if name == "NOTEBOOKS":
+        return {kind: notebook_path(kind) for kind in notebook_names()}
+    if name == "PARAMETERS":
+        return {kind: declared_parameters(kind) for kind in notebook_names()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- lookups -----------------------------------------------------------------------------------
@@ -164,20 +174,25 @@ def did_you_mean(close: list[str]) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
+def notebook_names() -> list[str]:
+    """The names of the briefing kinds (each one a notebook), sorted."""
+    from .briefings import registry
+
+    return registry.names()
+
+
 def declared_parameters(notebook: str) -> dict[str, Parameter]:
     """The parameters declared for ``notebook``, in order (ParameterError for an unknown one)."""
-    if notebook not in PARAMETERS:
-        names = list(PARAMETERS)
-        raise ParameterError(
-            f"unknown notebook {notebook!r}{did_you_mean(close_matches(notebook, names))}; "
-            f"notebooks: {', '.join(names)}", notebook=notebook, allowed=names)
-    return PARAMETERS[notebook]
+    from .briefings import registry
+
+    return {p.name: p for p in registry.kind(notebook).parameters}
 
 
 def notebook_path(notebook: str) -> Path:
-    """Path of the briefing notebook called ``notebook``."""
-    declared_parameters(notebook)
-    return NOTEBOOKS[notebook]
+    """Path of the briefing notebook called ``notebook`` (ParameterError for an unknown one)."""
+    from .briefings import registry
+
+    return registry.kind(notebook).notebook_path
 
 
 def _parameter(notebook: str, name: str) -> Parameter:
@@ -231,8 +246,8 @@ def _check_type(notebook: str, param: Parameter, value: Any) -> Any:
     if param.type is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().casefold() in _TRUE | _FALSE:
-            return value.strip().casefold() in _TRUE
+        if isinstance(value, str) and parse_bool(value) is not None:
+            return parse_bool(value)
         raise ParameterError(
             f"{where} expects true or false (bool), got {type(value).__name__} {value!r}",
             notebook=notebook, parameter=param.name, value=value, allowed=["True", "False"])
@@ -269,11 +284,11 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
             options = list(param.suggestions()) if param.suggestions else []
             reason = " ".join(str(err).split())  # one line
             already_listed = sum(o in reason for o in options[:10]) >= min(3, len(options))
-            listing = f"; allowed values include: {listing(options)}" \
+            listed = f"; allowed values include: {listing(options)}" \
                 if options and not already_listed else ""
             if options and "did you mean" not in reason.casefold():
                 reason += did_you_mean(close_matches(value, options))
-            raise ParameterError(f"{where} does not allow {value!r}: {reason}{listing}",
+            raise ParameterError(f"{where} does not allow {value!r}: {reason}{listed}",
                                  notebook=notebook, parameter=name, value=value,
                                  allowed=options) from None
     return value

@@ -18,7 +18,8 @@ def data_dir() -> Path:
     override = os.environ.get("PSW_DATA_DIR")
     if override:
         return Path(override)
-    for candidate in (PROJECT_DIR / "data", PACKAGE_DIR / "_data"):
+    candidates = [PROJECT_DIR / "data"] if in_checkout() else []
+    for candidate in (*candidates, _packaged("_data")):
         if (candidate / "datapackage.json").is_file():
             return candidate
     raise FileNotFoundError("no data folder with datapackage.json found beside the package")
@@ -36,5 +37,37 @@ def seed_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """Folder holding the project's notebooks."""
-    return PROJECT_DIR / "notebooks"
+    """Folder holding the project's notebooks.
+
+    A source checkout uses ``<project>/notebooks``; an installed wheel carries a copy in
+    ``analysis/_notebooks`` (read through :mod:`importlib.resources`).
+    """
+    checkout = PROJECT_DIR / "notebooks"
+    if in_checkout() and checkout.is_dir():
+        return checkout
+    return _packaged("_notebooks")
+
+
+def briefing_notebooks_dir() -> Path:
+    """Folder holding the briefing notebooks and the default set (``briefings.toml``)."""
+    return notebooks_dir() / "briefings"
+
+
+def docs_dir() -> Path:
+    """Folder holding the project's documents (the facilitator guide)."""
+    checkout = PROJECT_DIR / "docs"
+    if in_checkout() and checkout.is_dir():
+        return checkout
+    return _packaged("_docs")
+
+
+def in_checkout() -> bool:
+    """Whether the package runs from its source checkout (not from an installed wheel)."""
+    return (PROJECT_DIR / "pyproject.toml").is_file()
+
+
+def _packaged(name: str) -> Path:
+    """A folder shipped inside the installed package (see ``pyproject.toml``'s force-include)."""
+    from importlib.resources import files
+
+    return Path(str(files("analysis") / name))

@@ -4,7 +4,9 @@ Every function takes an optional ``ds`` (a :class:`analysis.Dataset`; the projec
 default) and returns a DataFrame that keeps the columns of the table it starts from, including
 ``paragraph``, so that charts and text can cite the chapter. ``region`` arguments accept anything
 :func:`analysis.regions.resolve_region` accepts (a name, a code, a ``RegionSelection``); ``None``
-or the world selection means no filter.
+or the world selection means no filter. A name is resolved once, where it enters a function, and
+the resolved selection is passed on: callers that ask several questions resolve it once
+(:func:`selection`) and pass the ``RegionSelection``.
 """
 from __future__ import annotations
 
@@ -131,12 +133,12 @@ def offices_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """
     ds = dataset(ds)
     offices = ds.offices.copy()
-    ids = place_ids(region, ds)
+    sel = selection(region, ds)
+    ids = place_ids(sel, ds)
     if ids is None:
         offices["presence"] = "chapter"
         frame = offices
     else:
-        sel = selection(region, ds)
         based = set(offices.loc[offices["place_id"].isin(list(ids)), "office_id"])
         cov = ds.office_coverage
         covering = set(cov.loc[cov["iso3"].isin(list(sel.iso3)), "office_id"])
@@ -353,6 +355,114 @@ def theme_mentions(*, ds: "Dataset | None" = None) -> "pd.DataFrame":
     return out[["theme_id", "theme", "section_id", "section", "mentions", "paragraphs"]].reset_index(drop=True)
 
 
+# --- topics: what the gender and funding briefings select ---------------------------------------
+
+#: Beyond the themes of a topic (the ``topic`` column of ``themes``): figures whose ``counts``
+#: match these words belong to the topic too (a gender share counted under elections, a
+#: Peacebuilding Fund share counted under women, peace and security).
+TOPIC_FIGURE_WORDS: dict[str, str] = {
+    "gender": "women|woman|gender|female",
+    "funding": "fund|financ|budget|grant|alloc|us\\$",
+}
+#: Beyond the themes of a topic: initiatives of these kinds, or whose name matches these words.
+TOPIC_INITIATIVES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "funding": (("funding stream",), TOPIC_FIGURE_WORDS["funding"]),
+}
+
+
+def topics(*, ds: "Dataset | None" = None) -> list[str]:
+    """The topics the ``topic`` column of ``themes`` allows (from the schema)."""
+    ds = dataset(ds)
+    field = ds.schema.table("themes").field("topic")
+    return list(field.enum or ())
+
+
+def topic_themes(topic: str, *, ds: "Dataset | None" = None) -> list[str]:
+    """Ids of the themes whose ``topic`` is ``topic`` (ValueError for a topic not allowed)."""
+    ds = dataset(ds)
+    allowed = topics(ds=ds)
+    if allowed and topic not in allowed:
+        raise ValueError(f"unknown topic {topic!r}; allowed: {', '.join(allowed)}")
+    themes = ds.themes
+    return [str(t) for t in themes.loc[themes["topic"] == topic, "theme_id"]]
+
+
+def _matches(values: "pd.Series", words: str | None) -> "pd.Series":
+    if not words:
+        return values.isna() & values.notna()  # all False
+    found = values.astype("string").str.casefold().str.contains(words, regex=True)
+    return found.fillna(False).astype(bool)
+
+
+def topic_figures(topic: str | None, region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
+    """The chapter's figures on ``topic`` (its themes, or counting what its words name), with
+    their targets (see :func:`figures_by_theme`); every figure for ``topic=None``."""
+    ds = dataset(ds)
+    figures = figures_by_theme(None, region, ds=ds)
+    if topic is None:
+        return figures
+    keep = figures["theme_id"].isin(topic_themes(topic, ds=ds)).astype(bool) | \
+        _matches(figures["counts"], TOPIC_FIGURE_WORDS.get(topic))
+    return figures[keep].reset_index(drop=True)
+
+
+def initiatives(theme=None, *, kinds: Iterable[str] = (), words: str | None = None,
+                ds: "Dataset | None" = None) -> "pd.DataFrame":
+    """Initiatives on ``theme`` (an id or ids), of ``kinds``, or whose name matches the regex
+    ``words``; every initiative when none of them is given."""
+    ds = dataset(ds)
+    frame = ds.initiatives
+    kinds = list(kinds)
+    if theme is None and not kinds and not words:
+        return frame.reset_index(drop=True)
+    keep = _matches(frame["name"], words)
+    if theme is not None:
+        keep |= frame["theme_id"].isin([theme] if isinstance(theme, str) else list(theme)).astype(bool)
+    if kinds:
+        keep |= frame["kind"].isin(kinds).astype(bool)
+    return frame[keep].reset_index(drop=True)
+
+
+def topic_initiatives(topic: str | None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
+    """The initiatives on ``topic`` (its themes, kinds and words); every one for None."""
+    if topic is None:
+        return initiatives(ds=ds)
+    kinds, words = TOPIC_INITIATIVES.get(topic, ((), None))
+    return initiatives(theme=topic_themes(topic, ds=ds), kinds=kinds, words=words, ds=ds)
+
+
+def topic_records(topic: str | None, region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
+    """Records with a place behind a topic's map: its figures, its engagements and its events
+    (one row per event place). Columns ``place_id`` and ``paragraph``."""
+    import pandas as pd
+
+    ds = dataset(ds)
+    sel = selection(region, ds)
+    themes = topic_themes(topic, ds=ds) if topic is not None else None
+    figures = topic_figures(topic, sel, ds=ds)
+    events = timeline(sel, theme=themes, ds=ds)
+    pairs = [(p.strip(), paragraph) for ids, paragraph in zip(events["place_ids"], events["paragraph"])
+             for p in str(ids).split(",") if p.strip()]
+    event_rows = pd.DataFrame(pairs, columns=["place_id", "paragraph"])
+    engagements = engagements_in(sel, theme=themes, ds=ds)
+    parts = [f[["place_id", "paragraph"]] for f in (figures, engagements, event_rows) if len(f)]
+    if not parts:
+        return pd.DataFrame({"place_id": pd.Series(dtype="string"),
+                             "paragraph": pd.Series(dtype="string")})
+    return pd.concat(parts, ignore_index=True)
+
+
+def main_series(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """The main series among public figures: the ``counts`` with most rows (money first)."""
+    if not len(frame):
+        return frame
+    money = frame["unit"].astype(str).str.startswith("US$")
+    pool = frame[money] if money.any() else frame
+    sizes = pool.groupby("counts", observed=True, sort=False).size()
+    best = sizes[sizes == sizes.max()].index[0]
+    return pool[pool["counts"] == best].sort_values(["period_start", "figure_id"], kind="stable")
+
+
 # --- where the chapter has data ----------------------------------------------------------------
 
 def place_records(*, ds: "Dataset | None" = None) -> "pd.DataFrame":
@@ -459,6 +569,30 @@ def countries_of(records: "pd.DataFrame", *, ds: "Dataset | None" = None) -> "pd
     out["count"] = out["count"].astype("Int64")
     out["paragraphs"] = out["paragraphs"].astype("string")
     return out.sort_values(["count", "iso3"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFrame | None":
+    """The region's countries, each given the records on the region as a whole (for a region
+    whose records are all on the region, none on one of its countries); None when there are none.
+    Columns as :func:`countries_of`: ``iso3``, ``count``, ``paragraphs``."""
+    import pandas as pd
+
+    from .text import ordered_paragraphs
+
+    ds = dataset(ds)
+    sel = selection(region, ds)
+    if sel is None:
+        return None
+    records = place_records(ds=ds)
+    places = ds.places
+    regional = set(places.loc[places["iso3"].isna(), "place_id"]) & set(sel.place_ids)
+    records = records[records["place_id"].isin(list(regional)) & (records["table"] != "places")]
+    if not len(records):
+        return None
+    paragraphs = ", ".join(ordered_paragraphs(records["paragraph"], ds=ds))
+    return pd.DataFrame({"iso3": list(sel.iso3),
+                         "count": pd.array([len(records)] * len(sel.iso3), dtype="Int64"),
+                         "paragraphs": paragraphs})
 
 
 def regions_with_data(*, ds: "Dataset | None" = None, min_records: int = 1) -> list[str]:

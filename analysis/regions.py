@@ -27,12 +27,14 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
+from .errors import UsageError
+
 KINDS = ("world", "region", "subregion", "office", "country")
 WORLD = "World"
 _KIND_LABEL = {"region": "M49 region", "subregion": "M49 subregion"}
 
 
-class RegionError(ValueError):
+class RegionError(UsageError, ValueError):
     """A region value that is not allowed; the message names it and says what is."""
 
     def _render_traceback_(self) -> list[str]:

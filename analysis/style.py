@@ -13,12 +13,14 @@ Importing this module imports matplotlib (not pyplot).
 """
 from __future__ import annotations
 
-import re
 import textwrap
 from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib as mpl
+
+# Locators and their reading order come from one module (one pattern, one order).
+from .locators import compact_locators, paragraph_locators, paragraph_sort_key  # noqa: F401
 
 #: The Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
 OKABE_ITO: dict[str, str] = {
@@ -145,58 +147,6 @@ def set_title(ax, title: str) -> None:
 
 # --- sources ---------------------------------------------------------------------------------
 
-_LOCATOR = re.compile(r"[a-z][a-z-]*/[0-9]+")
-
-
-def _section_order() -> dict[str, int]:
-    from .seed import CAPTION_SECTION, SECTION_HEADINGS
-
-    order = [CAPTION_SECTION, *SECTION_HEADINGS.values()]
-    return {section: i for i, section in enumerate(order)}
-
-
-def paragraph_sort_key(locator: str) -> tuple:
-    """Sort key putting paragraph locators (``crisis/2``) in the chapter's reading order."""
-    section, _, number = locator.partition("/")
-    order = _section_order()
-    return (order.get(section, len(order)), section, int(number) if number.isdigit() else 0)
-
-
-def paragraph_locators(values) -> list[str]:
-    """The distinct locators in ``values`` (strings, possibly several per value), in chapter order."""
-    found: set[str] = set()
-    for value in values if values is not None else ():
-        if value is None or not isinstance(value, str):
-            continue
-        found.update(_LOCATOR.findall(value))
-    return sorted(found, key=paragraph_sort_key)
-
-
-def compact_locators(locators) -> list[str]:
-    """Runs of three or more paragraphs in one section as ranges: crisis/1, crisis/2, crisis/3 ->
-    crisis/1\u20133 (pairs stay as they are)."""
-    out, run = [], []
-
-    def flush():
-        if len(run) >= 3:
-            out.append(f"{run[0][0]}/{run[0][1]}\u2013{run[-1][1]}")
-        else:
-            out.extend(f"{s}/{n}" for s, n in run)
-        run.clear()
-
-    for locator in locators:
-        section, _, number = locator.partition("/")
-        if not number.isdigit():
-            flush()
-            out.append(locator)
-            continue
-        if run and (run[-1][0] != section or run[-1][1] + 1 != int(number)):
-            flush()
-        run.append((section, int(number)))
-    flush()
-    return out
-
-
 def chapter_source(paragraphs) -> str:
     """``Source: A/72/1, ch. II.B, ¶ crisis/2, crisis/3`` from paragraph locators (any iterable);
     runs of three or more in a section are written as ranges (``crisis/1–4``)."""
@@ -204,6 +154,20 @@ def chapter_source(paragraphs) -> str:
     if not locators:
         return f"Source: {CHAPTER_SYMBOL}"
     return f"Source: {CHAPTER_SYMBOL}, \u00b6 " + ", ".join(compact_locators(locators))
+
+
+def source_line(source, frame) -> str:
+    """The source line of a chart or map: ``source`` itself when it is a string, else the
+    chapter's paragraphs it names, else those of ``frame``'s ``paragraph`` (or ``paragraphs``)
+    column."""
+    if isinstance(source, str):
+        return source
+    if source is not None:
+        return chapter_source(source)
+    for column in ("paragraph", "paragraphs"):
+        if column in frame.columns:
+            return chapter_source(frame[column])
+    return chapter_source([])
 
 
 def context_source(sources, source_ids=None) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from . import queries
+from .formatting import figure_value, format_value, plural
+from .locators import paragraph_locators, reading_position
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -43,20 +45,12 @@ class KeyPoint:
 
 # --- citations ---------------------------------------------------------------------------------
 
-def _paragraph_order(ds: "Dataset") -> dict[str, int]:
-    paras = ds.paragraphs
-    return {p: int(n) for p, n in zip(paras["paragraph_id"], paras["position"])}
-
-
 def ordered_paragraphs(paragraphs: Iterable[str], *, ds: "Dataset | None" = None) -> list[str]:
-    """Distinct paragraph locators in reading order (values like "a/1, b/2" are split)."""
-    ds = queries.dataset(ds)
-    order = _paragraph_order(ds)
-    found = set()
-    for value in paragraphs:
-        if isinstance(value, str):
-            found.update(p.strip() for p in value.split(",") if p.strip())
-    return sorted(found, key=lambda p: (order.get(p, 10_000), p))
+    """Distinct paragraph locators in reading order (values like "a/1, b/2" are split).
+
+    The order is the chapter's (:mod:`analysis.locators`); ``ds`` is accepted for compatibility.
+    """
+    return paragraph_locators(paragraphs)
 
 
 def cite(paragraphs: Iterable[str], *, ds: "Dataset | None" = None) -> str:
@@ -97,10 +91,6 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _series(items: Sequence[str], limit: int = 6) -> str:
     items = [str(i) for i in items if isinstance(i, str) and i]
     items = list(dict.fromkeys(items))
@@ -136,20 +126,6 @@ def event_date(row) -> str:
     return written if isinstance(written, str) and written else format_date(row["date_label"])
 
 
-def format_value(value, unit: str, qualifier: str | None = None) -> str:
-    """A number with its unit and qualifier, e.g. "at least 15 per cent", "more than 60"."""
-    number = float(value)
-    shown = f"{number:,.0f}" if number == int(number) else f"{number:,.2f}".rstrip("0").rstrip(".")
-    unit = str(unit)
-    text = {"percent": f"{shown} per cent", "US$": f"US$ {shown}",
-            "US$ million": f"US$ {shown} million", "US$ billion": f"US$ {shown} billion",
-            "people": f"{shown} people"}.get(unit, shown)
-    qualifier = str(qualifier) if isinstance(qualifier, str) else "exact"
-    if qualifier in ("exact", "order of magnitude", "nan"):
-        return text
-    return f"{qualifier} {text}"
-
-
 # --- messages ----------------------------------------------------------------------------------
 
 def no_data_message(label: str, *, what: str = "chapter records", records: int = 0) -> str:
@@ -159,7 +135,7 @@ def no_data_message(label: str, *, what: str = "chapter records", records: int =
                 f"This briefing is therefore short: it has nothing to chart or map, and the "
                 f"sections below stay empty. The World briefing or a wider region gives the "
                 f"chapter's overall picture.")
-    return (f"**Little data.** Only {_plural(records, 'chapter record')} concern {label}; "
+    return (f"**Little data.** Only {plural(records, 'chapter record')} concern {label}; "
             f"the points below are all the chapter says about it.")
 
 
@@ -176,7 +152,7 @@ def _records_sentence(label: str, counts: dict[str, int]) -> str:
              (counts.get("engagements", 0), "engagement with partners or the UN", "engagements"),
              (counts.get("events", 0), "dated event"),
              (counts.get("figures", 0), "figure")]
-    listed = [_plural(p[0], p[1], p[2] if len(p) > 2 else None) for p in parts if p[0]]
+    listed = [plural(p[0], p[1], p[2] if len(p) > 2 else None) for p in parts if p[0]]
     return f"For {label}, the chapter's dataset holds {_series(listed, limit=5)}"
 
 
@@ -205,7 +181,7 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
         if wording != "at work":
             named = [f"{n} ({s})" for n, s in zip(named, ops["status"].astype(str))]
         points.append(chapter_point(
-            f"{_plural(len(ops), 'peace operation')} {wording}: {_series(named)}",
+            f"{plural(len(ops), 'peace operation')} {wording}: {_series(named)}",
             list(ops["paragraph"]) + list(ops["status_paragraph"]), ds=ds))
     offices = queries.offices_in(sel, ds=ds)
     if len(offices):
@@ -219,7 +195,7 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
     if len(partners):
         names = [a if isinstance(a, str) and a else n for a, n in zip(partners["acronym"], partners["name"])]
         points.append(chapter_point(
-            f"{_plural(len(partners), 'partner')} {'works' if len(partners) == 1 else 'work'} "
+            f"{plural(len(partners), 'partner')} {'works' if len(partners) == 1 else 'work'} "
             f"with the UN here: {_series(names)}",
             partners["paragraphs"], ds=ds))
     figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else None
@@ -235,7 +211,7 @@ def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> Ke
     """The span of a timeline: how many events, the earliest and the latest."""
     first = events.sort_values(["date_start", "date_end"], kind="stable").iloc[0]
     last = events.sort_values(["date_end", "date_start"], kind="stable").iloc[-1]
-    text = f"{_plural(len(events), 'dated event')} on the timeline"
+    text = f"{plural(len(events), 'dated event')} on the timeline"
     if first["event_id"] != last["event_id"]:
         text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
@@ -272,7 +248,7 @@ def place_records_paragraphs(region, *, ds: "Dataset | None" = None) -> list[str
     """Paragraphs of every chapter record in ``region`` (the places' own rows left out; for the
     whole world, of every record)."""
     ds = queries.dataset(ds)
-    ids = queries.place_ids(region, ds)
+    ids = queries.place_ids(queries.selection(region, ds), ds)
     if ids is None:
         return [p for table in (*queries.PLACED_TABLES, "events") for p in ds[table]["paragraph"].dropna()]
     frame = queries.place_records(ds=ds)
@@ -283,8 +259,7 @@ def place_records_paragraphs(region, *, ds: "Dataset | None" = None) -> list[str
 def _top_engagements(region, *, ds: "Dataset", limit: int) -> list[KeyPoint]:
     acts = queries.engagements_in(region, ds=ds)
     acts = acts[(acts["actor_table"] != "partners") & acts["place_id"].notna()]
-    order = _paragraph_order(ds)
-    acts = acts.assign(_order=acts["paragraph"].map(lambda p: order.get(p, 10_000)))
+    acts = acts.assign(_order=acts["paragraph"].map(reading_position))
     acts = acts.sort_values(["_order", "engagement_id"], kind="stable")
     return [engagement_point(row, ds=ds) for _, row in acts.head(limit).iterrows()]
 
@@ -297,23 +272,16 @@ def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoi
     return chapter_point(f"{actor}{where}: {_no_final_stop(row['activity'])}", [row["paragraph"]], ds=ds)
 
 
-def _printed(row: "pd.Series", prefix: str) -> str:
-    """The figure's printed form from the data (figures.printed), '' when the row has none."""
-    value = row.get(f"{prefix}printed")
-    return value if isinstance(value, str) else ""
-
-
 def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One chapter figure as a key point, set against its target when it has one."""
     counts = _no_final_stop(row["counts"])
-    value = _printed(row, "") or format_value(row["value"], row["unit"], row.get("qualifier"))
+    value = figure_value(row)
     text = f"{counts[0].upper() + counts[1:]}: {value}"
     if isinstance(row.get("place"), str):
         text += f" ({row['place']})"
     paragraphs = [row["paragraph"]]
     if isinstance(row.get("target_figure_id"), str):
-        target = _printed(row, "target_") or format_value(row["target_value"], row["target_unit"],
-                                                          row.get("target_qualifier"))
+        target = figure_value(row, "target_")
         text += f", against a target of {target}"
         paragraphs.append(row["target_paragraph"])
     return chapter_point(text, paragraphs, ds=ds)
@@ -325,17 +293,6 @@ def public_figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> Key
     where = f" in {row['region']}" if isinstance(row.get("region"), str) else ""
     text = f"Context, not from the chapter: {_no_final_stop(row['counts'])}{where}, {row['period_label']}: {value}"
     return context_point(text, [row["source_id"]], ds=ds)
-
-
-def main_series(frame: "pd.DataFrame") -> "pd.DataFrame":
-    """The main series among public figures: the ``counts`` with most rows (money first)."""
-    if not len(frame):
-        return frame
-    money = frame["unit"].astype(str).str.startswith("US$")
-    pool = frame[money] if money.any() else frame
-    sizes = pool.groupby("counts", observed=True, sort=False).size()
-    best = sizes[sizes == sizes.max()].index[0]
-    return pool[pool["counts"] == best].sort_values(["period_start", "figure_id"], kind="stable")
 
 
 def series_point(frame: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
@@ -373,25 +330,26 @@ def gender_key_points(region=None, *, include_context: bool = True,
                       ds: "Dataset | None" = None) -> list[KeyPoint]:
     """Key points on women, peace and security: gender figures against targets, and activities."""
     ds = queries.dataset(ds)
-    figures = gender_figures(region, ds=ds)
-    order = _paragraph_order(ds)
+    sel = queries.selection(region, ds)
+    themes = queries.topic_themes("gender", ds=ds)
+    figures = queries.topic_figures("gender", sel, ds=ds)
     figures = figures.assign(_targeted=figures["target_figure_id"].notna(),
-                             _order=figures["paragraph"].map(lambda p: order.get(p, 10_000)))
+                             _order=figures["paragraph"].map(reading_position))
     figures = figures.sort_values(["_targeted", "_order"], ascending=[False, True], kind="stable")
     points = [figure_point(row, ds=ds) for _, row in figures.iterrows()
               if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
-    events = queries.timeline(region, theme=gender_themes(ds=ds), ds=ds)
+    events = queries.timeline(sel, theme=themes, ds=ds)
     for _, ev in events.iterrows():
         points.append(chapter_point(
             f"{event_date(ev)}: {_no_final_stop(ev['description'])}", [ev["paragraph"]], ds=ds))
-    acts = queries.engagements_in(region, theme=gender_themes(ds=ds), ds=ds)
+    acts = queries.engagements_in(sel, theme=themes, ds=ds)
     for _, row in acts.iterrows():
         point = engagement_point(row, ds=ds)
         if not any(set(point.paragraphs) == set(p.paragraphs) and _shares_number(point, p)
                    for p in points):
             points.append(point)
-    inits = initiatives(theme=gender_themes(ds=ds), ds=ds)
-    if len(inits) and queries.selection(region, ds) is None:  # initiatives have no place
+    inits = queries.topic_initiatives("gender", ds=ds)
+    if len(inits) and sel is None:  # initiatives have no place
         points.append(chapter_point(
             f"Initiatives on the theme: {_series(list(inits['name']))}", inits["paragraph"], ds=ds))
     return points
@@ -410,82 +368,24 @@ def _is_target_of_listed(row: "pd.Series", ds: "Dataset") -> bool:
     return bool((figures["target_figure_id"] == row["figure_id"]).any())
 
 
-def gender_themes(*, ds: "Dataset | None" = None) -> list[str]:
-    """Theme ids about women and gender (by id or name)."""
-    themes = queries.dataset(ds).themes
-    text = (themes["theme_id"].astype(str) + " " + themes["name"].astype(str)).str.casefold()
-    hits = themes[text.str.contains("women|gender|wps", regex=True)]
-    return [str(t) for t in hits["theme_id"]]
-
-
-GENDER_WORDS = "women|woman|gender|female"
-
-
-def _figures_about(themes: list[str], words: str, region, ds: "Dataset") -> "pd.DataFrame":
-    """Figures on one of ``themes`` or whose ``counts`` matches ``words``, with their targets."""
-    figures = queries.figures_by_theme(None, region, ds=ds)
-    about = figures["counts"].astype("string").str.casefold().str.contains(words, regex=True)
-    keep = figures["theme_id"].isin(themes) | about.fillna(False)
-    return figures[keep.astype(bool)].reset_index(drop=True)
-
-
-def gender_figures(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
-    """Figures on a gender theme or counting women or gender shares, with their targets."""
-    ds = queries.dataset(ds)
-    return _figures_about(gender_themes(ds=ds), GENDER_WORDS, region, ds)
-
-
-FUNDING_WORDS = "fund|financ|budget|grant|alloc|us\\$"
-
-
-def funding_themes(*, ds: "Dataset | None" = None) -> list[str]:
-    """Theme ids about funding and financing (by id or name)."""
-    themes = queries.dataset(ds).themes
-    text = (themes["theme_id"].astype(str) + " " + themes["name"].astype(str)).str.casefold()
-    hits = themes[text.str.contains("fund|financ", regex=True)]
-    return [str(t) for t in hits["theme_id"]]
-
-
-def funding_figures(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
-    """Figures on a funding theme, or counting funds, pledges or allocations, with their targets."""
-    ds = queries.dataset(ds)
-    return _figures_about(funding_themes(ds=ds), FUNDING_WORDS, region, ds)
-
-
-def initiatives(theme=None, *, kinds: Sequence[str] | None = None, words: str | None = None,
-                ds: "Dataset | None" = None) -> "pd.DataFrame":
-    """Initiatives on ``theme`` (ids), of ``kinds``, or whose name matches the regex ``words``."""
-    ds = queries.dataset(ds)
-    frame = ds.initiatives
-    keep = frame["initiative_id"].isna()  # all False
-    if theme is not None:
-        keep |= frame["theme_id"].isin([theme] if isinstance(theme, str) else list(theme))
-    if kinds:
-        keep |= frame["kind"].isin(list(kinds))
-    if words:
-        keep |= frame["name"].astype("string").str.casefold().str.contains(words, regex=True).fillna(False)
-    if theme is None and not kinds and not words:
-        keep = ~keep
-    return frame[keep.astype(bool)].reset_index(drop=True)
-
-
 def funding_key_points(region=None, *, include_context: bool = True,
                        ds: "Dataset | None" = None) -> list[KeyPoint]:
     """Key points on funding: the chapter's figures and funding initiatives, then context figures."""
     ds = queries.dataset(ds)
-    figures = funding_figures(region, ds=ds)
+    sel = queries.selection(region, ds)
+    figures = queries.topic_figures("funding", sel, ds=ds)
     points = [figure_point(row, ds=ds) for _, row in figures.iterrows()
               if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
-    inits = initiatives(theme=funding_themes(ds=ds), kinds=["funding stream"], words=FUNDING_WORDS, ds=ds)
-    if len(inits) and queries.selection(region, ds) is None:  # initiatives have no place
+    inits = queries.topic_initiatives("funding", ds=ds)
+    if len(inits) and sel is None:  # initiatives have no place
         points.append(chapter_point(
             f"Funding initiatives the chapter names: {_series(list(inits['name']))}", inits["paragraph"], ds=ds))
-    acts = queries.engagements_in(region, theme=funding_themes(ds=ds), ds=ds)
+    acts = queries.engagements_in(sel, theme=queries.topic_themes("funding", ds=ds), ds=ds)
     for _, row in acts.head(3).iterrows():
         points.append(engagement_point(row, ds=ds))
-    if include_context and queries.selection(region, ds) is None:
+    if include_context and sel is None:
         for topic in FUNDING_CONTEXT_TOPICS:
-            series = main_series(queries.public_figures(topic, ds=ds))
+            series = queries.main_series(queries.public_figures(topic, ds=ds))
             if len(series):
                 points.append(series_point(series, ds=ds))
     return points
@@ -499,6 +399,7 @@ def partnership_key_points(region=None, *, partner: str = "all",
                            ds: "Dataset | None" = None) -> list[KeyPoint]:
     """Key points on partnerships: who works with the UN, where and on what."""
     ds = queries.dataset(ds)
+    region = queries.selection(region, ds)
     if partner not in (None, "all"):
         acts = queries.partner_activities(partner, region, ds=ds)
         return [engagement_point(row, ds=ds) for _, row in acts.iterrows()]
@@ -509,7 +410,7 @@ def partnership_key_points(region=None, *, partner: str = "all",
     kinds = partners.groupby("kind", observed=True).size().sort_values(ascending=False)
     described = [f"{k} ({int(n)})" for k, n in kinds.items()]
     points.append(chapter_point(
-        f"{_plural(len(partners), 'partner')} work with the UN, by kind: {_series(described, limit=8)}",
+        f"{plural(len(partners), 'partner')} work with the UN, by kind: {_series(described, limit=8)}",
         partners["paragraphs"], ds=ds))
     acts = queries.partner_activities(None, region, ds=ds)
     for _, row in partners.head(4).iterrows():
@@ -517,7 +418,7 @@ def partnership_key_points(region=None, *, partner: str = "all",
         mine = acts[acts["partner_id"] == row["partner_id"]]
         placed = mine[mine["place"].notna()]
         places = _series(sorted(set(placed["place"].astype(str))), limit=5)
-        count = _plural(len(mine), "engagement")
+        count = plural(len(mine), "engagement")
         if not len(placed):
             detail = f"{count}, none tied to one place"
         elif len(placed) == len(mine):
@@ -552,7 +453,7 @@ def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] 
     cited = f" Paragraphs cited: {', '.join(paras)}." if paras else ""
     if len(chapter):
         row = chapter.iloc[0]
-        lines.append(f"- Chapter: {_source_line(row)}.{cited} Cited as "
+        lines.append(f"- Chapter: {_source_entry(row)}.{cited} Cited as "
                      f"({CHAPTER_CITATION} ¶ section/paragraph).")
     else:
         lines.append(f"- Chapter: United Nations, Report of the Secretary-General on the work of the "
@@ -560,13 +461,13 @@ def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] 
     for source_id in dict.fromkeys(s for s in context_sources if isinstance(s, str)):
         rows = sources[sources["source_id"] == source_id]
         if len(rows):
-            lines.append(f"- Context: {_source_line(rows.iloc[0])}.")
+            lines.append(f"- Context: {_source_entry(rows.iloc[0])}.")
         else:
             lines.append(f"- Context: {source_id}.")
     return "\n".join(lines)
 
 
-def _source_line(row: "pd.Series") -> str:
+def _source_entry(row: "pd.Series") -> str:
     parts = []
     if isinstance(row.get("publisher"), str):
         parts.append(row["publisher"])

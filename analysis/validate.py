@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
 from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, load_schema, parse_descriptor
 
 #: Field types the validator (and the loader) understand.
 KNOWN_TYPES = ("string", "integer", "number", "boolean", "date", "year")
-#: Form of a paragraph locator: section id, slash, paragraph number within the section.
-LOCATOR = re.compile(r"[a-z][a-z0-9-]*/[1-9][0-9]*")
 PARAGRAPH_FIELD, EVIDENCE_FIELD, INFERRED_FIELD, NOTE_FIELD = PROVENANCE_FIELDS
 
 _INTEGER = re.compile(r"-?[0-9]+")

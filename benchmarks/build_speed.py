@@ -22,6 +22,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+KERNEL_NAME = "peace-security-workbook"  # analysis.kernels.KERNEL_NAME, which `make install` installs
 
 
 def default_set(only: list[str]) -> list[tuple[str, str, dict]]:
@@ -51,7 +52,7 @@ def naive(briefings, folder: Path) -> float:
     start = time.perf_counter()
     for bid, path, params in briefings:
         executed = folder / f"{bid}.ipynb"
-        run([str(BIN / "papermill"), path, str(executed), "-k", "python3", "--cwd",
+        run([str(BIN / "papermill"), path, str(executed), "-k", KERNEL_NAME, "--cwd",
              str(Path(path).parent), *papermill_args(params)])
         run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
     return time.perf_counter() - start

@@ -1,7 +1,7 @@
-"""The briefing notebooks: committed clean, and executed with papermill on several parameters."""
+"""The briefing notebooks executed with papermill on several parameters (their hygiene is in
+test_notebook_hygiene.py, their agreement with the declarations in test_briefing_kinds.py)."""
 from __future__ import annotations
 
-import ast
 import base64
 import re
 
@@ -10,35 +10,6 @@ import pytest
 
 from analysis import params
 from analysis.kernels import KERNEL_NAME, ipc_config
-from analysis.paths import notebooks_dir
-
-ALL_NOTEBOOKS = [*params.NOTEBOOKS.values(), notebooks_dir() / "explore.ipynb"]
-
-
-@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.stem)
-def test_committed_notebook_is_clean(path):
-    nb = nbformat.read(str(path), as_version=4)
-    nbformat.validate(nb)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code), "outputs committed"
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1, "exactly one cell tagged parameters"
-    for cell in code:
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
-        for node in ast.walk(ast.parse(source)):
-            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)), \
-                f"{path.name}: logic belongs in analysis/, not in a cell: {cell.source[:60]!r}"
-    for line in tagged[0].source.splitlines():
-        assert "  # " in line and ":" in line.split("=")[0], f"untyped or unexplained parameter: {line!r}"
-
-
-def test_first_cell_after_the_parameters_checks_them():
-    for notebook, path in params.NOTEBOOKS.items():
-        nb = nbformat.read(str(path), as_version=4)
-        index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-        following = nb.cells[index + 1]
-        assert f'params.check_parameters("{notebook}"' in following.source
-
 
 # --- execution --------------------------------------------------------------------------------
 
@@ -161,4 +132,4 @@ def test_bad_value_fails_in_the_first_cell_after_the_parameters(tmp_path, notebo
               if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     first_code_after = next(i for i, c in enumerate(nb.cells) if i > injected and c.cell_type == "code")
     assert failed == [first_code_after]
-    assert "check_parameters" in nb.cells[first_code_after].source
+    assert "open_briefing" in nb.cells[first_code_after].source

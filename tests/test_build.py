@@ -1,17 +1,15 @@
 """`briefings list` and `briefings build`, through the command line, into temporary folders.
 
 Fixture notebooks (tests/fixtures/notebooks/) keep most builds to a second or two; one test
-builds the real default set. Builds run as subprocesses: the builder forks worker processes
+builds the real default set. The helpers (``briefings``, ``manifest``, ``snapshot``,
+``write_set``) are fixtures of conftest.py. Builds run as subprocesses: the builder forks worker processes
 and kernels, which should not happen inside the test runner's own process.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,39 +17,12 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures" / "notebooks"
 FIXTURE_SET = FIXTURES / "fixtures.toml"
-#: the installed console script (``python -m analysis.cli`` would define UsageError twice)
-BRIEFINGS = Path(sys.executable).parent / "briefings"
 FIXTURE_IDS = ["ok-alpha", "ok-beta", "ok-false-gamma-3"]
-
-
-def briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT):
-    """Run the `briefings` command; returns the CompletedProcess (text)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("MPLBACKEND", None)
-    return subprocess.run([str(BRIEFINGS), *args], capture_output=True,
-                          text=True, env=full_env, cwd=cwd, timeout=300)
-
-
-def manifest(out: Path) -> dict:
-    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["briefings"]
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != "manifest.json"}
-
-
-def write_set(path: Path, notebooks: dict[str, Path], entries: list[str]) -> Path:
-    lines = ["[notebooks]"] + [f'{name} = "{file}"' for name, file in notebooks.items()]
-    for entry in entries:
-        lines += ["", "[[briefing]]", entry]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 # --- list ----------------------------------------------------------------------------------
 
-def test_list_shows_parameters_help_types_and_the_expanded_set():
+def test_list_shows_parameters_help_types_and_the_expanded_set(briefings):
     result = briefings("list", "--set", str(FIXTURE_SET))
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -64,7 +35,7 @@ def test_list_shows_parameters_help_types_and_the_expanded_set():
     assert "Default set (tests/fixtures/notebooks/fixtures.toml): 3 briefings" in out
 
 
-def test_list_shows_the_real_notebooks_allowed_values_and_default_set():
+def test_list_shows_the_real_notebooks_allowed_values_and_default_set(briefings):
     result = briefings("list")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -94,7 +65,7 @@ BAD = [
 
 
 @pytest.mark.parametrize("args, names, allowed", BAD, ids=[" ".join(b[0]) for b in BAD])
-def test_bad_parameters_exit_2_with_one_line_and_write_nothing(tmp_path, args, names, allowed):
+def test_bad_parameters_exit_2_with_one_line_and_write_nothing(tmp_path, args, names, allowed, briefings):
     out = tmp_path / "reports"
     result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), *args)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -105,7 +76,7 @@ def test_bad_parameters_exit_2_with_one_line_and_write_nothing(tmp_path, args, n
     assert not out.exists()
 
 
-def test_bad_value_in_the_set_file_names_the_briefing(tmp_path):
+def test_bad_value_in_the_set_file_names_the_briefing(tmp_path, briefings, write_set):
     bad_set = write_set(tmp_path / "bad.toml", {"ok": FIXTURES / "ok.ipynb"},
                         ['notebook = "ok"\nparameters = { points = "three" }'])
     result = briefings("build", "--set", str(bad_set), "--out", str(tmp_path / "out"))
@@ -117,7 +88,7 @@ def test_bad_value_in_the_set_file_names_the_briefing(tmp_path):
 # --- building ----------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_build_writes_notebooks_html_index_and_manifest_then_skips(tmp_path):
+def test_build_writes_notebooks_html_index_and_manifest_then_skips(tmp_path, briefings, manifest):
     out = tmp_path / "reports"
     first = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), "--jobs", "2")
     assert first.returncode == 0, first.stdout + first.stderr
@@ -161,7 +132,7 @@ def test_build_writes_notebooks_html_index_and_manifest_then_skips(tmp_path):
 
 
 @pytest.mark.slow
-def test_forced_rebuild_gives_the_same_bytes(tmp_path):
+def test_forced_rebuild_gives_the_same_bytes(tmp_path, briefings, snapshot):
     out = tmp_path / "reports"
     assert briefings("build", "--set", str(FIXTURE_SET), "--out", str(out),
                      "--only", "ok-alpha").returncode == 0
@@ -173,7 +144,7 @@ def test_forced_rebuild_gives_the_same_bytes(tmp_path):
 
 
 @pytest.mark.slow
-def test_forked_and_spawned_kernels_give_the_same_bytes(tmp_path):
+def test_forked_and_spawned_kernels_give_the_same_bytes(tmp_path, briefings, snapshot):
     for kernel in ("fork", "spawn"):
         result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(tmp_path / kernel),
                            "--only", "ok-beta", "--kernel", kernel)
@@ -182,7 +153,7 @@ def test_forked_and_spawned_kernels_give_the_same_bytes(tmp_path):
 
 
 @pytest.mark.slow
-def test_notebook_change_rebuilds_only_its_briefings(tmp_path):
+def test_notebook_change_rebuilds_only_its_briefings(tmp_path, briefings, write_set):
     shutil.copy(FIXTURES / "ok.ipynb", tmp_path / "ok.ipynb")
     shutil.copy(FIXTURES / "ok.ipynb", tmp_path / "other.ipynb")
     the_set = write_set(tmp_path / "set.toml",
@@ -199,7 +170,7 @@ def test_notebook_change_rebuilds_only_its_briefings(tmp_path):
 
 
 @pytest.mark.slow
-def test_data_change_or_missing_output_rebuilds(tmp_path):
+def test_data_change_or_missing_output_rebuilds(tmp_path, briefings):
     data = tmp_path / "data"
     shutil.copytree(PROJECT / "data", data)
     env = {"PSW_DATA_DIR": str(data)}
@@ -216,7 +187,7 @@ def test_data_change_or_missing_output_rebuilds(tmp_path):
 
 
 @pytest.mark.slow
-def test_one_briefing_from_the_command_line_with_typed_values(tmp_path):
+def test_one_briefing_from_the_command_line_with_typed_values(tmp_path, briefings, manifest):
     out = tmp_path / "reports"
     result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), "--notebook", "ok",
                        "--param", "name=Delta", "--param", "points=1", "--param", "chart=no",
@@ -231,7 +202,7 @@ def test_one_briefing_from_the_command_line_with_typed_values(tmp_path):
 
 
 @pytest.mark.slow
-def test_text_from_data_is_escaped_in_every_page(tmp_path):
+def test_text_from_data_is_escaped_in_every_page(tmp_path, briefings, manifest):
     out = tmp_path / "reports"
     evil = "<script>alert(1)</script>"
     result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), "--notebook", "ok",
@@ -246,7 +217,7 @@ def test_text_from_data_is_escaped_in_every_page(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_default_set_builds_reproducibly(tmp_path):
+def test_real_default_set_builds_reproducibly(tmp_path, briefings, manifest, snapshot):
     listed = briefings("list").stdout
     expected = int(listed.split("Default set (notebooks/briefings/briefings.toml): ")[1].split()[0])
     out = tmp_path / "reports"

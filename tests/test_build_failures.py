@@ -6,18 +6,17 @@ import shutil
 
 import pytest
 
-from test_build import FIXTURES, briefings, manifest, write_set
-
 pytestmark = pytest.mark.slow
 
 NOISE = ("NOTE: When using", "Address already in use", "frozen modules", "Warning", "Traceback",
          "To connect another client")
 
 
-def test_failures_among_good_ones_are_each_reported_and_kept(tmp_path):
+def test_failures_among_good_ones_are_each_reported_and_kept(tmp_path, briefings, manifest, write_set,
+                                                             fixture_notebooks):
     the_set = write_set(
         tmp_path / "set.toml",
-        {name: FIXTURES / f"{name}.ipynb" for name in ("ok", "boom", "die", "slow")},
+        {name: fixture_notebooks / f"{name}.ipynb" for name in ("ok", "boom", "die", "slow")},
         ['notebook = "boom"', 'notebook = "ok"', 'notebook = "die"', 'notebook = "slow"'])
     out = tmp_path / "reports"
     result = briefings("build", "--set", str(the_set), "--out", str(out), "--timeout", "3")
@@ -51,9 +50,10 @@ def test_failures_among_good_ones_are_each_reported_and_kept(tmp_path):
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_a_failure_keeps_the_last_good_html_until_fixed(tmp_path):
+def test_a_failure_keeps_the_last_good_html_until_fixed(tmp_path, briefings, manifest, write_set,
+                                                        fixture_notebooks):
     notebook = tmp_path / "flip.ipynb"
-    shutil.copy(FIXTURES / "ok.ipynb", notebook)
+    shutil.copy(fixture_notebooks / "ok.ipynb", notebook)
     good = notebook.read_text()
     the_set = write_set(tmp_path / "set.toml", {"flip": notebook}, ['notebook = "flip"'])
     out = tmp_path / "reports"

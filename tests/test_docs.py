@@ -29,8 +29,26 @@ def test_every_table_is_documented():
 
 
 def test_every_command_is_documented():
-    for name in COMMANDS:
+    for name in [*COMMANDS, "completion bash", "completion zsh", "--version"]:
         assert f"briefings {name}" in README, f"README does not document 'briefings {name}'"
+
+
+def test_every_option_is_documented():
+    import argparse
+
+    from analysis.cli import make_parser
+
+    commands = next(a for a in make_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in README, f"README does not document {option} of 'briefings {name}'"
+
+
+def test_the_readme_says_how_to_activate_the_environment():
+    assert "source .venv/bin/activate" in README
+    assert "notebooks/**/*.ipynb" not in README  # no recipe that needs bash's globstar
 
 
 def test_ci_runs_make_test():

@@ -54,10 +54,9 @@ def test_export_round_trips(exported):
         pd.testing.assert_frame_equal(again[name], original[name], obj=name)
 
 
-def test_export_validates_when_the_project_data_does(exported):
+def test_export_validates_like_the_project_data(exported):
     source = validate_folder(data_dir())
-    if source:
-        pytest.skip("the project data does not validate yet:\n" + format_problems(source))
+    assert source == [], format_problems(source)
     assert validate_folder(exported) == []
 
 

@@ -12,14 +12,17 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-gpd = pytest.importorskip("geopandas")
+import geopandas as gpd  # noqa: E402,F401  (a required package: missing must fail)
 from shapely.geometry import box  # noqa: E402
 
 from analysis import maps, style  # noqa: E402
 from analysis.paths import data_dir  # noqa: E402
 
 GEOMETRY = data_dir() / maps.GEOMETRY_FILE
-needs_geometry = pytest.mark.skipif(not GEOMETRY.is_file(), reason=f"no map geometry at {GEOMETRY} yet")
+
+
+def test_the_map_geometry_is_committed():
+    assert GEOMETRY.is_file(), f"no map geometry at {GEOMETRY} (see data/geo/README.md)"
 
 
 @pytest.fixture
@@ -183,7 +186,6 @@ def test_region_extent_of_nothing_on_the_map(world):
 
 # --- the committed outlines ------------------------------------------------------------------
 
-@needs_geometry
 def test_load_world_reads_the_committed_outlines():
     world = maps.load_world()
     assert {"iso3", "name", "continent", "geometry"} <= set(world.columns)
@@ -193,7 +195,6 @@ def test_load_world_reads_the_committed_outlines():
     assert (maps.load_world()["name"] != "changed").all()  # a copy each time
 
 
-@needs_geometry
 def test_western_africa_lies_within_africa(dataset):
     from analysis.regions import resolve_region
 
@@ -202,17 +203,15 @@ def test_western_africa_lies_within_africa(dataset):
     africa = maps.region_extent(world, resolve_region("Africa", dataset).iso3)
     assert africa[0] <= west[0] and africa[1] <= west[1] and west[2] <= africa[2] and west[3] <= africa[3]
     assert west[2] - west[0] < (africa[2] - africa[0]) / 2
-    ax = maps.plot_presence(operations=dataset["operations"], region="Western Africa")
+    ax = maps.plot_presence(operations=dataset["operations"], region="Western Africa", ds=dataset)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     assert (x0, y0, x1, y1) == pytest.approx(west)
 
 
-@needs_geometry
 def test_real_presence_locates_every_operation(dataset):
     operations = dataset["operations"]
-    if operations.empty:
-        pytest.skip("the operations table is still empty")
-    ax = maps.plot_presence(operations=operations, offices=dataset["offices"])
+    assert not operations.empty
+    ax = maps.plot_presence(operations=operations, offices=dataset["offices"], ds=dataset)
     assert len(_collection(ax, "operations").get_offsets()) == len(operations)
     ax.figure.canvas.draw()
     labels = [t for t in ax.texts if t.get_gid() == "presence-label"]
@@ -220,12 +219,10 @@ def test_real_presence_locates_every_operation(dataset):
         _collection(ax, "offices").get_offsets())
 
 
-@needs_geometry
 @pytest.mark.parametrize("region", [None, "Africa"])
 def test_real_presence_labels_do_not_overlap(dataset, region):
-    if dataset["operations"].empty:
-        pytest.skip("the operations table is still empty")
-    ax = maps.plot_presence(operations=dataset["operations"], offices=dataset["offices"], region=region)
+    ax = maps.plot_presence(operations=dataset["operations"], offices=dataset["offices"], region=region,
+                            ds=dataset)
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
     boxes = [matplotlib.text.Text.get_window_extent(t, renderer) for t in ax.texts if t.get_gid() == "presence-label"]
@@ -234,12 +231,37 @@ def test_real_presence_labels_do_not_overlap(dataset, region):
     assert not overlapping
 
 
-@needs_geometry
 def test_real_choropleth_of_engagements(dataset):
     engagements = dataset["engagements"]
-    if engagements.empty:
-        pytest.skip("the engagements table is still empty")
+    assert not engagements.empty
     rows = engagements.merge(dataset["places"][["place_id", "iso3"]], on="place_id").dropna(subset=["iso3"])
-    ax = maps.plot_choropleth(rows, region="Africa", what="engagements")
+    ax = maps.plot_choropleth(rows, region="Africa", what="engagements", ds=dataset)
     assert "in Africa" in ax.get_title(loc="left").replace("\n", " ")
     assert sum(len(c.get_paths()) for c in ax.collections if (c.get_gid() or "").startswith("class-")) >= 1
+
+
+def test_maps_never_load_the_project_dataset(monkeypatch, world, operations, offices):
+    """Without ``ds`` a map draws only the rows it is given; a region name then needs ``ds``."""
+    import analysis
+    import analysis.dataset
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a map loaded the project's dataset")
+
+    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis, "load", refuse)
+    maps.plot_presence(operations=operations, offices=offices, world=world)
+    maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region=["AAA"])
+    with pytest.raises(ValueError, match="region 'Africa' is a name; pass ds="):
+        maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region="Africa")
+
+
+def test_maps_use_no_private_helper_of_charts():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(maps))
+    imported = [(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert not [name for module, name in imported if name.startswith("_")]
+    assert "charts" not in {module for module, _ in imported}

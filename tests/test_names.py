@@ -45,10 +45,10 @@ def test_every_m49_area_has_a_name_row(dataset):
     assert the == {"Americas", "Caribbean"}
 
 
-def test_map_names_are_the_display_names():
+def test_map_names_are_the_display_names(dataset):
     from analysis import maps
 
-    printed = maps._names(maps.load_world())
+    printed = maps._names(maps.load_world(), dataset)  # a map uses the ds it is given
     assert printed["COD"] == "Democratic Republic of the Congo"  # Natural Earth: "Dem. Rep. Congo"
     assert printed["CAF"] == "Central African Republic"  # Natural Earth: "Central African Rep."
     assert printed["CIV"] == "Côte d'Ivoire"

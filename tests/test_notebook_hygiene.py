@@ -1,4 +1,5 @@
-"""Committed notebooks stay reviewable and thin: no outputs, no logic, one parameters cell."""
+"""Committed notebooks stay reviewable and thin: no outputs, no logic, one parameters cell, and
+the project's own kernel. (The one copy of these checks, for every notebook of the project.)"""
 from __future__ import annotations
 
 import ast
@@ -8,11 +9,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from analysis.kernels import KERNEL_NAME
 from analysis.paths import notebooks_dir
 
 NOTEBOOKS = sorted(notebooks_dir().rglob("*.ipynb"))
 NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
 BRIEFINGS = [p for p in NOTEBOOKS if p.parent.name == "briefings"]
+#: Notebooks that take parameters (papermill or Voilà): the briefings and the explorer.
+PARAMETERIZED = [*BRIEFINGS, notebooks_dir() / "explore.ipynb"]
 IDS = [str(p.relative_to(notebooks_dir())) for p in NOTEBOOKS]
 
 
@@ -49,7 +53,14 @@ def test_no_function_or_class_definitions(path: Path):
         assert not defined, f"{path.name} cell {index} defines logic; move it into the analysis module"
 
 
-@pytest.mark.parametrize("path", BRIEFINGS, ids=[p.name for p in BRIEFINGS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_names_the_projects_kernel(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.get("kernelspec", {}).get("name") == KERNEL_NAME, \
+        f"{path.name}: kernelspec should be {KERNEL_NAME!r} (the kernel `make install` installs)"
+
+
+@pytest.mark.parametrize("path", PARAMETERIZED, ids=[p.name for p in PARAMETERIZED])
 def test_one_parameters_cell_with_typed_commented_defaults(path: Path):
     nb = nbformat.read(path, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -63,7 +74,7 @@ def test_one_parameters_cell_with_typed_commented_defaults(path: Path):
         assert "#" in line.split("=", 1)[1], f"{path.name}: no help comment in {line!r}"
 
 
-@pytest.mark.parametrize("path", BRIEFINGS, ids=[p.name for p in BRIEFINGS])
+@pytest.mark.parametrize("path", PARAMETERIZED, ids=[p.name for p in PARAMETERIZED])
 def test_papermill_describes_every_parameter(path: Path):
     import papermill
 
@@ -72,3 +83,12 @@ def test_papermill_describes_every_parameter(path: Path):
     for name, info in declared.items():
         assert info["help"].strip(), f"{path.name}: parameter {name} has no help"
         assert info["inferred_type_name"] not in (None, "None"), f"{path.name}: parameter {name} has no type"
+
+
+def test_outputs_never_reach_a_commit():
+    """`make install` makes nbstripout the git filter for notebooks, keeping their cell ids."""
+    root = notebooks_dir().parent
+    attributes = (root / ".gitattributes").read_text(encoding="utf-8")
+    assert "*.ipynb filter=nbstripout" in attributes
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    assert 'filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id"' in makefile

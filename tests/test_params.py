@@ -67,7 +67,7 @@ def test_unknown_notebook():
         params.check_parameters("regoin", {})
     message = str(err.value)
     assert "unknown notebook 'regoin'" in message and "did you mean 'region'" in message
-    assert "region, gender, funding, partnerships" in message
+    assert "notebooks: funding, gender, partnerships, region" in message
 
 
 def test_unknown_parameter():

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from test_build import briefings
-
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 REAL_SUBSET = ("region-western-africa", "gender", "funding", "partnerships")
@@ -140,7 +138,7 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(tmp_path_factory, briefings):
     out = tmp_path_factory.mktemp("browser") / "reports"
     args = ["build", "--out", str(out)]
     for bid in REAL_SUBSET:

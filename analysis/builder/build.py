@@ -24,7 +24,7 @@ from typing import Any
 
 from ..paths import PROJECT_DIR, data_dir
 from .briefing_set import Briefing, default_id, load_briefing_set
-from .catalog import Catalog, ParameterProblem
+from .catalog import Catalog, ParameterProblem, cache_dir
 from .hashing import code_digest, file_digest, folder_digest, value_digest
 from .store import (FAILED_DIR, INDEX, MANIFEST, manifest_bytes, outputs_intact, read_manifest,
                     remove_stale_temporaries, write_atomic, write_if_changed)
@@ -126,7 +126,7 @@ def _cell_ids(path: Path) -> list[str]:
 def _kernel_environment() -> None:
     """MPLCONFIGDIR persistent and writable, for this process's workers and their kernels."""
     if "MPLCONFIGDIR" not in os.environ:
-        folder = PROJECT_DIR / ".cache" / "matplotlib"
+        folder = cache_dir().parent / "matplotlib"  # .cache/matplotlib in a checkout
         try:
             folder.mkdir(parents=True, exist_ok=True)
             os.environ["MPLCONFIGDIR"] = str(folder)

@@ -1,37 +1,36 @@
 """The briefing notebooks the builder knows, their declared parameters, and value checking.
 
-Notebooks come from :mod:`analysis.params` (``NOTEBOOKS``) plus any ``[notebooks]`` table of the
-manifest file (used by tests for fixture notebooks). A notebook's parameters are read from its
-``parameters`` cell with ``papermill.inspect_notebook``; the result is cached by the notebook's
-hash under ``.cache/briefings/`` so that a build with nothing to do never imports papermill.
-Allowed values and normalisation are :mod:`analysis.params`' business; notebooks it does not
-declare are checked for names and types only.
+Notebooks are the briefing kinds of :mod:`analysis.briefings` (each declared once, with its
+parameters) plus any ``[notebooks]`` table of the briefing set file (used by tests for fixture
+notebooks). A kind's parameters come from its declaration; a fixture notebook's are read from
+its ``parameters`` cell with ``papermill.inspect_notebook``, cached by the notebook's hash under
+the cache folder so that a build with nothing to do never imports papermill. Allowed values and
+normalisation are :mod:`analysis.params`' business; fixture notebooks are checked for names and
+types only.
 """
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..paths import PROJECT_DIR
+from ..params import ParameterError, close_matches, did_you_mean, parse_bool
+from ..paths import PROJECT_DIR, in_checkout
 from .hashing import file_digest
 
 TYPES = {"str": str, "int": int, "float": float, "bool": bool}
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off"}
 
-
-class ParameterProblem(ValueError):
-    """A notebook, parameter or value the user asked for that is not allowed (exit 2)."""
+#: A notebook, parameter or value the user asked for that is not allowed (exit 2): the same
+#: error as :mod:`analysis.params` raises, under the name the builder has always used.
+ParameterProblem = ParameterError
 
 
 @dataclass(frozen=True)
 class Declared:
-    """One parameter as the notebook's ``parameters`` cell declares it."""
+    """One parameter as the notebook declares it."""
 
     name: str
     type_name: str  # str, int, float, bool, or the annotation papermill reports
@@ -47,35 +46,32 @@ class Declared:
 
 
 def cache_dir() -> Path:
-    """Project-local cache folder (``.cache/briefings``); ``PSW_CACHE_DIR`` overrides it."""
-    return Path(os.environ.get("PSW_CACHE_DIR") or PROJECT_DIR / ".cache" / "briefings")
+    """The builder's cache folder: ``PSW_CACHE_DIR``, else ``.cache/briefings`` in the checkout,
+    else (an installed package) ``$XDG_CACHE_HOME/peace-security-workbook/briefings``."""
+    override = os.environ.get("PSW_CACHE_DIR")
+    if override:
+        return Path(override)
+    if in_checkout():
+        return PROJECT_DIR / ".cache" / "briefings"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "peace-security-workbook" / "briefings"
 
 
 def _close(value: str, options: list[str]) -> str:
-    hits = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(repr(h) for h in hits)}?)" if hits else ""
-
-
-def _params_module():
-    """``analysis.params`` when present (the briefing notebooks' declarations), else None."""
-    try:
-        from .. import params
-    except ImportError:  # pragma: no cover - only before the briefing notebooks existed
-        return None
-    return params
+    return did_you_mean(close_matches(value, options))
 
 
 class Catalog:
     """Notebook name -> path, with parameter declarations and checking."""
 
     def __init__(self, extra_notebooks: dict[str, Path] | None = None):
-        params = _params_module()
-        self.params = params
-        self.notebooks: dict[str, Path] = dict(getattr(params, "NOTEBOOKS", {}) or {})
-        if not self.notebooks:
-            folder = PROJECT_DIR / "notebooks" / "briefings"
-            self.notebooks = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
-        self.notebooks.update(extra_notebooks or {})
+        from ..briefings import registry
+
+        self.kinds = {kind.name: kind for kind in registry.kinds()}
+        self.notebooks: dict[str, Path] = {name: k.notebook_path for name, k in self.kinds.items()}
+        for name, path in (extra_notebooks or {}).items():
+            self.notebooks[name] = Path(path)
+            self.kinds.pop(name, None)
         self._declared: dict[str, dict[str, Declared]] = {}
 
     # --- notebooks and their declarations ---------------------------------------------------
@@ -85,16 +81,34 @@ class Catalog:
         if notebook not in self.notebooks:
             names = sorted(self.notebooks)
             raise ParameterProblem(f"unknown notebook {notebook!r}{_close(notebook, names)}; "
-                                   f"notebooks: {', '.join(names)}")
+                                   f"notebooks: {', '.join(names)}", notebook=notebook,
+                                   allowed=names)
         path = self.notebooks[notebook]
         if not Path(path).is_file():
-            raise ParameterProblem(f"notebook {notebook!r} has no file at {path}")
+            raise ParameterProblem(f"notebook {notebook!r} has no file at {path}", notebook=notebook)
         return Path(path)
 
+    def summary(self, notebook: str) -> str:
+        """One line on what the notebook briefs on (empty for a fixture notebook)."""
+        kind = self.kinds.get(notebook)
+        return f"{kind.title}: {kind.summary}" if kind else ""
+
     def declared(self, notebook: str) -> dict[str, Declared]:
-        """The parameters of ``notebook``'s ``parameters`` cell, in order (cached by hash)."""
+        """The parameters of ``notebook``, in order: its kind's declaration, or for a fixture
+        notebook its ``parameters`` cell (cached by hash)."""
         if notebook in self._declared:
             return self._declared[notebook]
+        kind = self.kinds.get(notebook)
+        if kind is not None:
+            self.path(notebook)
+            declared = {p.name: Declared(p.name, p.type_name, repr(p.default), p.help)
+                        for p in kind.parameters}
+        else:
+            declared = self._inspect(notebook)
+        self._declared[notebook] = declared
+        return declared
+
+    def _inspect(self, notebook: str) -> dict[str, Declared]:
         path = self.path(notebook)
         digest = file_digest(path)
         cache_file = cache_dir() / "parameters" / f"{digest}.json"
@@ -114,16 +128,12 @@ class Catalog:
 
                 write_atomic(cache_file, json.dumps(raw, indent=1).encode())
             except OSError:
-                pass  # a read-only checkout still works, only slower
-        declared = {p["name"]: Declared(p["name"], self._type_name(notebook, p), p["default"],
-                                        p.get("help") or "") for p in raw}
-        self._declared[notebook] = declared
-        return declared
+                pass  # a read-only cache still works, only slower
+        return {p["name"]: Declared(p["name"], self._type_name(p), p["default"], p.get("help") or "")
+                for p in raw}
 
-    def _type_name(self, notebook: str, raw: dict) -> str:
-        spec = self._param_spec(notebook, raw["name"])
-        if spec is not None:
-            return spec.type.__name__
+    @staticmethod
+    def _type_name(raw: dict) -> str:
         name = raw.get("inferred_type_name") or "None"
         if name in TYPES:
             return name
@@ -132,20 +142,18 @@ class Catalog:
         except (ValueError, SyntaxError):
             return "str"
 
-    def _param_spec(self, notebook: str, name: str):
-        table = getattr(self.params, "PARAMETERS", {}) if self.params else {}
-        return table.get(notebook, {}).get(name)
-
     def managed(self, notebook: str) -> bool:
-        """Whether :mod:`analysis.params` declares ``notebook`` (allowed values, normalising)."""
-        return bool(self.params) and notebook in getattr(self.params, "PARAMETERS", {})
+        """Whether ``notebook`` is a declared briefing kind (allowed values, normalising)."""
+        return notebook in self.kinds
 
     def allowed(self, notebook: str, name: str) -> tuple[list[str] | None, list[str]]:
         """(closed list of allowed values or None, example values) for one parameter."""
         if not self.managed(notebook):
             return None, []
-        allowed = self.params.allowed_values(notebook, name)
-        examples = [] if allowed is not None else list(self.params.suggested_values(notebook, name))
+        from .. import params
+
+        allowed = params.allowed_values(notebook, name)
+        examples = [] if allowed is not None else list(params.suggested_values(notebook, name))
         return allowed, examples
 
     # --- values ---------------------------------------------------------------------------
@@ -157,10 +165,10 @@ class Catalog:
         where = f"parameter {name!r} of notebook {notebook!r}"
         try:
             if kind == "bool":
-                low = text.strip().casefold()
-                if low not in _TRUE | _FALSE:
+                value = parse_bool(text)
+                if value is None:
                     raise ValueError
-                return low in _TRUE
+                return value
             if kind == "int":
                 return int(text)
             if kind == "float":
@@ -182,7 +190,7 @@ class Catalog:
     def check(self, notebook: str, values: dict[str, Any]) -> dict[str, Any]:
         """Every parameter's checked value (defaults filled in), or ParameterProblem.
 
-        Notebooks declared in :mod:`analysis.params` go through its ``check_parameters``
+        Declared briefing kinds go through :func:`analysis.params.check_parameters`
         (allowed values, normalised names); others get name and type checks here.
         """
         self.path(notebook)
@@ -198,11 +206,9 @@ class Catalog:
                     f"parameter {name!r} of notebook {notebook!r} expects {kind}, "
                     f"got {type(value).__name__} {value!r}")
         if self.managed(notebook):
-            try:
-                checked = self.params.check_parameters(notebook, values)
-            except ValueError as err:
-                raise ParameterProblem(str(err)) from None
-            return {k: _plain(v) for k, v in checked.items()}
+            from ..params import check_parameters
+
+            return {k: _plain(v) for k, v in check_parameters(notebook, values).items()}
         out = {name: d.default_value for name, d in declared.items()}
         out.update(values)
         return {k: _plain(v) for k, v in out.items()}

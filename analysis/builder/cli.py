@@ -29,14 +29,9 @@ def add_arguments_list(parser) -> None:
 
 
 def run_list(args) -> int:
-    from ..errors import UsageError
-    from .catalog import ParameterProblem
     from .listing import listing
 
-    try:
-        print(listing(args.set_path, args.notebook))
-    except ParameterProblem as err:
-        raise UsageError(str(err)) from None
+    print(listing(args.set_path, args.notebook))
     return 0
 
 
@@ -98,15 +93,10 @@ def add_arguments_build(parser) -> None:
 
 
 def run_build(args) -> int:
-    from ..errors import UsageError
     from .build import BuildRequest, run
-    from .catalog import ParameterProblem
 
     request = BuildRequest(out=args.out, jobs=args.jobs, force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
                            kernel=args.kernel, scheduler=args.scheduler)
-    try:
-        return run(request)
-    except ParameterProblem as err:
-        raise UsageError(str(err)) from None
+    return run(request)

@@ -24,10 +24,10 @@ from typing import Any
 #: Imported once in the builder before forking (only what every briefing kernel needs anyway).
 WARM_MODULES = ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "pandas", "numpy",
                 "matplotlib", "matplotlib.pyplot", "geopandas", "shapely", "pyogrio", "analysis",
-                "analysis.briefing", "analysis.charts", "analysis.maps", "analysis.params",
+                "analysis.briefings", "analysis.charts", "analysis.maps", "analysis.params",
                 "analysis.queries", "analysis.regions", "analysis.text")
-#: Parameter-independent work whose results the package caches: data and the world map.
-WARM_CALLS = ("analysis:load", "analysis.maps:load_world")
+#: Parameter-independent work whose results the package caches: data, the world map, the kinds.
+WARM_CALLS = ("analysis:load", "analysis.maps:load_world", "analysis.briefings.registry:classes")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 

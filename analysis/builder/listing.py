@@ -1,4 +1,5 @@
-"""``briefings list``: the notebooks, their parameters, and the default set (expanded)."""
+"""``briefings list``: the briefing kinds (each a notebook, with the title, summary and
+parameters its declaration gives), and the default set (expanded)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,6 +30,8 @@ def listing(set_path: Path | None = None, only_notebook: str | None = None) -> s
     for name in names:
         path = catalog.path(name)
         lines.append(f"{name}  ({_relative(path)})")
+        if catalog.summary(name):
+            lines.append(f"    {catalog.summary(name)}")
         declared = catalog.declared(name)
         if not declared:
             lines.append("    (no parameters)")

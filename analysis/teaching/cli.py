@@ -20,7 +20,7 @@ def add_arguments_teach(parser) -> None:
 
 
 def run_teach(args) -> int:
-    from ..cli import EXIT_OK, EXIT_PROBLEMS
+    from ..cli import EXIT_OK
     from ..errors import UsageError
     from .editions import write_edition
     from .execute import ExecutionFailure
@@ -31,13 +31,9 @@ def run_teach(args) -> int:
     try:
         written = write_edition(args.directory, instructor=args.instructor, force=args.force,
                                 numbers=args.lessons, jobs=args.jobs)
-    except ValueError as err:
-        raise UsageError(str(err)) from None
     except ExecutionFailure as err:
-        import sys
-
-        print(f"briefings teach: {err}; nothing was written", file=sys.stderr)
-        return EXIT_PROBLEMS
+        err.note = "nothing was written"
+        raise
     notebooks = [p for p in written if p.suffix == ".ipynb"]
     print(f"wrote the {edition} edition to {args.directory}: "
           f"{len(notebooks)} lesson{'s' if len(notebooks) != 1 else ''}"

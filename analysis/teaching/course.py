@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import WorkbookError
 from ..paths import notebooks_dir
 
 SOLUTION_TAG = "solution"
@@ -25,7 +26,7 @@ ANSWER_NAME = re.compile(r"^answer_(\d+)_(\d+)$")
 CHECK_CALL = re.compile(r"\bcheck\.exercise_(\d+)_(\d+)\(")
 
 
-class CourseError(ValueError):
+class CourseError(WorkbookError, ValueError):
     """A lesson breaks the course's conventions (named with the lesson and cell)."""
 
 

@@ -18,17 +18,19 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..paths import PROJECT_DIR
+from ..errors import UsageError, WorkbookError
+from ..kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
+from ..paths import docs_dir
 from .course import ANSWER_TAG, SOLUTION_TAG, Lesson, answer_names, is_solution, lessons, read_notebook, tags
 
 GUIDE_NAME = "facilitator-guide.md"
 STUDENT_PROMPT = "# Your answer here"
 STUDENT_MARKDOWN_PROMPT = "*Your answer here.*"
-KERNELSPEC = {"display_name": "Python 3 (workbook)", "language": "python", "name": "python3"}
+KERNELSPEC = {"display_name": KERNEL_DISPLAY_NAME, "language": "python", "name": KERNEL_NAME}
 
 
 def guide_path() -> Path:
-    return PROJECT_DIR / "docs" / GUIDE_NAME
+    return docs_dir() / GUIDE_NAME
 
 
 def _clean_metadata(keep_tags: list[str]) -> dict:
@@ -83,29 +85,37 @@ def instructor_notebook(notebook, *, lesson: str = "lesson"):
 
 
 def select_lessons(numbers: list[int] | None) -> list[Lesson]:
-    """The lessons asked for (all by default); ValueError naming the allowed numbers otherwise."""
+    """The lessons asked for (all by default); UsageError naming the allowed numbers otherwise.
+
+    A course folder without lessons is an error too (an installation missing its notebooks).
+    """
+    from .course import training_dir
+
     course = lessons()
+    if not course:
+        raise WorkbookError(f"no lessons found in {training_dir()}; the course notebooks are "
+                            "missing from this installation")
     if not numbers:
         return course
     known = {lesson.number: lesson for lesson in course}
     unknown = [n for n in numbers if n not in known]
     if unknown:
         allowed = ", ".join(str(n) for n in known)
-        raise ValueError(f"no lesson {', '.join(map(str, unknown))}; lessons: {allowed}")
+        raise UsageError(f"no lesson {', '.join(map(str, unknown))}; lessons: {allowed}")
     return [known[n] for n in sorted(set(numbers))]
 
 
 def check_target(target: Path, *, force: bool) -> None:
-    """Raise ValueError when the edition cannot go into ``target`` (a file, or not empty)."""
+    """Raise UsageError when the edition cannot go into ``target`` (a file, or not empty)."""
     if target.exists() and not target.is_dir():
-        raise ValueError(f"{target} is a file, not a folder; give a folder for the course")
+        raise UsageError(f"{target} is a file, not a folder; give a folder for the course")
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise ValueError(f"{parent} is a file, so {target} cannot be created")
+                raise UsageError(f"{parent} is a file, so {target} cannot be created")
             break
     if target.is_dir() and any(target.iterdir()) and not force:
-        raise ValueError(f"{target} is not empty; choose an empty or new folder, or add --force "
+        raise UsageError(f"{target} is not empty; choose an empty or new folder, or add --force "
                          "to overwrite the course files in it")
 
 
@@ -122,7 +132,7 @@ def write_edition(directory, *, instructor: bool = False, force: bool = False,
                   numbers: list[int] | None = None, jobs: int | None = None) -> list[Path]:
     """Write the student (or instructor) edition into ``directory``; return the files written.
 
-    Raises ValueError for a bad target or lesson number before anything is written, and
+    Raises UsageError for a bad target or lesson number before anything is written, and
     ``ExecutionFailure`` when an instructor lesson fails (nothing is written then either).
     """
     target = Path(directory)

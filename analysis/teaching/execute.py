@@ -1,4 +1,4 @@
-"""Execute a lesson notebook in a fresh ``python3`` kernel, safely beside other kernels.
+"""Execute a lesson notebook in a fresh kernel (``kernels.KERNEL_NAME``), safely beside others.
 
 Each kernel talks over IPC sockets in its own temporary folder (no TCP port races between
 parallel kernels), runs in a scratch working directory (files a lesson writes do not land in the
@@ -11,25 +11,29 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
+from ..errors import WorkbookError
 from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment
 
 CELL_TIMEOUT = 300  # seconds per cell; lesson 5 runs a briefing inside a cell
 
 
 @dataclass
-class ExecutionFailure(Exception):
+class ExecutionFailure(WorkbookError):
     """A lesson failed to run: which cell, and the error it raised."""
 
     lesson: str
     cell: int | None
     error: str
     source: str = ""
+    #: What the caller made of it (e.g. "nothing was written"), added to the message.
+    note: str = ""
 
     def __str__(self) -> str:
         where = f"cell {self.cell}" if self.cell is not None else "the kernel"
         line = self.source.strip().splitlines()[0] if self.source.strip() else ""
         shown = f" ({line[:60]})" if line else ""
-        return f"{self.lesson}: {where}{shown} failed: {self.error}"
+        note = f"; {self.note}" if self.note else ""
+        return f"{self.lesson}: {where}{shown} failed: {self.error}{note}"
 
 
 #: Kernel settings for lesson runs: start-up warnings (e.g. ipykernel's note about TCP, shown by

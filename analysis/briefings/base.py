@@ -1,0 +1,483 @@
+"""What every briefing kind shares: its declaration (:class:`BriefingKind`) and the sections
+(:class:`Briefing`) a briefing notebook shows, one call per cell.
+
+A :class:`Briefing` is made from checked parameters (:func:`analysis.briefings.open_briefing`
+checks them), resolves its region once, answers each section with a displayable object
+(Markdown or a table) or draws a chart or map and displays it, and remembers every paragraph and
+context source it showed, so that :meth:`Briefing.sources` can list them at the end. A selection
+with nothing to show gets a short note instead of an empty chart or table.
+
+A kind's class overrides only what differs for it (its key points, the records behind its map,
+its figures...); everything a kind merely *declares* (title, parameters, sections, the topic of
+the themes it selects, the context topics it shows) lives in its :class:`BriefingKind`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from .. import queries, text
+from ..params import Parameter
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..dataset import Dataset
+    from ..regions import RegionSelection
+
+#: Friendly column names for the tables the briefings show.
+COLUMN_LABELS = {
+    "operation_id": "operation", "name": "name", "kind": "kind", "place": "where",
+    "established": "established (context)", "paragraph": "paragraph", "office_id": "office",
+    "presence": "present through", "date_label": "date", "description": "what happened",
+    "status": "status", "places": "places", "as_written": "as written", "counts": "what it counts",
+    "value": "value", "unit": "unit", "qualifier": "qualifier", "target_as_written": "target",
+    "actor": "who", "activity": "what they do", "theme": "theme", "acronym": "acronym",
+    "engagements": "engagements", "themes": "themes", "paragraphs": "paragraphs",
+    "period_label": "period", "source": "context source", "topic": "topic", "region": "region",
+    "partner_kind": "kind",
+}
+
+
+@dataclass(frozen=True)
+class BriefingKind:
+    """The one declaration of a briefing kind.
+
+    ``parameters`` are the notebook's parameters, in the order of its ``parameters`` cell (which
+    is written from them); ``sections`` the :class:`Briefing` methods its cells call, in order.
+    ``topic`` is the value of the ``topic`` column of ``themes`` that selects the kind's themes,
+    figures and initiatives (None: all of them; see :func:`analysis.queries.topic_themes`).
+    ``context_topics`` are the ``public_figures`` topics it sets beside the chapter.
+    ``map_title`` may name ``{label}`` (the selection) and ``{subject}``.
+    """
+
+    name: str
+    title: str
+    summary: str
+    parameters: tuple[Parameter, ...]
+    sections: tuple[str, ...]
+    subject: str = "chapter records"
+    map_title: str = "Countries named in the chapter's {subject}"
+    topic: str | None = None
+    context_topics: tuple[str, ...] = ()
+    #: The notebook file: a name in the briefing notebooks folder, or an absolute path.
+    notebook: str = ""
+
+    @property
+    def notebook_file(self) -> str:
+        return self.notebook or f"{self.name}.ipynb"
+
+    @property
+    def notebook_path(self) -> Path:
+        """Where the kind's notebook is (the project's or the installed package's copy)."""
+        path = Path(self.notebook_file)
+        if path.is_absolute():
+            return path
+        from ..paths import briefing_notebooks_dir
+
+        return briefing_notebooks_dir() / path
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.parameters}
+
+
+def _markdown(body: str):
+    from IPython.display import Markdown
+
+    return Markdown(body)
+
+
+def figure_png(fig) -> bytes:
+    """The figure as PNG bytes, the same on every run (:func:`analysis.style.save_figure`)."""
+    import io
+
+    from ..style import save_figure
+
+    buffer = io.BytesIO()
+    save_figure(fig, buffer, format="png", dpi=fig.dpi)
+    return buffer.getvalue()
+
+
+def show(ax) -> None:
+    """Display the figure holding ``ax`` once as a PNG, then close it.
+
+    Rendering the PNG here (not through the backend) gives the same output under any
+    matplotlib backend and no second copy at the end of the cell.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    fig = ax.figure
+    try:
+        display(Image(data=figure_png(fig), format="png"))
+    finally:
+        plt.close(fig)
+
+
+class Briefing:
+    """One briefing of one kind, for its checked parameters.
+
+    Subclasses set ``kind`` and override the hooks where their kind differs:
+    :meth:`key_points` (every kind), :meth:`map_records`, :meth:`chapter_figures`,
+    :meth:`initiative_rows`, :meth:`matrix_rows`, :meth:`partner_filter`, :meth:`few_records`,
+    :meth:`context_fits`, :meth:`context_rows`, and the ``title`` and ``subject`` properties.
+    """
+
+    kind: ClassVar[BriefingKind]
+
+    def __init__(self, *, ds: "Dataset | None" = None, **values: Any):
+        declared = {p.name for p in self.kind.parameters}
+        unknown = sorted(set(values) - declared)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} takes no parameter {', '.join(unknown)}")
+        self.parameters: dict[str, Any] = {**self.kind.defaults(), **values}
+        self.ds = queries.dataset(ds)
+        self.region = self.parameters.get("region", "World")
+        #: The region, resolved once here; None means the whole world.
+        self.selection: "RegionSelection | None" = queries.selection(self.region, self.ds)
+        self.label = self.selection.label if self.selection is not None else "the world"
+        self.include_context = bool(self.parameters.get("include_context", False))
+        self._paragraphs: list[str] = []
+        self._context: list[str] = []
+
+    @property
+    def notebook(self) -> str:
+        return self.kind.name
+
+    # --- bookkeeping -------------------------------------------------------------------------
+
+    def cite(self, paragraphs: Iterable[str] = (), context: Iterable[str] = ()) -> None:
+        """Remember paragraphs and context sources shown, for :meth:`sources`."""
+        self._paragraphs.extend(p for p in paragraphs if isinstance(p, str))
+        self._context.extend(s for s in context if isinstance(s, str))
+
+    @property
+    def cited_paragraphs(self) -> list[str]:
+        return text.ordered_paragraphs(self._paragraphs, ds=self.ds)
+
+    @property
+    def cited_context(self) -> list[str]:
+        return list(dict.fromkeys(self._context))
+
+    def _table(self, frame: "pd.DataFrame", columns: list[str], *, context: bool = False):
+        frame = frame[[c for c in columns if c in frame.columns]].copy()
+        if "paragraph" in frame:
+            self.cite(frame["paragraph"])
+        if "paragraphs" in frame:
+            self.cite(frame["paragraphs"])
+        if context and "source_id" in frame:
+            self.cite(context=frame["source_id"])
+        frame = frame.drop(columns=[c for c in ("source_id",) if c in frame.columns])
+        frame.index = range(1, len(frame) + 1)
+        for column in frame.columns:
+            if frame[column].dtype.kind not in "iufb" or frame[column].isna().any():
+                values = frame[column].astype(object)
+                frame[column] = values.where(frame[column].notna(), "")
+        return frame.rename(columns=COLUMN_LABELS)
+
+    def _note(self, what: str):
+        """A one-line note for an empty section; nothing at all when the whole briefing has no
+        data (its header already says so, and the sections stay empty)."""
+        if not self.has_data:
+            return None
+        return _markdown(text.section_note(what, text.escape(self.label)))
+
+    # --- what the kind selects ---------------------------------------------------------------
+
+    @cached_property
+    def themes(self) -> list[str] | None:
+        """The theme ids this kind selects (through the ``topic`` column), None for all."""
+        if self.kind.topic is None:
+            return None
+        return queries.topic_themes(self.kind.topic, ds=self.ds)
+
+    def partner_filter(self) -> str | None:
+        """The partner id the briefing is narrowed to, or None."""
+        return None
+
+    def chapter_figures(self) -> "pd.DataFrame":
+        """The chapter's figures this briefing shows, with their targets."""
+        if self.kind.topic is None:
+            return queries.figures_by_theme(None, self.selection, ds=self.ds)
+        return queries.topic_figures(self.kind.topic, self.selection, ds=self.ds)
+
+    def initiative_rows(self) -> "pd.DataFrame":
+        """The initiatives this briefing lists (they have no place)."""
+        return queries.topic_initiatives(self.kind.topic, ds=self.ds)
+
+    def map_records(self) -> "pd.DataFrame | None":
+        """Rows with ``iso3``, ``count`` and ``paragraphs`` for the briefing's map."""
+        records = queries.topic_records(self.kind.topic, self.selection, ds=self.ds)
+        return queries.countries_of(records, ds=self.ds)
+
+    def context_fits(self) -> bool:
+        """Public figures are global: they fit the world briefing only (see the region kind)."""
+        return self.selection is None
+
+    def context_rows(self) -> "pd.DataFrame":
+        """The public context figures the briefing tabulates."""
+        frame = queries.public_figures(ds=self.ds)
+        return frame[frame["topic"].isin(list(self.kind.context_topics))]
+
+    # --- data --------------------------------------------------------------------------------
+
+    @cached_property
+    def records(self) -> dict[str, int]:
+        """Chapter records of each kind in the selection."""
+        return queries.records_in(self.selection, ds=self.ds)
+
+    @cached_property
+    def points(self) -> list[text.KeyPoint]:
+        """The key points of this briefing."""
+        return self.key_points()
+
+    def key_points(self) -> list[text.KeyPoint]:  # pragma: no cover - every kind overrides it
+        raise NotImplementedError
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the chapter has anything for this briefing's selection."""
+        return any(p.paragraphs for p in self.points)
+
+    @property
+    def title(self) -> str:
+        label = self.selection.label if self.selection is not None else "World"
+        return f"{self.kind.title}: {label}"
+
+    @property
+    def subject(self) -> str:
+        """What the briefing shows, for its no-data note ("records on funding")."""
+        return self.kind.subject
+
+    def few_records(self) -> int | None:
+        """The number of records when the header should say there are few, else None."""
+        return None
+
+    # --- sections ----------------------------------------------------------------------------
+
+    def header(self):
+        """Title, the parameters the briefing ran with, and its key points (or the no-data note)."""
+        rows = "\n".join(f"| `{name}` | {text.escape(repr(value))} |"
+                         for name, value in self.parameters.items())
+        scope = text.escape(self.selection.describe()) if self.selection is not None else \
+            "the whole world (no filter)"
+        body = [f"# {text.escape(self.title)}", "",
+                "| parameter | value |", "|---|---|", rows, "", f"Selection: {scope}.", "",
+                "## Key points", ""]
+        points = self.points
+        self.cite((p for point in points for p in point.paragraphs),
+                  (s for point in points for s in point.context_sources))
+        few = self.few_records()
+        if not self.has_data:
+            body += [text.no_data_message(text.escape(self.label), what=self.subject), ""]
+        elif few is not None:
+            body += [text.no_data_message(text.escape(self.label), what=self.subject,
+                                          records=few), ""]
+        if points:
+            body.append(text.bullet_list(points))
+        return _markdown("\n".join(body))
+
+    def _context_note(self):
+        if not self.has_data:
+            return None
+        return _markdown(f"_The public context figures cover the whole world, not "
+                         f"{text.escape(self.label)}: see this briefing for the World._")
+
+    def overview(self):
+        """How many records of each kind the selection holds, as a table (or a note)."""
+        import pandas as pd
+
+        counts = {k: v for k, v in self.records.items() if k != "places"}
+        if not sum(counts.values()):
+            return self._note("chapter records")
+        frame = pd.DataFrame({"records": counts}).rename_axis("kind of record")
+        return frame[frame["records"] > 0]
+
+    def map(self):
+        """Choropleth of the selection's countries by number of chapter records (or a note)."""
+        data = self.map_records()
+        if data is None or not len(data):
+            return self._note("records tied to a country")
+        from .. import maps
+
+        self.cite(data["paragraphs"])
+        label = self.label[0].upper() + self.label[1:]
+        show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
+                                  title=self.kind.map_title.format(label=label, subject=self.subject),
+                                  source=self._map_source(data)))
+        return None
+
+    def _map_source(self, data) -> str:
+        from ..style import chapter_source
+
+        return chapter_source(list(data["paragraphs"]))
+
+    def presence_map(self):
+        """Operations and offices located on a map zoomed to the selection (or a note)."""
+        ops = queries.operations_in(self.selection, ds=self.ds)
+        offices = queries.offices_in(self.selection, ds=self.ds)
+        if not len(ops) and not len(offices):
+            return self._note("peace operations, offices or envoys")
+        from .. import maps
+
+        self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
+        show(maps.plot_presence(operations=ops, offices=offices, region=self.selection, ds=self.ds,
+                                title=f"UN operations and offices present in {self.label}"))
+        return None
+
+    def operations(self):
+        """Peace operations present, as a table (or a note)."""
+        ops = queries.operations_in(self.selection, ds=self.ds)
+        if not len(ops):
+            return self._note("peace operations")
+        self.cite(context=ops["facts_source_id"].dropna())
+        return self._table(ops, ["operation_id", "name", "kind", "place", "established", "paragraph"])
+
+    def activities(self):
+        """What UN operations, offices and envoys do in the selection, as a table (or a note)."""
+        acts = queries.engagements_in(self.selection, ds=self.ds)
+        acts = acts[acts["actor_table"] != "partners"]
+        if not len(acts):
+            return self._note("activities of UN operations, offices or envoys")
+        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+
+    def offices(self):
+        """Offices and envoys present, as a table (or a note)."""
+        offices = queries.offices_in(self.selection, ds=self.ds)
+        if not len(offices):
+            return self._note("offices or envoys")
+        return self._table(offices, ["office_id", "name", "kind", "place", "presence", "paragraph"])
+
+    def timeline_chart(self):
+        """The selection's dated events on a time axis (or a note)."""
+        events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
+        if not len(events):
+            return self._note("dated events")
+        from .. import charts
+
+        self.cite(events["paragraph"])
+        show(charts.plot_timeline(events))
+        return None
+
+    def timeline(self):
+        """The selection's dated events, as a table (or a note)."""
+        events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
+        if not len(events):
+            return self._note("dated events")
+        return self._table(events, ["date_label", "description", "status", "places", "paragraph"])
+
+    def partners(self):
+        """Partners present and what they do with the UN, as a table (or a note)."""
+        acts = queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
+        if not len(acts):
+            return self._note("partner engagements")
+        return self._table(acts, ["actor", "acronym", "partner_kind", "place", "theme", "activity",
+                                  "paragraph"])
+
+    def partner_summary(self):
+        """One row per partner: engagements, places and themes (or a note)."""
+        partners = queries.partners_in(self.selection, ds=self.ds)
+        if not len(partners):
+            return self._note("partner engagements")
+        return self._table(partners, ["name", "acronym", "kind", "engagements", "places", "themes",
+                                      "paragraphs"])
+
+    def engagements(self):
+        """Every engagement on this briefing's themes in the selection (or a note)."""
+        acts = queries.engagements_in(self.selection, theme=self.themes, ds=self.ds)
+        if not len(acts):
+            return self._note("activities")
+        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+
+    def initiatives(self):
+        """Initiatives, studies and funding streams on this briefing's theme (or a note)."""
+        if self.selection is not None:
+            if not self.has_data:
+                return None
+            return _markdown("_Initiatives are not tied to a place in the dataset: see this "
+                             "briefing for the World._")
+        frame = self.initiative_rows()
+        if not len(frame):
+            return self._note("initiatives")
+        return self._table(frame, ["name", "kind", "status", "paragraph"])
+
+    def matrix_rows(self) -> "pd.DataFrame":
+        """The engagements the "who works where" matrix counts."""
+        return queries.engagements_in(self.selection, ds=self.ds)
+
+    def partner_matrix(self):
+        """Who works where: actors by place (or a note)."""
+        acts = self.matrix_rows()
+        acts = acts[acts["place_id"].notna()]
+        if not len(acts):
+            return self._note("engagements with a place")
+        from .. import charts
+
+        self.cite(acts["paragraph"])
+        show(charts.plot_partner_matrix(acts, by="place", ds=self.ds))
+        return None
+
+    def figures(self):
+        """The chapter's figures for this briefing, as a table (or a note)."""
+        figures = self.chapter_figures()
+        if not len(figures):
+            return self._note("figures")
+        return self._table(figures, ["as_written", "counts", "kind", "place", "target_as_written",
+                                     "paragraph"])
+
+    def figures_chart(self):
+        """Figures measured against targets, as bars against target lines (or a note)."""
+        figures = self.chapter_figures()
+        targeted = figures[figures["target_figure_id"].notna() | (figures["kind"] == "target")]
+        if not len(targeted):
+            return self._note("figures measured against a target")
+        from .. import charts
+
+        self.cite(list(targeted["paragraph"]) + list(targeted["target_paragraph"].dropna()))
+        show(charts.plot_figures_against_targets(targeted, ds=self.ds))
+        return None
+
+    def context_figures(self):
+        """Public context figures (never the chapter's), with their sources (or a note)."""
+        if not self.include_context:
+            return _markdown("_Context figures left out (`include_context = False`)._") if self.has_data else None
+        if not self.context_fits():
+            return self._context_note()
+        frame = self.context_rows()
+        if not len(frame):
+            return self._note("public context figures")
+        frame = frame.assign(value=[text.format_value(v, u, q) for v, u, q in
+                                    zip(frame["value"], frame["unit"], frame["qualifier"])])
+        return self._table(frame, ["topic", "period_label", "value", "counts", "region", "source",
+                                   "source_id"], context=True)
+
+    def context_chart(self, topic: str = "peacekeeping budget"):
+        """A chart of public context figures on ``topic``, labelled as context (or a note)."""
+        if not self.include_context:
+            return None
+        if not self.context_fits():
+            return self._context_note()
+        frame = queries.public_figures(topic, ds=self.ds)
+        if not len(frame):
+            return self._note(f"public figures on {topic}")
+        from .. import charts
+
+        self.cite(context=frame["source_id"])
+        show(charts.plot_public_figures(frame, topic=topic, ds=self.ds))
+        return None
+
+    def sources(self):
+        """The sources of everything this briefing showed: the chapter's paragraphs and each
+        context source, and the sources behind the region's membership."""
+        context = list(self.cited_context)
+        if self.selection is not None:
+            countries = self.ds.countries
+            context += list(countries.loc[countries["iso3"].isin(list(self.selection.iso3)),
+                                          "source_id"].dropna().unique())
+            if self.selection.kind == "office":
+                coverage = self.ds.office_coverage
+                context += list(coverage.loc[coverage["office_id"] == self.selection.key,
+                                             "source_id"].dropna().unique())
+        return _markdown(text.sources_list(self.cited_paragraphs, context, ds=self.ds))

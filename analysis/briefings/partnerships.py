@@ -1,0 +1,62 @@
+"""The briefing on partnerships: who works with the UN, where and on what."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import queries, text
+from ..params import ALL_PARTNERS, partner_parameter, region_parameter
+from .base import Briefing, BriefingKind
+from .registry import register
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+KIND = BriefingKind(
+    name="partnerships",
+    notebook="partnerships.ipynb",
+    title="Partnerships for peace",
+    summary="who works with the UN (regional organizations, the World Bank...), where and on what",
+    parameters=(region_parameter(), partner_parameter()),
+    sections=("header", "partner_summary", "partner_matrix", "map", "partners", "sources"),
+    subject="partner engagements",
+    map_title="Countries where partners work with the UN",
+)
+
+
+@register
+class PartnershipsBriefing(Briefing):
+    kind = KIND
+
+    @property
+    def partner(self) -> str:
+        return self.parameters["partner"]
+
+    @property
+    def _partner_name(self) -> str:
+        return self.ds.partners.set_index("partner_id")["name"].get(self.partner, self.partner)
+
+    def partner_filter(self) -> str | None:
+        return None if self.partner == ALL_PARTNERS else self.partner
+
+    def key_points(self) -> list[text.KeyPoint]:
+        return text.partnership_key_points(self.selection, partner=self.partner, ds=self.ds)
+
+    @property
+    def title(self) -> str:
+        if self.partner == ALL_PARTNERS:
+            return super().title
+        label = self.selection.label if self.selection is not None else "World"
+        return f"{self.kind.title}: {self._partner_name}, {label}"
+
+    @property
+    def subject(self) -> str:
+        if self.partner == ALL_PARTNERS:
+            return self.kind.subject
+        return f"engagements by {self._partner_name}"
+
+    def map_records(self) -> "pd.DataFrame":
+        acts = queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
+        return queries.countries_of(acts, ds=self.ds)
+
+    def matrix_rows(self) -> "pd.DataFrame":
+        return queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
