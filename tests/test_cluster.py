@@ -20,11 +20,13 @@ from pathlib import Path
 import pytest
 
 from analysis.builder.cluster import briefing_processes_ready
-from test_build import BRIEFINGS, FIXTURES, PROJECT, briefings, manifest, snapshot, write_set
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask-cluster")]
 
 BIN = Path(sys.executable).parent
+BRIEFINGS = BIN / "briefings"
+PROJECT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT / "tests" / "fixtures" / "notebooks"
 #: A real-notebook subset: a map and charts (region), figures (gender), a matrix (partnerships).
 SUBSET = ["--only", "region-western-africa", "--only", "gender", "--only", "partnerships"]
 #: Runs `briefings build` in-process and reports which Dask modules got imported.
@@ -162,7 +164,8 @@ def probe_build(*args: str, env: dict | None = None):
     return result, json.loads(line[0].partition("=")[2])
 
 
-def test_a_cluster_build_is_byte_identical_to_a_local_build(cluster, tmp_path):
+def test_a_cluster_build_is_byte_identical_to_a_local_build(cluster, tmp_path, briefings,
+                                                             manifest, snapshot):
     local, cl = tmp_path / "local", tmp_path / "cluster"
     result, dask_modules = probe_build(*SUBSET, "--out", str(local), "--no-progress")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -190,7 +193,7 @@ def test_a_cluster_build_is_byte_identical_to_a_local_build(cluster, tmp_path):
     assert dask_modules == []
 
 
-def _linger_set(tmp_path: Path, marker: Path, seconds: float) -> Path:
+def _linger_set(write_set, tmp_path: Path, marker: Path, seconds: float) -> Path:
     marker.mkdir()
     return write_set(tmp_path / "set.toml",
                      {"linger": FIXTURES / "linger.ipynb", "ok": FIXTURES / "ok.ipynb"},
@@ -217,9 +220,10 @@ def _build(set_path: Path, out: Path, address: str) -> subprocess.Popen:
                             env=_env(), cwd=PROJECT)
 
 
-def test_a_lost_worker_s_briefing_is_tried_again_on_another_worker(cluster, tmp_path):
+def test_a_lost_worker_s_briefing_is_tried_again_on_another_worker(cluster, tmp_path, write_set,
+                                                                manifest):
     marker, out = tmp_path / "marks", tmp_path / "out"
-    build = _build(_linger_set(tmp_path, marker, seconds=4), out, cluster.address)
+    build = _build(_linger_set(write_set, tmp_path, marker, seconds=4), out, cluster.address)
     try:
         (kernel,) = _wait_for_marks(marker, 1, build)
         killed = cluster.worker_of(kernel)
@@ -236,9 +240,9 @@ def test_a_lost_worker_s_briefing_is_tried_again_on_another_worker(cluster, tmp_
     assert (out / "linger.html").is_file()
 
 
-def test_a_briefing_lost_twice_fails_and_the_others_go_on(cluster, tmp_path):
+def test_a_briefing_lost_twice_fails_and_the_others_go_on(cluster, tmp_path, write_set, manifest):
     marker, out = tmp_path / "marks", tmp_path / "out"
-    build = _build(_linger_set(tmp_path, marker, seconds=30), out, cluster.address)
+    build = _build(_linger_set(write_set, tmp_path, marker, seconds=30), out, cluster.address)
     try:
         (first,) = _wait_for_marks(marker, 1, build)
         first_worker = cluster.worker_of(first)
@@ -279,7 +283,7 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2_within_10_seconds(tmp_p
     assert not out.exists()
 
 
-def test_a_bad_scheduler_address_is_one_line_and_exit_2(tmp_path):
+def test_a_bad_scheduler_address_is_one_line_and_exit_2(tmp_path, briefings):
     result = briefings("build", "--only", "gender", "--out", str(tmp_path / "out"),
                        "--scheduler", "carrier-pigeon://nowhere")
     assert result.returncode == 2, result.stdout + result.stderr
@@ -288,7 +292,7 @@ def test_a_bad_scheduler_address_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_worker_with_another_package_version_is_refused_naming_both(tmp_path):
+def test_a_worker_with_another_package_version_is_refused_naming_both(tmp_path, briefings):
     fake = tmp_path / "fake-site"
     dist = fake / "peace_security_workbook-9.9.9.dist-info"
     dist.mkdir(parents=True)

@@ -12,10 +12,9 @@ import sys
 import pytest
 
 from analysis.builder import cluster as engine
-from test_build import briefings
 
 
-def test_build_help_documents_the_scheduler_option_and_its_variable():
+def test_build_help_documents_the_scheduler_option_and_its_variable(briefings):
     result = briefings("build", "--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())

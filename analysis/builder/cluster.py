@@ -581,13 +581,13 @@ def run_on_worker(task, notebook: bytes):
     process = _acquire(task_field(task, "kernel") or "fork")
     try:
         result = process.call(task)
-    except BriefingProcessLost as exc:
-        return failure_result(task, "worker died", "BriefingProcessLost", str(exc))
+    except _BriefingProcessLost as exc:
+        return failure_result(task, "worker died", "_BriefingProcessLost", str(exc))
     _release(process)
     return result
 
 
-class BriefingProcessLost(Exception):
+class _BriefingProcessLost(Exception):
     """The briefing process exited during a briefing (its kernel may have killed it)."""
 
 
@@ -615,17 +615,11 @@ class BriefingProcess:
     def __init__(self, kernel: str):
         self.kernel = kernel
         log = os.path.join(_log_dir(), f"briefing-{uuid.uuid4().hex[:8]}.log")
+        from .build import _kernel_environment
+
+        _kernel_environment()  # as the local builder: a persistent MPLCONFIGDIR
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # a kernel on Agg keeps no figures
-        if "MPLCONFIGDIR" not in env:
-            from ..paths import PROJECT_DIR
-
-            folder = PROJECT_DIR / ".cache" / "matplotlib"
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                env["MPLCONFIGDIR"] = str(folder)
-            except OSError:
-                pass
         with open(log, "ab") as stderr:
             self.proc = _spawn(
                 [sys.executable, "-m", "analysis.builder.cluster", "--serve", kernel, log],
@@ -647,7 +641,7 @@ class BriefingProcess:
         try:
             _receive(self.proc.stdout)
         except (EOFError, OSError):
-            raise BriefingProcessLost(f"the briefing process exited while starting "
+            raise _BriefingProcessLost(f"the briefing process exited while starting "
                                       f"(exit code {self.proc.poll()})") from None
         self._ready = True
         return True
@@ -667,7 +661,7 @@ class BriefingProcess:
             return _receive(self.proc.stdout)
         except (EOFError, OSError):
             code = self.proc.wait()
-            raise BriefingProcessLost(f"the briefing process exited during the briefing "
+            raise _BriefingProcessLost(f"the briefing process exited during the briefing "
                                       f"(exit code {code})") from None
 
 
