@@ -29,14 +29,14 @@ install: $(STAMP) ## create .venv and install the package with its dev extras
 briefings: $(STAMP) ## build every default briefing into reports/
 	$(BIN)/briefings build
 
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) chromium ## run the whole test suite (chromium installed first for the browser tests)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-fast: $(STAMP) ## the edit loop: every test but the slow and browser ones
 	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
 
-lab: $(STAMP) ## open JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) ## open JupyterLab on notebooks/ (the lessons with solutions hidden; see `make course`)
+	$(BIN)/python -m analysis.apps lab notebooks
 
 benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 	$(BIN)/python benchmarks/build_speed.py
@@ -46,3 +46,26 @@ benchmark-scale: $(STAMP) ## N = 25..200 briefings: local pool vs a Dask cluster
 
 clean:
 	rm -rf reports .cache .pytest_cache
+
+# --- browser, dashboard, course (issue #11) ------------------------------------------------------
+DASHBOARD_PORT ?= 8866
+
+.PHONY: chromium dashboard course
+
+chromium: ## install Debian's chromium for the browser tests (root only; they skip without it)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (apt-get) for the browser tests"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	  || echo "chromium could not be installed: the browser tests will skip"; \
+	else echo "chromium is missing and cannot be installed here (not root): the browser tests will skip"; fi
+
+dashboard: $(STAMP) ## serve notebooks/explore.ipynb as a Voilà dashboard on 127.0.0.1:8866
+	@$(BIN)/python -m analysis.apps dashboard --port $(DASHBOARD_PORT)
+
+course: $(STAMP) ## write the student edition to course/ (once) and open JupyterLab on it
+	@if [ -d course ] && [ -n "$$(ls -A course)" ]; then \
+	  echo "course/ already holds the student edition (and any work in it): opening it as it is"; \
+	else $(BIN)/briefings teach course || exit $$?; fi
+	@$(BIN)/python -m analysis.apps lab course

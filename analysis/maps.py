@@ -187,6 +187,16 @@ def _names(world, ds=None) -> dict:
     return names
 
 
+def _defer_draws(fig) -> None:
+    """Keep geopandas from redrawing the whole figure after each layer it plots.
+
+    geopandas ends every ``plot`` with ``canvas.draw_idle()``, which on the Agg canvas is a full
+    draw with constrained layout: about 0.3 s a layer, 1.8 s of a 2.3 s choropleth here. The
+    figure is drawn once anyway when it is saved or shown.
+    """
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+
+
 def _list(names, limit: int = 8) -> str:
     names = list(names)
     if len(names) > limit:
@@ -250,6 +260,7 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
         if per_country.empty:
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         ax = prepare_axes(ax, _map_figsize(world, region_iso3))
+        _defer_draws(ax.figure)
         land = world[world["iso3"] != "ATA"].copy()
         land["_value"] = land["iso3"].map(per_country)
         inside = land["iso3"].isin(list(region_iso3)) if region_iso3 else land["iso3"].notna()
@@ -416,6 +427,7 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
         # Items with no country belong to no region: only a world map lists them.
         unlocated = [items[i][1] for i, p in enumerate(points) if p is None] if not region_iso3 else []
         ax = prepare_axes(ax, _map_figsize(world, region_iso3))
+        _defer_draws(ax.figure)
         _base_map(ax, world, region_iso3)
         extent = _set_extent(ax, world, region_iso3)
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()

@@ -213,3 +213,188 @@ def small_dataset(dataset):
     links = frames["event_places"]
     frames["event_places"] = links[links["event_id"].isin(list(events))].reset_index(drop=True)
     return Dataset(dataset.schema, frames, dataset.folder)
+
+
+# --- browsers: Playwright for Python driving Debian's chromium ----------------------------------
+# Playwright cannot download its own browsers here; `make chromium` (part of `make test`) installs
+# Debian's chromium, and the browser tests skip, saying so, where it is missing.
+
+import shutil  # noqa: E402
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: Screenshots of failed browser tests (and the dashboard's before/after shots) are kept here.
+ARTIFACTS_DIR = PROJECT_DIR / ".cache" / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (``PSW_CHROMIUM`` overrides), or None when it is not installed."""
+    override = os.environ.get("PSW_CHROMIUM")
+    if override:
+        return override if Path(override).is_file() else None
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
+
+
+def artifact_path(request, suffix: str = ".png") -> Path:
+    """A file under .cache/test-artifacts/ named after the running test."""
+    import re
+
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR / (re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_") + suffix)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """.cache/test-artifacts/: screenshots and measurements the browser tests keep."""
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)  # read by the page fixture: screenshot on failure
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium per test process, driven by Playwright."""
+    binary = chromium_path()
+    if binary is None:
+        pytest.skip("chromium is not installed (`make chromium` installs it with apt-get as root); "
+                    "the browser tests did not run")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is not installed (`make install` installs the dev extras)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=binary, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page (own context) that records console errors, uncaught exceptions and failed
+    requests in ``page.problems``; on a failure its screenshot goes to .cache/test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    pg.problems = []
+    pg.on("console", lambda msg: msg.type == "error" and pg.problems.append(f"console: {msg.text}"))
+    pg.on("pageerror", lambda err: pg.problems.append(f"exception: {err}"))
+    pg.on("requestfailed", lambda req: pg.problems.append(f"failed to load: {req.url} ({req.failure})"))
+    try:
+        yield pg
+    finally:
+        failed = any(getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
+                     for when in ("setup", "call"))
+        if failed:
+            try:
+                shot = artifact_path(request)
+                pg.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of the failed page: {shot}")
+            except Exception as err:  # noqa: BLE001 - a screenshot must not hide the real failure
+                print(f"no screenshot of the failed page: {err}")
+        context.close()
+
+
+# --- servers for the browser tests: one JupyterLab and one Voilà per test process -----------------
+
+class Server:
+    """A server process started in its own process group (so its kernels stop with it)."""
+
+    def __init__(self, cmd: list[str], url: str, *, log: Path, env: dict | None = None,
+                 ready: str | None = None, timeout: float = 90):
+        import subprocess
+        import time
+        import urllib.request
+
+        self.url, self.log = url, log
+        self._log = open(log, "wb")
+        full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "MPLBACKEND"}
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=full_env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        probe = ready or url
+        while True:
+            if self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{cmd[0]} exited ({self.proc.returncode}): {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(probe, timeout=5) as resp:
+                    if resp.status < 500:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{cmd[0]} did not answer at {probe}: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory, browser):
+    """JupyterLab on a scratch copy of notebooks/ (running cells never touches the committed
+    notebooks), on a free loopback port, started as `make lab` starts it; ``.url`` ends in
+    ``/lab`` and ``.token`` authenticates. The app is exposed as ``window.jupyterapp``."""
+    import json
+    import secrets
+
+    from analysis.apps import LAB_HIDDEN, free_port, lab_command
+    from analysis.paths import notebooks_dir
+
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = base / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = lab_command(root, port=port, open_browser=False, hide=LAB_HIDDEN) + [
+        f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True"]
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+           "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    server = Server(cmd, f"http://127.0.0.1:{port}/lab", log=base / "lab.log", env=env,
+                    ready=f"http://127.0.0.1:{port}/api/status?token={token}")
+    server.token, server.root = token, root
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory, browser):
+    """The dashboard as `make dashboard` serves it, on a free loopback port."""
+    from analysis.apps import free_port, voila_command, voila_env
+
+    base = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    env = {"JUPYTER_PATH": voila_env()["JUPYTER_PATH"], "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
+    server = Server(voila_command(port), f"http://127.0.0.1:{port}/", log=base / "voila.log", env=env)
+    yield server
+    server.stop()

@@ -51,6 +51,103 @@ def test_bad_choice_names_the_value(dataset):
         explore.compute_view("Atlantis", ds=dataset)
 
 
+def test_region_choices_are_grouped_and_known_to_the_data(dataset):
+    from analysis.regions import resolve_region
+
+    options = explore.region_options(ds=dataset)
+    order = [kind for kind, _ in explore.REGION_GROUPS]
+    kinds = [resolve_region(value, dataset).kind for _, value in options]
+    assert kinds[0] == "world" and set(kinds) == set(order)
+    assert [order.index(k) for k in kinds] == sorted(order.index(k) for k in kinds)  # grouped, in order
+    labels = dict((v, k) for k, v in options)
+    assert labels["Africa"] == "Africa (M49 region)"
+    assert labels["Western Africa"] == "Western Africa (M49 subregion)"
+    assert labels["West Africa and the Sahel"] == "West Africa and the Sahel (UNOWAS area)"
+    assert labels["Mali"] == "Mali (country)"
+    assert len(set(labels.values())) == len(options)
+
+
+def test_one_display_name_per_country_in_controls_table_points_and_map(dataset):
+    from analysis.names import display_name
+
+    name = display_name("COD", dataset)
+    assert name == "Democratic Republic of the Congo"  # not coco's "DR Congo" nor the map's own
+    labels = [label for label, _ in explore.region_options(ds=dataset)]
+    assert f"{name} (country)" in labels and "DR Congo (country)" not in labels
+    view = explore.compute_view("COD", ds=dataset)
+    assert set(view.table["where"]) == {name}
+    assert all("DR Congo" not in p.text for p in view.points)
+    title = view.map.axes[0].get_title(loc="left")
+    assert name in title and "Dem. Rep." not in title and "DR Congo" not in title
+
+
+def test_a_chosen_theme_is_named_in_the_map_and_chart_titles(dataset):
+    view = explore.compute_view("Africa", "elections", ds=dataset)
+    assert "engagements on elections and democratic transitions" in view.map.axes[0].get_title(loc="left")
+    assert "elections and democratic transitions" in view.chart.axes[0].get_title(loc="left")
+    assert "on " not in explore.compute_view("Africa", ds=dataset).map.axes[0].get_title(loc="left")
+
+
+def test_key_points_name_the_choice_and_its_count(dataset):
+    view = explore.compute_view("Western Africa", "elections", "ECOWAS", draw=False, ds=dataset)
+    assert view.points_markdown().startswith(
+        "**Western Africa (M49 subregion, 17 countries), on Elections and democratic transitions, "
+        "by Economic Community of West African States**: ")
+    empty = explore.compute_view("Iceland", draw=False, ds=dataset).points_markdown()
+    assert empty.startswith("**Iceland") and "no engagements" in empty
+
+
+def test_tables_are_shown_whole_and_left_aligned(dataset):
+    view = explore.compute_view("World", draw=False, ds=dataset)
+    longest = max(view.table["what they do"], key=len)
+    assert len(longest) > 50
+    html = view.styled_table().to_html()
+    assert longest.replace("&", "&amp;") in html and "text-align: left" in html
+    overview = explore.tables_overview(ds=dataset).to_html()
+    assert "text-align: left" in overview and "..." not in overview
+
+
+def test_downloads_hold_the_table_as_csv_and_the_chart_as_png(dataset):
+    import base64
+    import re
+
+    view = explore.compute_view("Côte d'Ivoire", ds=dataset)
+    png = explore.png_bytes(view.chart)
+    html = explore.download_links(view, png)
+    assert view.file_stem() == "engagements-cote-d-ivoire"
+    csv = re.search(r'download="engagements-cote-d-ivoire.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"', html)
+    assert base64.b64decode(csv.group(1)).decode("utf-8") == view.csv()
+    assert view.csv().splitlines()[0] == "who,where,theme,what they do,paragraph"
+    image = re.search(r'download="engagements-cote-d-ivoire.png" href="data:image/png;base64,([^"]+)"', html)
+    assert base64.b64decode(image.group(1)) == png and png.startswith(b"\x89PNG")
+    assert "No chart to download" in explore.download_links(view, None)
+
+
+def test_tutorial_cells_leave_the_controls_alone():
+    """Only the cell that makes the controls touches them; the tour computes its own views, and
+    every cell after the controls is tagged so that the dashboard leaves it out."""
+    import nbformat
+
+    from analysis.apps import TUTORIAL_TAG
+    from analysis.paths import notebooks_dir
+
+    nb = nbformat.read(str(notebooks_dir() / "explore.ipynb"), as_version=4)
+    makes = [i for i, c in enumerate(nb.cells) if "explore.Explorer(" in c.source]
+    assert len(makes) == 1
+    after = nb.cells[makes[0] + 1:]
+    assert after and all(TUTORIAL_TAG in c.metadata.get("tags", []) for c in after)
+    assert not any("explorer." in c.source or ".update(" in c.source for c in after if c.cell_type == "code")
+    assert any("explore.compute_view(" in c.source for c in after)
+
+
+def test_explorer_refuses_a_region_the_data_does_not_know(dataset):
+    tour = explore.Explorer(ds=dataset)
+    before = list(tour.region.options)
+    with pytest.raises(params.ParameterError, match="region 'Atlantis'"):
+        tour.update(region="Atlantis")
+    assert tour.region.value == "World" and list(tour.region.options) == before
+
+
 def test_explorer_widgets_follow_update_and_controls(dataset):
     tour = explore.Explorer(ds=dataset)
     assert tour.view.region == "World" and tour.view.has_data
@@ -63,6 +160,14 @@ def test_explorer_widgets_follow_update_and_controls(dataset):
     assert tour.region.value == "Iceland" and not tour.view.has_data
     box = tour.widget()
     assert [c.description for c in box.children[0].children] == ["Region", "Theme", "Partner"]
+    assert tour.chart_image.layout.display == "none" and "Nothing to chart" in tour.chart_note.value
+    tour.update(region="Western Africa")
+    assert bytes(tour.chart_image.value).startswith(b"\x89PNG") and bytes(tour.map_image.value).startswith(b"\x89PNG")
+    assert "engagements-western-africa.csv" in tour.downloads.value
+    shown = bytes(tour.map_image.value)
+    tour.update(region="Mali")
+    tour.update(region="Western Africa")  # seen before: from the cache, the same images
+    assert bytes(tour.map_image.value) == shown
 
 
 @pytest.mark.slow
@@ -80,5 +185,6 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path):
     nb = nbformat.read(str(out), as_version=4)
     data = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
-    assert any("Western Africa" in d.get("text/plain", "") or "Gambia" in d.get("text/plain", "")
-               for d in data)
+    assert any("Gambia" in d.get("text/html", "") for d in data)  # the tour's Western Africa table
+    assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert not any("<Axes" in d.get("text/plain", "") or "image/png" in d for d in data[1:])  # tables only

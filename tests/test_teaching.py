@@ -481,6 +481,8 @@ def test_instructor_edition_runs_top_to_bottom_with_solutions_and_outputs(lesson
             assert "correct" in shown and "not yet" not in shown, f"{cell.source}: {shown}"
     for cell in _plot_cells(nb):
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"no figure: {cell.source}"
+        shown = [o.get("data", {}).get("text/plain", "") for o in cell.outputs]
+        assert not any(t.startswith("<Axes") for t in shown), f"a raw Axes repr: {cell.source}"
     assert "papermill" not in nb.metadata
 
 
