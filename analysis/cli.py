@@ -16,7 +16,7 @@ import importlib
 import os
 import sys
 
-from .errors import UsageError, WorkbookError
+from .errors import UsageError, WorkbookError, shorten
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PROG = "briefings"
@@ -39,8 +39,18 @@ def _version() -> str:
     return f"{PROG} {__version__} (peace-security-workbook)"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with long values cut short in its messages (``invalid int value: 'xxx…'``)."""
+
+    def error(self, message: str):
+        import re
+
+        message = re.sub(r"'([^']{80,})'", lambda m: shorten(m.group(1)), message)
+        super().error(message[:2000])
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Peace & Security Workbook: data, briefings and training built from A/72/1 chapter II.B.")
     parser.add_argument("--version", action="version", version=_version())
@@ -105,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (e.g. `briefings list | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # a file the command needed could not be used: say which
+        where = f" {shorten(str(err.filename))}" if err.filename else ""
+        print(f"{PROG} {args.command}: cannot use{where}: {err.strerror or err}",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 def _one_line(err: Exception) -> str:

@@ -15,4 +15,20 @@ class UsageError(WorkbookError):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
-__all__ = ["UsageError", "WorkbookError"]
+class DataFolderError(UsageError):
+    """The data folder asked for (``PSW_DATA_DIR``, ``--data``) is missing or its
+    ``datapackage.json`` cannot be read: one line, exit code 2."""
+
+
+#: Longest piece of a user's value quoted in a message.
+QUOTE_LIMIT = 80
+
+
+def shorten(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr`` of ``value`` for a message, cut to ``limit`` characters with "…" (a 100 kB
+    value is named, not echoed)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["DataFolderError", "QUOTE_LIMIT", "UsageError", "WorkbookError", "shorten"]

@@ -2,16 +2,15 @@
 
 Every table becomes one CSV file (header row, UTF-8, the data files' canonical formatting:
 booleans ``true``/``false``, dates ``YYYY-MM-DD``, integers without ``.0``, empty for missing),
-next to ``datapackage.json``. The files are written into a temporary folder beside DIR and moved
-in only when all of them were written, so a failure leaves DIR as it was.
+next to ``datapackage.json``. The files are written into a temporary folder inside DIR and moved
+into place only when all of them were written, so a failure leaves DIR as it was.
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
-import shutil
-import tempfile
 from pathlib import Path
 
 from .schema import DESCRIPTOR
@@ -37,14 +36,13 @@ def format_cell(value, ftype: str) -> str:
     return str(value)
 
 
-def _write_table(frame, table, path: Path) -> None:
+def _write_table(frame, table, handle) -> None:
     types = [(f.name, f.type) for f in table.fields]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([name for name, _ in types])
-        columns = [frame[name].tolist() for name, _ in types]
-        for values in zip(*columns):
-            writer.writerow([format_cell(v, ftype) for v, (_, ftype) in zip(values, types)])
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([name for name, _ in types])
+    columns = [frame[name].tolist() for name, _ in types]
+    for values in zip(*columns):
+        writer.writerow([format_cell(v, ftype) for v, (_, ftype) in zip(values, types)])
 
 
 def planned_files(dataset) -> list[str]:
@@ -56,35 +54,32 @@ def export(directory: Path | str, *, force: bool = False, source: Path | str | N
     """Write every table of the dataset (from ``source``, default the project's data) as CSV plus
     ``datapackage.json`` into ``directory``; return the paths written.
 
-    Raises NotADirectoryError when ``directory`` is an existing file and FileExistsError (naming
-    the files) when it already holds any of them and ``force`` is false; nothing is written then.
+    Raises UsageError (one line) when ``directory`` is a file, when it already holds any of the
+    files and ``force`` is false, or when the files cannot be written there; nothing is
+    written then. The files are staged inside ``directory`` (see :mod:`analysis.staging`).
     """
     from .dataset import load
+    from .errors import UsageError
+    from .staging import write_all
 
     target = Path(directory)
     if target.exists() and not target.is_dir():
-        raise NotADirectoryError(f"{target} is a file, not a folder")
+        raise UsageError(f"{target} is a file, not a folder")
     dataset = load(source)
     names = planned_files(dataset)
     if not force and target.is_dir():
         clashes = [n for n in names if (target / n).exists()]
         if clashes:
-            raise FileExistsError(f"{target} already holds {', '.join(clashes)}; use --force to overwrite")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.export-", dir=target.parent))
-    try:
-        for table in dataset.schema.tables.values():
-            _write_table(dataset[table.name], table, staging / table.path)
-        text = json.dumps(dataset.schema.descriptor, indent=2, ensure_ascii=False) + "\n"
-        (staging / DESCRIPTOR).write_text(text, encoding="utf-8")
-        target.mkdir(exist_ok=True)
-        written = []
-        for name in names:
-            (staging / name).replace(target / name)
-            written.append(target / name)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            raise UsageError(f"{target} already holds {', '.join(clashes)}; use --force to "
+                             "overwrite")
+    files = []
+    for table in dataset.schema.tables.values():
+        buffer = io.StringIO()
+        _write_table(dataset[table.name], table, buffer)
+        files.append((table.path, buffer.getvalue()))
+    files.append((DESCRIPTOR, json.dumps(dataset.schema.descriptor, indent=2,
+                                         ensure_ascii=False) + "\n"))
+    return write_all(target, files, what="tables")
 
 
 def add_arguments_export(parser) -> None:
@@ -94,17 +89,16 @@ def add_arguments_export(parser) -> None:
 
 def run_export(args) -> int:
     from .cli import EXIT_OK
-    from .dataset import DataError
-    from .errors import UsageError, WorkbookError
+    from .dataset import DataError, load
+    from .errors import UsageError
 
+    if not str(args.directory).strip():
+        raise UsageError("DIR is empty; name the folder to write into ('.' for this one)")
     try:
-        written = export(args.directory, force=args.force)
-    except (NotADirectoryError, FileExistsError) as err:
-        raise UsageError(str(err)) from None
+        load()
     except DataError as err:
         raise DataError(f"the data does not load: {err}; nothing written") from None
-    except OSError as err:
-        raise WorkbookError(f"cannot write into {args.directory} ({err}); nothing written") from None
+    written = export(args.directory, force=args.force)  # UsageError when it cannot write
     tables = len(written) - 1
     print(f"wrote {tables} tables and {DESCRIPTOR} to {args.directory}")
     return EXIT_OK

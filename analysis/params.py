@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .errors import UsageError
+from .errors import UsageError, shorten
 from .regions import WORLD
 
 ALL_PARTNERS = "all"
@@ -99,6 +99,10 @@ def _partner_choices() -> list[str]:
     return [ALL_PARTNERS, *partner_choices()]
 
 
+#: Longest partner value considered (the longest partner name is under 100 characters).
+PARTNER_MAX_LENGTH = 150
+
+
 def normalise_partner(value: str) -> str:
     """"all", or the partner id matching an id, name or acronym (any case)."""
     from .queries import find_partner
@@ -106,6 +110,11 @@ def normalise_partner(value: str) -> str:
     text = str(value).strip()
     if text.casefold() == ALL_PARTNERS:
         return ALL_PARTNERS
+    if not text:
+        raise ValueError(f"partner is empty; name one, or {ALL_PARTNERS!r}")
+    if len(text) > PARTNER_MAX_LENGTH:
+        raise ValueError(f"partner value {shorten(text)} is too long ({len(text)} characters; "
+                         f"at most {PARTNER_MAX_LENGTH})")
     found = find_partner(text)
     if found is None:
         from .queries import dataset
@@ -114,7 +123,7 @@ def normalise_partner(value: str) -> str:
         listed = [f"{pid} ({name})" for pid, name in zip(partners["partner_id"], partners["name"])]
         known = [str(v) for column in ("acronym", "partner_id", "name")
                  for v in partners[column].dropna()]
-        raise ValueError(f"no partner with id, name or acronym {text!r}"
+        raise ValueError(f"no partner with id, name or acronym {shorten(text)}"
                          f"{did_you_mean(close_matches(text, known))}; partners: "
                          f"{ALL_PARTNERS}, {listing(listed)}")
     return found
@@ -273,7 +282,7 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
         options = list(param.choices())
         if value not in options:
             raise ParameterError(
-                f"{where} does not allow {value!r}{did_you_mean(close_matches(value, options))}; "
+                f"{where} does not allow {shorten(value)}{did_you_mean(close_matches(value, options))}; "
                 f"allowed: {listing(options)}",
                 notebook=notebook, parameter=name, value=value, allowed=options)
         return value
@@ -288,7 +297,7 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
                 if options and not already_listed else ""
             if options and "did you mean" not in reason.casefold():
                 reason += did_you_mean(close_matches(value, options))
-            raise ParameterError(f"{where} does not allow {value!r}: {reason}{listed}",
+            raise ParameterError(f"{where} does not allow {shorten(value)}: {reason}{listed}",
                                  notebook=notebook, parameter=name, value=value,
                                  allowed=options) from None
     return value

@@ -17,7 +17,12 @@ def data_dir() -> Path:
     """
     override = os.environ.get("PSW_DATA_DIR")
     if override:
-        return Path(override)
+        folder = Path(override)
+        if not folder.is_dir():
+            from .errors import DataFolderError
+
+            raise DataFolderError(f"PSW_DATA_DIR names {override[:200]}, which is not a folder")
+        return folder
     candidates = [PROJECT_DIR / "data"] if in_checkout() else []
     for candidate in (*candidates, _packaged("_data")):
         if (candidate / "datapackage.json").is_file():

@@ -245,13 +245,16 @@ def partners_in(region=None, *, theme=None, relation: str | None = "outside the 
 
 
 def find_partner(value: str, *, ds: "Dataset | None" = None) -> str | None:
-    """The partner id matching ``value`` (id, name or acronym, any case), or None."""
-    wanted = str(value).strip().casefold()
+    """The partner id matching ``value`` exactly (id, name or acronym; case, accents and
+    spacing folded), or None."""
+    from .regions import fold
+
+    wanted = fold(str(value))
     partners = dataset(ds).partners
     for column in ("partner_id", "acronym", "name"):
-        hits = partners[partners[column].astype("string").str.casefold() == wanted]
-        if len(hits):
-            return str(hits["partner_id"].iloc[0])
+        for pid, text in zip(partners["partner_id"], partners[column]):
+            if isinstance(text, str) and fold(text) == wanted:
+                return str(pid)
     return None
 
 

@@ -3,7 +3,7 @@ to the countries it covers and the chapter's places that fall within it.
 
 Accepted values, case- and accent-insensitive:
 
-* ``"World"`` (or ``""``/``None``): every country and area in the countries table;
+* ``"World"`` (or ``None``): every country and area in the countries table;
 * an M49 region (``"Africa"``) or subregion (``"Western Africa"``, ``"Central Asia"``), as in the
   countries table, where intermediate regions stand for their subregion;
 * a UN regional office by id (``"UNOWAS"``) or by the name of its area (``"West Africa and the
@@ -13,8 +13,14 @@ Accepted values, case- and accent-insensitive:
   A chapter place mapped to a single M49 region or subregion is likewise an alias for it
   (``"South-East Asia"`` is M49 South-eastern Asia);
 * a country by short name, ISO 3166 alpha-3 or alpha-2 code (``"CIV"``, ``"ci"``), or by a name
-  the chapter uses. Other names (``"Ivory Coast"``) are matched with country_converter's
-  name patterns, read from its packaged table only when an exact match fails.
+  the chapter uses; or by another name: country_converter's short and official names
+  (``"Republic of Mali"``), read from its packaged table only when no other name matches, and
+  the common names declared in :data:`ALIASES` (``"Ivory Coast"``, ``"UK"``).
+
+Every match is exact, after folding case, accents, punctuation and a leading "the": ``"not
+Mali"`` names nothing (a search for patterns inside the value would find Mali in it). An
+empty value, or one longer than :data:`MAX_LENGTH` characters, is refused at once, so every
+value is answered in well under a second (``benchmarks/region_values.py`` measures it).
 
 Precedence, for a name that could be two things: world, region, subregion, office id, area
 name, country. Unknown values raise :class:`RegionError` with what is allowed and close matches.
@@ -30,6 +36,19 @@ from dataclasses import dataclass, field
 from .errors import UsageError
 
 KINDS = ("world", "region", "subregion", "office", "country")
+#: Longest region value considered (the longest name in the data is under 60 characters).
+MAX_LENGTH = 100
+#: Common names of countries that are neither the data's nor country_converter's own, by ISO3.
+ALIASES = {
+    "Ivory Coast": "CIV", "UK": "GBR", "Great Britain": "GBR", "Britain": "GBR",
+    "England": "GBR", "USA": "USA", "US": "USA", "America": "USA", "Burma": "MMR",
+    "DRC": "COD", "DR Congo": "COD", "Congo-Kinshasa": "COD", "Zaire": "COD",
+    "Congo-Brazzaville": "COG", "Russia": "RUS", "Syria": "SYR", "Iran": "IRN", "Laos": "LAO",
+    "Vietnam": "VNM", "North Korea": "PRK", "South Korea": "KOR", "East Timor": "TLS",
+    "Swaziland": "SWZ", "Cape Verde": "CPV", "Czech Republic": "CZE", "Macedonia": "MKD",
+    "Holland": "NLD", "Moldova": "MDA", "Tanzania": "TZA", "Bolivia": "BOL",
+    "Venezuela": "VEN", "Palestine": "PSE", "Vatican": "VAT", "Turkey": "TUR",
+}
 WORLD = "World"
 _KIND_LABEL = {"region": "M49 region", "subregion": "M49 subregion"}
 
@@ -73,6 +92,12 @@ class RegionSelection:
 
 # ------------------------------------------------------------------------------------------
 # The lookup index, built once per dataset.
+
+def fold(value: str) -> str:
+    """Case and accents folded, spaces collapsed: ``" Côte  d'IVOIRE"`` -> ``"cote d'ivoire"``."""
+    text = unicodedata.normalize("NFKD", value)
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
+
 
 def normalize(value: str) -> str:
     """Fold case, accents, a leading "the", spaces and punctuation for matching names
@@ -248,30 +273,38 @@ def _index(dataset=None) -> _Index:
 # ------------------------------------------------------------------------------------------
 # Fallback: country_converter's name patterns ("Ivory Coast", "UK", "Burma"…).
 
-_coco_patterns: list | None = None
+_coco_names: dict | None = None
 
 
 def _coco_lookup(value: str, known: dict) -> list[str]:
-    """ISO3 codes whose country_converter name pattern matches ``value`` (among ``known``).
+    """ISO3 codes that ``value`` names exactly (folded) among ``known``: country_converter's
+    short and official names, then :data:`ALIASES`.
 
     Reads the package's own table rather than calling ``CountryConverter()``, whose constructor
-    fails with pandas 3 (it reads Namibia's code "NA" as missing).
+    fails with pandas 3 (it reads Namibia's code "NA" as missing). Its name *patterns* are not
+    used: they search inside the value, so that "not Mali" would name Mali.
     """
-    global _coco_patterns
-    if _coco_patterns is None:
+    global _coco_names
+    if _coco_names is None:
+        names: dict = {}
         try:
+            import csv
             from importlib import resources
 
-            import pandas as pd
-
-            with resources.as_file(resources.files("country_converter") / "country_data.tsv") as tsv:
-                table = pd.read_csv(tsv, sep="\t", dtype=str, keep_default_na=False, na_filter=False)
-            table = table[table["obsolete"] == ""]
-            _coco_patterns = [(re.compile(rx, re.IGNORECASE), iso3)
-                              for rx, iso3 in zip(table["regex"], table["ISO3"]) if rx]
-        except (ImportError, FileNotFoundError, KeyError):  # no country_converter: no fallback
-            _coco_patterns = []
-    return sorted({iso3 for rx, iso3 in _coco_patterns if iso3 in known and rx.search(value)})
+            with resources.files("country_converter").joinpath("country_data.tsv").open(
+                    encoding="utf-8", newline="") as tsv:
+                for row in csv.DictReader(tsv, delimiter="\t"):
+                    if row.get("obsolete") or not row.get("ISO3"):
+                        continue
+                    for column in ("name_short", "name_official"):
+                        if row.get(column):
+                            names.setdefault(normalize(row[column]), set()).add(row["ISO3"])
+        except (ImportError, FileNotFoundError, KeyError, OSError):  # no fallback then
+            names = {}
+        for alias, iso3 in ALIASES.items():
+            names.setdefault(normalize(alias), set()).add(iso3)
+        _coco_names = names
+    return sorted(iso3 for iso3 in _coco_names.get(normalize(value), ()) if iso3 in known)
 
 
 # ------------------------------------------------------------------------------------------
@@ -295,13 +328,19 @@ def _allowed_line(index: _Index) -> str:
             f"({offices}{areas}); or a country by name or ISO code (e.g. Mali, MLI, ML).")
 
 
+def _short(value) -> str:
+    from .errors import shorten
+
+    return shorten(value) if isinstance(value, str) else repr(value)[:80]
+
+
 def _unknown(value: str, index: _Index, extra: str = "") -> RegionError:
     close = difflib.get_close_matches(normalize(value), list(index.suggestions), n=3, cutoff=0.6)
     hint = ""
     if close:
         names = [repr(index.suggestions[c]) for c in close]
         hint = " Did you mean " + (", ".join(names[:-1]) + " or " if len(names) > 1 else "") + names[-1] + "?"
-    return RegionError(f"unknown region {value!r}{extra}.{hint}\n{_allowed_line(index)}")
+    return RegionError(f"unknown region {_short(value)}{extra}.{hint}\n{_allowed_line(index)}")
 
 
 def resolve_region(value: str | None, dataset=None) -> RegionSelection:
@@ -311,15 +350,19 @@ def resolve_region(value: str | None, dataset=None) -> RegionSelection:
     """
     index = _index(dataset)
     if value is None:
-        value = ""
+        return index.selection("world", WORLD)
     if not isinstance(value, str):
-        raise RegionError(f"region must be text, got {value!r} ({type(value).__name__}).\n"
+        raise RegionError(f"region must be text, got {_short(value)} ({type(value).__name__})."
+                          f"\n{_allowed_line(index)}")
+    if not value.strip():
+        raise RegionError(f"region is empty; name one (World for every country).\n"
                           f"{_allowed_line(index)}")
+    if len(value) > MAX_LENGTH:
+        raise RegionError(f"region value {_short(value)} is too long ({len(value)} characters; "
+                          f"at most {MAX_LENGTH}).\n{_allowed_line(index)}")
     norm = normalize(value)
     if not norm:
-        if value.strip():
-            raise _unknown(value, index)
-        return index.selection("world", WORLD)
+        raise _unknown(value, index)
     hit = index.keys.get(norm)
     if hit is not None:
         return index.selection(*hit)

@@ -112,8 +112,22 @@ def parse_descriptor(descriptor: dict) -> Schema:
 
 
 def read_descriptor(folder: Path | None = None) -> dict:
+    """The decoded ``datapackage.json``; DataFolderError (one line) when it cannot be read."""
+    from .errors import DataFolderError
+
     path = (folder or data_dir()) / DESCRIPTOR
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise DataFolderError(f"cannot read {path}: {err.strerror}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        reason = "nested too deeply" if isinstance(err, RecursionError) else \
+            str(err).splitlines()[0][:120]
+        raise DataFolderError(f"{path} is not a readable data package descriptor ({reason}); "
+                              f"`briefings validate --data {path.parent}` says more") from None
+    if not isinstance(descriptor, dict):
+        raise DataFolderError(f"{path} is not a data package descriptor (a JSON object)")
+    return descriptor
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from . import queries
+from .escaping import data_text as escape  # the one escaper for data text
 from .formatting import figure_value, format_value, plural
 from .locators import paragraph_locators, reading_position
 
@@ -431,11 +432,6 @@ def partnership_key_points(region=None, *, partner: str = "all",
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def escape(text: str) -> str:
-    """Text from data made safe for Markdown cells rendered to HTML (``<`` shows as text)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def bullet_list(points: Iterable[KeyPoint | str]) -> str:
     """Key points as a Markdown bullet list (data text escaped)."""
     return "\n".join(f"- {escape(p.markdown() if isinstance(p, KeyPoint) else p)}" for p in points)
@@ -450,7 +446,7 @@ def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] 
     lines = ["**Sources**", ""]
     chapter = sources[sources["kind"] == "chapter"]
     paras = ordered_paragraphs(paragraphs, ds=ds)
-    cited = f" Paragraphs cited: {', '.join(paras)}." if paras else ""
+    cited = f" Paragraphs cited: {escape(', '.join(paras))}." if paras else ""
     if len(chapter):
         row = chapter.iloc[0]
         lines.append(f"- Chapter: {_source_entry(row)}.{cited} Cited as "
@@ -463,20 +459,20 @@ def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] 
         if len(rows):
             lines.append(f"- Context: {_source_entry(rows.iloc[0])}.")
         else:
-            lines.append(f"- Context: {source_id}.")
+            lines.append(f"- Context: {escape(source_id)}.")
     return "\n".join(lines)
 
 
 def _source_entry(row: "pd.Series") -> str:
     parts = []
     if isinstance(row.get("publisher"), str):
-        parts.append(row["publisher"])
-    title = f"*{row['title']}*"
+        parts.append(escape(row["publisher"]))
+    title = f"*{escape(row['title'])}*"
     if isinstance(row.get("symbol"), str) and row["symbol"]:
-        title += f" ({row['symbol']})"
+        title += f" ({escape(row['symbol'])})"
     parts.append(title)
     if row.get("year") is not None and str(row["year"]) not in ("<NA>", "nan"):
-        parts.append(str(row["year"]))
+        parts.append(escape(row["year"]))
     if isinstance(row.get("url"), str) and row["url"]:
-        parts.append(row["url"])
-    return escape(", ".join(parts))
+        parts.append(escape(row["url"]))
+    return ", ".join(parts)

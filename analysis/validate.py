@@ -214,7 +214,14 @@ def _read_schema(folder: Path) -> tuple[Schema | None, list[Problem]]:
     except json.JSONDecodeError as err:
         return None, [Problem(DESCRIPTOR, None, None,
                               f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}")]
-    problems = _descriptor_problems(descriptor)
+    except RecursionError:
+        return None, [Problem(DESCRIPTOR, None, None,
+                              "nested too deeply to be a data package descriptor")]
+    try:
+        problems = _descriptor_problems(descriptor)
+    except RecursionError:
+        problems = [Problem(DESCRIPTOR, None, None, "nested too deeply to be a data package "
+                                                    "descriptor")]
     if problems:
         return None, problems
     try:
@@ -356,6 +363,11 @@ def _bound(value, ftype: str):
     return _parse(str(value), ftype) if ftype == "date" else value
 
 
+#: Characters no text of the data may hold: the C0 controls (NUL, ESC, backspace…) but tab
+#: and line breaks, DEL and the C1 controls.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _check_cells(data: _TableData, problems: list[Problem]) -> None:
     table = data.table
     name = table.path
@@ -375,6 +387,12 @@ def _check_cells(data: _TableData, problems: list[Problem]) -> None:
             def bad(message: str) -> None:
                 problems.append(Problem(name, number, f.name, message))
                 data.bad_cells.add((number, f.name))
+
+            control = CONTROL_CHARACTERS.search(value)
+            if control:
+                bad(f"holds the control character U+{ord(control.group()):04X} at position "
+                    f"{control.start() + 1}; text may hold none (remove it)")
+                continue
 
             try:
                 typed = _parse(value, f.type)
@@ -630,6 +648,9 @@ def run_validate(args) -> int:
     from .paths import data_dir
 
     if args.data is not None:
+        if not args.data.strip():
+            raise UsageError("--data expects a folder, got an empty value (use '.' for the "
+                             "current folder)")
         folder = Path(args.data)
         if not folder.exists():
             raise UsageError(f"no such folder: {folder}")
@@ -640,6 +661,8 @@ def run_validate(args) -> int:
             folder = data_dir()
         except FileNotFoundError as err:
             raise UsageError(str(err)) from None
+        if not folder.is_dir():
+            raise UsageError(f"PSW_DATA_DIR names {folder}, which is not a folder")
     if not seed.seed_available():
         print(f"note: the chapter's text is not at {seed.seed_path()}; paragraph locators were "
               "checked against the paragraphs table only, evidence phrases were not checked")

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from analysis.builder import cluster as engine
+from analysis.builder.tasks import Result, Task
 
 
 def test_build_help_documents_the_scheduler_option_and_its_variable(briefings):
@@ -120,11 +121,11 @@ class FakeClient:
 
     def submit(self, function, task, notebook, *, key, workers, **kwargs):
         (worker,) = workers
-        self.submitted.append((task["id"], worker))
-        if task["id"] in self.doomed:
+        self.submitted.append((task.id, worker))
+        if task.id in self.doomed:
             self.vanishing.add(worker)
             return FakeFuture(key)
-        return FakeFuture(key, {"id": task["id"], "ok": True, "timings": {}})
+        return FakeFuture(key, Result(task.id, True))
 
     def wait_for_workers(self, n, timeout=None):
         pass
@@ -139,19 +140,18 @@ def _run(tmp_path, client, ids):
     cluster = engine.Cluster(client, "tcp://fake:8786", "fork")
     cluster.check_workers()
     results, notes = {}, []
-    tasks = [{"id": i, "path": str(notebook), "kernel": "fork"} for i in ids]
-    cluster.run(tasks, lambda result: results.setdefault(result["id"], result),
-                echo=notes.append)
+    tasks = [Task(i, "nb", str(notebook), "nb.ipynb", {}) for i in ids]
+    cluster.run(tasks, lambda result: results.setdefault(result.id, result), echo=notes.append)
     return results, notes
 
 
 def test_a_briefing_whose_worker_is_lost_twice_fails_and_the_others_are_built(tmp_path):
     client = FakeClient(["tcp://a:1", "tcp://b:1"], doomed={"lost"})
     results, notes = _run(tmp_path, client, ["lost", "one", "two", "three"])
-    assert {k: v["ok"] for k, v in results.items()} == {"lost": False, "one": True,
-                                                        "two": True, "three": True}
-    error = results["lost"]["error"]
-    assert error["kind"] == "worker lost" and "2 tries" in error["evalue"]
+    assert {k: v.ok for k, v in results.items()} == {"lost": False, "one": True,
+                                                     "two": True, "three": True}
+    failure = results["lost"].failure
+    assert failure.kind == "worker lost" and "2 tries" in failure.evalue
     tries = [worker for bid, worker in client.submitted if bid == "lost"]
     assert len(tries) == 2 and tries[0] != tries[1]  # once more, on another worker
     assert len(notes) == 1 and "trying it once more on another worker" in notes[0]

@@ -12,6 +12,7 @@ import analysis
 from analysis.cli import main
 from analysis.export import format_cell, export
 from analysis.paths import data_dir
+from analysis.errors import UsageError
 from analysis.validate import format_problems, validate_folder
 
 MINI = Path(__file__).parent / "fixtures" / "validate" / "mini"
@@ -117,7 +118,7 @@ def test_export_function_returns_the_paths_written(tmp_path):
     written = export(tmp_path / "out")
     assert written[-1].name == "datapackage.json"
     assert all(p.is_file() and p.parent == tmp_path / "out" for p in written)
-    with pytest.raises(FileExistsError, match="already holds"):
+    with pytest.raises(UsageError, match="already holds"):
         export(tmp_path / "out")
 
 

@@ -33,7 +33,7 @@ def test_defaults_pass_their_own_check():
 def test_values_are_normalised():
     assert params.check_parameters("region", {"region": " civ "})["region"] == "Côte d'Ivoire"
     assert params.check_parameters("region", {"region": "western africa"})["region"] == "Western Africa"
-    assert params.check_parameters("gender", {"region": ""})["region"] == "World"
+    assert params.check_parameters("gender", {"region": " world "})["region"] == "World"
     assert params.check_parameters("gender", {"include_context": "false"})["include_context"] is False
     au = queries.find_partner("AU")
     assert params.check_parameters("partnerships", {"partner": "African Union"})["partner"] == au

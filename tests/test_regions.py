@@ -16,7 +16,7 @@ from analysis.regions import (RegionError, RegionSelection, countries_in, region
 
 # ------------------------------------------------------------------------- accepted forms
 
-@pytest.mark.parametrize("value", ["World", "world", "WORLD", "", None])
+@pytest.mark.parametrize("value", ["World", "world", "WORLD", " World ", None])
 def test_world_selects_every_country(value, dataset):
     selection = resolve_region(value)
     assert selection.kind == "world"

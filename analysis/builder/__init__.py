@@ -7,14 +7,19 @@ Modules, one concern each:
 - :mod:`.catalog` -- notebooks, their declared parameters (cached ``papermill.inspect_notebook``),
   value parsing and checking (through :mod:`analysis.params`)
 - :mod:`.listing` -- the text of ``briefings list``
-- :mod:`.build` -- plan (input hashes vs ``manifest.json``), process pool, records, summary
-- :mod:`.execute` -- one briefing in a worker: papermill, failure capture, timings
+- :mod:`.build` -- plan (input hashes vs ``manifest.json``), process pool, records, summary,
+  signals (TERM/HUP/INT stop the workers; what finished is recorded)
+- :mod:`.tasks` -- :class:`~.tasks.Task` in, :class:`~.tasks.Result` out: typed values that
+  cross processes
+- :mod:`.execute` -- one briefing: :func:`~.execute.run_briefing` (``Task -> Result``), the
+  entry point any engine calls (the local pool's workers, a cluster's); failure capture, timings
 - :mod:`.forkkernel` -- kernels forked from a warm process
 - :mod:`.normalize` -- reproducible notebooks (no clock times, pinned cell ids)
 - :mod:`.render` -- standalone HTML, code hidden, nothing fetched from a CDN
 - :mod:`.summary` -- a briefing's title and one-line summary, read from its outputs
 - :mod:`.index` -- ``index.html``, every text escaped
-- :mod:`.hashing`, :mod:`.store` -- content hashes; atomic writes and ``manifest.json``
+- :mod:`.hashing`, :mod:`.store` -- content hashes; atomic writes, ``manifest.json`` (its shape
+  checked), the output folder's checks and lock
 - :mod:`.quiet` -- keeping kernel start-up noise out of the terminal
 
 Where the time goes, and the choices made (2 cores, 22 briefings; see benchmarks/):

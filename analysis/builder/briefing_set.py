@@ -1,8 +1,8 @@
 """The default set of briefings, declared in ``notebooks/briefings/briefings.toml``.
 
 Each ``[[briefing]]`` names a notebook and its parameters; ``for_each`` turns one entry into one
-briefing per value of a parameter, the values given as a list or as ``"module:function"`` (a
-function returning the list, e.g. ``analysis.queries:regions_with_data``). ``id`` is a template
+briefing per value of a parameter, the values given as a list or as the name of a function the
+package registers for it (:data:`VALUE_SOURCES`, e.g. ``analysis.queries:regions_with_data``). ``id`` is a template
 over the parameters (``"region-{region}"``), made into a file-name-safe slug; without one, the
 id is the notebook name followed by the values given. A ``[notebooks]`` table may add notebooks
 by name and path (relative to the file); the tests use it for their fixture notebooks.
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import notebooks_dir
+from ..errors import shorten
 from .catalog import ParameterProblem
 
 DEFAULT_SET_FILE = "briefings.toml"
@@ -57,57 +58,184 @@ def default_id(notebook: str, given: dict[str, Any]) -> str:
     return "-".join([slug(notebook), *(slug(given[k]) for k in sorted(given))])
 
 
-def _values(source: Any, where: str) -> list[Any]:
+#: The functions a set's ``for_each`` may name (``"module:function"``), each returning the
+#: values of a parameter. Only these are called: a data file never makes the package import
+#: or run code it names. A module that offers another adds it here.
+VALUE_SOURCES: dict[str, str] = {
+    "analysis.queries:regions_with_data": "every region and country group that has data",
+}
+#: Longest id template, list of values, or value, a set file may hold.
+ID_LIMIT = 200
+#: What a parameter value in a set file may be.
+SCALARS = (str, int, float, bool)
+
+
+class _Where:
+    """File-and-line locations in a set file, for messages (``briefings.toml:12: ...``)."""
+
+    _HEADER = re.compile(r"^\s*\[\[\s*briefing\s*\]\]")
+
+    def __init__(self, path: Path, text: str):
+        self.name = path.name if path.parent == default_set_path().parent else str(path)
+        self.lines = text.splitlines()
+        self.starts = [i + 1 for i, line in enumerate(self.lines) if self._HEADER.match(line)]
+
+    def entry(self, number: int, key: str | None = None) -> str:
+        """Location of the ``number``-th ``[[briefing]]`` (1-based), at ``key`` if found."""
+        if number > len(self.starts):
+            return f"{self.name}, briefing {number}"
+        first = self.starts[number - 1]
+        last = self.starts[number] if number < len(self.starts) else len(self.lines) + 1
+        line = first
+        if key:
+            pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+            line = next((n for n in range(first, last) if pattern.match(self.lines[n - 1])),
+                        first)
+        return f"{self.name}:{line}: briefing {number}"
+
+
+def _values(source: Any, where: str, name: str) -> list[Any]:
     if isinstance(source, list):
+        if not source:
+            raise ParameterProblem(f"{where}: for_each {name!r} has no values")
+        bad = [v for v in source if not isinstance(v, SCALARS)]
+        if bad:
+            raise ParameterProblem(f"{where}: for_each {name!r} values must be text, numbers or "
+                                   f"true/false, got {shorten(bad[0])}")
         return source
-    if isinstance(source, str) and ":" in source:
+    if isinstance(source, str) and source in VALUE_SOURCES:
         module_name, _, func_name = source.partition(":")
-        try:
-            func = getattr(importlib.import_module(module_name), func_name)
-        except (ImportError, AttributeError) as err:
-            raise ParameterProblem(f"{where}: cannot use {source!r} ({err})") from None
-        return list(func())
-    raise ParameterProblem(f"{where}: for_each values must be a list or 'module:function', "
-                           f"got {source!r}")
+        return list(getattr(importlib.import_module(module_name), func_name)())
+    raise ParameterProblem(
+        f"{where}: for_each {name!r} must be a list of values or one of the registered "
+        f"functions ({', '.join(VALUE_SOURCES)}), got {shorten(source)}")
+
+
+def _check_template(template: str, where: str) -> None:
+    """Only plain ``{name}`` fields: no format specs (``{x:>999999999}``), conversions or
+    attribute access."""
+    import string
+
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as err:
+        raise ParameterProblem(f"{where}: the id template {shorten(template)} does not format "
+                               f"({err}); write parameters as {{name}}") from None
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            raise ParameterProblem(f"{where}: the id template {shorten(template)} may only hold "
+                                   "plain {name} fields")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ParameterProblem(f"cannot read the briefing set {path}: {err.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ParameterProblem(f"{path}:{line}: the briefing set is not UTF-8 text (byte "
+                               f"0x{raw[err.start]:02x})") from None
 
 
 def load_briefing_set(path: Path | None = None) -> BriefingSet:
-    """Read and expand a briefing set file (the default one when ``path`` is None)."""
+    """Read, check and expand a briefing set file (the default one when ``path`` is None).
+
+    Every problem is a ParameterProblem of one line naming the file and line: TOML syntax,
+    unknown tables or keys, a notebook that is not a name, parameters that are not a table of
+    plain values, an id template that does not format, a ``for_each`` source that is not a
+    list or a registered function, two briefings with one id.
+    """
     path = Path(path) if path else default_set_path()
+    if path.is_dir():
+        raise ParameterProblem(f"the briefing set {path} is a folder, not a file")
+    text = _read_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ParameterProblem(f"cannot read the briefing set {path}: {err.strerror}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ParameterProblem(f"{path} is not valid TOML: {err}") from None
-    extra = {name: (path.parent / rel).resolve()
-             for name, rel in (data.get("notebooks") or {}).items()}
+        line = re.search(r"at line (\d+)", str(err))
+        raise ParameterProblem(f"{path}{':' + line.group(1) if line else ''}: not valid TOML: "
+                               f"{str(err).split(' (at line')[0]}") from None
+    except RecursionError:
+        raise ParameterProblem(f"{path}: nested too deeply to read") from None
+    where = _Where(path, text)
     unknown_keys = set(data) - {"briefing", "notebooks"}
     if unknown_keys:
-        raise ParameterProblem(f"{path}: unknown table(s) {', '.join(sorted(unknown_keys))}; "
+        raise ParameterProblem(f"{where.name}: unknown table(s) "
+                               f"{', '.join(sorted(map(shorten, unknown_keys)))}; "
                                "allowed: briefing, notebooks")
+    notebooks = data.get("notebooks") or {}
+    if not isinstance(notebooks, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in notebooks.items()):
+        raise ParameterProblem(f"{where.name}: [notebooks] must map names to notebook paths "
+                               "(text)")
+    extra = {name: (path.parent / rel).resolve() for name, rel in notebooks.items()}
+    entries = data.get("briefing") or []
+    if not isinstance(entries, list):
+        raise ParameterProblem(f"{where.name}: 'briefing' must be a list of [[briefing]] tables")
     briefings: list[Briefing] = []
-    for number, entry in enumerate(data.get("briefing") or [], start=1):
-        where = f"{path.name}, briefing {number}"
-        bad = set(entry) - {"notebook", "parameters", "for_each", "id"}
-        if bad or "notebook" not in entry:
-            raise ParameterProblem(f"{where}: needs 'notebook'; allowed keys: notebook, "
-                                   f"parameters, for_each, id (got {', '.join(sorted(entry))})")
-        fixed = dict(entry.get("parameters") or {})
-        each = {name: _values(src, where) for name, src in (entry.get("for_each") or {}).items()}
-        for combo in product(*each.values()):
-            given = {**fixed, **dict(zip(each, combo))}
-            template = entry.get("id")
-            try:
-                bid = slug(template.format(**{k: slug(v) for k, v in given.items()})) \
-                    if template else default_id(entry["notebook"], given)
-            except KeyError as err:
-                raise ParameterProblem(f"{where}: id template names {err} which is not a "
-                                       "parameter of the entry") from None
-            briefings.append(Briefing(bid, entry["notebook"], given))
+    for number, entry in enumerate(entries, start=1):
+        briefings.extend(_expand(entry, number, where))
     seen: dict[str, Briefing] = {}
     for b in briefings:
         if b.id in seen:
-            raise ParameterProblem(f"{path.name}: two briefings have the id {b.id!r}")
+            raise ParameterProblem(f"{where.name}: two briefings have the id {b.id!r}")
         seen[b.id] = b
     return BriefingSet(briefings, extra, path)
+
+
+def _expand(entry: Any, number: int, where: _Where) -> list[Briefing]:
+    here = where.entry(number)
+    if not isinstance(entry, dict):
+        raise ParameterProblem(f"{here}: must be a table")
+    bad = set(entry) - {"notebook", "parameters", "for_each", "id"}
+    if bad or "notebook" not in entry:
+        raise ParameterProblem(f"{here}: needs 'notebook'; allowed keys: notebook, "
+                               f"parameters, for_each, id (got "
+                               f"{', '.join(sorted(map(str, entry))) or 'none'})")
+    notebook = entry["notebook"]
+    if not isinstance(notebook, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}",
+                                                         notebook):
+        raise ParameterProblem(f"{where.entry(number, 'notebook')}: 'notebook' must be a "
+                               f"notebook name (see `briefings list`), got {shorten(notebook)}")
+    fixed = entry.get("parameters", {})
+    if not isinstance(fixed, dict):
+        raise ParameterProblem(f"{where.entry(number, 'parameters')}: 'parameters' must be a "
+                               f"table of name = value, got {shorten(fixed)}")
+    for name, value in fixed.items():
+        if not isinstance(value, SCALARS) or isinstance(value, str) and len(value) > ID_LIMIT:
+            raise ParameterProblem(f"{where.entry(number, 'parameters')}: parameter {name!r} "
+                                   "must be text (at most 200 characters), a number or "
+                                   f"true/false, got {shorten(value)}")
+    each_source = entry.get("for_each", {})
+    if not isinstance(each_source, dict):
+        raise ParameterProblem(f"{where.entry(number, 'for_each')}: 'for_each' must be a table "
+                               f"of name = values, got {shorten(each_source)}")
+    each = {name: _values(src, where.entry(number, "for_each"), name)
+            for name, src in each_source.items()}
+    template = entry.get("id")
+    if template is not None and (not isinstance(template, str) or not template.strip()
+                                 or len(template) > ID_LIMIT):
+        raise ParameterProblem(f"{where.entry(number, 'id')}: 'id' must be a template like "
+                               f"\"region-{{region}}\", got {shorten(template)}")
+    if template is not None:
+        _check_template(template, where.entry(number, "id"))
+    out = []
+    for combo in product(*each.values()):
+        given = {**fixed, **dict(zip(each, combo))}
+        try:
+            bid = slug(template.format(**{k: slug(v) for k, v in given.items()})) \
+                if template else default_id(notebook, given)
+        except KeyError as err:
+            raise ParameterProblem(f"{where.entry(number, 'id')}: the id template names {err} "
+                                   "which is not a parameter of the entry") from None
+        except (ValueError, IndexError, AttributeError) as err:
+            raise ParameterProblem(f"{where.entry(number, 'id')}: the id template "
+                                   f"{shorten(template)} does not format ({err}); write "
+                                   "parameters as {name}") from None
+        out.append(Briefing(bid, notebook, given))
+    return out

@@ -11,23 +11,30 @@
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import shorten
 from ..paths import PROJECT_DIR, data_dir
+from . import execute
 from .briefing_set import Briefing, default_id, load_briefing_set
 from .catalog import Catalog, ParameterProblem, cache_dir
-from .hashing import code_digest, file_digest, folder_digest, value_digest
-from .store import (FAILED_DIR, INDEX, MANIFEST, manifest_bytes, outputs_intact, read_manifest,
+from .hashing import code_digest, data_digest, file_digest, value_digest
+from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
+                    output_names, outputs_intact, owned_names, read_manifest,
                     remove_stale_temporaries, write_atomic, write_if_changed)
+from .tasks import Failure, Result, Task
 
 
 @dataclass
@@ -53,6 +60,18 @@ class Outcome:
     failed: list[tuple[str, dict]] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    #: the signal that stopped the build, if one did
+    stopped_by: str | None = None
+    #: files that could not be written (the build record itself, say): one line each
+    write_errors: list[str] = field(default_factory=list)
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: stop the workers, record what finished, clean up."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _relative(path: Path) -> str:
@@ -65,7 +84,7 @@ def _relative(path: Path) -> str:
 def parse_param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        raise ParameterProblem(f"--param expects NAME=VALUE, got {text!r}")
+        raise ParameterProblem(f"--param expects NAME=VALUE, got {shorten(text)}")
     return name.strip(), value
 
 
@@ -95,7 +114,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     if request.only:
         chosen = [b for b in chosen if any(fnmatch.fnmatchcase(b.id, pat) for pat in request.only)]
         if not chosen:
-            raise ParameterProblem(f"--only {' '.join(request.only)} matches no briefing; ids: "
+            raise ParameterProblem(f"--only {shorten(' '.join(request.only))} matches no briefing; ids: "
                                    f"{', '.join(default_ids)}")
     for b in chosen:
         try:
@@ -105,8 +124,9 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     return chosen, default_ids, catalog
 
 
-def input_hashes(briefings: list[Briefing], catalog: Catalog) -> dict[str, dict[str, str]]:
-    data = folder_digest(data_dir())
+def input_hashes(briefings: list[Briefing], catalog: Catalog,
+                 out: Path | None = None) -> dict[str, dict[str, str]]:
+    data = data_digest(data_dir(), [out] if out is not None else [])
     code = code_digest()
     by_notebook: dict[str, str] = {}
     out = {}
@@ -134,17 +154,41 @@ def _kernel_environment() -> None:
             pass
 
 
-def run(request: BuildRequest, *, echo=print) -> int:
-    """Build the requested briefings; returns the exit code (0 ok, 1 some failed)."""
+def run(request: BuildRequest, *, echo=print, warn=None) -> int:
+    """Build the requested briefings; returns the exit code.
+
+    0: all built or up to date; 1: some failed (or an output could not be written);
+    128 + N: stopped by signal N, what finished recorded. Bad arguments and output folders
+    raise UsageError before anything runs.
+    """
+    warn = warn or (lambda message: print(f"briefings build: {message}", file=sys.stderr))
     started = time.perf_counter()
-    briefings, default_ids, catalog = select(request)
+    with _stop_on_signals():
+        try:
+            briefings, default_ids, catalog = select(request)
+            out = request.out
+            check_output_folder(out)
+            execute.remove_orphaned_temporaries()
+        except _Stopped as stop:
+            return 128 + stop.signum
+        with OutputLock(out):
+            return _run_locked(request, briefings, default_ids, catalog, started, echo, warn)
+
+
+def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: list[str],
+                catalog: Catalog, started: float, echo, warn) -> int:
     out = request.out
-    if out.exists() and not out.is_dir():
-        raise ParameterProblem(f"--out {out} exists and is not a folder")
-    inputs = input_hashes(briefings, catalog)
-    remove_stale_temporaries(out)
-    manifest = read_manifest(out)
+    manifest, problem = read_manifest(out)
+    damaged = problem is not None
+    if damaged:
+        warn(f"{problem}; treating it as absent and building every briefing again")
     records: dict[str, dict] = manifest["briefings"]
+    inputs = input_hashes(briefings, catalog, out)
+    owned = owned_names(manifest)
+    for b in briefings:  # a damaged record was ours: the outputs it would name are too
+        if damaged:
+            owned.update(output_names(b.id))
+    remove_stale_temporaries(out, owned | {n for b in briefings for n in output_names(b.id)})
     outcome = Outcome()
     todo = []
     for b in briefings:
@@ -156,26 +200,88 @@ def run(request: BuildRequest, *, echo=print) -> int:
             outcome.skipped.append(b.id)
         else:
             todo.append(b)
+    foreign = [name for b in todo for name in output_names(b.id)
+               if name not in owned and (out / name).exists()]
+    if foreign:
+        from ..errors import UsageError
 
+        raise UsageError(f"{out / foreign[0]} was not written by briefings (it is not in "
+                         f"{out / MANIFEST}); move it away or build into another folder")
     cluster = None
     if todo and request.scheduler:  # connected and checked before anything is written
         from .cluster import connect
 
         cluster = connect(request.scheduler, kernel=request.kernel)
+    ledger = _Ledger(out, manifest, records, default_ids, outcome)
+    if not (out / MANIFEST).exists():
+        ledger.save()  # the folder is now a reports folder
     try:
         if todo:
-            _execute(todo, request, catalog, inputs, records, out, outcome, cluster)
-    finally:
+            _execute(todo, request, catalog, inputs, ledger, cluster)
+    except _Stopped as stop:
+        outcome.stopped_by = signal.Signals(stop.signum).name
+    except KeyboardInterrupt:
+        outcome.stopped_by = "SIGINT"
+    finally:  # also when stopped: what was built is recorded
+        ledger.save(index=True)
         if cluster is not None:
-            cluster.close()  # also after Ctrl-C: what was built is recorded
-        order = [i for i in default_ids if i in records] + sorted(set(records) - set(default_ids))
-        manifest["briefings"] = {i: records[i] for i in order}
-        out.mkdir(parents=True, exist_ok=True)
-        write_if_changed(out / MANIFEST, manifest_bytes(manifest))
-        write_if_changed(out / INDEX, _index_bytes(manifest["briefings"]))
+            cluster.close()
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
-    return 1 if outcome.failed else 0
+    for line in outcome.write_errors:
+        warn(line)
+    if outcome.stopped_by:
+        warn(f"stopped by {outcome.stopped_by}; the {len(outcome.built)} briefing(s) finished "
+             f"before are recorded in {out / MANIFEST}")
+        return 128 + int(getattr(signal, outcome.stopped_by))
+    return 1 if outcome.failed or outcome.write_errors else 0
+
+
+class _Ledger:
+    """The build record being kept: saved after every briefing, so that none is lost."""
+
+    def __init__(self, out: Path, manifest: dict, records: dict, default_ids: list[str],
+                 outcome: Outcome):
+        self.out, self.manifest, self.records = out, manifest, records
+        self.default_ids, self.outcome = default_ids, outcome
+        self.errors: dict[str, str] = {}
+
+    def save(self, index: bool = False) -> None:
+        """Write the manifest (and the index); a file that cannot be written is reported in
+        ``outcome.write_errors`` until a later save succeeds."""
+        order = [i for i in self.default_ids if i in self.records] + \
+            sorted(set(self.records) - set(self.default_ids))
+        self.manifest["briefings"] = {i: self.records[i] for i in order}
+        targets = [(self.out / MANIFEST, lambda: manifest_bytes(self.manifest))]
+        if index:
+            targets.append((self.out / INDEX, lambda: _index_bytes(self.manifest["briefings"])))
+        for path, data in targets:
+            try:
+                write_if_changed(path, data())
+                self.errors.pop(path.name, None)
+            except OSError as err:
+                self.errors[path.name] = f"cannot write {path}: {err.strerror or err}"
+        self.outcome.write_errors = list(self.errors.values())
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGTERM and SIGHUP raise :class:`_Stopped` in the main thread while building
+    (SIGINT raises KeyboardInterrupt as usual); the previous handlers come back afterwards."""
+    def stop(signum, _frame):
+        raise _Stopped(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _index_bytes(entries: dict[str, dict]) -> bytes:
@@ -185,126 +291,160 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
-             inputs: dict[str, dict], records: dict[str, dict], out: Path,
-             outcome: Outcome, cluster=None) -> None:
-    from . import execute
-
+             inputs: dict[str, dict], ledger: "_Ledger", cluster=None) -> None:
     _kernel_environment()
     progress = _progress(request.progress, len(todo))
+    progress.start(f"on {cluster.address}" if cluster is not None else
+                   "warming up: libraries, data, templates")
     try:
-        if cluster is not None:  # the cluster's workers execute; this process records
-            progress.start(f"on {cluster.address}")
-            _run_cluster(cluster, todo, request, catalog, inputs, records, out, outcome,
-                         progress)
-        else:
-            progress.start("warming up: libraries, data, templates")
+        if cluster is None:
             execute.prepare(request.kernel)  # imported (and warmed) once; workers inherit it
-            _run_pool(todo, request, catalog, inputs, records, out, outcome, progress)
+        tasks = make_tasks(todo, request, catalog, ledger.records)
+        by_id = {b.id: b for b in todo}
+
+        def record(result: Result) -> None:
+            _record(by_id[result.id], tasks[result.id], result, inputs, ledger)
+            progress.advance(result.id, result.ok)
+
+        progress.advance(None, True)
+        if cluster is not None:  # the cluster's workers execute; this process records
+            cluster.run(list(tasks.values()), record)
+        else:
+            _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel), record)
     finally:
         progress.__exit__(None, None, None)
 
 
-def _tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
-           records: dict[str, dict]) -> list[dict]:
-    """What each briefing's execution needs, longest first (by last recorded time)."""
-    todo = sorted(todo, key=lambda b: -sum(v or 0 for v in
-                                          (records.get(b.id, {}).get("timings") or {}).values()))
-    tasks = []
-    for b in todo:
+def make_tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
+               records: dict[str, dict]) -> dict[str, Task]:
+    """One :class:`Task` per briefing, longest first (by its last recorded time), so that the
+    workers finish together."""
+    def last_time(b: Briefing) -> float:
+        timings = (records.get(b.id) or {}).get("timings") or {}
+        return sum(v for v in timings.values() if isinstance(v, (int, float)))
+
+    tasks = {}
+    for b in sorted(todo, key=lambda b: -last_time(b)):
         path = catalog.path(b.notebook)
-        tasks.append({"id": b.id, "notebook": b.notebook, "path": str(path),
-                      "rel_path": _relative(path), "parameters": b.parameters,
-                      "cell_ids": _cell_ids(path), "timeout": request.timeout,
-                      "kernel": request.kernel})
+        tasks[b.id] = Task(b.id, b.notebook, str(path), _relative(path), dict(b.parameters),
+                           tuple(_cell_ids(path)), request.timeout, request.kernel)
     return tasks
 
 
-def _run_cluster(cluster, todo, request, catalog, inputs, records, out, outcome,
-                 progress) -> None:
-    tasks = {t["id"]: t for t in _tasks(todo, request, catalog, records)}
-    by_id = {b.id: b for b in todo}
-    progress.advance(None, True)
-    with progress as advance:
-        def record(result: dict) -> None:
-            _record(by_id[result["id"]], tasks[result["id"]], result, inputs, records, out,
-                    outcome)
-            advance(result["id"], result.get("ok", False))
+@dataclass(frozen=True)
+class PoolOptions:
+    """How the local pool runs: worker processes at most, and the kind of kernel."""
 
-        cluster.run(list(tasks.values()), record)
+    jobs: int
+    kernel: str = "fork"
+    #: seconds the workers get to stop on an interrupt before they are killed
+    stop_grace: float = 2.0
 
 
-def _run_pool(todo, request, catalog, inputs, records, out, outcome, progress) -> None:
+def _run_pool(tasks: list[Task], options: PoolOptions, record) -> None:
+    """Run ``tasks`` in worker processes forked from this (warm) one; ``record(result)`` is
+    called in this process as each finishes. On an interrupt the workers and their kernels
+    are stopped within seconds; what had finished is already recorded."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from . import execute
-
-    # Longest first (by last recorded time), so that the pool ends together.
-    tasks = _tasks(todo, request, catalog, records)
-    by_id = {b.id: b for b in todo}
-    log_dir = tempfile.mkdtemp(prefix="psw-build-")
-    workers = max(1, min(request.jobs, len(tasks)))
+    log_dir = tempfile.mkdtemp(prefix=f"{execute.TEMP_PREFIX}build-{os.getpid()}-")
+    workers = max(1, min(options.jobs, len(tasks)))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(log_dir, request.kernel))
+                               initializer=_init_worker,
+                               initargs=(log_dir, options.kernel, os.getpid()))
+    stopped = False
     try:
         futures = {pool.submit(execute.run_briefing, t): t for t in tasks}  # forks happen here
-        progress.advance(None, True)
-        with progress as advance:
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool as exc:
-                    result = {"id": task["id"], "ok": False, "timings": {}, "error": {
-                        "kind": "worker died", "cell": None, "ename": type(exc).__name__,
-                        "evalue": str(exc)}}
-                _record(by_id[task["id"]], task, result, inputs, records, out, outcome)
-                advance(task["id"], result.get("ok", False))
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                result = future.result()
+            except BrokenProcessPool as exc:
+                result = Result(task.id, False, failure=Failure(
+                    "worker died", type(exc).__name__, str(exc)))
+            record(result)
+    except BaseException:
+        stopped = True
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if stopped:
+            _stop_workers(options.stop_grace)
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(log_dir, ignore_errors=True)
 
 
-def _init_worker(log_dir: str, kernel: str) -> None:
-    from . import execute
+def _stop_workers(grace: float) -> None:
+    """Ask every worker process to stop (each kills its kernel first), then kill stragglers."""
+    import multiprocessing
 
-    execute.init_worker(os.path.join(log_dir, f"worker-{os.getpid()}.log"), kernel)
+    children = multiprocessing.active_children()
+    for child in children:
+        with contextlib.suppress(OSError):
+            child.terminate()
+    deadline = time.monotonic() + grace
+    for child in children:
+        child.join(max(0.0, deadline - time.monotonic()))
+    for child in children:
+        if child.is_alive():
+            with contextlib.suppress(OSError):
+                child.kill()
+            child.join(1.0)
 
 
-def _record(b: Briefing, task: dict, result: dict, inputs: dict, records: dict, out: Path,
-            outcome: Outcome) -> None:
+def _init_worker(log_dir: str, kernel: str, parent: int) -> None:
+    execute.init_worker(os.path.join(log_dir, f"worker-{os.getpid()}.log"), kernel, parent)
+
+
+def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Ledger") -> None:
+    out, records, outcome = ledger.out, ledger.records, ledger.outcome
     previous = records.get(b.id) or {}
-    entry: dict[str, Any] = {"notebook": b.notebook, "path": task["rel_path"],
+    entry: dict[str, Any] = {"notebook": b.notebook, "path": task.rel_path,
                              "parameters": b.parameters, "status": None,
-                             "title": result.get("title") or previous.get("title"),
-                             "summary": result.get("summary") or previous.get("summary"),
+                             "title": result.title or previous.get("title"),
+                             "summary": result.summary or previous.get("summary"),
                              "inputs": inputs[b.id], "outputs": {},
-                             "timings": result.get("timings") or {}}
-    failed_path = out / FAILED_DIR / f"{b.id}.ipynb"
-    if result.get("ok"):
-        html_name, nb_name = f"{b.id}.html", f"{b.id}.ipynb"
-        write_atomic(out / nb_name, result["ipynb"])
-        write_atomic(out / html_name, result["html"])
-        entry["outputs"] = {html_name: _digest(result["html"]), nb_name: _digest(result["ipynb"])}
-        entry["status"] = "built"
-        if failed_path.exists():
-            failed_path.unlink()
-        outcome.built.append(b.id)
-    else:
+                             "timings": dict(result.timings)}
+    html_name, nb_name, failed_name = output_names(b.id)
+    failure = result.failure
+    if result.ok:
+        try:
+            for name, data in ((nb_name, result.ipynb), (html_name, result.html)):
+                target = out / name
+                write_atomic(target, data)
+        except OSError as err:
+            failure = _write_failure(target, err)
+        else:
+            entry["outputs"] = {html_name: _digest(result.html), nb_name: _digest(result.ipynb)}
+            entry["status"] = "built"
+            with contextlib.suppress(OSError):
+                (out / failed_name).unlink(missing_ok=True)
+            outcome.built.append(b.id)
+    if failure is not None:
         kept = {name: digest for name, digest in (previous.get("outputs") or {}).items()
                 if outputs_intact(out, {name: digest})}
-        entry.update(status="failed", outputs=kept, error=result.get("error") or {},
-                     inputs=inputs[b.id])
-        if result.get("failed_ipynb"):
-            write_atomic(failed_path, result["failed_ipynb"])
-            entry["failed_notebook"] = f"{FAILED_DIR}/{b.id}.ipynb"
+        entry.update(status="failed", outputs=kept, error=(failure or Failure("failed")).to_dict())
+        if result.failed_ipynb:
+            try:
+                write_atomic(out / failed_name, result.failed_ipynb)
+                entry["failed_notebook"] = failed_name
+            except OSError:
+                pass  # the failure itself is reported; its notebook could not be kept
         if not kept:
             entry["title"] = previous.get("title")
         outcome.failed.append((b.id, entry))
     for key, value in entry["timings"].items():
         outcome.timings[key] = outcome.timings.get(key, 0.0) + (value or 0.0)
     records[b.id] = entry
+    ledger.save()
+
+
+def _write_failure(path: Path, err: OSError) -> Failure:
+    return Failure("write failed", type(err).__name__, f"cannot write {path}: "
+                   f"{err.strerror or err}")
 
 
 def _digest(data: bytes) -> str:
@@ -363,18 +503,17 @@ class _progress:
 
 
 def describe_error(error: dict) -> str:
-    where = f"cell {error['cell']}" if error.get("cell") is not None else "no cell"
-    text = f"{error.get('kind', 'failed')} in {where}: {error.get('ename', '')}"
-    if error.get("evalue"):
-        text += f": {error['evalue']}"
-    if error.get("source"):
-        text += f" (at `{error['source']}`)"
-    return text
+    """One line for a failure as the manifest records it."""
+    cell = error.get("cell")
+    return Failure(str(error.get("kind") or "failed"), str(error.get("ename") or ""),
+                   str(error.get("evalue") or ""), cell if isinstance(cell, int) else None,
+                   error.get("source")).describe()
 
 
 def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
     lines = [f"briefings: {len(outcome.built)} built, {len(outcome.skipped)} skipped (up to date), "
-             f"{len(outcome.failed)} failed in {outcome.seconds:.1f} s"]
+             f"{len(outcome.failed)} failed in {outcome.seconds:.1f} s"
+             + (f" (stopped by {outcome.stopped_by})" if outcome.stopped_by else "")]
     if outcome.timings:
         t = outcome.timings
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "

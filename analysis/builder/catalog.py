@@ -19,6 +19,7 @@ from typing import Any
 
 from ..params import ParameterError, close_matches, did_you_mean, parse_bool
 from ..paths import PROJECT_DIR, in_checkout
+from ..errors import shorten
 from .hashing import file_digest
 
 TYPES = {"str": str, "int": int, "float": float, "bool": bool}
@@ -80,12 +81,12 @@ class Catalog:
         """Path of ``notebook``; ParameterProblem listing the notebooks when unknown."""
         if notebook not in self.notebooks:
             names = sorted(self.notebooks)
-            raise ParameterProblem(f"unknown notebook {notebook!r}{_close(notebook, names)}; "
+            raise ParameterProblem(f"unknown notebook {shorten(notebook)}{_close(notebook, names)}; "
                                    f"notebooks: {', '.join(names)}", notebook=notebook,
                                    allowed=names)
         path = self.notebooks[notebook]
         if not Path(path).is_file():
-            raise ParameterProblem(f"notebook {notebook!r} has no file at {path}", notebook=notebook)
+            raise ParameterProblem(f"notebook {shorten(notebook)} has no file at {path}", notebook=notebook)
         return Path(path)
 
     def summary(self, notebook: str) -> str:
@@ -162,7 +163,7 @@ class Catalog:
         """Turn ``--param name=text`` into a value of the parameter's declared type."""
         declared = self._known(notebook, name)
         kind = declared.type_name
-        where = f"parameter {name!r} of notebook {notebook!r}"
+        where = f"parameter {shorten(name)} of notebook {shorten(notebook)}"
         try:
             if kind == "bool":
                 value = parse_bool(text)
@@ -175,7 +176,7 @@ class Catalog:
                 return float(text)
         except ValueError:
             expected = "true or false" if kind == "bool" else f"a number ({kind})"
-            raise ParameterProblem(f"{where} expects {expected}, got {text!r}") from None
+            raise ParameterProblem(f"{where} expects {expected}, got {shorten(text)}") from None
         return text
 
     def _known(self, notebook: str, name: str) -> Declared:
@@ -183,7 +184,7 @@ class Catalog:
         if name not in declared:
             names = list(declared)
             raise ParameterProblem(
-                f"notebook {notebook!r} has no parameter {name!r}{_close(name, names)}; "
+                f"notebook {shorten(notebook)} has no parameter {shorten(name)}{_close(name, names)}; "
                 f"parameters: {', '.join(names) or '(none)'}")
         return declared[name]
 
@@ -203,8 +204,8 @@ class Catalog:
                 (expected is float and isinstance(value, int) and not isinstance(value, bool))
             if not ok:
                 raise ParameterProblem(
-                    f"parameter {name!r} of notebook {notebook!r} expects {kind}, "
-                    f"got {type(value).__name__} {value!r}")
+                    f"parameter {shorten(name)} of notebook {shorten(notebook)} expects {kind}, "
+                    f"got {type(value).__name__} {shorten(value)}")
         if self.managed(notebook):
             from ..params import check_parameters
 

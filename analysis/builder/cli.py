@@ -18,7 +18,7 @@ def _default_jobs() -> int:
 
 
 def _set_option(parser) -> None:
-    parser.add_argument("--set", dest="set_path", type=Path, metavar="FILE",
+    parser.add_argument("--set", dest="set_path", type=_file, metavar="FILE",
                         help="briefing set file declaring the default set "
                              "(default: notebooks/briefings/briefings.toml)")
 
@@ -41,7 +41,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        from ..errors import shorten
+
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {shorten(text)}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
@@ -49,14 +51,36 @@ def _positive_int(text: str) -> int:
 
 def _positive_float(text: str) -> float:
     import argparse
+    import math
+
+    from ..errors import shorten
 
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds (e.g. 30 or 1.5), got "
+                                         f"{shorten(text)}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {shorten(text)}")
     return value
+
+
+def _path_of(what: str):
+    """A path argument: refused when empty (``--out ''`` would mean the current folder)."""
+    def parse(text: str) -> Path:
+        import argparse
+
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"expected {what}, got an empty value (use '.' for "
+                                             "the current folder)")
+        return Path(text)
+
+    parse.__name__ = what.split()[-1]  # argparse names the type in its messages
+    return parse
+
+
+_folder = _path_of("a folder")
+_file = _path_of("a file")
 
 
 def add_arguments_build(parser) -> None:
@@ -74,7 +98,7 @@ def add_arguments_build(parser) -> None:
                              "%(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="build even the briefings that are up to date")
-    parser.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR",
+    parser.add_argument("--out", type=_folder, default=Path("reports"), metavar="DIR",
                         help="folder for the reports (default: %(default)s)")
     parser.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
                         help="fail a briefing whose cell runs longer than this (default: 600)")

@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import UsageError
+from .tasks import Failure, Result, Task
 
 #: Environment variable giving the scheduler's address when ``--scheduler`` is not given.
 SCHEDULER_ENV = "PSW_SCHEDULER"
@@ -333,7 +334,7 @@ class Cluster:
         echo = echo or (lambda line: print(line, file=sys.stderr))
         notebooks: dict[str, bytes] = {}
         for task in tasks:
-            path = str(task_field(task, "path"))
+            path = task.path
             if path not in notebooks:
                 notebooks[path] = Path(path).read_bytes()
         pending: deque[_Attempt] = deque(_Attempt(t) for t in tasks)
@@ -406,10 +407,10 @@ class Cluster:
             worker = min(choices, key=lambda w: (busy[w] / workers[w], w))
             pending.popleft()
             task = attempt.task
-            key = f"briefing-{task_field(task, 'id')}-{attempt.number}-{uuid.uuid4().hex[:8]}"
+            key = f"briefing-{task.id}-{attempt.number}-{uuid.uuid4().hex[:8]}"
             attempt.worker = worker
             attempt.future = self.client.submit(
-                run_on_worker, task, notebooks[str(task_field(task, "path"))], key=key,
+                run_on_worker, task, notebooks[task.path], key=key,
                 workers=[worker], allow_other_workers=False, pure=False, retries=0)
             attempt.future.add_done_callback(lambda f, k=key: done.put(k))
             running[key] = attempt
@@ -434,7 +435,7 @@ class Cluster:
         if attempt.future is not None:
             attempt.future.cancel()
         lost_on = (*attempt.lost_on, worker)
-        bid = task_field(attempt.task, "id")
+        bid = attempt.task.id
         if attempt.number < ATTEMPTS:
             echo(f"briefings build: worker {worker} was lost while building {bid}; "
                  "trying it once more on another worker")
@@ -451,25 +452,13 @@ class Cluster:
             pass
 
 
-def failure_result(task, kind: str, ename: str, evalue: str) -> dict[str, Any]:
-    """A failed result in :func:`.execute.run_briefing`'s shape."""
-    return {"id": task_field(task, "id"), "ok": False, "timings": {},
-            "error": {"kind": kind, "cell": None, "ename": ename, "evalue": evalue}}
+def failure_result(task: Task, kind: str, ename: str, evalue: str) -> Result:
+    """A failed :class:`.tasks.Result`, as :func:`.execute.run_briefing` returns them."""
+    return Result(task.id, False, failure=Failure(kind, ename, evalue))
 
 
-def lost_result(task, evalue: str) -> dict[str, Any]:
+def lost_result(task: Task, evalue: str) -> Result:
     return failure_result(task, "worker lost", "WorkerLost", evalue)
-
-
-def task_field(task, name: str):
-    """A field of a task (a dict, or a dataclass)."""
-    return task[name] if isinstance(task, dict) else getattr(task, name)
-
-
-def _with_path(task, path: str):
-    if isinstance(task, dict):
-        return {**task, "path": path}
-    return dataclasses.replace(task, path=path)
 
 
 # --- on a worker -------------------------------------------------------------------------------
@@ -559,9 +548,9 @@ def _spawn(cmd: list[str], **kwargs) -> subprocess.Popen:
     return value
 
 
-def _local_notebook(task, notebook: bytes):
+def _local_notebook(task: Task, notebook: bytes) -> Task:
     """The task with a path to the notebook on this machine (the client's if it is the same)."""
-    path = Path(str(task_field(task, "path")))
+    path = Path(task.path)
     try:
         if path.read_bytes() == notebook:
             return task
@@ -572,13 +561,13 @@ def _local_notebook(task, notebook: bytes):
     local = folder / path.name
     if not local.exists():
         local.write_bytes(notebook)
-    return _with_path(task, str(local))
+    return dataclasses.replace(task, path=str(local))
 
 
-def run_on_worker(task, notebook: bytes):
+def run_on_worker(task: Task, notebook: bytes) -> Result:
     """The Dask task: build one briefing in a warm briefing process of this worker."""
     task = _local_notebook(task, notebook)
-    process = _acquire(task_field(task, "kernel") or "fork")
+    process = _acquire(task.kernel)
     try:
         result = process.call(task)
     except _BriefingProcessLost as exc:
@@ -673,13 +662,13 @@ def _serve(kernel: str, log_path: str) -> int:
     os.dup2(null, 0)
     os.close(null)
     os.dup2(2, 1)  # nothing printed may reach the pipe of replies
-    _exit_with_parent(os.getppid())
     from . import execute
 
     # As for the local pool: warm up first (there in the parent, before forking the workers),
-    # then set up as a pool worker (output to the log, kernel environment).
+    # then set up as a pool worker: output to the log, kernel environment, and stopping (its
+    # kernel first) when the worker that started it dies.
     execute.prepare(kernel)
-    execute.init_worker(log_path, kernel)
+    execute.init_worker(log_path, kernel, os.getppid())
     _send(replies, {"ready": os.getpid()})
     while True:
         try:
@@ -687,25 +676,6 @@ def _serve(kernel: str, log_path: str) -> int:
         except EOFError:  # the worker closed the pipe, or is gone
             return 0
         _send(replies, execute.run_briefing(task))
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Exit, and end this process's kernels, when the worker that started it is gone."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                try:
-                    import psutil  # a dependency of distributed
-
-                    for child in psutil.Process().children(recursive=True):
-                        child.kill()
-                except Exception:  # noqa: BLE001
-                    pass
-                os._exit(1)
-
-    threading.Thread(target=watch, name="psw-exit-with-worker", daemon=True).start()
 
 
 # --- Dask preload: ``dask worker ADDRESS --preload analysis.builder.cluster`` ----------------

@@ -14,13 +14,19 @@ import shutil
 import tempfile
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..kernels import KERNEL_NAME, ipc_config
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
+from .tasks import Failure, Result, Task
 
 ENGINE_NAME = "psw-builder"
+#: Temporary folders of a build start with this, then their kind and the owning process id
+#: (``psw-k-<pid>-…`` a kernel's sockets, ``psw-build-<pid>-…`` the workers' logs), so that
+#: a later build can remove those a killed build left (:func:`remove_orphaned_temporaries`).
+TEMP_PREFIX = "psw-"
 #: Seconds a kernel may take to start, and one cell to run (``--timeout`` overrides the latter).
 START_TIMEOUT = 60
 CELL_TIMEOUT = 600
@@ -41,18 +47,24 @@ def prepare(kernel: str = "fork") -> None:
     with quiet_imports():
         import nbformat  # noqa: F401
         import papermill
-        from papermill.clientwrap import PapermillNotebookClient
         from jupyter_core.utils import run_sync
+        from papermill.clientwrap import PapermillNotebookClient
         from papermill.engines import NBClientEngine, papermill_engines
+        from traitlets import Float
 
         from .render import make_exporter
 
     class BuilderClient(PapermillNotebookClient):
-        """Records when the kernel was asked for and when it answered."""
+        """Records when the kernel was asked for, when it answered, and its process."""
+
+        #: seconds a cell may run; nbclient declares an Integer, but fractions work (``1.5``)
+        timeout = Float(None, allow_none=True).tag(config=True)
 
         async def async_start_new_kernel(self, **kwargs):
             _worker["run"]["kernel_asked"] = time.perf_counter()
             await super().async_start_new_kernel(**kwargs)
+            provisioner = getattr(self.km, "provisioner", None)
+            _worker["run"]["kernel_pid"] = getattr(provisioner, "pid", None)
 
         async def async_start_new_kernel_client(self):
             client = await super().async_start_new_kernel_client()
@@ -121,8 +133,22 @@ def papermill_logger():
     return logger
 
 
-def init_worker(log_path: str, kernel: str = "fork") -> None:
-    """Process-pool initializer: private output file, kernel environment, machinery ready."""
+def init_worker(log_path: str, kernel: str = "fork", parent: int | None = None) -> None:
+    """Process-pool initializer: private output file, kernel environment, machinery ready.
+
+    The worker stops, killing its kernel first, on SIGTERM: sent by the builder when it is
+    interrupted, and by Linux when the builder dies, even by SIGKILL (``PR_SET_PDEATHSIG``).
+    SIGINT and SIGHUP (a Ctrl-C or a closed terminal reach the whole process group) are left
+    to the builder, which then stops the workers itself.
+    """
+    import signal
+
+    from .forkkernel import die_with_parent
+
+    signal.signal(signal.SIGTERM, _stop_worker)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    die_with_parent(signal.SIGTERM, parent)
     redirect_process_output(log_path)
     _worker["log_path"] = log_path
     os.environ.update(KERNEL_ENV)
@@ -148,79 +174,143 @@ def _log_since(offset: int, limit: int = 4000) -> str:
     return text[-limit:].strip()
 
 
-def run_briefing(task: dict[str, Any]) -> dict[str, Any]:
-    """Execute and render one briefing; returns outputs, timings and any failure as plain data.
+def run_briefing(task: Task) -> Result:
+    """Execute and render one briefing: the local execution entry point.
 
-    ``task`` holds ``id``, ``notebook``, ``path``, ``rel_path``, ``parameters``, ``timeout``,
-    ``kernel`` ("fork" or "spawn").
+    Every failure comes back as a :class:`Result` holding a :class:`Failure`, never as an
+    exception (an interrupt aside). Any engine may call it, in any process that has run
+    :func:`prepare` (or lets it run here).
     """
     from . import normalize, render
     from .summary import read_summary
 
-    kernel = task.get("kernel", "fork")
-    prepare(kernel)
-    extra = {"kernel_manager_class": _worker["km_class"]} if kernel == "fork" else {}
+    prepare(task.kernel)
+    extra = {"kernel_manager_class": _worker["km_class"]} if task.kernel == "fork" else {}
     papermill = _worker["papermill"]
     run = _worker["run"] = {"cell": None, "nb_man": None}
     offset = _log_offset()
-    socket_dir = tempfile.mkdtemp(prefix="psw-k")
-    result: dict[str, Any] = {"id": task["id"], "ok": False, "timings": {}}
+    socket_dir = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}k-{os.getpid()}-")
+    run["socket_dir"] = socket_dir
+    timings: dict[str, float | None] = {}
+    out: dict[str, Any] = {}
     t0 = time.perf_counter()
-    nb = error = None
+    nb = failure = None
     try:
         nb = papermill.execute_notebook(
-            task["path"], None, parameters=task["parameters"], engine_name=ENGINE_NAME,
+            task.path, None, parameters=dict(task.parameters), engine_name=ENGINE_NAME,
             kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, autosave_cell_every=0,
-            start_timeout=START_TIMEOUT, execution_timeout=task.get("timeout") or CELL_TIMEOUT,
+            start_timeout=START_TIMEOUT, execution_timeout=task.timeout or CELL_TIMEOUT,
             config=ipc_config(socket_dir), record_timing=False, shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(Path(task["path"]).parent)}}, **extra)
+            resources={"metadata": {"path": str(Path(task.path).parent)}}, **extra)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported, none escapes
-        if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
-        error = describe_failure(exc, run)
+        failure = describe_failure(exc, run)
         if run.get("nb_man") is not None:
             nb = run["nb_man"].nb
     finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
+        run.pop("socket_dir", None)
     t_done = time.perf_counter()
     asked, ready = run.get("kernel_asked"), run.get("kernel_ready")
-    result["timings"]["kernel_start"] = round(ready - asked, 3) if asked and ready else None
-    result["timings"]["execute"] = round(t_done - (ready or t0), 3)
+    timings["kernel_start"] = round(ready - asked, 3) if asked and ready else None
+    timings["execute"] = round(t_done - (ready or t0), 3)
     try:
         if nb is not None:
             normalize.normalize(nb, task)
-            if error is None:
-                result["ipynb"] = normalize.to_bytes(nb)
+            if failure is None:
+                out["ipynb"] = normalize.to_bytes(nb)
                 info = read_summary(nb)
-                result.update(title=info.title, summary=info.summary)
-                result["html"] = render.to_html(_worker["exporter"], nb, info.title or task["id"])
-                result["ok"] = True
+                out.update(title=info.title, summary=info.summary)
+                out["html"] = render.to_html(_worker["exporter"], nb, info.title or task.id)
             else:
-                normalize.mark_failure(nb, error)
-                result["failed_ipynb"] = normalize.to_bytes(nb)
+                normalize.mark_failure(nb, failure)
+                out["failed_ipynb"] = normalize.to_bytes(nb)
     except Exception as exc:  # noqa: BLE001
-        error = {"kind": "builder", "cell": None, "ename": type(exc).__name__,
-                 "evalue": str(exc), "detail": traceback.format_exc(limit=6)}
-        result["ok"] = False
-    result["timings"]["export"] = round(time.perf_counter() - t_done, 3)
-    if error is not None:
-        result["ok"] = False
-        result["error"] = error
+        failure = Failure("builder", type(exc).__name__, str(exc),
+                          detail=traceback.format_exc(limit=6))
+        out.pop("html", None)
+    timings["export"] = round(time.perf_counter() - t_done, 3)
+    if failure is not None:
         noise = _log_since(offset)
-        if noise and error["kind"] != "exception":
-            error["kernel_output"] = noise
-    return result
+        if noise and failure.kind != "exception":
+            failure = replace(failure, kernel_output=noise)
+        return Result(task.id, False, timings, out.get("title"), out.get("summary"),
+                      failed_ipynb=out.get("failed_ipynb"), failure=failure)
+    return Result(task.id, True, timings, out.get("title"), out.get("summary"),
+                  html=out["html"], ipynb=out["ipynb"])
 
 
-def describe_failure(exc: BaseException, run: dict[str, Any]) -> dict[str, Any]:
-    """Kind, cell index, exception name and message of a failed run (plain data)."""
+def _stop_worker(signum, _frame) -> None:
+    stop_current_kernel()
+    os._exit(128 + signum)
+
+
+def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
+    """Remove the temporary folders of builds and workers that died without cleaning up.
+
+    Their names hold the process id that made them (see :data:`TEMP_PREFIX`); a folder whose
+    process is gone is removed. Returns the paths removed.
+    """
+    import re
+
+    folder = folder or tempfile.gettempdir()
+    pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k)-(\d+)-")
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = pattern.match(name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_current_kernel() -> None:
+    """Kill the kernel of the briefing running in this process, and its socket folder.
+
+    Called when the worker is told to stop (the build was interrupted, or its parent died).
+    """
+    import signal
+
+    run = _worker.get("run") or {}
+    pid = run.get("kernel_pid")
+    if pid:
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+                break
+            except OSError:
+                continue
+    if run.get("socket_dir"):
+        shutil.rmtree(run["socket_dir"], ignore_errors=True)
+
+
+def describe_failure(exc: BaseException, run: dict[str, Any]) -> Failure:
+    """Kind, cell index, exception name and message of a failed run."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        return {"kind": "exception", "cell": exc.cell_index, "ename": exc.ename,
-                "evalue": exc.evalue, "source": _first_line(exc.source)}
+        return Failure("exception", str(exc.ename), str(exc.evalue), exc.cell_index,
+                       _first_line(exc.source))
     cell = run.get("cell")
     source = None
     nb_man = run.get("nb_man")
@@ -234,9 +324,9 @@ def describe_failure(exc: BaseException, run: dict[str, Any]) -> dict[str, Any]:
         kind, cell = "kernel did not start", None
     else:
         kind = "execution failed"
-    return {"kind": kind, "cell": cell, "ename": type(exc).__name__,
-            "evalue": str(exc).strip().splitlines()[0] if str(exc).strip() else "",
-            "source": source}
+    message = str(exc).strip()
+    return Failure(kind, type(exc).__name__, message.splitlines()[0] if message else "", cell,
+                   source)
 
 
 def _first_line(source: str | None) -> str | None:

@@ -91,6 +91,27 @@ class ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
+def die_with_parent(sig: int, parent: int | None = None) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    If the parent is already gone (it died before the request), exit now. Elsewhere than
+    Linux nothing happens (False); kernels then rely on ipykernel's own parent watch.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(sig), 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
+            return False
+    except (OSError, AttributeError):
+        return False
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    return True
+
+
 def _become_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> None:
     """In the forked child: turn into an ipykernel for the connection file in ``cmd``."""
     code = 1
@@ -100,8 +121,10 @@ def _become_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) 
         import logging
 
         gc.freeze()  # the parent's objects stay untouched here (sockets, loops, pools)
+        parent = os.getppid()
         os.setpgid(0, 0)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+        die_with_parent(signal.SIGKILL, parent)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE):
             signal.signal(sig, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -184,20 +207,23 @@ def _provisioner_class():
 
 
 def kernel_manager_class():
-    """An AsyncKernelManager whose kernels are forked (see the module's docstring)."""
-    from jupyter_client.kernelspec import KernelSpecManager  # noqa: F401
+    """An AsyncKernelManager whose kernels are forked (see the module's docstring).
+
+    It only chooses the provisioner, through the manager's public ``provisioner`` attribute,
+    before the usual ``start_kernel`` runs; everything else is jupyter_client's own.
+    """
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
 
     provisioner = _provisioner_class()
 
     class ForkKernelManager(AsyncKernelManager):
-        async def _async_pre_start_kernel(self, **kw: Any):
+        async def start_kernel(self, **kw: Any) -> None:
             if self.provisioner is None:
-                import uuid
-
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
                 self.provisioner = provisioner(kernel_id=self.kernel_id,
                                                kernel_spec=self.kernel_spec, parent=self)
-            return await super()._async_pre_start_kernel(**kw)
+            await super().start_kernel(**kw)
 
     return ForkKernelManager

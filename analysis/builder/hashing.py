@@ -13,8 +13,16 @@ from ..paths import PACKAGE_DIR
 #: Bump when the builder changes what it writes, so every briefing is built again.
 OUTPUT_FORMAT = 1
 #: Distributions whose version changes what a briefing's outputs look like.
-ENVIRONMENT_PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas",
-                        "matplotlib", "geopandas", "pyogrio", "shapely", "numpy")
+#: Every library that renders text, pages, figures or maps, or reads the data, is listed: a new
+#: version of any of them may change the bytes of a page.
+ENVIRONMENT_PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "ipython",
+                        "jupyter_client", "pandas", "numpy", "matplotlib", "matplotlib-inline",
+                        "pillow", "geopandas", "pyogrio", "shapely", "pyproj", "country_converter",
+                        "mistune", "jinja2", "markupsafe", "pygments", "bleach", "beautifulsoup4",
+                        "nh3", "weasyprint", "pydyf", "fonttools", "traitlets")
+#: The files of the data folder that are data: an editor's backup (``events.csv~``,
+#: ``events.csv.bak``, ``#events.csv#``, ``.events.csv.swp``) is not.
+DATA_SUFFIXES = (".csv", ".json", ".geojson")
 
 
 def bytes_digest(data: bytes) -> str:
@@ -30,17 +38,23 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _files(folder: Path) -> Iterable[Path]:
+def _files(folder: Path, exclude: Iterable[Path] = ()) -> Iterable[Path]:
+    skip = [Path(p).absolute() for p in exclude]
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).parts
-        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in rel):
-            yield path
+        if any(p.startswith(".") or p == "__pycache__" for p in rel) or not path.is_file():
+            continue
+        if skip and any(path.absolute().is_relative_to(s) for s in skip):
+            continue
+        yield path
 
 
-def folder_digest(folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
-    """sha256 over every file's relative path and content (hidden files and caches left out)."""
+def folder_digest(folder: Path, suffixes: tuple[str, ...] | None = None,
+                  exclude: Iterable[Path] = ()) -> str:
+    """sha256 over every file's relative path and content: hidden files, caches, files without
+    one of ``suffixes`` and anything under ``exclude`` (a reports folder inside) left out."""
     digest = hashlib.sha256()
-    for path in _files(folder):
+    for path in _files(folder, exclude):
         if suffixes and path.suffix not in suffixes:
             continue
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
@@ -52,6 +66,11 @@ def value_digest(value: Any) -> str:
     """sha256 of a JSON value in canonical form (sorted keys, no spaces)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return bytes_digest(text.encode("utf-8"))
+
+
+def data_digest(folder: Path, exclude: Iterable[Path] = ()) -> str:
+    """The data folder's digest: its data files only (see :data:`DATA_SUFFIXES`)."""
+    return folder_digest(folder, DATA_SUFFIXES, exclude)
 
 
 @lru_cache(maxsize=1)

@@ -6,22 +6,27 @@ into the HTML). Times are removed and ids derived from the cell's position.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from ..escaping import data_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tasks import Failure, Task
 
 PAPERMILL_CLOCK_KEYS = ("start_time", "end_time", "duration")
 INJECTED_TAG = "injected-parameters"
 FAILURE_TAG = "briefing-build-failure"
 
 
-def normalize(nb, task: dict[str, Any]) -> None:
+def normalize(nb, task: "Task") -> None:
     """Strip clock times, pin cell ids, record paths relative to the project (in place)."""
     meta = nb.metadata.setdefault("papermill", {})
     for key in PAPERMILL_CLOCK_KEYS:
         meta.pop(key, None)
-    meta["input_path"] = task.get("rel_path") or meta.get("input_path")
-    meta["output_path"] = f"{task['id']}.ipynb"
+    meta["input_path"] = task.rel_path or meta.get("input_path")
+    meta["output_path"] = f"{task.id}.ipynb"
     seen: set[str] = set()
-    original = set(task.get("cell_ids") or ())
+    original = set(task.cell_ids)
     for index, cell in enumerate(nb.cells):
         pm = cell.metadata.get("papermill")
         if isinstance(pm, dict):
@@ -38,14 +43,14 @@ def normalize(nb, task: dict[str, Any]) -> None:
         seen.add(cell_id)
 
 
-def mark_failure(nb, error: dict[str, Any]) -> None:
+def mark_failure(nb, failure: "Failure") -> None:
     """Put the failure on top of a failed notebook and on the cell that failed.
 
     A timed-out or killed run otherwise looks successful in the saved notebook.
     """
     import nbformat
 
-    cell_index = error.get("cell")
+    cell_index = failure.cell
     nb.metadata.setdefault("papermill", {})["exception"] = True
     if cell_index is not None and 0 <= cell_index < len(nb.cells):
         pm = nb.cells[cell_index].metadata.setdefault("papermill", {})
@@ -56,8 +61,8 @@ def mark_failure(nb, error: dict[str, Any]) -> None:
                     and not later.get("outputs"):
                 later_pm["status"] = "pending"
     where = f"cell {cell_index}" if cell_index is not None else "before any cell ran"
-    text = (f"**Build failed** ({error.get('kind')}, {where}): "
-            f"`{error.get('ename')}`: {error.get('evalue') or ''}".rstrip(": "))
+    text = (f"**Build failed** ({failure.kind}, {where}): "
+            f"`{failure.ename}`: {data_text(failure.evalue)}".rstrip(": "))
     banner = nbformat.v4.new_markdown_cell(text)
     banner["id"] = FAILURE_TAG
     banner.metadata["tags"] = [FAILURE_TAG]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -44,24 +45,232 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def remove_stale_temporaries(out: Path) -> None:
-    """Delete temporary files a killed build may have left (``.<name>.<random>.tmp``)."""
-    for folder in (out, out / FAILED_DIR):
-        for path in folder.glob(".*.tmp") if folder.is_dir() else ():
-            with contextlib.suppress(OSError):
-                path.unlink()
+#: A temporary file of :func:`write_atomic`: ``.<name>.<8 random characters>.tmp``.
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+#: What an output name in a manifest may look like: a file of the folder or of ``_failed/``.
+_OUTPUT_NAME = re.compile(rf"^(?:{FAILED_DIR}/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def read_manifest(out: Path) -> dict[str, Any]:
-    """The build record of ``out`` (an empty one when missing or unreadable)."""
+def remove_stale_temporaries(out: Path, names: set[str]) -> list[Path]:
+    """Delete the temporary files a killed build left for the outputs ``names``.
+
+    Only files of the exact form :func:`write_atomic` makes, for a file the build owns, are
+    removed; anything else (``.notes.tmp``) stays.
+    """
+    removed = []
+    for folder, prefix in ((out, ""), (out / FAILED_DIR, f"{FAILED_DIR}/")):
+        if not folder.is_dir():
+            continue
+        for path in folder.glob(".*.tmp"):
+            match = _TEMPORARY.match(path.name)
+            if match and prefix + match.group("name") in names and path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+def empty_manifest() -> dict[str, Any]:
+    return {"format": MANIFEST_FORMAT, "briefings": {}}
+
+
+def read_manifest(out: Path) -> tuple[dict[str, Any], str | None]:
+    """The build record of ``out`` and, when it could not be used, why (one line).
+
+    A missing record is an empty one. A record that is unreadable or of unexpected shape (not
+    an object, entries that are not objects, outputs that are not file names of the folder) is
+    treated as absent: every briefing is built again.
+    """
+    path = out / MANIFEST
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"format": MANIFEST_FORMAT, "briefings": {}}
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        return {"format": MANIFEST_FORMAT, "briefings": {}}
-    data.setdefault("briefings", {})
-    return data
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return empty_manifest(), None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        return empty_manifest(), f"{path} cannot be read ({_reason(err)})"
+    problem = manifest_problem(data)
+    if problem:
+        return empty_manifest(), f"{path} {problem}"
+    return data, None
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError):
+        return err.strerror or type(err).__name__
+    if isinstance(err, RecursionError):
+        return "nested too deeply"
+    return str(err).splitlines()[0][:120]
+
+
+def manifest_problem(data: Any) -> str | None:
+    """What is wrong with the shape of a decoded manifest, or None."""
+    if not isinstance(data, dict):
+        return f"is not a JSON object (it holds {type(data).__name__})"
+    if data.get("format") != MANIFEST_FORMAT:
+        return f"has format {data.get('format')!r}, not {MANIFEST_FORMAT}"
+    entries = data.get("briefings")
+    if not isinstance(entries, dict):
+        return "has no 'briefings' object"
+    for bid, entry in entries.items():
+        if not isinstance(entry, dict):
+            return f"has an entry {bid!r} that is not an object"
+        if entry.get("status") not in ("built", "failed"):
+            return f"has an entry {bid!r} with status {entry.get('status')!r}"
+        for key in ("outputs", "inputs", "parameters", "timings", "error"):
+            if key in entry and entry[key] is not None and not isinstance(entry[key], dict):
+                return f"has an entry {bid!r} whose {key!r} is not an object"
+        for name in list(entry.get("outputs") or {}) + [entry.get("failed_notebook") or ""]:
+            if name and (not isinstance(name, str) or not _OUTPUT_NAME.match(name)
+                         or ".." in name):
+                return f"has an entry {bid!r} naming an output {name!r} outside the folder"
+        if any(not isinstance(v, str) for v in (entry.get("outputs") or {}).values()):
+            return f"has an entry {bid!r} whose output hashes are not text"
+    return None
+
+
+def owned_names(manifest: dict[str, Any]) -> set[str]:
+    """The files of a reports folder its manifest says the builder wrote."""
+    names = {MANIFEST, INDEX}
+    for entry in manifest.get("briefings", {}).values():
+        names.update(entry.get("outputs") or {})
+        if entry.get("failed_notebook"):
+            names.add(entry["failed_notebook"])
+    return names
+
+
+def output_names(bid: str) -> tuple[str, str, str]:
+    """The files a briefing may write: its page, its notebook, its failed notebook."""
+    return f"{bid}.html", f"{bid}.ipynb", f"{FAILED_DIR}/{bid}.ipynb"
+
+
+def is_reports_folder(out: Path) -> bool:
+    """Whether ``out`` was made by the builder: it holds a ``manifest.json`` that is a build
+    record, or one so damaged that it cannot be anyone else's (not a JSON object).
+
+    Another tool's ``manifest.json`` (a web app's, say: an object without ``format`` or
+    ``briefings``) does not make a folder ours.
+    """
+    path = out / MANIFEST
+    if not path.is_file():
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return True
+    return not isinstance(data, dict) or "briefings" in data or "format" in data
+
+
+def _only_leftovers(out: Path) -> bool:
+    """Whether ``out`` holds nothing but what a build that was killed at once may leave."""
+    for path in out.iterdir():
+        if path.name.startswith(".briefings-probe-"):
+            continue
+        return False
+    return True
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an output folder the build cannot or must not write into (UsageError, one line).
+
+    Checked before any kernel starts: a dangling symbolic link, a file, a folder under a
+    file, a folder that cannot be created or written (``/proc``, a read-only mount), and a
+    non-empty folder the builder did not make (it has no ``manifest.json``).
+    """
+    from ..errors import UsageError, shorten
+
+    try:
+        _check_output_folder(out)
+    except OSError as err:  # a name too long, a loop of links…
+        raise UsageError(f"cannot use --out {shorten(str(out))}: {err.strerror or err}") \
+            from None
+
+
+def _check_output_folder(out: Path) -> None:
+    from ..errors import UsageError
+
+    if out.is_symlink() and not out.exists():
+        raise UsageError(f"--out {out} is a symbolic link to {os.readlink(out)}, which does not "
+                         "exist")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    ancestor = out.absolute()
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"--out {out} is inside {ancestor}, which is a file, not a folder")
+    if out.is_dir():
+        try:
+            foreign = not is_reports_folder(out) and not _only_leftovers(out)
+        except OSError as err:
+            raise UsageError(f"cannot read the folder {out}: {err.strerror}") from None
+        if foreign:
+            raise UsageError(f"--out {out} is a folder that briefings did not make (it is not "
+                             "empty and has no manifest.json); choose a new or empty folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create the folder {out}: {err.strerror}") from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".briefings-probe-", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise UsageError(f"cannot write into {out}: {err.strerror}") from None
+
+
+class OutputLock:
+    """An exclusive lock on a reports folder while a build writes into it.
+
+    ``fcntl.flock`` on the folder itself: no lock file is left behind, and the lock goes with
+    the process, so a killed build never leaves the folder locked. A second build into the
+    same folder is refused at once (UsageError: "another build (pid N) is writing to DIR")
+    rather than interleaving its manifest updates with the first one's.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.fd: int | None = None
+
+    def __enter__(self) -> "OutputLock":
+        import fcntl
+
+        from ..errors import UsageError
+
+        try:
+            fd = os.open(self.out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as err:
+            raise UsageError(f"cannot open the folder {self.out}: {err.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _lock_holder(fd)
+            os.close(fd)
+            raise UsageError(f"another build (pid {holder}) is writing to {self.out}; wait for "
+                             "it to finish, or build into another folder") from None
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        if self.fd is not None:
+            os.close(self.fd)  # releases the lock
+            self.fd = None
+        return False
+
+
+def _lock_holder(fd: int) -> str:
+    """The process holding a flock on ``fd``'s file, from Linux's ``/proc/locks``."""
+    info = os.fstat(fd)
+    wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == wanted \
+                        and parts[4] != str(os.getpid()):
+                    return parts[4]
+    except OSError:
+        pass
+    return "unknown"
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:

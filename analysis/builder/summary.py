@@ -3,11 +3,13 @@
 A notebook can state them explicitly: a display output whose metadata holds
 ``{"briefing": {"title": ..., "summary": ...}}``. Otherwise the title is the first heading
 (in a markdown cell or a markdown output) and the summary the first bullet point of a markdown
-output, which in the briefing notebooks is the first key point. Markdown syntax is removed;
-the index page escapes the text.
+output, which in the briefing notebooks is the first key point. Markdown syntax is removed and
+character references (how :func:`analysis.escaping.data_text` writes data text) are read as the
+characters they stand for: the result is plain text, which the index page escapes once.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -26,10 +28,12 @@ class Summary:
 
 
 def plain(text: str) -> str:
-    """Markdown inline syntax and HTML tags removed, whitespace collapsed."""
+    """Plain text: Markdown inline syntax and HTML tags removed, character references read,
+    whitespace collapsed."""
     text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     text = _TAG.sub("", text)
+    text = html.unescape(text)
     return re.sub(r"\s+", " ", text).strip()
 
 

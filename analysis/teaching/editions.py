@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -148,19 +146,6 @@ def write_edition(directory, *, instructor: bool = False, force: bool = False,
     if guide.is_file():
         files.append((GUIDE_NAME, guide.read_text(encoding="utf-8")))
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.teach-", dir=target.parent))
-    try:
-        for name, text in files:
-            (staging / name).write_text(text, encoding="utf-8")
-        if not target.exists():
-            umask = os.umask(0)
-            os.umask(umask)
-            staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the course is not
-            staging.rename(target)
-        else:
-            for name, _ in files:
-                (staging / name).replace(target / name)
-        return [target / name for name, _ in files]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    from ..staging import write_all
+
+    return write_all(target, files, what="course")

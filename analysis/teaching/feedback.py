@@ -54,8 +54,13 @@ class Feedback:
 
 
 def _md(text: str) -> str:
-    """Feedback as Markdown: its `code` spans stay, anything that would be HTML is escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Feedback as Markdown: its `code` spans stay, the rest shows as plain text."""
+    from ..escaping import data_text
+
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: no code spans at all
+        return data_text(text)
+    return "`".join(part if i % 2 else data_text(part) for i, part in enumerate(parts))
 
 
 def textual_forms(value) -> list[str]:

@@ -1,0 +1,79 @@
+"""What crosses from the builder to the process that executes a briefing, and back.
+
+:class:`Task` is everything needed to execute and render one briefing; :class:`Result` is what
+comes back (outputs, timings, or a :class:`Failure`). Both are plain frozen values that pickle,
+so that a local worker process (:func:`analysis.builder.execute.run_briefing`) and any other
+engine (a cluster worker) run the same code on the same input and return the same output.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: How a briefing is executed: its kernel forked from a warm process, or a plain new one.
+KERNELS = ("fork", "spawn")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One briefing to execute and render."""
+
+    id: str
+    notebook: str
+    #: the notebook file, absolute
+    path: str
+    #: the notebook's path as recorded in the outputs (relative to the project when inside it)
+    rel_path: str
+    #: every parameter's checked value, plain JSON types
+    parameters: dict[str, Any]
+    #: the notebook's own cell ids (others get stable ``cell-<n>`` ids)
+    cell_ids: tuple[str, ...] = ()
+    #: seconds one cell may run (None: the executor's default)
+    timeout: float | None = None
+    kernel: str = "fork"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a briefing failed: kind, cell index, exception name and message."""
+
+    kind: str
+    ename: str = ""
+    evalue: str = ""
+    cell: int | None = None
+    source: str | None = None
+    detail: str | None = None
+    kernel_output: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The manifest's form: only the fields that hold something (``cell`` always)."""
+        return {k: v for k, v in asdict(self).items() if v is not None or k == "cell"}
+
+    def describe(self) -> str:
+        """One line: ``exception in cell 4: ValueError: boom (at `raise ...`)``."""
+        where = f"cell {self.cell}" if self.cell is not None else "no cell"
+        text = f"{self.kind} in {where}: {self.ename}"
+        if self.evalue:
+            text += f": {self.evalue}"
+        if self.source:
+            text += f" (at `{self.source}`)"
+        return text
+
+
+@dataclass(frozen=True)
+class Result:
+    """What executing a :class:`Task` gave: outputs when ``ok``, else ``failure``."""
+
+    id: str
+    ok: bool
+    timings: dict[str, float | None] = field(default_factory=dict)
+    title: str | None = None
+    summary: str | None = None
+    html: bytes | None = None
+    ipynb: bytes | None = None
+    #: the executed notebook of a failed run, failure marked on it
+    failed_ipynb: bytes | None = None
+    failure: Failure | None = None
+
+
+__all__ = ["KERNELS", "Failure", "Result", "Task"]
