@@ -15,7 +15,7 @@ matplotlib is imported with this module; pyplot only when a helper makes a new f
 """
 from __future__ import annotations
 
-from .formatting import figure_value, format_number, format_value, plural
+from .formatting import caveat_phrase, figure_value, format_number, format_value, plural, tied_lead
 from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
 from .style import (HAPPENED_COLOR, MUTED_TEXT_COLOR, OKABE_ITO, PALETTE, PLANNED_COLOR, SEQUENTIAL,
                     TARGET_COLOR, add_source, chapter_source, context_source, no_data, set_title,
@@ -87,9 +87,12 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
                             date_end=pd.to_datetime(frame["date_end"]))
         rows = rows.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
         labels, heights = [], []
-        for row in rows.itertuples(index=False):
-            when = human_date(str(row.date_precision), row.date_start, row.date_end)
-            label = wrap(f"{when}: {text_of(row.description)}", label_width)
+        inferred = [_truthy(v) for v in (rows["inferred"] if "inferred" in rows else [False] * len(rows))]
+        for row, guess in zip(rows.itertuples(index=False), inferred):
+            written = text_of(getattr(row, "date_as_written", None))
+            when = written or human_date(str(row.date_precision), row.date_start, row.date_end)
+            mark = " (inferred)" if guess else ""
+            label = wrap(f"{when}: {text_of(row.description)}{mark}", label_width)
             labels.append(label)
             heights.append(0.7 + 0.45 * (label.count("\n") + 1))
         planned = rows["status"].astype(str).eq("planned").to_numpy()
@@ -102,6 +105,10 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
                                       **_event_marker(status_planned)))
             if (present & ~is_point).any():
                 handles.append(Patch(label=f"{_capitalize(name)} (year or period)", **_event_span(status_planned)))
+        if any(inferred):
+            handles.append(Line2D([], [], linestyle="none", marker="o", markersize=12, markerfacecolor="none",
+                                  markeredgecolor=MUTED_TEXT_COLOR, markeredgewidth=1.2,
+                                  label="Inferred (ringed; see the notes)"))
         ncol = 2 if len(handles) > 2 else 1
         headroom = 0.3 + 0.7 * -(-len(handles) // ncol)
         centres, top = [], headroom
@@ -128,6 +135,12 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             else:
                 ax.barh(y, ends[i] - starts[i], left=starts[i], height=0.5, zorder=2,
                         gid=f"event-{rows.at[i, 'event_id']}", **_event_span(planned[i]))
+            if inferred[i]:
+                centre = (starts[i] + ends[i]) / 2 if not is_point[i] or rows.at[i, "date_precision"] == "month" \
+                    else starts[i]
+                ax.plot([centre], [y], linestyle="none", marker="o", markersize=15, markerfacecolor="none",
+                        markeredgecolor=MUTED_TEXT_COLOR, markeredgewidth=1.2, zorder=4,
+                        gid=f"inferred-{rows.at[i, 'event_id']}")
         ax.set_xlim(x0, x1)
         ax.set_ylim(top, 0)
         ax.set_yticks(centres, labels)
@@ -256,6 +269,8 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
                 ax.barh(i, v, height=0.5, color=HAPPENED_COLOR, zorder=2, gid=f"figure-{observed['figure_id']}",
                         **({"hatch": "///", "edgecolor": "white"} if open_ended else {}))
                 text = figure_value(observed)
+                if _truthy(observed.get("inferred")):
+                    text += " (inferred)"
                 ax.annotate(text, (v, i), xytext=(5, 0), textcoords="offset points", va="center",
                             fontweight="bold", color=HAPPENED_COLOR)
             elif state == "exceeded-unstated":
@@ -304,18 +319,18 @@ def _targets_title(pairs, states) -> str:
         unit = target["unit"]
         inferred = " (inferred)" if _truthy(target.get("inferred")) else ""
         subject = _capitalize(text_of((observed if observed is not None else target)["counts"]))
-        target_text = f"the {format_value(t, unit)} target{inferred}"
+        target_text = f"the target of {figure_value(target)}{inferred}"
         if state == "exceeded-unstated":
             return f"{subject}: above {target_text}; the share itself is not stated"
         if state == "unstated":
-            return f"{subject}: a {format_value(t, unit)} target{inferred}, level not stated"
+            return f"{subject}: a target of {figure_value(target)}{inferred}, level not stated"
         v = float(observed["value"])
         ratio = v / t if t else 0
         if state == "below":
             gap = "about half" if 0.45 <= ratio <= 0.55 else (
                 f"{format_number(t - v)} points short of" if unit == "percent" else "short of")
-            return f"{subject}: {format_value(v, unit)}, {gap} {target_text}"
-        return f"{subject}: {format_value(v, unit)}, {'meeting' if state == 'met' else 'above'} {target_text}"
+            return f"{subject}: {figure_value(observed)}, {gap} {target_text}"
+        return f"{subject}: {figure_value(observed)}, {'meeting' if state == 'met' else 'above'} {target_text}"
     reached = sum(s in ("met", "above", "exceeded-unstated") for s in states)
     short = sum(s == "below" for s in states)
     parts = [f"{reached} of {len(pairs)} targets met or exceeded"]
@@ -350,6 +365,12 @@ def _actor_names(ds) -> dict:
 _ACTOR_GROUPS = (("operation", "operation_id", "UN peace operations"),
                  ("office", "office_id", "UN envoys and offices"),
                  ("partner", "partner_id", "Partners"))
+#: The partners table's rows by ``relation_to_un``: each group is drawn (and named) apart, and
+#: only the first are partners.
+_PARTNER_GROUPS = (("UN system", "UN bodies (not partners)"), ("outside the UN", "Partners outside the UN"),
+                   ("government", "Governments"), ("party to a conflict", "Parties to a conflict"))
+_GROUPS = (("operation", "UN peace operations"), ("office", "UN envoys and offices"),
+           *((f"partner:{r}", g) for r, g in _PARTNER_GROUPS), ("partner", "Partners"))
 
 
 def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = None, ax=None, ds=None):
@@ -375,26 +396,34 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
         table = table_of(dataset, "places" if by == "place" else "themes")
         column_names = ({} if table is None else
                         dict(zip(table[column].astype(str), table["name"].astype(str))))
+        partners = table_of(dataset, "partners")
+        relations = {} if partners is None or "relation_to_un" not in partners else \
+            {str(k): text_of(v) for k, v in zip(partners["partner_id"], partners["relation_to_un"])}
         records = []
         for _, r in frame.iterrows():
             for kind, id_column, _group in _ACTOR_GROUPS:
                 if not missing(r.get(id_column)):
                     actor_id = str(r[id_column])
-                    records.append((kind, actor_names.get((kind, actor_id), actor_id),
-                                    text_of(r.get(column)) or None))
+                    name = actor_names.get((kind, actor_id), actor_id)
+                    if kind == "partner" and relations.get(actor_id):
+                        kind = f"partner:{relations[actor_id]}"
+                    records.append((kind, name, text_of(r.get(column)) or None, _truthy(r.get("inferred"))))
                     break
         if not records:
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         unplaced = "No specific place" if by == "place" else "No theme"
         counts: dict[tuple, int] = {}
-        for kind, actor, col in records:
+        guessed: set[tuple] = set()  # cells counting an inferred engagement: starred
+        for kind, actor, col, inferred in records:
             counts[(kind, actor, col)] = counts.get((kind, actor, col), 0) + 1
+            if inferred:
+                guessed.add((kind, actor, col))
         col_totals: dict = {}
         row_totals: dict = {}
         for (kind, actor, col), n in counts.items():
             col_totals[col] = col_totals.get(col, 0) + n
             row_totals[(kind, actor)] = row_totals.get((kind, actor), 0) + n
-        group_order = {kind: i for i, (kind, _, _) in enumerate(_ACTOR_GROUPS)}
+        group_order = {kind: i for i, (kind, _) in enumerate(_GROUPS)}
         row_keys = sorted(row_totals, key=lambda k: (group_order[k[0]], -row_totals[k], k[1].casefold()))
 
         def col_label(col):
@@ -406,7 +435,8 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
             matrix[row_keys.index((kind, actor)), col_keys.index(col)] = n
 
         ax = prepare_axes(ax, (max(6.5, 3.2 + 0.55 * len(col_keys)), 2.4 + 0.42 * len(row_keys)))
-        _draw_matrix(ax, matrix)
+        starred = {(row_keys.index((k, a)), col_keys.index(c)) for k, a, c in guessed}
+        _draw_matrix(ax, matrix, starred)
         ax.set_xticks([c + 0.5 for c in range(len(col_keys))], [col_label(c) for c in col_keys],
                       rotation=50, ha="right", rotation_mode="anchor")
         ax.set_yticks([r + 0.5 for r in range(len(row_keys))], [wrap(actor, 32) for _, actor in row_keys])
@@ -414,7 +444,7 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         # Group separators and group names at the right.
-        for i, (kind, _, group) in enumerate(_ACTOR_GROUPS):
+        for i, (kind, group) in enumerate(_GROUPS):
             idx = [j for j, k in enumerate(row_keys) if k[0] == kind]
             if not idx:
                 continue
@@ -427,16 +457,19 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
             spread = {}
             for (kind, actor, col) in counts:
                 spread.setdefault((kind, actor), set()).add(col)
-            top = min(spread, key=lambda k: (-len(spread[k]), group_order[k[0]], k[1].casefold()))
+            ranked = sorted(spread, key=lambda k: (-len(spread[k]), group_order[k[0]], k[1].casefold()))
             noun = "place" if by == "place" else "theme"
-            title = (f"{plural(len(row_keys), 'actor')} across {plural(len(col_keys), noun)}; "
-                     f"{top[1]} spans the most ({len(spread[top])})")
+            lead = tied_lead([k[1] for k in ranked], [len(spread[k]) for k in ranked],
+                             verb_one="spans", verb_many="span")
+            title = f"{plural(len(row_keys), 'actor')} across {plural(len(col_keys), noun)}; {lead}"
         set_title(ax, title)
-        add_source(ax, chapter_source(frame["paragraph"]))
+        add_source(ax, chapter_source(frame["paragraph"]),
+                   note="* counts at least one inferred engagement (see the briefing's Inferences)"
+                   if starred else None)
     return ax
 
 
-def _draw_matrix(ax, matrix):
+def _draw_matrix(ax, matrix, starred=frozenset()):
     """Counts as shaded cells with the number written in each non-empty one."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
@@ -452,7 +485,8 @@ def _draw_matrix(ax, matrix):
     ax.set_ylim(matrix.shape[0], 0)
     for (r, c), n in _nonzero(matrix):
         dark = norm(n) >= max(3, cmap.N - 2)
-        ax.text(c + 0.5, r + 0.5, str(int(n)), ha="center", va="center", fontsize=9.5,
+        ax.text(c + 0.5, r + 0.5, str(int(n)) + ("*" if (r, c) in starred else ""), ha="center",
+                va="center", fontsize=9.5,
                 color="white" if dark else "#111111", fontweight="bold")
 
 
@@ -633,14 +667,19 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
                 ["period_start", "figure_id"], kind="stable")
         values = shown["value"].astype(float).tolist()
         qualifiers = shown["qualifier"].astype(str).tolist()
-        texts = [format_value(v, "", q) for q, v in zip(qualifiers, values)]
+        caveats = [text_of(c) for c in (shown["caveat"] if "caveat" in shown else [None] * len(shown))]
+        # A figure with a caveat (the 2017/18 budget: six months for two operations) is starred,
+        # hatched and explained under the chart: it is not comparable with the others.
+        texts = [format_value(v, "", q) + ("*" if c else "") for q, v, c in zip(qualifiers, values, caveats)]
         worded = [format_value(v, unit, q) for q, v in zip(qualifiers, values)]
         labels = shown["_label"].tolist()
+        hatch = [dict(hatch="///", facecolor="white") if c else {} for c in caveats]
         axis_label = {"count": "Number", "people": "People", "percent": "Per cent"}.get(unit, unit)
         fill, edge = OKABE_ITO["sky blue"], "#2B7BB0"
         if mode == "period":
             ax = prepare_axes(ax, (max(8.0, 2.5 + 1.1 * len(labels)), 4.6))
-            ax.bar(range(len(labels)), values, width=0.6, color=fill, edgecolor=edge, linewidth=0.8)
+            for i, v in enumerate(values):
+                ax.bar(i, v, width=0.6, **{"color": fill, "edgecolor": edge, "linewidth": 0.8, **hatch[i]})
             for i, (v, t) in enumerate(zip(values, texts)):
                 ax.annotate(t, (i, v), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                             fontsize=9.5)
@@ -650,7 +689,8 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
             _grid(ax, "y")
         else:
             ax = prepare_axes(ax, (9, 1.9 + 0.5 * len(labels)))
-            ax.barh(range(len(labels)), values, height=0.6, color=fill, edgecolor=edge, linewidth=0.8)
+            for i, v in enumerate(values):
+                ax.barh(i, v, height=0.6, **{"color": fill, "edgecolor": edge, "linewidth": 0.8, **hatch[i]})
             for i, (v, t) in enumerate(zip(values, texts)):
                 ax.annotate(t, (v, i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9.5)
             ax.set_yticks(range(len(labels)), [wrap(lbl, 34) for lbl in labels])
@@ -664,14 +704,24 @@ def plot_public_figures(public_figures, *, topic: str, title: str | None = None,
                     xytext=(0, 6), textcoords="offset points", ha="left", va="bottom", fontsize=9.5,
                     color=MUTED_TEXT_COLOR, style="italic", gid="context-tag")
         if title is None:
-            title = _public_title(shown, mode, total, worded, labels, unit)
+            comparable = [i for i, c in enumerate(caveats) if not c]
+            if mode == "period" and len(comparable) < len(caveats):
+                title = _public_title(shown.iloc[comparable], mode, total, [worded[i] for i in comparable],
+                                      [labels[i] for i in comparable], unit)
+                apart = [labels[i] for i, c in enumerate(caveats) if c]
+                title += f"; {' and '.join(apart)} not comparable (starred)"
+            else:
+                title = _public_title(shown, mode, total, worded, labels, unit)
         set_title(ax, title)
         ax.set_title(ax.get_title(loc="left"), loc="left", pad=24)
+        starred = [f"* {lbl}: {caveat_phrase(c)}" for lbl, c in zip(labels, caveats) if c]
         sources = table_of(ds, "sources")
         sources = [] if sources is None else sources
         cited = shown["source_id"].astype(str).tolist() + ([str(total["source_id"])] if total is not None else [])
         note = (f"Not shown: {plural(hidden, 'further figure')} on this topic (in the public_figures table)"
                 if hidden else None)
+        if starred:
+            note = "\n".join(starred + ([note] if note else []))
         add_source(ax, context_source(sources, cited), note=note)
     return ax
 

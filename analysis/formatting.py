@@ -77,3 +77,41 @@ def figure_value(row, prefix: str = "") -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """``n`` and the word in the singular or plural: plural(1, 'partner') -> '1 partner'."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def agree(n: int, one: str, many: str) -> str:
+    """The verb that agrees with ``n``: agree(1, 'concerns', 'concern') -> 'concerns'."""
+    return one if n == 1 else many
+
+
+def public_value(row, *, caveat: bool = True) -> str:
+    """A public context figure as printed: :func:`format_value` of its value, unit and qualifier,
+    and, when ``caveat`` and the row has one (``public_figures.caveat``: the 2017/18 budget funds
+    two operations for six months only), that caveat beside it in brackets. Text, tables and
+    charts all print a context figure through this."""
+    shown = format_value(row["value"], row.get("unit"), row.get("qualifier"))
+    note = row.get("caveat") if caveat else None
+    if isinstance(note, str) and note.strip():
+        shown += f" ({caveat_phrase(note)})"
+    return shown
+
+
+def caveat_phrase(note: str) -> str:
+    """A caveat's first clause, to stand in brackets beside its figure ("funds the Darfur and
+    Haiti operations for six months only")."""
+    first = note.strip().split(":", 1)[0].rstrip(".")
+    return first[:1].lower() + first[1:]
+
+
+def tied_lead(names, counts, *, verb_one: str, verb_many: str) -> str:
+    """The leaders of a count, ties named together: 'UNOWAS and the EU span the most (2 each)',
+    'the AU spans the most (3)'. ``names`` and ``counts`` are parallel; only the top ones are named."""
+    pairs = list(zip(names, counts))
+    if not pairs:
+        return ""
+    top = max(c for _, c in pairs)
+    leaders = [n for n, c in pairs if c == top]
+    if len(leaders) == 1:
+        return f"{leaders[0]} {verb_one} the most ({format_number(top)})"
+    listed = ", ".join(leaders[:-1]) + " and " + leaders[-1]
+    return f"{listed} {verb_many} the most ({format_number(top)} each)"

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .formatting import format_number, plural
 from .paths import data_dir
-from .plotting import as_frame, prepare_axes, require_columns, table_of, text_of
+from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
 from .style import (BACKGROUND_LAND, NO_DATA_COLOR, OFFICE_COLOR, OPERATION_COLOR,
                     SEQUENTIAL, add_source, chapter_source, no_data, set_title, source_line,
                     style_context)
@@ -419,9 +419,13 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         dataset = ds
         items = []
+        guessed = set()  # items the chapter does not name (their row is inferred): starred labels
         for kind, frame, id_column in (("operation", ops, "operation_id"), ("office", offs, "office_id")):
             for _, row in frame.sort_values(id_column, kind="stable").iterrows() if not frame.empty else ():
                 items.append((kind, str(row[id_column]), locate(kind, row, dataset)))
+                inferred = row.get("inferred")
+                if inferred is not None and not missing(inferred) and bool(inferred):
+                    guessed.add((kind, str(row[id_column])))
         points = _anchor_points(items, world)
         located = [i for i, p in enumerate(points) if p is not None]
         # Items with no country belong to no region: only a world map lists them.
@@ -471,9 +475,12 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
             notes.append(f"Not located (no country): {_list(unlocated)}")
         if region_iso3 and extent is None:
             notes.append("the region has no outline on this map: world shown")
+        starred = [i for i in visible if items[i][:2] in guessed]
+        if starred:
+            notes.append("* not named in the chapter: inferred (see the briefing's Inferences)")
         add_source(ax, f"{chapter_source(paragraphs)}. {MAP_CREDIT}", note="; ".join(notes) or None)
         if labels and visible:
-            _label_points(ax, [(points[i], items[i][1]) for i in visible])
+            _label_points(ax, [(points[i], items[i][1] + ("*" if i in starred else "")) for i in visible])
     return ax
 
 

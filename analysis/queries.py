@@ -230,6 +230,10 @@ def partners_in(region=None, *, theme=None, relation: str | None = "outside the 
     partners = ds.partners
     if relation is not None:
         partners = partners[(partners["relation_to_un"] == relation) & partners["part_of"].isna()]
+        # An organ's engagements count for its organization (the AU Commission's for the AU).
+        parents = {k: v for k, v in zip(ds.partners["partner_id"], ds.partners["part_of"])
+                   if isinstance(v, str)}
+        acts = acts.assign(partner_id=[parents.get(p, p) for p in acts["partner_id"]])
     present = partners[partners["partner_id"].isin(list(acts["partner_id"]))].copy()
 
     def joined(column: str) -> dict[str, str]:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from . import queries
 from .escaping import data_text as escape  # the one escaper for data text
-from .formatting import figure_value, format_value, plural
+from .formatting import agree, figure_value, format_value, plural, public_value
 from .locators import paragraph_locators, reading_position
+from .names import in_sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -28,20 +29,201 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 @dataclass(frozen=True)
+class Inference:
+    """What the chapter only implies, behind a point, a table row or a chart mark.
+
+    ``about`` says what is inferred (our words: "MINUSTAH's status in the period: closing"),
+    ``note`` why (the row's ``inference_note``), ``paragraph`` the passage read; ``key``
+    (``table:record``) lists each inference once in a briefing's Inferences section.
+    """
+
+    about: str
+    note: str
+    paragraph: str = ""
+    key: str = ""
+
+    @property
+    def id(self) -> str:
+        """What makes two inferences one note: the same thing inferred for the same reason."""
+        return f"{self.about}|{self.note}"
+
+
+class InferenceNotes:
+    """The inferences a briefing showed, numbered in the order it showed them.
+
+    Points and table rows print ``(inferred: note 2)``; :meth:`markdown` lists the notes, so the
+    reader reaches the reason of each.
+    """
+
+    def __init__(self) -> None:
+        self._notes: dict[str, tuple[int, Inference]] = {}
+
+    def number(self, inference: Inference) -> int:
+        if inference.id not in self._notes:
+            self._notes[inference.id] = (len(self._notes) + 1, inference)
+        return self._notes[inference.id][0]
+
+    def numbers(self, inferences: Iterable[Inference]) -> list[int]:
+        return sorted(dict.fromkeys(self.number(i) for i in inferences))
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+    def markdown(self) -> str:
+        """The Inferences section: each note with what it concerns and its paragraph."""
+        if not self._notes:
+            return ""
+        lines = ["**Inferences**", "",
+                 "What this briefing marks *(inferred)* the chapter implies but does not state:", ""]
+        for number, inference in sorted(self._notes.values(), key=lambda n: n[0]):
+            where = f" (¶ {inference.paragraph})" if inference.paragraph else ""
+            lines.append(f"{number}. {escape(_no_final_stop(inference.about))}{where}: "
+                         f"{escape(_no_final_stop(inference.note))}.")
+        return "\n".join(lines)
+
+
+#: The marker after the citation of a point (or in a table's column) resting on an inference.
+INFERRED = "inferred"
+
+
+def inferred_marker(inferences: Iterable[Inference], notes: "InferenceNotes | None" = None) -> str:
+    """'(inferred)', or '(inferred: note 2)' / '(inferred: notes 1, 3)' when ``notes`` numbers them;
+    '' when there is no inference."""
+    inferences = list(inferences)
+    if not inferences:
+        return ""
+    if notes is None:
+        return f"({INFERRED})"
+    numbers = notes.numbers(inferences)
+    label = "note" if len(numbers) == 1 else "notes"
+    return f"({INFERRED}: {label} {', '.join(str(n) for n in numbers)})"
+
+
+@dataclass(frozen=True)
 class KeyPoint:
-    """One point of a briefing: a sentence of ours and what it cites."""
+    """One point of a briefing: a sentence of ours, what it cites, and what it infers."""
 
     text: str
     paragraphs: tuple[str, ...] = ()
     context_sources: tuple[str, ...] = ()
     citation: str = ""
+    inferences: tuple[Inference, ...] = ()
 
-    def markdown(self) -> str:
-        """The sentence followed by its citation."""
-        return f"{self.text} {self.citation}".strip()
+    @property
+    def inferred(self) -> bool:
+        return bool(self.inferences)
+
+    def markdown(self, notes: "InferenceNotes | None" = None) -> str:
+        """The sentence, its citation and, when it rests on an inference, the marker after it."""
+        return " ".join(p for p in (self.text, self.citation, inferred_marker(self.inferences, notes)) if p)
 
     def __str__(self) -> str:
         return self.markdown()
+
+
+# --- inferences --------------------------------------------------------------------------------
+
+#: Per chapter table: its key and the column that says what a row is about.
+_ABOUT = {"operations": ("operation_id", "name"), "offices": ("office_id", "name"),
+          "engagements": ("engagement_id", "activity"), "events": ("event_id", "description"),
+          "figures": ("figure_id", "counts"), "initiatives": ("initiative_id", "name"),
+          "partners": ("partner_id", "name"), "places": ("place_id", "name"),
+          "themes": ("theme_id", "name")}
+
+
+def _truthy(value) -> bool:
+    try:
+        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
+    except (TypeError, ValueError):  # pd.NA
+        return False
+
+
+def row_inference(row, table: str, *, about: str | None = None) -> Inference | None:
+    """The inference of one row of chapter table ``table`` (None when the row is stated)."""
+    if not _truthy(row.get("inferred")):
+        return None
+    key_column, about_column = _ABOUT.get(table, ("", ""))
+    key = str(row.get(key_column, "")) if key_column else ""
+    if about is None:
+        about = str(row.get(about_column) or key)
+        if table == "operations":
+            about = f"{key} as the operation meant"
+        elif table == "engagements" and isinstance(row.get("actor"), str):
+            about = f"{row['actor']}: {_lower_first(about)}"
+        elif table == "figures":
+            about = f"{about}: {figure_value(row)}"
+    note = row.get("inference_note")
+    note = note if isinstance(note, str) and note else "implied by the chapter, not stated"
+    paragraph = row.get("paragraph")
+    return Inference(about, note, paragraph if isinstance(paragraph, str) else "", f"{table}:{key}")
+
+
+def inferences_of(rows, table: str) -> tuple[Inference, ...]:
+    """The inferences of the rows (a DataFrame, or an iterable of rows) of chapter table ``table``."""
+    if hasattr(rows, "iterrows"):
+        rows = [r for _, r in rows.iterrows()]
+    found = (row_inference(r, table) for r in rows)
+    return tuple(dict.fromkeys(i for i in found if i is not None))
+
+
+def status_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
+    """The inference behind an operation's status in the reporting period (``operation_status``)."""
+    ds = queries.dataset(ds)
+    status = ds.operation_status
+    rows = status[status["operation_id"] == row["operation_id"]]
+    if not len(rows) or not _truthy(rows.iloc[0]["inferred"]):
+        return None
+    found = rows.iloc[0]
+    basis = found["basis"] if isinstance(found.get("basis"), str) else ""
+    note = found["inference_note"] if isinstance(found.get("inference_note"), str) else ""
+    return Inference(f"{found['operation_id']}'s status in the reporting period: {found['status']}",
+                     " ".join(p for p in (_no_final_stop(basis) + "." if basis else "", note) if p),
+                     str(found["paragraph"]), f"operation_status:{found['operation_id']}")
+
+
+def actor_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
+    """The inference behind an engagement's actor (an operation or office the chapter does not
+    name), None when the actor is named."""
+    table, actor_id = row.get("actor_table"), row.get("actor_id")
+    if not isinstance(table, str) or not isinstance(actor_id, str):
+        return None
+    ds = queries.dataset(ds)
+    key = _ABOUT[table][0]
+    rows = ds[table][ds[table][key] == actor_id]
+    return row_inference(rows.iloc[0], table) if len(rows) else None
+
+
+def engagement_inferences(row, *, ds: "Dataset | None" = None) -> tuple[Inference, ...]:
+    """An engagement's own inference and its actor's."""
+    found = (row_inference(row, "engagements"), actor_inference(row, ds=ds))
+    return tuple(i for i in found if i is not None)
+
+
+def period_inference(*, ds: "Dataset | None" = None) -> Inference | None:
+    """The inference behind the reporting period's bounds (``reporting_period``)."""
+    row = reporting_period(ds=ds)
+    if row is None or not _truthy(row.get("inferred")):
+        return None
+    return Inference(f"The reporting period's bounds: {row['label']}", str(row["inference_note"]),
+                     str(row["paragraph"]), "reporting_period:" + str(row["source_id"]))
+
+
+def reporting_period(*, ds: "Dataset | None" = None):
+    """The chapter's row of ``reporting_period`` (None when the table is empty)."""
+    ds = queries.dataset(ds)
+    frame = ds.reporting_period
+    chapter = frame[frame["source_id"] == "a72-1"] if "source_id" in frame else frame
+    frame = chapter if len(chapter) else frame
+    return frame.iloc[0] if len(frame) else None
+
+
+def period_phrase(*, ds: "Dataset | None" = None) -> str:
+    """'the reporting period (mid-2016 to mid-2017, approximately)'."""
+    row = reporting_period(ds=ds)
+    if row is None:
+        return "the reporting period"
+    approx = ", approximately" if str(row.get("precision")) == "approximate" else ""
+    return f"the reporting period ({row['label']}{approx})"
 
 
 # --- citations ---------------------------------------------------------------------------------
@@ -71,10 +253,12 @@ def cite_context(source_ids: Iterable[str], *, ds: "Dataset | None" = None) -> s
     return "(context: " + "; ".join(queries.source_label(s, ds=ds) for s in ids) + ")"
 
 
-def chapter_point(text: str, paragraphs: Iterable[str], *, ds: "Dataset | None" = None) -> KeyPoint:
-    """A key point resting on chapter paragraphs."""
+def chapter_point(text: str, paragraphs: Iterable[str], *, ds: "Dataset | None" = None,
+                  inferences: Iterable[Inference | None] = ()) -> KeyPoint:
+    """A key point resting on chapter paragraphs (and on ``inferences``, marked after the citation)."""
+    inferences = tuple(dict.fromkeys(i for i in inferences if i is not None))
     paras = tuple(ordered_paragraphs(paragraphs, ds=ds))
-    return KeyPoint(_sentence(text), paras, (), cite(paras, ds=ds))
+    return KeyPoint(_sentence(text), paras, (), cite(paras, ds=ds), inferences)
 
 
 def context_point(text: str, source_ids: Iterable[str], *, ds: "Dataset | None" = None) -> KeyPoint:
@@ -124,7 +308,11 @@ def event_date(row) -> str:
     """An event's date as the chapter writes it (events.date_as_written, e.g. 'early 2017'), else
     its normalised label in words (a date the chapter does not give: the row is inferred)."""
     written = row.get("date_as_written") if hasattr(row, "get") else None
-    return written if isinstance(written, str) and written else format_date(row["date_label"])
+    if isinstance(written, str) and written:
+        return written
+    if hasattr(row, "get") and "date_as_written" in row:  # the chapter gives no date: say so
+        return f"{format_date(row['date_label'])} (date not in the chapter)"
+    return format_date(row["date_label"])
 
 
 # --- messages ----------------------------------------------------------------------------------
@@ -136,7 +324,8 @@ def no_data_message(label: str, *, what: str = "chapter records", records: int =
                 f"This briefing is therefore short: it has nothing to chart or map, and the "
                 f"sections below stay empty. The World briefing or a wider region gives the "
                 f"chapter's overall picture.")
-    return (f"**Little data.** Only {plural(records, 'chapter record')} concern {label}; "
+    return (f"**Little data.** Only {plural(records, 'chapter record')} "
+            f"{agree(records, 'concerns', 'concern')} {label}; "
             f"the points below are all the chapter says about it.")
 
 
@@ -147,17 +336,175 @@ def section_note(what: str, label: str) -> str:
 
 # --- key points --------------------------------------------------------------------------------
 
-def _records_sentence(label: str, counts: dict[str, int]) -> str:
-    parts = [(counts.get("operations", 0), "peace operation"),
-             (counts.get("offices", 0), "office or envoy", "offices or envoys"),
-             (counts.get("engagements", 0), "engagement with partners or the UN", "engagements"),
-             (counts.get("events", 0), "dated event"),
-             (counts.get("figures", 0), "figure")]
-    listed = [plural(p[0], p[1], p[2] if len(p) > 2 else None) for p in parts if p[0]]
+def _records_sentence(label: str, counts: dict[str, int], inferred: dict[str, int]) -> str:
+    parts = [("operations", "peace operation", None),
+             ("offices", "office or envoy", "offices or envoys"),
+             ("engagements", "engagement with partners or the UN", "engagements"),
+             ("events", "dated event", None),
+             ("figures", "figure", None)]
+    listed = []
+    for table, one, many in parts:
+        n = counts.get(table, 0)
+        if not n:
+            continue
+        k = inferred.get(table, 0)
+        mark = "" if not k else (f" ({INFERRED})" if n == 1 else
+                                 f" (all {INFERRED})" if k == n else f" ({k} {INFERRED})")
+        listed.append(plural(n, one, many) + mark)
     return f"For {label}, the chapter's dataset holds {_series(listed, limit=5)}"
 
 
-def region_key_points(region=None, *, include_context: bool = True, limit: int = 8,
+def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
+    """How many of the chapter records counted by :func:`analysis.queries.records_in` are
+    inferred, per table."""
+    ds = queries.dataset(ds)
+    ids = queries.place_ids(queries.selection(region, ds), ds)
+    out = {}
+    for table in (*queries.PLACED_TABLES, "events"):
+        frame = ds[table]
+        if ids is not None:
+            if table == "events":
+                links = ds.event_places
+                frame = frame[frame["event_id"].isin(list(links.loc[links["place_id"].isin(list(ids)),
+                                                                    "event_id"]))]
+            else:
+                frame = frame[frame["place_id"].isin(list(ids))]
+        out[table] = int(sum(_truthy(v) for v in frame["inferred"]))
+    return out
+
+
+#: How a key point speaks of operations of each status in the reporting period.
+STATUS_WORDS = {
+    "active": "active in {period}",
+    "planned": "planned (decided, not yet operating in the period)",
+    "closing": "closing (drawdown planned, still deployed in the period)",
+    "closed": "closed before or during the period",
+}
+STATUS_ORDER = tuple(STATUS_WORDS)
+
+
+def operation_in_place(operation_id: str, place, *, ds: "Dataset | None" = None) -> str:
+    """'MINUSCA in the Central African Republic', 'MINUSTAH in Haiti'."""
+    return f"{operation_id} in {in_sentence(place, ds)}" if isinstance(place, str) else str(operation_id)
+
+
+def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
+    """One point per status of the region's peace operations in the reporting period: only the
+    active ones are said to be active; planned and closing ones are named as such."""
+    ds = queries.dataset(ds)
+    operations = queries.operations_in(region, ds=ds)
+    points, period_said = [], False
+    for status in STATUS_ORDER:
+        ops = operations[operations["status"] == status]
+        if not len(ops):
+            continue
+        flags = [_truthy(v) for v in ops["inferred"]]
+        named = [operation_in_place(o, p, ds=ds) + (f" ({INFERRED})" if f else "")
+                 for o, p, f in zip(ops["operation_id"], ops["place"], flags)]
+        inferences = list(inferences_of(ops, "operations"))
+        inferences += [status_inference(r, ds=ds) for _, r in ops.iterrows()]
+        wording = STATUS_WORDS[status]
+        if "{period}" in wording:
+            wording = wording.format(period=period_phrase(ds=ds) if not period_said else "the period")
+            inferences.append(period_inference(ds=ds))
+            period_said = True
+        points.append(chapter_point(
+            f"{plural(len(ops), 'peace operation')} {wording}: {_series(named)}",
+            list(ops["paragraph"]) + list(ops["status_paragraph"].dropna()), ds=ds,
+            inferences=inferences))
+    return points
+
+
+def office_reference(row) -> str:
+    """An office or envoy as the chapter speaks of it: its own name when the chapter names it,
+    else the chapter's words for it ("the Special Representative for West Africa and the Sahel"
+    for UNOWAS, which the chapter does not name)."""
+    reference = row.get("chapter_reference")
+    if _truthy(row.get("inferred")) and isinstance(reference, str) and reference:
+        words = reference.split(" ", 1)
+        if words[0].lower() == "my" and len(words) > 1:
+            return "the " + words[1]
+        return reference
+    actor_id = str(row.get("office_id") or row.get("actor_id") or "")
+    return actor_id if actor_id.isalpha() and actor_id.isupper() and len(actor_id) > 2 else str(row["name"])
+
+
+def office_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
+    """The offices and envoys present, each as the chapter speaks of it, the office it implies
+    marked inferred."""
+    ds = queries.dataset(ds)
+    offices = queries.offices_in(region, ds=ds)
+    if not len(offices):
+        return []
+    covering = offices["presence"].astype(str) == "coverage"
+    label = in_sentence(region.label, ds) if region is not None else "the world"
+    points = []
+    placed = f"the chapter places in {label}" if region is not None else "the chapter names"
+    for rows, lead in ((offices[~covering], f"Offices and envoys {placed}"),
+                       (offices[covering], f"Offices and envoys whose area (context: their coverage) "
+                                           f"includes part of {label}")):
+        if not len(rows):
+            continue
+        named = [_office_listed(row) for _, row in rows.iterrows()]
+        points.append(chapter_point(f"{lead}: {_series(named)}", rows["paragraph"], ds=ds,
+                                    inferences=inferences_of(rows, "offices")))
+    return points
+
+
+def _office_listed(row) -> str:
+    """An office in a list: a specific chapter reference with the office it implies marked
+    ("the Special Representative for West Africa and the Sahel (UNOWAS: inferred)"); else its name."""
+    if not _truthy(row.get("inferred")):
+        return office_reference(row)
+    reference = office_reference(row)
+    short = row["office_id"] if str(row["office_id"]).isalpha() else None
+    if len(reference.split()) > 3 and short:
+        return f"{reference} ({short}: {INFERRED})"
+    return f"{row['name']} ({INFERRED})"
+
+
+#: How the key points name each group of the partners table (``partners.relation_to_un``);
+#: only the first group are partners.
+RELATION_WORDS = {
+    "UN system": "UN bodies engaged{here} (part of the UN, not counted as partners)",
+    "government": "Governments engaged{here}",
+    "party to a conflict": "Parties and authorities in a conflict named{here} (not partners)",
+}
+
+
+def _actor_label(row) -> str:
+    acronym = row.get("acronym")
+    return acronym if isinstance(acronym, str) and acronym else str(row["name"])
+
+
+def partner_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
+    """Partners outside the UN, counted; then UN bodies, governments and parties to a conflict,
+    each group on its own and never counted as partners."""
+    ds = queries.dataset(ds)
+    points = []
+    partners = queries.partners_in(region, ds=ds)
+    if len(partners):
+        n = len(partners)
+        points.append(chapter_point(
+            f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with the UN"
+            f"{' here' if region is not None else ''}: "
+            f"{_series([_actor_label(r) for _, r in partners.iterrows()])}",
+            partners["paragraphs"], ds=ds, inferences=inferences_of(partners, "partners")))
+    everyone = queries.partners_in(region, relation=None, ds=ds)
+    here = " here" if region is not None else ""
+    for relation, words in RELATION_WORDS.items():
+        group = everyone[(everyone["relation_to_un"] == relation) & everyone["part_of"].isna()]
+        if len(group):
+            names = [_actor_label(r) for _, r in group.iterrows()]
+            if relation == "party to a conflict":
+                names = [_lower_first(n) for n in names]
+            points.append(chapter_point(
+                f"{words.format(here=here)}: {_series(names)}",
+                group["paragraphs"], ds=ds, inferences=inferences_of(group, "partners")))
+    return points
+
+
+def region_key_points(region=None, *, include_context: bool = True, limit: int = 12,
                       ds: "Dataset | None" = None) -> list[KeyPoint]:
     """Key points of a regional briefing: what the chapter records for ``region``.
 
@@ -165,47 +512,41 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
     """
     ds = queries.dataset(ds)
     sel = queries.selection(region, ds)
-    label = sel.label if sel is not None else "the world"
+    label = in_sentence(sel.label, ds) if sel is not None else "the world"
     counts = queries.records_in(sel, ds=ds)
     points: list[KeyPoint] = []
     records = place_records_paragraphs(sel, ds=ds)
     if sum(v for k, v in counts.items() if k != "places") == 0:
         return points
-    points.append(chapter_point(_records_sentence(label, counts), records, ds=ds))
-    operations = queries.operations_in(sel, ds=ds)
-    at_work = operations["status"] == "active"  # only active operations are "at work" in the period
-    for ops, wording in ((operations[at_work], "at work"), (operations[~at_work], "planned or closing")):
-        if not len(ops):
-            continue
-        named = [f"{o} in {p}" if isinstance(p, str) else str(o)
-                 for o, p in zip(ops["operation_id"], ops["place"])]
-        if wording != "at work":
-            named = [f"{n} ({s})" for n, s in zip(named, ops["status"].astype(str))]
-        points.append(chapter_point(
-            f"{plural(len(ops), 'peace operation')} {wording}: {_series(named)}",
-            list(ops["paragraph"]) + list(ops["status_paragraph"]), ds=ds))
-    offices = queries.offices_in(sel, ds=ds)
-    if len(offices):
-        points.append(chapter_point(
-            f"Offices and envoys present: {_series(list(offices['name']))}", offices["paragraph"], ds=ds))
-    points.extend(_top_engagements(sel, ds=ds, limit=2))
+    points.append(chapter_point(_records_sentence(label, counts, inferred_counts(sel, ds=ds)),
+                                records, ds=ds))
+    points.extend(operation_points(sel, ds=ds))
+    points.extend(office_points(sel, ds=ds))
+    for point in _top_engagements(sel, ds=ds, limit=4):
+        _add_distinct(points, point)
     events = queries.timeline(sel, ds=ds)
     if len(events):
         points.append(timeline_point(events, ds=ds))
-    partners = queries.partners_in(sel, ds=ds)
-    if len(partners):
-        names = [a if isinstance(a, str) and a else n for a, n in zip(partners["acronym"], partners["name"])]
-        points.append(chapter_point(
-            f"{plural(len(partners), 'partner')} {'works' if len(partners) == 1 else 'work'} "
-            f"with the UN here: {_series(names)}",
-            partners["paragraphs"], ds=ds))
+    points.extend(partner_points(sel, ds=ds))
     figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else None
     if figures is not None:
         for _, fig in figures.head(2).iterrows():
-            points.append(figure_point(fig, ds=ds))
+            said = any(fig["paragraph"] in p.paragraphs and figure_value(fig).casefold() in p.text.casefold()
+                       for p in points)
+            if not said:
+                _add_distinct(points, figure_point(fig, ds=ds))
     if include_context:
         points.extend(context_points_for_region(sel, ds=ds)[:1])
     return points[:limit]
+
+
+def _add_distinct(points: list[KeyPoint], point: KeyPoint) -> None:
+    """Append ``point`` unless an earlier point says the same: the same sentence, or the same
+    paragraphs and the same number."""
+    if any(p.text == point.text or (set(p.paragraphs) == set(point.paragraphs) and _shares_number(p, point))
+           for p in points):
+        return
+    points.append(point)
 
 
 def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
@@ -213,11 +554,15 @@ def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> Ke
     first = events.sort_values(["date_start", "date_end"], kind="stable").iloc[0]
     last = events.sort_values(["date_end", "date_start"], kind="stable").iloc[-1]
     text = f"{plural(len(events), 'dated event')} on the timeline"
+    if len(events) == 1:
+        text += f", {event_date(first)}: {_lower_first(_no_final_stop(first['description']))}"
+        return chapter_point(text, [first["paragraph"]], ds=ds, inferences=inferences_of([first], "events"))
     if first["event_id"] != last["event_id"]:
         text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
     text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
-    return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds)
+    return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds,
+                         inferences=inferences_of([first, last], "events"))
 
 
 def _lower_first(text: str) -> str:
@@ -230,18 +575,24 @@ def _lower_first(text: str) -> str:
 
 
 #: First words that start a name, so keep their capital.
-_KEEP_CAPITAL = {"Secretary", "General", "Security", "Peacebuilding", "President", "Member", "Peace"}
+_KEEP_CAPITAL = {"Secretary", "General", "Security", "Peacebuilding", "President", "Member", "Peace",
+                 "Government", "Governments"}
 
 
-def actor_short_name(row: "pd.Series") -> str:
+def actor_short_name(row: "pd.Series", *, ds: "Dataset | None" = None) -> str:
     """An engagement's actor as a reader knows it: an operation's acronym, a partner's acronym
-    (else its name), an office's acronym when it is one (else its name)."""
+    (else its name), an office's acronym when it is one (else its name); an office the chapter
+    does not name, by the chapter's words for it (:func:`office_reference`)."""
     table, actor_id, name = row.get("actor_table"), str(row.get("actor_id")), str(row.get("actor"))
     if table == "operations":
         return actor_id
     if table == "partners":
         acronym = row.get("acronym")
         return acronym if isinstance(acronym, str) and acronym else name
+    if table == "offices" and ds is not None:
+        offices = ds.offices[ds.offices["office_id"] == actor_id]
+        if len(offices):
+            return office_reference(offices.iloc[0])
     return actor_id if actor_id.isalpha() and actor_id.isupper() and len(actor_id) > 2 else name
 
 
@@ -259,49 +610,72 @@ def place_records_paragraphs(region, *, ds: "Dataset | None" = None) -> list[str
 
 def _top_engagements(region, *, ds: "Dataset", limit: int) -> list[KeyPoint]:
     acts = queries.engagements_in(region, ds=ds)
-    acts = acts[(acts["actor_table"] != "partners") & acts["place_id"].notna()]
+    un_bodies = set(ds.partners.loc[ds.partners["relation_to_un"] == "UN system", "partner_id"])
+    of_the_un = (acts["actor_table"] != "partners") | acts["partner_id"].isin(list(un_bodies)).astype(bool)
+    acts = acts[of_the_un & acts["place_id"].notna()]
     acts = acts.assign(_order=acts["paragraph"].map(reading_position))
     acts = acts.sort_values(["_order", "engagement_id"], kind="stable")
-    return [engagement_point(row, ds=ds) for _, row in acts.head(limit).iterrows()]
+    points = []
+    for _, group in acts.groupby(["actor", "activity", "paragraph"], sort=False, observed=True):
+        points.append(engagement_point(group.iloc[0], ds=ds, places=list(group["place"]), rows=group))
+        if len(points) == limit:
+            break
+    return points
 
 
-def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
-    """One engagement as a key point: who, where, and what they do (the dataset's wording)."""
-    place = row.get("place")
-    actor = actor_short_name(row)
-    where = f" in {place}" if isinstance(place, str) and place not in str(row["actor"]) else ""
-    return chapter_point(f"{actor}{where}: {_no_final_stop(row['activity'])}", [row["paragraph"]], ds=ds)
+def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None, places=None, rows=None) -> KeyPoint:
+    """One engagement as a key point: who, where, and what they do (the dataset's wording).
+    ``places`` names every place of the same engagement ("in India and Pakistan"), whose ``rows``
+    (a DataFrame) it then rests on."""
+    ds = queries.dataset(ds)
+    actor = actor_short_name(row, ds=ds)
+    places = [row.get("place")] if places is None else places
+    places = [p for p in places if isinstance(p, str) and p not in str(row["actor"]) and p not in actor]
+    where = f" in {_series([in_sentence(p, ds) for p in places])}" if places else ""
+    return chapter_point(f"{actor}{where}: {_lower_first(_no_final_stop(row['activity']))}",
+                         [row["paragraph"]], ds=ds,
+                         inferences=[i for _, r in (rows.iterrows() if rows is not None else [(0, row)])
+                                     for i in engagement_inferences(r, ds=ds)])
 
 
 def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One chapter figure as a key point, set against its target when it has one."""
+    ds = queries.dataset(ds)
     counts = _no_final_stop(row["counts"])
     value = figure_value(row)
-    text = f"{counts[0].upper() + counts[1:]}: {value}"
+    text = f"{counts[0].upper() + counts[1:]}"
+    if value.casefold() not in counts.casefold():  # "his second": the value is said already
+        text += f": {value}"
     if isinstance(row.get("place"), str):
         text += f" ({row['place']})"
     paragraphs = [row["paragraph"]]
+    inferences = [row_inference(row, "figures")]
     if isinstance(row.get("target_figure_id"), str):
         target = figure_value(row, "target_")
         text += f", against a target of {target}"
         paragraphs.append(row["target_paragraph"])
-    return chapter_point(text, paragraphs, ds=ds)
+        targets = ds.figures[ds.figures["figure_id"] == row["target_figure_id"]]
+        inferences += [row_inference(t, "figures") for _, t in targets.iterrows()]
+    return chapter_point(text, paragraphs, ds=ds, inferences=inferences)
 
 
 def public_figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One public context figure as a key point, labelled as context with its own source."""
-    value = format_value(row["value"], row["unit"], row.get("qualifier"))
-    where = f" in {row['region']}" if isinstance(row.get("region"), str) else ""
+    value = public_value(row)
+    where = f" in {in_sentence(row['region'], ds)}" if isinstance(row.get("region"), str) else ""
     text = f"Context, not from the chapter: {_no_final_stop(row['counts'])}{where}, {row['period_label']}: {value}"
     return context_point(text, [row["source_id"]], ds=ds)
 
 
 def series_point(frame: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
     """A series of public figures in one sentence, labelled as context with its sources."""
-    values = [f"{format_value(r['value'], r['unit'], r.get('qualifier'))} ({r['period_label']})"
-              for _, r in frame.iterrows()]
+    values = []
+    for _, r in frame.iterrows():
+        shown = public_value(r, caveat=False)
+        caveat = public_value(r)[len(shown):].strip(" ()")
+        values.append(f"{shown} ({r['period_label']}{'; ' + caveat if caveat else ''})")
     first = frame.iloc[0]
-    where = f" in {first['region']}" if isinstance(first.get("region"), str) else ""
+    where = f" in {in_sentence(first['region'], ds)}" if isinstance(first.get("region"), str) else ""
     text = f"Context, not from the chapter: {_no_final_stop(first['counts'])}{where}: {_series(values)}"
     return context_point(text, list(frame["source_id"]), ds=ds)
 
@@ -337,23 +711,47 @@ def gender_key_points(region=None, *, include_context: bool = True,
     figures = figures.assign(_targeted=figures["target_figure_id"].notna(),
                              _order=figures["paragraph"].map(reading_position))
     figures = figures.sort_values(["_targeted", "_order"], ascending=[False, True], kind="stable")
-    points = [figure_point(row, ds=ds) for _, row in figures.iterrows()
-              if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
+    shown = [row for _, row in figures.iterrows()
+             if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
+    # Figures against targets, then dated events, then the other figures unless an event says them.
+    points = [figure_point(row, ds=ds) for row in shown if row["_targeted"]]
     events = queries.timeline(sel, theme=themes, ds=ds)
     for _, ev in events.iterrows():
-        points.append(chapter_point(
-            f"{event_date(ev)}: {_no_final_stop(ev['description'])}", [ev["paragraph"]], ds=ds))
+        points.append(event_point(ev, ds=ds))
+    for row in shown:
+        if not row["_targeted"]:
+            _add_distinct(points, figure_point(row, ds=ds))
     acts = queries.engagements_in(sel, theme=themes, ds=ds)
     for _, row in acts.iterrows():
-        point = engagement_point(row, ds=ds)
-        if not any(set(point.paragraphs) == set(p.paragraphs) and _shares_number(point, p)
-                   for p in points):
-            points.append(point)
+        _add_distinct(points, engagement_point(row, ds=ds))
     inits = queries.topic_initiatives("gender", ds=ds)
     if len(inits) and sel is None:  # initiatives have no place
-        points.append(chapter_point(
-            f"Initiatives on the theme: {_series(list(inits['name']))}", inits["paragraph"], ds=ds))
+        points.append(initiatives_point("Initiatives on the theme", inits, ds=ds))
     return points
+
+
+def event_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
+    """One dated event: its date as the chapter writes it, and what happened (or is planned)."""
+    return chapter_point(f"{_capitalize_first(event_date(row))}: {_no_final_stop(row['description'])}",
+                         [row["paragraph"]], ds=ds, inferences=inferences_of([row], "events"))
+
+
+def initiatives_point(lead: str, inits: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
+    """Initiatives in one sentence, each with its status; inferred ones marked."""
+    flags = [_truthy(v) for v in inits["inferred"]]
+    named = []
+    for (_, row), flag in zip(inits.iterrows(), flags):
+        status = row.get("status")
+        extra = [str(status)] if isinstance(status, str) and status else []
+        if flag and not all(flags):
+            extra.append(INFERRED)
+        named.append(f"{row['name']}" + (f" ({', '.join(extra)})" if extra else ""))
+    return chapter_point(f"{lead}: {_series(named, limit=8)}", inits["paragraph"], ds=ds,
+                         inferences=inferences_of(inits, "initiatives"))
+
+
+def _capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _shares_number(a: KeyPoint, b: KeyPoint) -> bool:
@@ -379,11 +777,15 @@ def funding_key_points(region=None, *, include_context: bool = True,
               if row["kind"] != "target" or not _is_target_of_listed(row, ds)]
     inits = queries.topic_initiatives("funding", ds=ds)
     if len(inits) and sel is None:  # initiatives have no place
-        points.append(chapter_point(
-            f"Funding initiatives the chapter names: {_series(list(inits['name']))}", inits["paragraph"], ds=ds))
+        points.append(initiatives_point("Funding initiatives the chapter names", inits, ds=ds))
     acts = queries.engagements_in(sel, theme=queries.topic_themes("funding", ds=ds), ds=ds)
-    for _, row in acts.head(3).iterrows():
-        points.append(engagement_point(row, ds=ds))
+    shown = 0
+    for _, row in acts.iterrows():
+        before = len(points)
+        _add_distinct(points, engagement_point(row, ds=ds))
+        shown += len(points) - before
+        if shown == 3:
+            break
     if include_context and sel is None:
         for topic in FUNDING_CONTEXT_TOPICS:
             series = queries.main_series(queries.public_figures(topic, ds=ds))
@@ -408,17 +810,23 @@ def partnership_key_points(region=None, *, partner: str = "all",
     if not len(partners):
         return []
     points = []
-    kinds = partners.groupby("kind", observed=True).size().sort_values(ascending=False)
+    kinds = partners.groupby("kind", observed=True).size().sort_values(ascending=False, kind="stable")
     described = [f"{k} ({int(n)})" for k, n in kinds.items()]
+    n = len(partners)
     points.append(chapter_point(
-        f"{plural(len(partners), 'partner')} work with the UN, by kind: {_series(described, limit=8)}",
-        partners["paragraphs"], ds=ds))
+        f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with the UN, by kind: "
+        f"{_series(described, limit=8)}",
+        partners["paragraphs"], ds=ds, inferences=inferences_of(partners, "partners")))
+    points.extend(partner_points(region, ds=ds)[1:])  # UN bodies, governments, parties: apart
     acts = queries.partner_activities(None, region, ds=ds)
+    organs = dict(zip(ds.partners["partner_id"], ds.partners["part_of"]))
+    acts = acts.assign(partner_id=[organs.get(p) if isinstance(organs.get(p), str) else p
+                                   for p in acts["partner_id"]])
     for _, row in partners.head(4).iterrows():
         name = row["acronym"] if isinstance(row["acronym"], str) and row["acronym"] else row["name"]
         mine = acts[acts["partner_id"] == row["partner_id"]]
         placed = mine[mine["place"].notna()]
-        places = _series(sorted(set(placed["place"].astype(str))), limit=5)
+        places = _series([in_sentence(p, ds) for p in sorted(set(placed["place"].astype(str)))], limit=5)
         count = plural(len(mine), "engagement")
         if not len(placed):
             detail = f"{count}, none tied to one place"
@@ -426,15 +834,17 @@ def partnership_key_points(region=None, *, partner: str = "all",
             detail = f"{count}, in {places}"
         else:
             detail = f"{count}, {len(placed)} of them tied to a place ({places})"
-        points.append(chapter_point(f"{name}: {detail}", mine["paragraph"], ds=ds))
+        points.append(chapter_point(f"{name}: {detail}", mine["paragraph"], ds=ds,
+                                    inferences=inferences_of(mine, "engagements")))
     return points
 
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def bullet_list(points: Iterable[KeyPoint | str]) -> str:
-    """Key points as a Markdown bullet list (data text escaped)."""
-    return "\n".join(f"- {escape(p.markdown() if isinstance(p, KeyPoint) else p)}" for p in points)
+def bullet_list(points: Iterable[KeyPoint | str], notes: InferenceNotes | None = None) -> str:
+    """Key points as a Markdown bullet list (data text escaped); ``notes`` numbers the inferences
+    the points rest on (see :class:`InferenceNotes`)."""
+    return "\n".join(f"- {escape(p.markdown(notes) if isinstance(p, KeyPoint) else p)}" for p in points)
 
 
 def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] = (), *,
@@ -476,3 +886,35 @@ def _source_entry(row: "pd.Series") -> str:
     if isinstance(row.get("url"), str) and row["url"]:
         parts.append(escape(row["url"]))
     return ", ".join(parts)
+
+
+# --- statuses and twins ------------------------------------------------------------------------
+
+#: An operation's status in the reporting period, in a table cell.
+STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet operating)",
+                 "closing": "closing (drawdown planned)", "closed": "closed"}
+
+
+def status_label(status) -> str:
+    """An operation's status in the reporting period, for a table cell ('' when unknown)."""
+    return STATUS_LABELS.get(str(status), "") if isinstance(status, str) else ""
+
+
+def twin_sentence(twin, *, ds: "Dataset | None" = None) -> str:
+    """How a selection differs from its near twin (an :class:`analysis.twins.Twin`, oriented
+    with the selection first), countries by their display names."""
+    from .names import display_name
+
+    def names(codes):
+        return _series([in_sentence(display_name(c, ds), ds) for c in codes], limit=10)
+
+    def where(codes, area):
+        listed = names(codes)
+        return f"{listed} {agree(len(codes), 'is', 'are')} in {in_sentence(area, ds)} only"
+
+    parts = [plural(twin.shared, "country", "countries") + " in common"]
+    if twin.only_in_name:
+        parts.append(where(twin.only_in_name, twin.name))
+    if twin.only_in_twin:
+        parts.append(where(twin.only_in_twin, twin.twin))
+    return f"Not the same selection as {in_sentence(twin.twin, ds)}: " + "; ".join(parts) + "."

@@ -302,7 +302,7 @@ def test_target_exceeded_without_a_stated_share_draws_no_bar(figures, mini_ds):
     assert "exceeded; share not stated" in _texts(ax)
     assert "target at least 15 per cent" in _texts(ax)
     assert not [p for p in ax.patches if p.get_gid() == "figure-pbf-share"]
-    assert "above the 15 per cent target" in _title(ax)
+    assert "above the target of at least 15 per cent" in _title(ax)
 
 
 def test_figures_without_targets_are_left_out(figures, mini_ds):

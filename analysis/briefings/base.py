@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from .. import queries, text
+from ..names import display_name, in_sentence
 from ..params import Parameter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,8 +38,14 @@ COLUMN_LABELS = {
     "actor": "who", "activity": "what they do", "theme": "theme", "acronym": "acronym",
     "engagements": "engagements", "themes": "themes", "paragraphs": "paragraphs",
     "period_label": "period", "source": "context source", "topic": "topic", "region": "region",
-    "partner_kind": "kind",
+    "partner_kind": "kind", "relation_to_un": "counted as", "printed": "figure",
+    "target_printed": "target", "date_as_written": "date", "status_in_period": "status in the period",
+    "inferred_mark": "inferred",
 }
+
+#: How a partners-table row is counted (``partners.relation_to_un``), in a table's column.
+RELATION_LABELS = {"outside the UN": "partner (outside the UN)", "UN system": "UN body (not a partner)",
+                   "government": "government", "party to a conflict": "party to a conflict"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,11 @@ class Briefing:
         self.region = self.parameters.get("region", "World")
         #: The region, resolved once here; None means the whole world.
         self.selection: "RegionSelection | None" = queries.selection(self.region, self.ds)
-        self.label = self.selection.label if self.selection is not None else "the world"
+        #: The selection as it reads in a sentence, with its article ("the Gambia").
+        self.label = in_sentence(self.selection.label, self.ds) if self.selection is not None \
+            else "the world"
+        #: The inferences shown so far, numbered for the Inferences section.
+        self.notes = text.InferenceNotes()
         self.include_context = bool(self.parameters.get("include_context", False))
         self._paragraphs: list[str] = []
         self._context: list[str] = []
@@ -161,8 +172,18 @@ class Briefing:
     def cited_context(self) -> list[str]:
         return list(dict.fromkeys(self._context))
 
-    def _table(self, frame: "pd.DataFrame", columns: list[str], *, context: bool = False):
+    def _table(self, frame: "pd.DataFrame", columns: list[str], *, context: bool = False,
+               inferences: "list | None" = None):
+        """The rows as a table to display, with friendly column names. ``inferences`` (one
+        iterable of :class:`~analysis.text.Inference` per row) adds an *inferred* column giving
+        each inferred row's note numbers (listed in the Inferences section)."""
+        marks = None
+        if inferences is not None:
+            marks = [text.inferred_marker(i, self.notes).strip("()").replace("inferred: ", "")
+                     for i in inferences]
         frame = frame[[c for c in columns if c in frame.columns]].copy()
+        if marks is not None and any(marks):
+            frame["inferred_mark"] = marks
         if "paragraph" in frame:
             self.cite(frame["paragraph"])
         if "paragraphs" in frame:
@@ -264,8 +285,11 @@ class Briefing:
         scope = text.escape(self.selection.describe()) if self.selection is not None else \
             "the whole world (no filter)"
         body = [f"# {text.escape(self.title)}", "",
-                "| parameter | value |", "|---|---|", rows, "", f"Selection: {scope}.", "",
-                "## Key points", ""]
+                "| parameter | value |", "|---|---|", rows, "", f"Selection: {scope}.", ""]
+        twin = self.twin_sentence()
+        if twin:
+            body += [text.escape(twin), ""]
+        body += ["## Key points", ""]
         points = self.points
         self.cite((p for point in points for p in point.paragraphs),
                   (s for point in points for s in point.context_sources))
@@ -276,8 +300,19 @@ class Briefing:
             body += [text.no_data_message(text.escape(self.label), what=self.subject,
                                           records=few), ""]
         if points:
-            body.append(text.bullet_list(points))
+            body.append(text.bullet_list(points, self.notes))
         return _markdown("\n".join(body))
+
+    def twin_sentence(self) -> str:
+        """How the selection differs from its near twin (:mod:`analysis.twins`), else ''."""
+        if self.selection is None:
+            return ""
+        from ..twins import twin_of
+
+        twin = twin_of(self.selection.label, self.ds)
+        if twin is None:
+            return ""
+        return text.twin_sentence(twin, ds=self.ds)
 
     def _context_note(self):
         if not self.has_data:
@@ -324,7 +359,8 @@ class Briefing:
 
         self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
         show(maps.plot_presence(operations=ops, offices=offices, region=self.selection, ds=self.ds,
-                                title=f"UN operations and offices present in {self.label}"))
+                                title=f"UN peace operations (active, planned or closing: see the key "
+                                      f"points) and offices in {self.label}"))
         return None
 
     def operations(self):
@@ -333,31 +369,52 @@ class Briefing:
         if not len(ops):
             return self._note("peace operations")
         self.cite(context=ops["facts_source_id"].dropna())
-        return self._table(ops, ["operation_id", "name", "kind", "place", "established", "paragraph"])
+        self.cite(ops["status_paragraph"].dropna())
+        ops = ops.assign(status_in_period=[text.status_label(s) for s in ops["status"]])
+        inferences = [[text.row_inference(r, "operations"), text.status_inference(r, ds=self.ds)]
+                      for _, r in ops.iterrows()]
+        return self._table(ops, ["operation_id", "name", "kind", "place", "status_in_period",
+                                 "established", "paragraph"],
+                           inferences=[[i for i in row if i] for row in inferences])
 
     def activities(self):
         """What UN operations, offices and envoys do in the selection, as a table (or a note)."""
         acts = queries.engagements_in(self.selection, ds=self.ds)
-        acts = acts[acts["actor_table"] != "partners"]
+        un_bodies = set(self.ds.partners.loc[self.ds.partners["relation_to_un"] == "UN system",
+                                             "partner_id"])
+        acts = acts[(acts["actor_table"] != "partners") |
+                    acts["partner_id"].isin(list(un_bodies)).astype(bool)]
         if not len(acts):
-            return self._note("activities of UN operations, offices or envoys")
-        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+            return self._note("activities of UN operations, offices, envoys or bodies")
+        return self._engagement_table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+
+    def _engagement_table(self, acts: "pd.DataFrame", columns: list[str]):
+        """Engagements as a table, each row marked when it or its actor is inferred."""
+        return self._table(acts, columns, inferences=[text.engagement_inferences(r, ds=self.ds)
+                                                      for _, r in acts.iterrows()])
 
     def offices(self):
         """Offices and envoys present, as a table (or a note)."""
         offices = queries.offices_in(self.selection, ds=self.ds)
         if not len(offices):
             return self._note("offices or envoys")
-        return self._table(offices, ["office_id", "name", "kind", "place", "presence", "paragraph"])
+        offices = offices.assign(as_written=[text.office_reference(r) for _, r in offices.iterrows()])
+        return self._table(offices, ["office_id", "name", "as_written", "kind", "place", "presence",
+                                     "paragraph"],
+                           inferences=[text.inferences_of([r], "offices") for _, r in offices.iterrows()])
 
     def timeline_chart(self):
         """The selection's dated events on a time axis (or a note)."""
         events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
         if not len(events):
-            return self._note("dated events")
+            return None  # the timeline table's note says so, once
         from .. import charts
 
         self.cite(events["paragraph"])
+        for _, row in events.iterrows():  # the chart marks inferred events; number their notes
+            inference = text.row_inference(row, "events")
+            if inference is not None:
+                self.notes.number(inference)
         show(charts.plot_timeline(events))
         return None
 
@@ -366,15 +423,35 @@ class Briefing:
         events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
         if not len(events):
             return self._note("dated events")
-        return self._table(events, ["date_label", "description", "status", "places", "paragraph"])
+        events = events.assign(date_as_written=[text.event_date(r) for _, r in events.iterrows()])
+        return self._table(events, ["date_as_written", "description", "status", "places", "paragraph"],
+                           inferences=[text.inferences_of([r], "events") for _, r in events.iterrows()])
 
     def partners(self):
         """Partners present and what they do with the UN, as a table (or a note)."""
         acts = queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
+        if self.partner_filter() is None:  # UN bodies are the UN's own (see activities)
+            acts = acts[self._relations(acts["partner_id"]) != "UN system"]
         if not len(acts):
             return self._note("partner engagements")
-        return self._table(acts, ["actor", "acronym", "partner_kind", "place", "theme", "activity",
-                                  "paragraph"])
+        parents = dict(zip(self.ds.partners["partner_id"], self.ds.partners["part_of"]))
+        acronyms = dict(zip(self.ds.partners["partner_id"], self.ds.partners["acronym"]))
+        acts = acts.assign(relation_to_un=[
+            f"part of the {acronyms.get(parents[p]) or parents[p]} (counted with it)"
+            if isinstance(parents.get(p), str) else RELATION_LABELS.get(r, r)
+            for p, r in zip(acts["partner_id"], self._relations(acts["partner_id"]))])
+        order = {r: i for i, r in enumerate(RELATION_LABELS.values())}
+        acts = acts.assign(_order=[order.get(r, 0.5) for r in acts["relation_to_un"]]).sort_values(
+            ["_order", "actor", "engagement_id"], kind="stable")
+        return self._engagement_table(acts, ["actor", "acronym", "relation_to_un", "partner_kind", "place",
+                                             "theme", "activity", "paragraph"])
+
+    def _relations(self, partner_ids) -> "pd.Series":
+        import pandas as pd
+
+        relations = dict(zip(self.ds.partners["partner_id"], self.ds.partners["relation_to_un"]))
+        return pd.Series([relations.get(p) for p in partner_ids], index=getattr(partner_ids, "index", None),
+                         dtype="object")
 
     def partner_summary(self):
         """One row per partner: engagements, places and themes (or a note)."""
@@ -382,14 +459,15 @@ class Briefing:
         if not len(partners):
             return self._note("partner engagements")
         return self._table(partners, ["name", "acronym", "kind", "engagements", "places", "themes",
-                                      "paragraphs"])
+                                      "paragraphs"],
+                           inferences=[text.inferences_of([r], "partners") for _, r in partners.iterrows()])
 
     def engagements(self):
         """Every engagement on this briefing's themes in the selection (or a note)."""
         acts = queries.engagements_in(self.selection, theme=self.themes, ds=self.ds)
         if not len(acts):
             return self._note("activities")
-        return self._table(acts, ["actor", "place", "theme", "activity", "paragraph"])
+        return self._engagement_table(acts, ["actor", "place", "theme", "activity", "paragraph"])
 
     def initiatives(self):
         """Initiatives, studies and funding streams on this briefing's theme (or a note)."""
@@ -401,7 +479,8 @@ class Briefing:
         frame = self.initiative_rows()
         if not len(frame):
             return self._note("initiatives")
-        return self._table(frame, ["name", "kind", "status", "paragraph"])
+        return self._table(frame, ["name", "kind", "status", "paragraph"],
+                           inferences=[text.inferences_of([r], "initiatives") for _, r in frame.iterrows()])
 
     def matrix_rows(self) -> "pd.DataFrame":
         """The engagements the "who works where" matrix counts."""
@@ -416,6 +495,9 @@ class Briefing:
         from .. import charts
 
         self.cite(acts["paragraph"])
+        for _, row in acts.iterrows():  # the chart stars cells resting on inferences; number them
+            for inference in text.engagement_inferences(row, ds=self.ds):
+                self.notes.number(inference)
         show(charts.plot_partner_matrix(acts, by="place", ds=self.ds))
         return None
 
@@ -424,8 +506,19 @@ class Briefing:
         figures = self.chapter_figures()
         if not len(figures):
             return self._note("figures")
-        return self._table(figures, ["as_written", "counts", "kind", "place", "target_as_written",
-                                     "paragraph"])
+        figures = figures.assign(printed=[text.figure_value(r) for _, r in figures.iterrows()],
+                                 target_printed=[text.figure_value(r, "target_")
+                                                 if isinstance(r.get("target_figure_id"), str) else ""
+                                                 for _, r in figures.iterrows()])
+        return self._table(figures, ["printed", "counts", "kind", "place", "target_printed", "paragraph"],
+                           inferences=[self._figure_inferences(r) for _, r in figures.iterrows()])
+
+    def _figure_inferences(self, row) -> list:
+        found = [text.row_inference(row, "figures")]
+        if isinstance(row.get("target_figure_id"), str):
+            targets = self.ds.figures[self.ds.figures["figure_id"] == row["target_figure_id"]]
+            found += [text.row_inference(t, "figures") for _, t in targets.iterrows()]
+        return [i for i in found if i is not None]
 
     def figures_chart(self):
         """Figures measured against targets, as bars against target lines (or a note)."""
@@ -436,6 +529,9 @@ class Briefing:
         from .. import charts
 
         self.cite(list(targeted["paragraph"]) + list(targeted["target_paragraph"].dropna()))
+        for _, row in targeted.iterrows():  # the chart marks inferred figures; number their notes
+            for inference in self._figure_inferences(row):
+                self.notes.number(inference)
         show(charts.plot_figures_against_targets(targeted, ds=self.ds))
         return None
 
@@ -448,8 +544,7 @@ class Briefing:
         frame = self.context_rows()
         if not len(frame):
             return self._note("public context figures")
-        frame = frame.assign(value=[text.format_value(v, u, q) for v, u, q in
-                                    zip(frame["value"], frame["unit"], frame["qualifier"])])
+        frame = frame.assign(value=[text.public_value(r) for _, r in frame.iterrows()])
         return self._table(frame, ["topic", "period_label", "value", "counts", "region", "source",
                                    "source_id"], context=True)
 
@@ -480,4 +575,6 @@ class Briefing:
                 coverage = self.ds.office_coverage
                 context += list(coverage.loc[coverage["office_id"] == self.selection.key,
                                              "source_id"].dropna().unique())
-        return _markdown(text.sources_list(self.cited_paragraphs, context, ds=self.ds))
+        body = text.sources_list(self.cited_paragraphs, context, ds=self.ds)
+        inferences = self.notes.markdown()
+        return _markdown(f"{body}\n\n{inferences}" if inferences else body)
