@@ -49,6 +49,8 @@ class BuildRequest:
     timeout: float | None = None
     progress: bool = True
     kernel: str = "fork"
+    #: a Dask scheduler's address: build on its workers instead of the local pool
+    scheduler: str | None = None
 
 
 @dataclass
@@ -205,18 +207,25 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
 
         raise UsageError(f"{out / foreign[0]} was not written by briefings (it is not in "
                          f"{out / MANIFEST}); move it away or build into another folder")
+    cluster = None
+    if todo and request.scheduler:  # connected and checked before anything is written
+        from .cluster import connect
+
+        cluster = connect(request.scheduler, kernel=request.kernel)
     ledger = _Ledger(out, manifest, records, default_ids, outcome)
     if not (out / MANIFEST).exists():
         ledger.save()  # the folder is now a reports folder
     try:
         if todo:
-            _execute(todo, request, catalog, inputs, ledger)
+            _execute(todo, request, catalog, inputs, ledger, cluster)
     except _Stopped as stop:
         outcome.stopped_by = signal.Signals(stop.signum).name
     except KeyboardInterrupt:
         outcome.stopped_by = "SIGINT"
     finally:  # also when stopped: what was built is recorded
         ledger.save(index=True)
+        if cluster is not None:
+            cluster.close()
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
     for line in outcome.write_errors:
@@ -282,12 +291,14 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
-             inputs: dict[str, dict], ledger: "_Ledger") -> None:
+             inputs: dict[str, dict], ledger: "_Ledger", cluster=None) -> None:
     _kernel_environment()
     progress = _progress(request.progress, len(todo))
-    progress.start("warming up: libraries, data, templates")
+    progress.start(f"on {cluster.address}" if cluster is not None else
+                   "warming up: libraries, data, templates")
     try:
-        execute.prepare(request.kernel)  # imported (and warmed) once; the workers inherit it
+        if cluster is None:
+            execute.prepare(request.kernel)  # imported (and warmed) once; workers inherit it
         tasks = make_tasks(todo, request, catalog, ledger.records)
         by_id = {b.id: b for b in todo}
 
@@ -296,7 +307,10 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
             progress.advance(result.id, result.ok)
 
         progress.advance(None, True)
-        _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel), record)
+        if cluster is not None:  # the cluster's workers execute; this process records
+            cluster.run(list(tasks.values()), record)
+        else:
+            _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel), record)
     finally:
         progress.__exit__(None, None, None)
 
@@ -504,7 +518,7 @@ def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
         t = outcome.timings
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "
                      f"execution {t.get('execute', 0):.1f} s, export {t.get('export', 0):.1f} s "
-                     f"({request.jobs} jobs)")
+                     f"({'on ' + request.scheduler if request.scheduler else f'{request.jobs} jobs'})")
     for bid, entry in outcome.failed:
         error = entry.get("error") or {}
         lines.append(f"  FAILED {bid}: notebook {entry.get('path')}, {describe_error(error)}")

@@ -106,6 +106,11 @@ def add_arguments_build(parser) -> None:
                         help="fork: each briefing's kernel is forked from a process that has "
                              "already imported the libraries and loaded the data (fast); "
                              "spawn: a plain new kernel process each time (default: fork)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        default=os.environ.get("PSW_SCHEDULER") or None,
+                        help="build on the workers of this Dask scheduler (tcp://HOST:PORT) "
+                             "instead of the local pool, one briefing per worker thread "
+                             "(--jobs is then unused); default: $PSW_SCHEDULER, if set")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
     _set_option(parser)
@@ -117,5 +122,5 @@ def run_build(args) -> int:
     request = BuildRequest(out=args.out, jobs=args.jobs, force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
-                           kernel=args.kernel)
+                           kernel=args.kernel, scheduler=args.scheduler)
     return run(request)
