@@ -15,9 +15,11 @@ field = {"name": "curation", "type": "string",
 lf = d.get("layerFields", {})
 if not any(f["name"] == "curation" for f in lf.get("chapter", [])):
     lf.setdefault("chapter", []).append(field)
-chapter = {"source_id": "a72-1", "symbol": "A/72/1", "part": "II.B", "year": 2017,
-           "title": "Maintenance of international peace and security",
-           "text": "A-72-1_chapter-II-B_peace-and-security.txt"}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from analysis.document import DEFAULT  # noqa: E402
+
+chapter = {"source_id": DEFAULT.source_id, "symbol": DEFAULT.symbol, "part": DEFAULT.part,
+           "year": DEFAULT.year, "title": DEFAULT.title, "text": DEFAULT.text}
 new = {}
 for k, v in d.items():
     if k == "resources":
