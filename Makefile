@@ -10,7 +10,7 @@ KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 AXE    := .cache/node/node_modules/axe-core/axe.min.js
 
-.PHONY: install briefings test test-fast lab benchmark clean
+.PHONY: install briefings test test-fast lab benchmark benchmark-scale draft-accuracy clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ lab: $(STAMP) ## open JupyterLab on notebooks/ (the lessons with solutions hidde
 
 benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 	$(BIN)/python benchmarks/build_speed.py
+
+benchmark-scale: $(STAMP) ## N = 25..200 briefings: local pool vs a Dask cluster of the same size
+	$(BIN)/python benchmarks/scale.py
+
+draft-accuracy: $(STAMP) ## draft the seed chapter and print precision and recall against data/
+	$(BIN)/python scripts/draft_accuracy.py
 
 clean:
 	rm -rf reports .cache .pytest_cache

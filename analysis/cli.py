@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("analysis.validate", "check a data folder against the schema"),
     "list": ("analysis.builder.cli", "show the briefing notebooks, their parameters and the default set"),
     "build": ("analysis.builder.cli", "execute briefings into reports/ (notebooks, HTML, index)"),
+    "draft": ("analysis.drafting.cli", "draft the dataset of a new chapter from its text, for review"),
     "teach": ("analysis.teaching.cli", "write the student or instructor edition of the training course"),
 }
 
@@ -52,7 +53,8 @@ class _Parser(argparse.ArgumentParser):
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
-        description="Peace & Security Workbook: data, briefings and training built from A/72/1 chapter II.B.")
+        description="Peace & Security Workbook: data, briefings and training built from a chapter of the "
+                    "Secretary-General's report on the work of the Organization (the data package names it).")
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():

@@ -2,27 +2,27 @@
 
 A locator is a section id (lower-case letters, digits and hyphens, starting with a letter), a
 slash and the paragraph's number in that section (from 1; the photo caption is ``caption/1``).
-The reading order is the order of the sections in the chapter (:data:`analysis.seed.SECTION_HEADINGS`,
-the same order as the ``number`` of ``sections.csv``, which a test checks) and then the number.
+The reading order is the order of the sections in the chapter (the ``number`` of ``sections.csv``,
+read by :func:`analysis.seed.section_headings`) and then the number.
 Charts, maps, the briefing text and ``briefings validate`` all use this module, so they agree on
 what a locator is and on the order in which paragraphs are cited.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterable
 
 #: One locator; ``fullmatch`` checks a value, ``findall`` finds the locators in a text.
 LOCATOR = re.compile(r"[a-z][a-z0-9-]*/[1-9][0-9]*")
 
 
-@lru_cache(maxsize=1)
 def section_order() -> dict[str, int]:
-    """Section id -> its position in the chapter (the caption first)."""
-    from .seed import CAPTION_SECTION, SECTION_HEADINGS
+    """Section id -> its position in the chapter (the caption first), from the ``sections`` table
+    of the active data package (cached by :func:`analysis.seed.section_headings`)."""
+    from .seed import section_headings
 
-    order = [CAPTION_SECTION, *SECTION_HEADINGS.values()]
+    headings, opening = section_headings()
+    order = [opening, *headings.values()]
     return {section: i for i, section in enumerate(order)}
 
 

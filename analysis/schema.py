@@ -2,7 +2,9 @@
 
 The descriptor follows the Frictionless Data Package / Table Schema conventions (fields with
 types and constraints, primary and foreign keys) plus three project properties on each
-resource: ``layer`` ("chapter" or "context"), ``exactlyOneOf`` and ``polymorphicForeignKeys``.
+resource: ``layer`` ("chapter" or "context"), ``exactlyOneOf`` and ``polymorphicForeignKeys``;
+and two on the package: ``layerFields`` (fields shared by every table of a layer) and ``chapter``
+(the document the chapter layer is drafted or curated from: symbol, year, title, text file).
 Loading (dtypes) and validation both derive from it; nothing else lists fields.
 """
 from __future__ import annotations
@@ -90,10 +92,15 @@ def _as_tuple(value) -> tuple:
 
 
 def parse_descriptor(descriptor: dict) -> Schema:
+    """The schema of a descriptor. ``layerFields`` (``{"chapter": [field, ...]}``) declares once
+    fields that every table of a layer ends with (the ``curation`` marker of chapter rows)."""
     tables = {}
+    shared = descriptor.get("layerFields", {})
     for res in descriptor["resources"]:
         fields = []
-        for fd in res["schema"]["fields"]:
+        own = {fd["name"] for fd in res["schema"]["fields"]}
+        extra = [fd for fd in shared.get(res.get("layer", "chapter"), []) if fd["name"] not in own]
+        for fd in res["schema"]["fields"] + extra:
             cons = fd.get("constraints", {})
             fields.append(Field(fd["name"], fd.get("type", "string"), fd.get("description", ""),
                                 bool(cons.get("required")),

@@ -2,7 +2,9 @@
 
 The text itself is never copied into the project: it is read from ``../shared/seed/`` when a
 test or a provenance check needs it. This module gives every paragraph a stable locator,
-``<section_id>/<number>`` (e.g. ``good-offices/1``), which every dataset row cites.
+``<section_id>/<number>`` (e.g. ``good-offices/1``), which every dataset row cites. The headings
+that open the sections come from the data package's ``sections`` table; the layout rules (pull
+quotes, bullets) are :mod:`analysis.drafting.layout`'s, shared with ``briefings draft``.
 """
 from __future__ import annotations
 
@@ -14,21 +16,49 @@ from pathlib import Path
 
 from .paths import seed_dir
 
+#: The seed's file name: the project's chapter text (the data package's ``chapter.text`` names it).
 SEED_FILENAME = "A-72-1_chapter-II-B_peace-and-security.txt"
-
-#: Section ids in reading order, keyed by the heading that opens the section.
-#: Section 0 is the photo caption before the first heading.
-SECTION_HEADINGS: dict[str, str] = {
-    "Adapting to new conflicts": "adapting",
-    "Women, peace and security": "wps",
-    "Youth, peace and security": "yps",
-    "Use of my good offices: preventive diplomacy and mediation": "good-offices",
-    "Democratic transitions and elections": "elections",
-    "Crisis management": "crisis",
-    "Sustaining peace": "sustaining",
-    "Partnerships": "partnerships",
-}
+#: Id of section 0, the text before the first heading, when the sections table does not say.
 CAPTION_SECTION = "caption"
+
+
+def section_headings(folder: Path | None = None) -> tuple[dict[str, str], str]:
+    """The sections of a data package: {heading: section id} in reading order, and the id of
+    section 0 (the text before the first heading). Read from its ``sections`` table: the
+    headings are data, not code."""
+    from .paths import data_dir
+
+    folder = Path(folder) if folder is not None else data_dir()
+    path = folder / "sections.csv"
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    return _section_headings(str(folder.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _section_headings(folder: str, stamp: int) -> tuple[dict[str, str], str]:
+    import csv
+
+    headings, opening, rows = {}, CAPTION_SECTION, []
+    path = Path(folder) / "sections.csv"
+
+    def number(row) -> int:
+        cell = (row.get("number") or "").strip()
+        return int(cell) if cell.isdigit() else 10_000
+
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = sorted(csv.DictReader(handle), key=number)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        rows = []
+    for row in rows:  # a damaged row is left to the validator to report
+        section_id, title = (row.get("section_id") or "").strip(), (row.get("title") or "").strip()
+        if not section_id:
+            continue
+        if number(row) == 0:
+            opening = section_id
+        elif title:
+            headings.setdefault(title, section_id)
+    return headings, opening
 
 
 @dataclass(frozen=True)
@@ -60,46 +90,13 @@ def seed_available(folder: Path | None = None) -> bool:
     return seed_path(folder).is_file()
 
 
-def _blocks(raw: str) -> list[str]:
-    blocks, current = [], []
-    for line in raw.splitlines():
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            blocks.append("\n".join(current))
-            current = []
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
+@lru_cache(maxsize=8)
+def _parse(path: str, headings: tuple[tuple[str, str], ...], opening: str) -> tuple[Paragraph, ...]:
+    from .drafting.layout import read_chapter
 
-
-def _is_pull_quote(block: str) -> bool:
-    # Pull quotes are one short line without final punctuation, printed between paragraphs.
-    return "\n" not in block and not block.rstrip().endswith((".", ":", ";")) and len(block.split()) <= 20
-
-
-@lru_cache(maxsize=4)
-def _parse(path: str) -> tuple[Paragraph, ...]:
-    raw = Path(path).read_text(encoding="utf-8")
-    blocks = _blocks(raw)[1:]  # the first block is the chapter title
-    section, number, position, out = CAPTION_SECTION, 0, 0, []
-    for block in blocks:
-        heading = re.sub(r"\s+", " ", block).strip()
-        if heading in SECTION_HEADINGS:
-            section, number = SECTION_HEADINGS[heading], 0
-            continue
-        if section != CAPTION_SECTION and _is_pull_quote(block):
-            continue
-        if block.lstrip().startswith("\u2022") and out:
-            # A bullet list continues the paragraph that introduces it.
-            last = out[-1]
-            out[-1] = Paragraph(last.paragraph_id, last.section_id, last.number, last.position,
-                                last.text + " " + re.sub(r"\s+", " ", block))
-            continue
-        number += 1
-        position += 1
-        out.append(Paragraph(f"{section}/{number}", section, number, position, re.sub(r"\s+", " ", block)))
-    return tuple(out)
+    chapter = read_chapter(Path(path).read_text(encoding="utf-8"), dict(headings), opening_id=opening)
+    return tuple(Paragraph(p.paragraph_id, p.section_id, p.number, p.position, p.text)
+                 for p in chapter.paragraphs)
 
 
 def paragraphs(folder: Path | None = None) -> dict[str, Paragraph]:
@@ -107,10 +104,48 @@ def paragraphs(folder: Path | None = None) -> dict[str, Paragraph]:
     path = seed_path(folder)
     if not path.is_file():
         raise FileNotFoundError(f"the chapter's text is not at {path}")
-    return {p.paragraph_id: p for p in _parse(str(path))}
+    headings, opening = section_headings()
+    return {p.paragraph_id: p for p in _parse(str(path), tuple(headings.items()), opening)}
 
 
 def occurs_in(phrase: str, paragraph_id: str, folder: Path | None = None) -> bool:
     """True when ``phrase`` occurs in the paragraph (typography, spacing and case folded)."""
     para = paragraphs(folder).get(paragraph_id)
     return para is not None and normalize(phrase) in normalize(para.text)
+
+
+def chapter_text_path(folder: Path) -> Path | None:
+    """The chapter text a data package names (``chapter.text`` in its descriptor), looked up
+    beside the descriptor and then in the seed folder; None when it names none or it is absent."""
+    import json
+
+    try:
+        descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    chapter = descriptor.get("chapter") if isinstance(descriptor, dict) else None
+    name = chapter.get("text") if isinstance(chapter, dict) else None
+    if not name:
+        return None
+    for candidate in (Path(folder) / name, seed_dir() / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def package_paragraphs(folder: Path) -> dict[str, Paragraph] | None:
+    """The paragraphs of the chapter a data package is drawn from, keyed by locator.
+
+    A package whose descriptor names its text (``chapter.text``, e.g. a draft) is read with the
+    headings of its own ``sections`` table; otherwise the seed chapter, when it is available.
+    None when the text is not at hand.
+    """
+    path = chapter_text_path(folder)
+    if path is None:
+        return paragraphs() if seed_available() else None
+    headings, opening = section_headings(Path(folder))
+    try:
+        return {p.paragraph_id: p for p in _parse(str(path), tuple(headings.items()), opening)}
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+

@@ -54,7 +54,6 @@ BASE_FONT_SIZE = 10.5
 TITLE_FONT_SIZE = 12.5
 SOURCE_FONT_SIZE = 8.5
 NO_DATA_MESSAGE = "No data for this selection"
-CHAPTER_SYMBOL = "A/72/1, ch. II.B"
 #: Fixed salt for SVG element ids, so that identical figures give identical SVG files.
 SVG_HASHSALT = "peace-security-workbook"
 
@@ -150,10 +149,13 @@ def set_title(ax, title: str) -> None:
 def chapter_source(paragraphs) -> str:
     """``Source: A/72/1, ch. II.B, ¶ crisis/2, crisis/3`` from paragraph locators (any iterable);
     runs of three or more in a section are written as ranges (``crisis/1–4``)."""
+    from .document import chapter_document
+
+    label = chapter_document().source_label
     locators = paragraph_locators(paragraphs)
     if not locators:
-        return f"Source: {CHAPTER_SYMBOL}"
-    return f"Source: {CHAPTER_SYMBOL}, \u00b6 " + ", ".join(compact_locators(locators))
+        return f"Source: {label}"
+    return f"Source: {label}, \u00b6 " + ", ".join(compact_locators(locators))
 
 
 def source_line(source, frame) -> str:

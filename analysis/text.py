@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .dataset import Dataset
 
-CHAPTER_CITATION = "A/72/1 II.B"
 #: Below this many records a filter is said to have little data.
 FEW_RECORDS = 3
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -242,7 +241,15 @@ def cite(paragraphs: Iterable[str], *, ds: "Dataset | None" = None) -> str:
     if not paras:
         return ""
     mark = "¶" if len(paras) == 1 else "¶¶"
-    return f"({CHAPTER_CITATION} {mark} {', '.join(paras)})"
+    return f"({chapter_citation(ds)} {mark} {', '.join(paras)})"
+
+
+def chapter_citation(ds: "Dataset | None" = None) -> str:
+    """How the chapter is cited (``A/72/1 II.B``): from the data package's ``chapter``, so that a
+    draft of another report cites that report."""
+    from .document import for_dataset
+
+    return for_dataset(ds).citation
 
 
 def cite_context(source_ids: Iterable[str], *, ds: "Dataset | None" = None) -> str:
@@ -854,16 +861,21 @@ def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] 
     ds = queries.dataset(ds)
     sources = ds.sources
     lines = ["**Sources**", ""]
-    chapter = sources[sources["kind"] == "chapter"]
+    from .document import for_dataset
+
+    chapter = sources[sources["source_id"] == for_dataset(ds).source_id]
+    if not len(chapter):
+        chapter = sources[sources["kind"] == "chapter"]
     paras = ordered_paragraphs(paragraphs, ds=ds)
     cited = f" Paragraphs cited: {escape(', '.join(paras))}." if paras else ""
     if len(chapter):
         row = chapter.iloc[0]
         lines.append(f"- Chapter: {_source_entry(row)}.{cited} Cited as "
-                     f"({CHAPTER_CITATION} ¶ section/paragraph).")
+                     f"({chapter_citation(ds)} ¶ section/paragraph).")
     else:
-        lines.append(f"- Chapter: United Nations, Report of the Secretary-General on the work of the "
-                     f"Organization (A/72/1), 2017, chapter II.B.{cited}")
+        from .document import for_dataset
+
+        lines.append(f"- Chapter: United Nations, {for_dataset(ds).reference}{cited}")
     for source_id in dict.fromkeys(s for s in context_sources if isinstance(s, str)):
         rows = sources[sources["source_id"] == source_id]
         if len(rows):

@@ -572,7 +572,7 @@ def _check_locators(schema: Schema, tables: dict[str, _TableData | None], proble
                 continue
             evidence = row[EVIDENCE_FIELD] if has_evidence else ""
             if evidence and (number, EVIDENCE_FIELD) not in data.bad_cells \
-                    and not seed.occurs_in(evidence, locator):
+                    and seed.normalize(evidence) not in seed.normalize(seed_paragraphs[locator].text):
                 problems.append(Problem(data.table.path, number, EVIDENCE_FIELD,
                                         f"{_short(evidence)} does not occur in paragraph {locator}"))
     # The paragraphs table itself: its locators are the chapter's, all of them.
@@ -631,7 +631,7 @@ def validate_folder(folder: Path | str | None = None) -> list[Problem]:
         if data is not None:
             _check_foreign_keys(data, tables, problems)
             _check_polymorphic_keys(data, tables, problems)
-    seed_paragraphs = seed.paragraphs() if seed.seed_available() else None
+    seed_paragraphs = seed.package_paragraphs(folder)
     _check_locators(schema, tables, problems, seed_paragraphs)
     return sorted(problems, key=_sort_key)
 
@@ -663,7 +663,7 @@ def run_validate(args) -> int:
             raise UsageError(str(err)) from None
         if not folder.is_dir():
             raise UsageError(f"PSW_DATA_DIR names {folder}, which is not a folder")
-    if not seed.seed_available():
+    if seed.chapter_text_path(folder) is None and not seed.seed_available():
         print(f"note: the chapter's text is not at {seed.seed_path()}; paragraph locators were "
               "checked against the paragraphs table only, evidence phrases were not checked")
     problems = validate_folder(folder)

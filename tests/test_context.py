@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import analysis
 from analysis.paths import PROJECT_DIR, data_dir
 
 GEOJSON = data_dir() / "geo" / "naturalearth_110m_countries.geojson"
@@ -22,8 +23,9 @@ CHAPTER_COUNTRIES = {"HTI", "GMB", "GAB", "COG", "TCD", "CMR", "CAF", "IND", "PA
 ECOWAS_2017 = {"BEN", "BFA", "CPV", "CIV", "GMB", "GHA", "GIN", "GNB", "LBR", "MLI", "NER", "NGA",
                "SEN", "SLE", "TGO"}
 ECCAS_2017 = {"AGO", "BDI", "CMR", "CAF", "TCD", "COG", "COD", "GNQ", "GAB", "RWA", "STP"}
-CONTEXT_TABLES_WITH_SOURCE = ("countries", "office_coverage", "operation_facts", "public_figures",
-                              "region_equivalents")
+CONTEXT_TABLES_WITH_SOURCE = tuple(
+    t.name for t in analysis.load_schema().tables.values()
+    if t.layer == "context" and t.name != "sources" and "source_id" in t.field_names)
 
 
 def _script(name: str):

@@ -38,9 +38,10 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def fields_of(folder: Path, table: str) -> list[str]:
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    resource = next(r for r in descriptor["resources"] if r["name"] == table)
-    return [f["name"] for f in resource["schema"]["fields"]]
+    # Through the schema: fields shared by a layer (layerFields: curation) are a table's too.
+    from analysis.schema import load_schema
+
+    return load_schema(folder).table(table).field_names
 
 
 def data_rows(path: Path) -> int:

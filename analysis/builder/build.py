@@ -53,6 +53,8 @@ class BuildRequest:
     pdf: bool = False
     #: the meeting named on the pack's cover
     title: str | None = None
+    #: a Dask scheduler's address: build on its workers instead of the local pool
+    scheduler: str | None = None
 
 
 @dataclass
@@ -215,6 +217,11 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
 
         raise UsageError(f"{out / foreign[0]} was not written by briefings (it is not in "
                          f"{out / MANIFEST}); move it away or build into another folder")
+    cluster = None
+    if todo and request.scheduler:  # connected and checked before anything is written
+        from .cluster import connect
+
+        cluster = connect(request.scheduler, kernel=request.kernel)
     ledger = _Ledger(out, manifest, records, default_ids, outcome)
     if not (out / MANIFEST).exists():
         ledger.save()  # the folder is now a reports folder
@@ -228,13 +235,16 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
 
     try:
         if todo:
-            _execute(todo, request, catalog, inputs, ledger, pack_now if request.pdf else None)
+            _execute(todo, request, catalog, inputs, ledger, cluster,
+                     pack_now if request.pdf else None)
     except _Stopped as stop:
         outcome.stopped_by = signal.Signals(stop.signum).name
     except KeyboardInterrupt:
         outcome.stopped_by = "SIGINT"
     finally:  # also when stopped: what was built is recorded
         ledger.save(index=True)
+        if cluster is not None:
+            cluster.close()
     from .pack import remove_stale_pack
 
     if request.pdf and not outcome.stopped_by:
@@ -339,12 +349,14 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
-             inputs: dict[str, dict], ledger: "_Ledger", after_html=None) -> None:
+             inputs: dict[str, dict], ledger: "_Ledger", cluster=None, after_html=None) -> None:
     _kernel_environment()
     progress = _progress(request.progress, len(todo))
-    progress.start("warming up: libraries, data, templates")
+    progress.start(f"on {cluster.address}" if cluster is not None else
+                   "warming up: libraries, data, templates")
     try:
-        execute.prepare(request.kernel)  # imported (and warmed) once; the workers inherit it
+        if cluster is None:
+            execute.prepare(request.kernel)  # imported (and warmed) once; workers inherit it
         if request.pdf:
             from .pdf import warm
 
@@ -361,8 +373,14 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
             _record_pdf(bid, future, ledger)
 
         progress.advance(None, True)
-        _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel, pdf=request.pdf),
-                  record, record_pdf=record_pdf, after_html=after_html)
+        if cluster is not None:  # the cluster's workers execute; this process records
+            cluster.run(list(tasks.values()), record)
+            if after_html is not None:
+                after_html()
+        else:
+            _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel,
+                                                         pdf=request.pdf),
+                      record, record_pdf=record_pdf, after_html=after_html)
     finally:
         progress.__exit__(None, None, None)
 
@@ -615,7 +633,7 @@ def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "
                      f"execution {t.get('execute', 0):.1f} s, export {t.get('export', 0):.1f} s"
                      + (f", PDF {t['pdf']:.1f} s" if t.get("pdf") else "") + " "
-                     f"({request.jobs} jobs)")
+                     f"({'on ' + request.scheduler if request.scheduler else f'{request.jobs} jobs'})")
     for bid, entry in outcome.failed:
         error = entry.get("error") or {}
         lines.append(f"  FAILED {bid}: notebook {entry.get('path')}, {describe_error(error)}")

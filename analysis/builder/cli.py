@@ -106,6 +106,11 @@ def add_arguments_build(parser) -> None:
                         help="fork: each briefing's kernel is forked from a process that has "
                              "already imported the libraries and loaded the data (fast); "
                              "spawn: a plain new kernel process each time (default: fork)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        default=os.environ.get("PSW_SCHEDULER") or None,
+                        help="build on the workers of this Dask scheduler (tcp://HOST:PORT) "
+                             "instead of the local pool, one briefing per worker thread "
+                             "(--jobs is then unused); default: $PSW_SCHEDULER, if set")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
     parser.add_argument("--pdf", action="store_true",
@@ -123,5 +128,6 @@ def run_build(args) -> int:
     request = BuildRequest(out=args.out, jobs=args.jobs, force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
-                           kernel=args.kernel, pdf=args.pdf, title=args.title)
+                           kernel=args.kernel, scheduler=args.scheduler, pdf=args.pdf,
+                           title=args.title)
     return run(request)

@@ -197,3 +197,10 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
 </html>
 """
     return page.encode("utf-8")
+
+
+def _document_label() -> str:
+    """``A/72/1, chapter II.B``: the document of the active data package."""
+    from ..document import chapter_document
+
+    return chapter_document().long_label
