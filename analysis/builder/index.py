@@ -176,8 +176,7 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
     built = sum(1 for _, e in entries if e.get("status") == "built")
     pdfs = sum(1 for bid, e in entries if f"{bid}.pdf" in (e.get("outputs") or {}))
     pack = ' The whole set in one document: <a href="pack.pdf">pack.pdf</a>.' if pdfs else ""
-    body = (f'<h1>{escape(title)}</h1>\n<p class="lead">Briefings built from A/72/1, chapter '
-            f'II.B, <em>Maintenance of international peace and security</em>: {built} of '
+    body = (f'<h1>{escape(title)}</h1>\n<p class="lead">Briefings built from {escape(_document_label())}: {built} of '
             f'{len(entries)} built.{pack}</p>\n' + "\n".join(sections))
     page = f"""<!DOCTYPE html>
 <html lang="en">

@@ -83,7 +83,7 @@ def _appendix(items: list[str]) -> str:
     lines = "\n".join(f"<li>{item}</li>" for item in unique)
     return ('<section class="pack-appendix" id="pack-sources">\n<h1>Appendix: sources</h1>\n'
             "<p>Every source the briefings of this pack cite. Each briefing names the "
-            "chapter's paragraphs it rests on where it uses them, as (A/72/1 II.B ¶ "
+            "chapter's paragraphs it rests on where it uses them, as (document chapter ¶ "
             "section/paragraph); figures from other sources are marked as context.</p>\n"
             f"<ul>\n{lines}\n</ul>\n</section>")
 
@@ -116,9 +116,12 @@ def pack_html(out: Path, entries: dict[str, dict[str, Any]], title: str | None) 
                        for g in GROUPS if groups[g])
     digest = inputs_digest({bid: e.get("inputs") for _, bid, e in chosen})
     stamp = (f"Dataset {dataset_version()} · package {package_version()} · inputs {digest}")
-    cover = (f'<section class="pack-cover">\n<p class="series">Peace &amp; Security Workbook</p>\n'
-             f"<h1>{escape(title)}</h1>\n<p class=\"subtitle\">Briefings built from A/72/1, "
-             f"chapter II.B, <em>Maintenance of international peace and security</em></p>\n"
+    from .render import document_label
+
+    cover = (f'<section class="pack-cover">\n<p class="series">Peace &amp; Security Workbook · '
+             f"briefings from {escape(document_label())}</p>\n"
+             f"<h1>{escape(title)}</h1>\n<p class=\"subtitle\">Briefings built from "
+             f"{escape(document_label())}</p>\n"
              f'<p class="set">{len(chosen)} briefings: {escape(counts)}.</p>\n'
              f'<p class="set-stamp">{escape(stamp)}</p>\n</section>')
     toc = ('<nav class="pack-contents" aria-labelledby="pack-contents-title">\n'
@@ -154,6 +157,7 @@ PACK_CSS = """
 @page cover { @bottom-left { content: none; } @bottom-right { content: none; } }
 .pack-cover { page: cover; break-after: page; padding-top: 60mm; }
 .pack-cover h1 { font-size: 26pt; string-set: briefing ""; }
+.pack-cover .series { string-set: series content(text); }
 .pack-cover .subtitle { font-size: 13pt; }
 .pack-cover .set, .pack-cover .set-stamp { color: #4a4a4a; margin-top: 1.5rem; }
 .pack-contents { break-after: page; }

@@ -45,7 +45,13 @@ REMOVE_TAG = "report-remove"
 LANG = "en"
 DEFAULT_ALT = "Chart of the briefing's data; the table beside it holds the same figures."
 SERIES = "Peace & Security Workbook"
-DOCUMENT = "A/72/1, chapter II.B"
+
+
+def document_label() -> str:
+    """``<symbol>, chapter <part>``: the document of the active data package."""
+    from ..document import chapter_document
+
+    return chapter_document().long_label
 
 #: Elements a reader page may hold, and their attributes (everything else is removed).
 ALLOWED_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "em", "strong", "b",
@@ -83,7 +89,7 @@ class PageInfo:
     def resources(self) -> dict[str, Any]:
         return {"title": self.title, "stamp": self.stamp, "citation": self.citation or self.title,
                 "lang": self.lang, "default_alt": DEFAULT_ALT,
-                "package_version": package_version()}
+                "package_version": package_version(), "document": document_label()}
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +128,7 @@ def stamp(inputs: dict[str, str] | None) -> str:
 
 def citation(title: str) -> str:
     """The citation line of a briefing (the footer of every printed page)."""
-    return f"{title} · {SERIES}, from {DOCUMENT}"
+    return f"{title} · {SERIES}, from {document_label()}"
 
 
 def _exporter_class():
