@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import WorkbookError
+from ..seed import Paragraph  # one record of a paragraph, shared with the seed reader
 
 BULLETS = ("\u2022", "\u25e6", "\u25aa", "\u2023", "\u2043", "- ", "* ", "\u2013 ")
 FINAL_PUNCTUATION = (".", ":", ";", "?", "!", ",")
@@ -39,19 +40,6 @@ class Section:
     section_id: str
     number: int
     title: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    paragraph_id: str
-    section_id: str
-    number: int
-    position: int
-    text: str
-
-    @property
-    def word_count(self) -> int:
-        return len(self.text.split())
 
 
 @dataclass(frozen=True)
