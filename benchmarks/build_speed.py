@@ -61,10 +61,11 @@ def naive(briefings, folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def builder(folder: Path, jobs: int, only: list[str]) -> float:
+def builder(folder: Path, jobs: int, only: list[str], *, pdf: bool = False) -> float:
+    """Wall time of `briefings build` into ``folder`` (with ``--pdf`` when asked)."""
     start = time.perf_counter()
-    cmd = [str(BIN / "briefings"), "build", "--out", str(folder), "--jobs", str(jobs),
-           "--no-progress"]
+    cmd = [str(BIN / "briefings"), "build", *(["--pdf"] if pdf else []), "--out", str(folder),
+           "--jobs", str(jobs), "--no-progress"]
     for pattern in only:
         cmd += ["--only", pattern]
     result = subprocess.run(cmd, capture_output=True, text=True)
@@ -75,18 +76,10 @@ def builder(folder: Path, jobs: int, only: list[str]) -> float:
 
 
 def builder_pdf(folder: Path, jobs: int, only: list[str]) -> tuple[float, float]:
-    """Wall time of a --pdf build from empty, and the PDF time summed over the workers."""
+    """Wall time of a --pdf build, and the PDF time summed over the workers."""
     import json
 
-    start = time.perf_counter()
-    cmd = [str(BIN / "briefings"), "build", "--pdf", "--out", str(folder), "--jobs", str(jobs),
-           "--no-progress"]
-    for pattern in only:
-        cmd += ["--only", pattern]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        print(result.stdout, result.stderr, sep="\n")
+    elapsed = builder(folder, jobs, only, pdf=True)
     record = json.loads((folder / "manifest.json").read_text())["briefings"]
     summed = sum((e.get("timings") or {}).get("pdf") or 0 for e in record.values())
     return elapsed, summed
