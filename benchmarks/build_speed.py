@@ -9,7 +9,8 @@ figure rendered and every displayed value formatted as the notebook would. Also:
 `import analysis`, and the peak memory of the child processes. Everything goes into temporary
 folders; figures are printed, nothing is asserted.
 
-    .venv/bin/python benchmarks/build_speed.py [--jobs N] [--only GLOB ...] [--skip-naive]
+    .venv/bin/python benchmarks/build_speed.py [--jobs N] [--only GLOB ...] [--repeat N]
+                                               [--skip-naive]
 """
 from __future__ import annotations
 
@@ -75,14 +76,32 @@ def builder(folder: Path, jobs: int, only: list[str], *, pdf: bool = False) -> f
     return elapsed
 
 
-def builder_pdf(folder: Path, jobs: int, only: list[str]) -> tuple[float, float]:
-    """Wall time of a --pdf build, and the PDF time summed over the workers."""
+def builder_pdf(folder: Path, jobs: int, only: list[str]) -> tuple[float, float, float]:
+    """Wall time of a --pdf build, the PDF time summed over the workers, and the seconds the
+    pack took (in the builder's own process, after the last PDF)."""
     import json
 
     elapsed = builder(folder, jobs, only, pdf=True)
-    record = json.loads((folder / "manifest.json").read_text())["briefings"]
-    summed = sum((e.get("timings") or {}).get("pdf") or 0 for e in record.values())
-    return elapsed, summed
+    manifest = json.loads((folder / "manifest.json").read_text())
+    summed = sum((e.get("timings") or {}).get("pdf") or 0 for e in manifest["briefings"].values())
+    return elapsed, summed, float((manifest.get("pack") or {}).get("seconds") or 0)
+
+
+def from_empty(tmp: Path, jobs: int, only: list[str], repeat: int):
+    """The HTML build and the --pdf build from empty, ``repeat`` times each, alternating (so
+    that a busy spell of the machine falls on both); the medians, and every run."""
+    import statistics
+
+    html_runs, pdf_runs = [], []
+    for n in range(repeat):
+        html_runs.append(builder(tmp / f"html-{n}", jobs, only))
+        pdf_runs.append(builder_pdf(tmp / f"pdf-{n}", jobs, only))
+        if n < repeat - 1:
+            shutil.rmtree(tmp / f"html-{n}", ignore_errors=True)
+            shutil.rmtree(tmp / f"pdf-{n}", ignore_errors=True)
+    median = statistics.median
+    return (median(html_runs), tuple(median(r[i] for r in pdf_runs) for i in range(3)),
+            html_runs, [r[0] for r in pdf_runs], tmp / f"html-{repeat - 1}", tmp / f"pdf-{repeat - 1}")
 
 
 def floor(briefings) -> float:
@@ -142,6 +161,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2 * len(os.sched_getaffinity(0)),
                         help="for briefings build (default: its own, twice the cores)")
     parser.add_argument("--only", action="append", default=[], help="a subset of the default set")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run the HTML and --pdf builds from empty N times each, "
+                             "alternating, and report the medians (default 1)")
     parser.add_argument("--skip-naive", action="store_true",
                         help="leave out the naive pipeline (about 10 s a briefing)")
     args = parser.parse_args()
@@ -158,23 +180,25 @@ def main() -> int:
             t_naive = naive(briefings, tmp / "naive")
             print(f"naive (papermill + nbconvert CLIs, one by one): {t_naive:7.1f} s "
                   f"({t_naive / n:.2f} s a briefing)")
-        t_build = builder(tmp / "built", args.jobs, args.only)
+        t_build, (t_pdf, pdf_summed, t_pack), html_runs, pdf_runs, built, with_pdf = \
+            from_empty(tmp, args.jobs, args.only, args.repeat)
+        runs = (f" (median of {args.repeat}: HTML " + ", ".join(f"{t:.1f}" for t in html_runs)
+                + " s; --pdf " + ", ".join(f"{t:.1f}" for t in pdf_runs) + " s)"
+                if args.repeat > 1 else "")
         print(f"briefings build, from empty (HTML):             {t_build:7.1f} s "
               f"({t_build / n:.2f} s a briefing)")
         if t_naive is not None:
             print(f"speed-up:                                       {t_naive / t_build:7.1f} x")
-        t_again = builder(tmp / "built", args.jobs, args.only)
+        t_again = builder(built, args.jobs, args.only)
         print(f"briefings build, nothing changed:               {t_again:7.2f} s")
-        shutil.rmtree(tmp / "built", ignore_errors=True)
-        t_pdf, pdf_summed = builder_pdf(tmp / "pdf", args.jobs, args.only)
         print(f"briefings build --pdf, from empty:              {t_pdf:7.1f} s "
               f"(PDFs and pack add {t_pdf - t_build:.1f} s, "
-              f"{(t_pdf - t_build) / t_build:.0%} of the HTML build)")
+              f"{(t_pdf - t_build) / t_build:.0%} of the HTML build){runs}")
         print(f"PDF cost per briefing:                          {(t_pdf - t_build) / n:7.2f} s "
               f"wall ({pdf_summed / n:.2f} s of a worker's time each)")
-        t_again_pdf = builder_pdf(tmp / "pdf", args.jobs, args.only)[0]
+        print(f"pack.pdf from the briefings' PDFs:              {t_pack:7.2f} s")
+        t_again_pdf = builder_pdf(with_pdf, args.jobs, args.only)[0]
         print(f"briefings build --pdf, nothing changed:         {t_again_pdf:7.2f} s")
-        shutil.rmtree(tmp / "pdf", ignore_errors=True)
     t_floor = floor(briefings)
     print(f"floor (one warm process, no kernels):           {t_floor:7.1f} s "
           f"({t_floor / n:.2f} s a briefing)")

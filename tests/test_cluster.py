@@ -172,26 +172,29 @@ def probe_build(*args: str, env: dict | None = None):
 def test_a_cluster_build_is_byte_identical_to_a_local_build(cluster, tmp_path, briefings,
                                                              manifest, snapshot):
     local, cl = tmp_path / "local", tmp_path / "cluster"
-    result, dask_modules = probe_build(*SUBSET, "--out", str(local), "--no-progress")
+    result, dask_modules = probe_build(*SUBSET, "--out", str(local), "--pdf", "--no-progress")
     assert result.returncode == 0, result.stdout + result.stderr
     assert dask_modules == [], "a local build imported Dask"
 
     result = briefings("build", *SUBSET, "--out", str(cl), "--scheduler", cluster.address,
-                       "--no-progress")
+                       "--pdf", "--no-progress")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 built, 0 skipped" in result.stdout
     assert f"on {cluster.address}" in result.stdout
 
-    assert snapshot(cl) == snapshot(local)  # every page, notebook and the index, byte for byte
+    # every page, notebook, PDF, the pack and the index, byte for byte
+    assert snapshot(cl) == snapshot(local)
+    assert (cl / "pack.pdf").is_file() and len(list(cl.glob("*.pdf"))) == 4
     ours, theirs = manifest(cl), manifest(local)
     assert list(ours) == list(theirs) == ["region-western-africa", "gender", "partnerships"]
     for bid in ours:
         for key in ("inputs", "outputs", "parameters", "status", "title", "summary"):
             assert ours[bid][key] == theirs[bid][key], (bid, key)
         assert ours[bid]["timings"]["execute"] > 0
+        assert ours[bid]["timings"]["pdf"] > 0  # rendered on a worker, as a local build does
 
     # Nothing to build: the scheduler is not even contacted, and Dask is not imported.
-    result, dask_modules = probe_build(*SUBSET, "--out", str(cl), "--no-progress",
+    result, dask_modules = probe_build(*SUBSET, "--out", str(cl), "--pdf", "--no-progress",
                                        env={"PSW_SCHEDULER": f"tcp://127.0.0.1:{free_port()}"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 built, 3 skipped" in result.stdout

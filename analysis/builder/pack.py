@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -483,7 +484,7 @@ def _write_outline(frame, briefings: list[PackBriefing], first: dict[str, int],
 def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
                previous: dict[str, str] | None = None) -> dict[str, str] | None:
     """Write ``pack.pdf`` for ``entries`` (in index order); returns its record for the manifest
-    (digests of its source and of the PDF), None when nothing is built. A pack whose source is
+    (digests of its source and of the PDF, seconds taken), None when nothing is built. A pack whose source is
     unchanged and whose file is intact is not made again."""
     from .hashing import bytes_digest, code_digest, file_digest, value_digest
     from .render import inputs_digest
@@ -503,7 +504,9 @@ def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
     if not briefings:
         remove_stale_pack(out)
         return None
+    start = time.perf_counter()
     digest = inputs_digest({b.id: entries[b.id].get("inputs") for b in briefings})
     data = make_pack(out, briefings, title, digest)
     write_atomic(path, data)
-    return {"source": source, "pdf": bytes_digest(data)}
+    return {"source": source, "pdf": bytes_digest(data),
+            "seconds": round(time.perf_counter() - start, 3)}
