@@ -238,18 +238,18 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         ledger.save(index=True)
         if cluster is not None:
             cluster.close()
-    from .pack import remove_stale_pack
+    from .pack import PackProblem, remove_stale_pack, write_pack
+    from .pdf import PdfEngineUnavailable
 
+    pack_problem = None
     if request.pdf and not outcome.stopped_by:
-        from .pdf import PdfEngineUnavailable
-
-        from .pack import write_pack
-
         try:  # from the briefings' PDFs; not made again when none of them changed
             manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
                                           manifest.get("pack"))
-        except PdfEngineUnavailable as err:
-            pdf_problem = str(err)
+        except (PackProblem, PdfEngineUnavailable) as err:
+            pack_problem = str(err)
+            remove_stale_pack(out)
+            manifest.pop("pack", None)
         ledger.save()
     elif outcome.built or outcome.failed:
         remove_stale_pack(out)
@@ -259,13 +259,15 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     echo(_summary(outcome, out, request))
     if pdf_problem:
         echo(f"PDF: {pdf_problem}\nThe HTML pages were built; no PDF was written.")
+    if pack_problem:
+        echo(f"PDF: {pack_problem}\nThe pages and their PDFs were built; pack.pdf was not.")
     for line in outcome.write_errors:
         warn(line)
     if outcome.stopped_by:
         warn(f"stopped by {outcome.stopped_by}; the {len(outcome.built)} briefing(s) finished "
              f"before are recorded in {out / MANIFEST}")
         return 128 + int(getattr(signal, outcome.stopped_by))
-    return 1 if outcome.failed or outcome.write_errors or pdf_problem else 0
+    return 1 if outcome.failed or outcome.write_errors or pdf_problem or pack_problem else 0
 
 
 def _pdf_problem(request: BuildRequest) -> str | None:

@@ -71,7 +71,7 @@ FETCH_TIMEOUT = 120
 ATTEMPTS = 2
 #: Distributions compared between the client and every worker, besides the package itself.
 LIBRARIES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas",
-             "matplotlib", "geopandas", "pyogrio", "shapely", "numpy")
+             "matplotlib", "geopandas", "pyogrio", "shapely", "numpy", "weasyprint", "pydyf")
 DISTRIBUTION = "peace-security-workbook"
 
 

@@ -481,11 +481,21 @@ def _write_outline(frame, briefings: list[PackBriefing], first: dict[str, int],
         outline.root.extend(appendix)
 
 
+def _pikepdf_version() -> str | None:
+    """pikepdf (and the qpdf it carries) shape the pack's bytes, not the briefings'."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("pikepdf")
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
                previous: dict[str, str] | None = None) -> dict[str, str] | None:
     """Write ``pack.pdf`` for ``entries`` (in index order); returns its record for the manifest
-    (digests of its source and of the PDF, seconds taken), None when nothing is built. A pack whose source is
-    unchanged and whose file is intact is not made again."""
+    (digests of its source and of the PDF, seconds taken), None when nothing is built. A pack
+    whose source is unchanged and whose file is intact is not made again."""
     from .hashing import bytes_digest, code_digest, file_digest, value_digest
     from .render import inputs_digest
     from .store import write_atomic
@@ -493,10 +503,11 @@ def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
     out = Path(out)
     path = out / PACK
     # what the pack is made of, from the manifest (cheap: no page is read when nothing changed)
-    source = value_digest({"title": title, "code": code_digest(), "briefings": [
-        [bid, e.get("title"), e.get("selection"),
-         (e.get("outputs") or {}).get(f"{bid}.html"), (e.get("outputs") or {}).get(f"{bid}.pdf")]
-        for bid, e in entries.items()]})
+    made_of = [[bid, e.get("title"), e.get("selection"),
+                (e.get("outputs") or {}).get(f"{bid}.html"), (e.get("outputs") or {}).get(f"{bid}.pdf")]
+               for bid, e in entries.items()]
+    source = value_digest({"title": title, "code": code_digest(), "pikepdf": _pikepdf_version(),
+                           "briefings": made_of})
     if previous and previous.get("source") == source and path.is_file() \
             and file_digest(path) == previous.get("pdf"):
         return previous
