@@ -1,15 +1,7 @@
 """Checks of a tagged PDF's structure tree, shared by the PDF and pack tests (pikepdf)."""
 from __future__ import annotations
 
-
-def _numbers(tree) -> dict:
-    found = {}
-    if "/Nums" in tree:
-        nums = list(tree.Nums)
-        found.update((int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2))
-    for kid in tree.get("/Kids", []):
-        found.update(_numbers(kid))
-    return found
+from analysis.builder.pack import number_tree
 
 
 def _mcids(page) -> list[int]:
@@ -51,7 +43,7 @@ def check_structure(pdf) -> int:
         if kids is not None:
             for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
                 stack.append((kid, element))
-    numbers = _numbers(root.ParentTree)
+    numbers = number_tree(root.ParentTree)
     if "/ParentTreeNextKey" in root:
         assert max(numbers, default=-1) < int(root.ParentTreeNextKey)
     for n, page in enumerate(pdf.pages):

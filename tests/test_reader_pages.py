@@ -99,6 +99,12 @@ def test_pdf_beside_each_page_is_tagged_titled_and_in_the_manifest(built, bid, m
     text = reader.pages[0].extract_text()
     assert "Page 1 of" in text and "Peace & Security Workbook · a briefing from" in " ".join(text.split())
     assert "/CreationDate" not in reader.metadata and "/ModDate" not in reader.metadata
+    import pikepdf
+
+    from pdf_structure import check_structure
+
+    with pikepdf.open(built / f"{bid}.pdf") as pdf:
+        assert check_structure(pdf) > 50  # the tag tree is whole, every marked content in it
 
 
 @pytest.mark.slow

@@ -253,7 +253,7 @@ def fill_slots(frame, briefings: list[PackBriefing], pdfs: list) -> None:
     first = _slot_pages(frame, briefings)
     root = frame.Root.StructTreeRoot
     document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
-    numbers = _numbers(root.ParentTree)
+    numbers = number_tree(root.ParentTree)
     next_key = max(numbers, default=-1) + 1
     moved: dict[tuple[int, int], Any] = {}  # slot page -> the briefing page now in its place
     slot_pages: dict[tuple[int, int], int] = {}  # slot page -> index of its briefing
@@ -276,7 +276,7 @@ def fill_slots(frame, briefings: list[PackBriefing], pdfs: list) -> None:
             del frame.pages[position + 1]
         # copied once the pages are in: the copies' /Pg are the pages just inserted
         parts.append(frame.copy_foreign(wrapper))
-        for key, value in _numbers(pdf.Root.StructTreeRoot.ParentTree).items():
+        for key, value in number_tree(pdf.Root.StructTreeRoot.ParentTree).items():
             numbers[key + offset] = _copied(frame, value)
         outline.append(_outline_of(pdf, first[b.id]))
     for key in slot_keys:
@@ -310,14 +310,14 @@ def _slot_pages(frame, briefings: list[PackBriefing]) -> dict[str, int]:
     return first
 
 
-def _numbers(tree) -> dict[int, Any]:
+def number_tree(tree) -> dict[int, Any]:
     """A number tree (``/Nums``, or ``/Kids`` of them) as a dict."""
     found: dict[int, Any] = {}
     if "/Nums" in tree:
         nums = list(tree.Nums)
         found.update((int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2))
     for kid in tree.get("/Kids", []):
-        found.update(_numbers(kid))
+        found.update(number_tree(kid))
     return found
 
 
@@ -336,7 +336,7 @@ def _lift_tags(pdf, b: PackBriefing):
     for kid in source_doc.K:
         if isinstance(kid, pikepdf.Dictionary):
             kid.P = wrapper
-    keys = _numbers(source_root.ParentTree)
+    keys = number_tree(source_root.ParentTree)
     return wrapper, max(keys, default=-1) + 1
 
 
