@@ -56,6 +56,10 @@ class ChapterDocument:
 
         return f"**Source document:** {data_text(self.reference)}"
 
+    def _repr_pretty_(self, printer, cycle) -> None:
+        # IPython's text/plain: the reference, as the Markdown shows it (repr() stays the dataclass's)
+        printer.text(f"Source document: {self.reference}")
+
 
 #: The project's own chapter: the default when a data package does not name its document.
 DEFAULT = ChapterDocument("a72-1", "A/72/1", "II.B", 2017, "Maintenance of international peace and security",

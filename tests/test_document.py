@@ -54,6 +54,9 @@ def test_a_notebook_shows_the_document_its_data_names_escaped(drafted):
                                            "title": "<b>Peace</b> *now*"}})._repr_markdown_()
     assert "<b>" not in hostile and "[x]" not in hostile and "*now*" not in hostile
     assert "&lt;b&gt;Peace&lt;/b&gt;" in hostile and hostile.endswith("&#42;now&#42;.")
+    from IPython.lib.pretty import pretty
+
+    assert pretty(for_dataset(analysis.load(drafted))).startswith("Source document: Report of")
 
 
 def test_sections_come_from_the_sections_table(drafted):
