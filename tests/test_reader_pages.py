@@ -119,7 +119,7 @@ def test_pack_has_cover_contents_briefings_and_one_appendix(built, manifest):
     assert "Security Council <b>retreat</b> & friends" in cover  # escaped, shown as written
     assert "6 briefings: 2 regions, 2 countries, 2 themes." in cover
     assert re.search(r"Dataset \S+ · package \S+ · inputs [0-9a-f]{12}", cover)
-    assert "Page " not in cover  # no footer on the cover
+    assert "Page " not in cover  # no page number on the cover
     assert reader.metadata.title == TITLE
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
     contents = texts[1]
@@ -132,12 +132,49 @@ def test_pack_has_cover_contents_briefings_and_one_appendix(built, manifest):
         title = record[bid]["title"]
         line = next(l for l in contents.splitlines() if l.startswith(title[:30]))
         page = int(re.search(r"(\d+)\s*$", line).group(1))
-        assert " ".join(texts[page - 1].split()).startswith(title), (title, page)
         starts.append(page)
-    assert starts == sorted(starts)
-    assert sum("Appendix: sources" in t.splitlines()[0] for t in texts if t.strip()) == 1
-    assert "Sources\n" not in "".join(texts[:-1])  # each briefing's own list is left out
-    assert len(reader.pages) == max(starts) + 1 or len(reader.pages) > max(starts)
+        # the contents' number is the pack page printed on it, and the briefing starts there
+        assert f"Pack page {page} of {len(texts)}" in texts[page - 1], (title, page)
+        assert title in texts[page - 1] and "Page 1 of" in texts[page - 1], (title, page)
+    assert starts == sorted(starts) and starts[0] == 3
+    # every briefing is its own PDF, page for page, each page numbered in the pack
+    for bid, start in zip(order, starts):
+        own = _pdf(built / f"{bid}.pdf")
+        for k, page in enumerate(own.pages):
+            assert texts[start - 1 + k].startswith(page.extract_text()[:200]), (bid, k)
+    for n, text in enumerate(texts[1:], start=2):
+        assert f"Pack page {n} of {len(texts)}" in text
+    appendix = [n for n, t in enumerate(texts) if t.strip().splitlines()[0:2]
+                and any(l.strip() == "Appendix: sources" for l in t.splitlines()[:3])]
+    assert len(appendix) == 1 and appendix[0] > starts[-1]
+
+
+@pytest.mark.slow
+def test_pack_is_one_tag_tree_with_bookmarks_and_working_links(built, manifest):
+    import pikepdf
+
+    from pdf_structure import check_structure
+
+    with pikepdf.open(built / "pack.pdf") as pack:
+        check_structure(pack)  # every marked content of every page is in the tree, once
+        parts = [k for k in pack.Root.StructTreeRoot.K[0].K
+                 if str(k.get("/S")) == "/Part" and "/T" in k]
+        record = manifest(built)
+        titles = [str(p.T) for p in parts]
+        assert titles == [record[b]["title"] for b in (
+            "region-western-africa", "region-west-africa-and-the-sahel", "country-congo",
+            "country-mali", "gender", "partnerships")]
+        pages = {page.obj.objgen: n for n, page in enumerate(pack.pages)}
+        with pack.open_outline() as outline:
+            top = [item.title for item in outline.root]
+            assert top[1:] == ["Contents", "Regions", "Countries", "Themes", "Appendix: sources"]
+            regions = outline.root[2]
+            assert [c.title for c in regions.children] == titles[:2]
+            assert "Key points" in [c.title for c in regions.children[0].children]
+        names = pikepdf.NameTree(pack.Root.Names.Dests)
+        for link in pack.pages[1].obj.Annots:  # the contents' links land on the pages listed
+            target = names[str(link.Dest)]
+            assert target[0].objgen in pages
 
 
 # --- the index ---------------------------------------------------------------------------

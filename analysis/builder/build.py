@@ -227,16 +227,9 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         ledger.save()  # the folder is now a reports folder
     pdf_problem = _pdf_problem(request) if todo else None  # WeasyPrint loads only when used
 
-    def pack_now() -> None:
-        from .pack import write_pack
-
-        manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
-                                      manifest.get("pack"))
-
     try:
         if todo:
-            _execute(todo, request, catalog, inputs, ledger, cluster,
-                     pack_now if request.pdf else None)
+            _execute(todo, request, catalog, inputs, ledger, cluster)
     except _Stopped as stop:
         outcome.stopped_by = signal.Signals(stop.signum).name
     except KeyboardInterrupt:
@@ -250,8 +243,11 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     if request.pdf and not outcome.stopped_by:
         from .pdf import PdfEngineUnavailable
 
-        try:
-            pack_now()  # laid out already during the build unless nothing was built
+        from .pack import write_pack
+
+        try:  # from the briefings' PDFs; not made again when none of them changed
+            manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
+                                          manifest.get("pack"))
         except PdfEngineUnavailable as err:
             pdf_problem = str(err)
         ledger.save()
@@ -349,7 +345,7 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
-             inputs: dict[str, dict], ledger: "_Ledger", cluster=None, after_html=None) -> None:
+             inputs: dict[str, dict], ledger: "_Ledger", cluster=None) -> None:
     _kernel_environment()
     progress = _progress(request.progress, len(todo))
     progress.start(f"on {cluster.address}" if cluster is not None else
@@ -369,18 +365,11 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
                     adhoc=request.notebook is not None)
             progress.advance(result.id, result.ok)
 
-        def record_pdf(bid: str, future) -> None:
-            _record_pdf(bid, future, ledger)
-
         progress.advance(None, True)
         if cluster is not None:  # the cluster's workers execute; this process records
             cluster.run(list(tasks.values()), record)
-            if after_html is not None:
-                after_html()
         else:
-            _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel,
-                                                         pdf=request.pdf),
-                      record, record_pdf=record_pdf, after_html=after_html)
+            _run_pool(list(tasks.values()), PoolOptions(request.jobs, request.kernel), record)
     finally:
         progress.__exit__(None, None, None)
 
@@ -399,7 +388,7 @@ def make_tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
         path = catalog.path(b.notebook)
         tasks[b.id] = Task(b.id, b.notebook, str(path), _relative(path), dict(b.parameters),
                            tuple(_cell_ids(path)), request.timeout, request.kernel,
-                           inputs=dict((inputs or {}).get(b.id) or {}))
+                           inputs=dict((inputs or {}).get(b.id) or {}), pdf=request.pdf)
     return tasks
 
 
@@ -411,19 +400,12 @@ class PoolOptions:
     kernel: str = "fork"
     #: seconds the workers get to stop on an interrupt before they are killed
     stop_grace: float = 2.0
-    #: each page's PDF as a second task for the pool, queued as the page arrives
-    pdf: bool = False
 
 
-def _run_pool(tasks: list[Task], options: PoolOptions, record, record_pdf=None,
-              after_html=None) -> None:
+def _run_pool(tasks: list[Task], options: PoolOptions, record) -> None:
     """Run ``tasks`` in worker processes forked from this (warm) one; ``record(result)`` is
     called in this process as each finishes. On an interrupt the workers and their kernels
-    are stopped within seconds; what had finished is already recorded.
-
-    With ``options.pdf``, each page's PDF is queued for the pool as the page arrives
-    (``record_pdf(id, future)`` when done), and ``after_html()`` (the pack) runs in this
-    process once every page is in, while the workers finish the PDFs."""
+    are stopped within seconds; what had finished is already recorded."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -435,10 +417,7 @@ def _run_pool(tasks: list[Task], options: PoolOptions, record, record_pdf=None,
                                initargs=(log_dir, options.kernel, os.getpid()))
     stopped = False
     try:
-        from .pdf import render_pdf_task
-
         futures = {pool.submit(execute.run_briefing, t): t for t in tasks}  # forks happen here
-        pdfs: dict = {}
         for future in as_completed(futures):
             task = futures[future]
             try:
@@ -447,12 +426,6 @@ def _run_pool(tasks: list[Task], options: PoolOptions, record, record_pdf=None,
                 result = Result(task.id, False, failure=Failure(
                     "worker died", type(exc).__name__, str(exc)))
             record(result)
-            if options.pdf and result.ok and record_pdf is not None:
-                pdfs[pool.submit(render_pdf_task, result.html)] = task.id
-        if after_html is not None:
-            after_html()
-        for future in as_completed(pdfs):
-            record_pdf(pdfs[future], future)
     except BaseException:
         stopped = True
         raise
@@ -512,9 +485,12 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
             entry["status"] = "built"
             with contextlib.suppress(OSError):
                 (out / failed_name).unlink(missing_ok=True)
-                # an older PDF would not match the page (--pdf makes a new one)
-                (out / f"{b.id}.pdf").unlink(missing_ok=True)
-            outcome.built.append(b.id)
+            pdf_failure = _record_pdf(b.id, result, entry, out)
+            if pdf_failure is None:
+                outcome.built.append(b.id)
+            else:  # the page is new and recorded; its PDF is what failed
+                entry.update(status="failed", error=pdf_failure.to_dict())
+                outcome.failed.append((b.id, entry))
     if failure is not None:
         kept = {name: digest for name, digest in (previous.get("outputs") or {}).items()
                 if outputs_intact(out, {name: digest})}
@@ -536,24 +512,20 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
     ledger.save()
 
 
-def _record_pdf(bid: str, future, ledger: "_Ledger") -> None:
-    """Write a briefing's PDF (a pool task's result) and note it in its manifest entry."""
-    out, outcome, entry = ledger.out, ledger.outcome, ledger.records[bid]
+def _record_pdf(bid: str, result: Result, entry: dict, out: Path) -> Failure | None:
+    """Write the PDF a worker made beside the page and note it in ``entry``; an older PDF,
+    which would not match the new page, is removed. The failure to report, if any."""
+    path = out / f"{bid}.pdf"
+    if result.pdf is None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return result.pdf_failure
     try:
-        data, seconds = future.result()
-        write_atomic(out / f"{bid}.pdf", data)
-    except Exception as exc:  # noqa: BLE001 - reported like a failed briefing
-        entry["status"] = "failed"
-        entry["error"] = Failure("PDF", type(exc).__name__, str(exc)).to_dict()
-        outcome.failed.append((bid, entry))
-        if bid in outcome.built:
-            outcome.built.remove(bid)
-        ledger.save()
-        return
-    entry["outputs"][f"{bid}.pdf"] = _digest(data)
-    entry["timings"]["pdf"] = round(seconds, 3)
-    outcome.timings["pdf"] = outcome.timings.get("pdf", 0.0) + seconds
-    ledger.save()
+        write_atomic(path, result.pdf)
+    except OSError as err:
+        return _write_failure(path, err)
+    entry["outputs"][path.name] = _digest(result.pdf)
+    return None
 
 
 def _write_failure(path: Path, err: OSError) -> Failure:

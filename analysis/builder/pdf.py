@@ -65,12 +65,3 @@ def warm() -> None:
     that the builder's worker processes, forked afterwards, start warm."""
     to_pdf("<!DOCTYPE html><html lang='en'><head><title>warm</title></head>"
            "<body><h1>warm</h1><table><tr><td>1</td></tr></table></body></html>")
-
-
-def render_pdf_task(html: bytes) -> tuple[bytes, float]:
-    """The builder's pool task: one page's PDF and the seconds it took (in a worker)."""
-    import time
-
-    start = time.perf_counter()
-    data = to_pdf(html)
-    return data, time.perf_counter() - start

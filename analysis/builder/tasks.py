@@ -33,6 +33,8 @@ class Task:
     kernel: str = "fork"
     #: the input hashes (notebook, data, code, parameters): the page's stamp shows their digest
     inputs: dict[str, str] = field(default_factory=dict)
+    #: also render the page's PDF, in the same worker (``briefings build --pdf``)
+    pdf: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,10 @@ class Result:
     failure: Failure | None = None
     #: what the briefing's region covers (description, kind, countries), for the index
     selection: dict[str, Any] | None = None
+    #: the page's PDF, when the task asked for it and it could be made
+    pdf: bytes | None = None
+    #: why the PDF could not be made (the page itself is fine)
+    pdf_failure: Failure | None = None
 
 
 __all__ = ["KERNELS", "Failure", "Result", "Task"]
