@@ -5,6 +5,9 @@ and page heading asks :func:`chapter_document` instead of holding the symbol in 
 the ``chapter`` property of the data package's ``datapackage.json`` (a draft written by
 ``briefings draft`` carries its own), so ``PSW_DATA_DIR=DIR briefings build`` cites DIR's
 document. ``DEFAULT`` is the project's own chapter, used only when a descriptor names none.
+
+A notebook names its document by displaying it (``document.for_dataset(ds)`` as a cell's last
+line shows the escaped :attr:`ChapterDocument.reference`), so no notebook text holds the symbol.
 """
 from __future__ import annotations
 
@@ -42,8 +45,20 @@ class ChapterDocument:
     def reference(self) -> str:
         """The full reference for a sources list."""
         part = f", chapter {self.part}" if self.part else ""
+        title = f": {self.title}" if self.title else ""
         return (f"Report of the Secretary-General on the work of the Organization ({self.symbol}), "
-                f"{self.year}{part}: {self.title}.")
+                f"{self.year}{part}{title}.")
+
+    def _repr_markdown_(self) -> str:
+        """How a notebook shows the document (its :attr:`reference`), escaped: the descriptor
+        is data, so its symbol and title stay text, never markup."""
+        from .escaping import data_text
+
+        return f"**Source document:** {data_text(self.reference)}"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        # IPython's text/plain: the reference, as the Markdown shows it (repr() stays the dataclass's)
+        printer.text(f"Source document: {self.reference}")
 
 
 #: The project's own chapter: the default when a data package does not name its document.

@@ -42,6 +42,23 @@ def test_a_draft_cites_its_own_document(drafted):
     assert text.cite(["crisis/2"], ds=analysis.load()) == "(A/72/1 II.B ¶ crisis/2)"
 
 
+def test_a_notebook_shows_the_document_its_data_names_escaped(drafted):
+    """Notebooks display the document (``document.for_dataset(ds)``) instead of naming it."""
+    from analysis.document import for_dataset, from_descriptor
+
+    shown = for_dataset(analysis.load(drafted))._repr_markdown_()
+    assert "(A/73/1), 2018, chapter II.B" in shown and "A/72/1" not in shown
+    assert "(A/72/1), 2017, chapter II.B: Maintenance of international peace and security." in \
+        for_dataset(analysis.load())._repr_markdown_()
+    hostile = from_descriptor({"chapter": {"symbol": "A/1 [x](javascript:alert(1))", "year": 2019,
+                                           "title": "<b>Peace</b> *now*"}})._repr_markdown_()
+    assert "<b>" not in hostile and "[x]" not in hostile and "*now*" not in hostile
+    assert "&lt;b&gt;Peace&lt;/b&gt;" in hostile and hostile.endswith("&#42;now&#42;.")
+    from IPython.lib.pretty import pretty
+
+    assert pretty(for_dataset(analysis.load(drafted))).startswith("Source document: Report of")
+
+
 def test_sections_come_from_the_sections_table(drafted):
     from analysis import seed
 
@@ -95,10 +112,10 @@ def test_code_names_the_document_only_in_its_default():
     assert not found, f"the document's symbol is written in code: {found}"
 
 
-def test_briefing_notebooks_and_templates_do_not_name_the_document():
-    """What a briefing prints comes from the data: its notebooks and page templates name no report."""
-    paths = [*(PROJECT_DIR / "notebooks" / "briefings").glob("*.ipynb"),
-             *(PROJECT_DIR / "analysis").rglob("*.j2"), *(PROJECT_DIR / "analysis").rglob("*.css")]
+def test_page_templates_do_not_name_the_document():
+    """What a page prints comes from the data: its templates name no report (for notebooks, see
+    ``test_no_notebook_text_names_the_document`` in test_notebook_hygiene.py)."""
+    paths = [*(PROJECT_DIR / "analysis").rglob("*.j2"), *(PROJECT_DIR / "analysis").rglob("*.css")]
     found = [str(p.relative_to(PROJECT_DIR)) for p in paths if DEFAULT.symbol in p.read_text(encoding="utf-8")]
     assert not found, f"the document's symbol is written in: {found}"
 

@@ -186,5 +186,9 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path):
     data = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
     assert any("Gambia" in d.get("text/html", "") for d in data)  # the tour's Western Africa table
+    from analysis.document import chapter_document
+
+    shown = data[0].get("text/markdown", "")  # the document, named by the data, before the controls
+    assert chapter_document().reference in shown, shown
     assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert not any("<Axes" in d.get("text/plain", "") or "image/png" in d for d in data[1:])  # tables only

@@ -92,3 +92,20 @@ def test_outputs_never_reach_a_commit():
     assert "*.ipynb filter=nbstripout" in attributes
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     assert 'filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id"' in makefile
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_notebook_text_names_the_document(path: Path):
+    """The document is data: a notebook shows it from ``data/datapackage.json`` (e.g.
+    ``document.for_dataset(ds)``), so a dataset drafted for another chapter is not mislabelled."""
+    from analysis.document import DEFAULT, chapter_document
+
+    names = {doc.symbol for doc in (DEFAULT, chapter_document())}
+    names |= {f"chapter {doc.part}" for doc in (DEFAULT, chapter_document()) if doc.part}
+    titles = {doc.title.casefold() for doc in (DEFAULT, chapter_document()) if doc.title}
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        text = " ".join(cell.source.split())  # lines wrapped inside a name still match
+        found = [n for n in names if n in text] + [t for t in titles if t in text.casefold()]
+        assert not found, (f"{path.name} cell {index} ({cell.cell_type}) names the document ({found}); "
+                           "display it from the data instead")

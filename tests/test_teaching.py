@@ -256,9 +256,16 @@ SLIPS = [
     # ("3_4", "press_total"): no press total is recorded any more (issue #8: no named document holds it)
     ("3_4", lambda: _public("pk-budget-2016-17") - _public("pk-budget-2015-16"), "wrong_years"),
     ("3_4", lambda: str(E("3_4")), "text_for_number"),
+    ("4_1", lambda: len(_ds().partners), "every_row"),
+    ("4_1", lambda: int(_ds().engagements["partner_id"].nunique()), "every_engaged_actor"),
     ("4_1", lambda: int(_ds().engagements["partner_id"].notna().sum()), "engagements_for_partners"),
-    ("4_1", lambda: int(_ds().engagements["partner_id"].nunique()), "engaged_only"),
+    ("4_1", lambda: len(set(_ds().partners.query("relation_to_un == 'outside the UN'")["partner_id"])
+                        & set(_ds().engagements["partner_id"].dropna())), "organ_apart"),
+    ("4_1", lambda: int((_ds().partners["relation_to_un"] == "outside the UN").sum()), "outside_rows"),
+    ("4_1", lambda: int(((_ds().partners["relation_to_un"] == "outside the UN")
+                         & _ds().partners["part_of"].isna()).sum()), "named_not_engaged"),
     ("4_1", lambda: _ds().partners, "table_for_number"),
+    ("4_1", lambda: analysis.queries.partners_in(), "table_for_number"),
     ("4_2", lambda: E("4_2") + 1, "off_by_one_year"),
     ("4_2", lambda: E("4_2") - 1, "off_by_one_year"),
     ("4_2", lambda: int(_ds().operation_facts.set_index("kind").loc["hybrid operation", "closed"]),
@@ -323,6 +330,16 @@ def test_each_slip_gets_its_own_hint_without_the_answer(ident, make_answer, slip
     for secret in secrets:
         assert not mentions(feedback.text, secret if not isinstance(secret, frozenset) else sorted(secret)), \
             f"{ident}: the feedback gives the answer away: {feedback.text}"
+
+
+def test_exercise_4_1_counts_partners_as_the_briefings_do():
+    """The lesson's count is the partnerships briefing's: partners outside the UN system only."""
+    from analysis import text
+
+    expected = checks.expected_value("4_1")
+    first = text.partnership_key_points()[0].text
+    assert first.startswith(f"{expected} partners outside the UN work with the UN"), first
+    assert expected < len(_ds().partners)  # UN bodies, governments and parties are left out
 
 
 def test_every_check_has_at_least_one_slip_tested():

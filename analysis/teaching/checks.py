@@ -390,23 +390,47 @@ def exercise_3_4(answer) -> Feedback:
 
 @_expected("4_1")
 def _partner_count() -> int:
-    return len(_ds().partners)
+    # Partners as the briefings count them (queries.partners_in): outside the UN system, with an
+    # engagement, an organ (part_of) counted with its organization.
+    from .. import queries
+
+    return len(queries.partners_in(ds=_ds()))
 
 
 def exercise_4_1(answer) -> Feedback:
-    """How many partners does the chapter name?"""
+    """How many partners outside the UN system work with the UN, counted as the briefings count them?"""
+    from .. import queries
+
     ds = _ds()
-    engagements = ds.engagements
-    with_partner = engagements["partner_id"].notna()
-    return d.number("4.1", answer, _partner_count(), slips=[
-        (lambda a: _equals(int(with_partner.sum()))(a) and int(with_partner.sum()) != _partner_count(),
-         "engagements_for_partners",
-         "That counts partners' engagements (one partner can have several). Count the rows of "
-         "`ds.partners` instead."),
-        (lambda a: _equals(int(engagements.loc[with_partner, "partner_id"].nunique()))(a),
-         "engaged_only",
-         "That counts only the partners with an engagement. Some partners the chapter names have "
-         "none: count `ds.partners`."),
+    expected = _partner_count()
+    partners, engagements = ds.partners, ds.engagements
+    outside = partners[partners["relation_to_un"] == "outside the UN"]
+    engaged = set(engagements["partner_id"].dropna())
+
+    def slip(value: int):
+        # a wrong count that happens to equal the answer is no slip
+        return lambda a: value != expected and _equals(value)(a)
+
+    return d.number("4.1", answer, expected, slips=[
+        (slip(len(partners)), "every_row",
+         "That counts every row of `ds.partners`. The table also holds UN bodies, governments and "
+         "parties to a conflict, which are not partners: look at its `relation_to_un` column."),
+        (slip(len(queries.partners_in(relation=None, ds=ds))), "every_engaged_actor",
+         "That counts every actor of the partners table with an engagement, UN bodies, governments "
+         "and parties to a conflict included. Keep only the partners outside the UN system."),
+        (slip(int(engagements["partner_id"].notna().sum())), "engagements_for_partners",
+         "That counts engagements (one partner can have several). The question counts partners."),
+        (slip(len(set(outside["partner_id"]) & engaged)), "organ_apart",
+         "That counts an organ (a row with `part_of`) beside the organization it belongs to. "
+         "The briefings count it with its organization."),
+        (slip(len(outside)), "outside_rows",
+         "That counts every row outside the UN: also the partners named without an engagement of "
+         "their own, and an organ (`part_of`) beside its organization. `queries.partners_in()` "
+         "lists the partners as the briefings count them."),
+        (slip(int(outside["part_of"].isna().sum())), "named_not_engaged",
+         "That also counts the partners the chapter names without an engagement of their own. "
+         "Count the partners at work with the UN: `queries.partners_in()` lists them as the "
+         "briefings count them."),
     ])
 
 
