@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  git config filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id" && \
 	  git config filter.nbstripout.smudge cat && \
-	  git config diff.ipynb.textconv "$(BIN)/python -m nbstripout -t"; fi
+	  git config diff.ipynb.textconv "$(BIN)/python -m nbstripout -t --keep-id"; fi
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the package with its dev extras

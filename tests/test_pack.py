@@ -89,7 +89,7 @@ def test_pack_is_tagged_as_one_tree_with_bookmarks(briefed):
         assert parts == [entries[b]["title"] for b in entries]
         # the page numbers drawn over the briefings are artifacts, outside the tree
         beta = pack.pages[3]
-        stamp = beta.obj.Resources.XObject.PackStamp
+        stamp = beta.obj.Resources.XObject.PackPageNumber
         operators = [str(op) for _, op in pikepdf.parse_content_stream(stamp)]
         assert "BDC" not in operators and "BMC" in operators
         with pack.open_outline() as outline:

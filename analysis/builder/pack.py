@@ -6,26 +6,30 @@ In the order of the index (Regions, Countries, Themes; the default set's order w
    the stamp (dataset and package versions, a digest of every briefing's inputs);
 2. a table of contents with page numbers;
 3. every built briefing: its own PDF, page for page, so that a page of the pack is the page of
-   the PDF a delegate was sent;
+   the PDF a delegate was sent (with its own "Page n of m" at the foot);
 4. one appendix of sources: the chapter once, then every context source any briefing cites.
+
+Every page but the cover carries the pack's page number at the top right ("Pack page 7 of 96"),
+which the contents cite.
 
 How it is made, without laying a briefing out twice. The briefings' PDFs are rendered in the
 build's workers, in parallel (:mod:`.pdf`). Here WeasyPrint lays out only the pack's own pages
-(:func:`frame_html`): cover, contents, appendix, and one empty *slot* page per briefing page,
-which carries the pack's page number ("Pack page 7 of 96", top right). WeasyPrint's
-``target-counter`` fills the contents' page numbers in from the slots. Then pikepdf (qpdf)
-puts each briefing's page in its slot (:func:`fill_slots`):
+(:func:`frame_html`: cover, contents, appendix), ReportLab draws the page numbers
+(:func:`page_numbers`: one line a page, far cheaper than a laid-out page), and pikepdf (qpdf)
+puts it together (:func:`assemble`):
 
-- the slot's page number is drawn over the briefing page, as an artifact of pagination;
-- the briefings' tag trees join the pack's (one ``Part`` per briefing, titled), with their
+- the briefings' pages go between the contents and the appendix, each page number drawn over
+  its page as an artifact of pagination (outside the tag tree);
+- the briefings' tag trees join the pack's (one ``Part`` per briefing, titled), their
   parent-tree keys moved past the pack's own, so the pack is tagged (PDF/UA-1) like each PDF;
-- the bookmarks are the pack's: cover, contents, then each group, each briefing with its own
-  headings, then the appendix; links that pointed at a slot point at the page in it.
+- the contents' links point at each briefing's first page, and the bookmarks are the pack's:
+  cover, contents, then each group, each briefing with its own headings, then the appendix.
 
 Each briefing keeps its own sources list, since its pages are those of its PDF; the appendix
 gathers them all once. Rejected: laying the whole pack out again from the reader pages (as
-costly again as every PDF, on one core), and concatenating PDFs with a tool that drops the
-tags (pypdf, qpdf's ``--pages``: no library merges structure trees).
+costly again as every PDF, on one core); an empty page laid out by WeasyPrint for each page
+number (10 ms a page); concatenating PDFs with a tool that drops the tags (pypdf, qpdf's
+``--pages``: no library merges structure trees).
 """
 from __future__ import annotations
 
@@ -48,7 +52,6 @@ _SOURCES = re.compile(r'<h2 id="Sources">')
 _ITEM = re.compile(r"<li>(.*?)</li>", re.S)
 _CITED = re.compile(r" Paragraphs cited: [^.]*\.")
 _TAG = re.compile(r"<[^>]+>")
-_MAIN_END = "</main>"
 SINGULAR = {"Regions": "region", "Countries": "country", "Themes": "theme"}
 
 
@@ -92,12 +95,16 @@ def remove_stale_pack(out: Path) -> None:
 
 
 def page_sources(html: str) -> list[str]:
-    """The items of a reader page's Sources list (already sanitised markup)."""
-    end = html.rfind(_MAIN_END)
-    cut = _SOURCES.search(html, 0, end if end >= 0 else len(html))
+    """The items of a reader page's Sources list (already sanitised markup): the first list
+    after the Sources heading, not the Inferences list that follows it."""
+    cut = _SOURCES.search(html)
     if not cut:
         return []
-    return [item.strip() for item in _ITEM.findall(html[cut.start():end if end >= 0 else None])]
+    start = html.find("<ul>", cut.end())
+    end = html.find("</ul>", start)
+    if start < 0 or end < 0:
+        return []
+    return [item.strip() for item in _ITEM.findall(html[start:end])]
 
 
 def _appendix(items: list[str]) -> str:
@@ -114,30 +121,28 @@ def _appendix(items: list[str]) -> str:
             f"<ul>\n{lines}\n</ul>\n</section>")
 
 
-def slot_id(bid: str) -> str:
-    """The id of a briefing's first slot page in the frame (the contents link to it)."""
+def contents_id(bid: str) -> str:
+    """The named destination of a briefing's first page in the pack (the contents link to it)."""
     return f"pack-{bid}"
 
 
 def frame_html(briefings: list[PackBriefing], title: str | None, sources: list[str],
-               digest: str) -> str:
-    """The pack's own pages as one HTML document: cover, contents, one empty slot page per
-    briefing page, appendix. Every page but the cover carries the pack's page number."""
+               digest: str, starts: dict[str, int], appendix_start: int) -> str:
+    """The pack's own pages as one HTML document: cover, contents (each briefing with the pack
+    page it starts on, from ``starts``), appendix."""
     from .index import GROUPS
     from .render import dataset_version, document_label, package_version, sanitise
 
     title = title or DEFAULT_TITLE
-    contents, slots = [], []
+    contents = []
     for group in GROUPS:
         members = [b for b in briefings if b.group == group]
         if not members:
             continue
-        rows = "\n".join(f'<li><a href="#{slot_id(b.id)}">{escape(b.title)}</a></li>'
+        rows = "\n".join(f'<li id="{contents_id(b.id)}"><a href="#{contents_id(b.id)}">'
+                         f'{escape(b.title)}<span class="pack-page">{starts[b.id]}</span></a></li>'
                          for b in members)
         contents.append(f'<li class="group"><span>{group}</span>\n<ol>\n{rows}\n</ol></li>')
-    for b in briefings:
-        slots.append(f'<div class="pack-slot" id="{slot_id(b.id)}"></div>'
-                     + '<div class="pack-slot"></div>' * (b.pages - 1))
     counts = ", ".join(f"{n} {g.lower() if n != 1 else SINGULAR[g]}"
                        for g in GROUPS if (n := sum(b.group == g for b in briefings)))
     stamp = f"Dataset {dataset_version()} · package {package_version()} · inputs {digest}"
@@ -152,8 +157,9 @@ def frame_html(briefings: list[PackBriefing], title: str | None, sources: list[s
            '<p class="pack-note">Page numbers are the pack\'s, printed at the top right of every '
            "page; each briefing also keeps its own page numbers at the foot.</p>\n<ol>\n"
            + "\n".join(contents)
-           + '\n<li class="group"><a href="#pack-sources">Appendix: sources</a></li>\n</ol>\n</nav>')
-    main = "\n".join([cover, toc, *slots, _appendix(sources)])
+           + '\n<li class="group"><a href="#pack-sources">Appendix: sources<span '
+           f'class="pack-page">{appendix_start}</span></a></li>\n</ol>\n</nav>')
+    main = "\n".join([cover, toc, _appendix(sources)])
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -180,12 +186,8 @@ def _css() -> str:
 
 
 PACK_CSS = """
-html { background: none; }  /* a slot is laid over a briefing page: it must not hide it */
-@page { @top-right { content: "Pack page " counter(page) " of " counter(pages); font-size: 8pt;
-                     color: #4a4a4a; }
-        @bottom-right { content: none; } }
-@page cover { @top-right { content: none; } @bottom-left { content: none; } }
-@page slot { @bottom-left { content: none; } }
+@page { @bottom-right { content: none; } }  /* the pack's page numbers are drawn at the top */
+@page cover { @bottom-left { content: none; } }
 .pack-cover { page: cover; break-after: page; padding-top: 60mm; }
 .pack-cover h1 { font-size: 26pt; string-set: briefing ""; }
 .pack-cover .series { string-set: series content(text); }
@@ -197,8 +199,8 @@ html { background: none; }  /* a slot is laid over a briefing page: it must not 
 .pack-contents ol ol { padding-left: 1.2rem; margin: .2rem 0 .6rem; }
 .pack-contents li.group > span { font-weight: 600; }
 .pack-contents a { color: #1b1b1b; text-decoration: none; }
-.pack-contents a::after { content: leader('.') target-counter(attr(href url), page); }
-.pack-slot { page: slot; break-before: page; height: 1px; }
+.pack-contents li a { display: flex; justify-content: space-between; border-bottom: 1px solid #c8c8c8; }
+.pack-contents .pack-page { padding-left: .5rem; }  /* no leader() or dotted rule: WeasyPrint draws every dot */
 .pack-appendix { break-before: page; }
 .pack-appendix h1 { string-set: briefing "Appendix: sources"; }
 """
@@ -223,8 +225,6 @@ def make_pack(out: Path, briefings: list[PackBriefing], title: str | None,
     """The pack's bytes, from the briefings' PDFs and reader pages in ``out``."""
     import pikepdf
 
-    from .pdf import to_pdf
-
     out = Path(out)
     sources, pdfs, counted = [], [], []
     try:
@@ -233,10 +233,13 @@ def make_pack(out: Path, briefings: list[PackBriefing], title: str | None,
             pdfs.append(pdf)
             counted.append(PackBriefing(b.id, b.group, b.title, len(pdf.pages)))
             sources += page_sources((out / f"{b.id}.html").read_text(encoding="utf-8"))
-        frame = pikepdf.open(io.BytesIO(to_pdf(frame_html(counted, title, sources, digest))))
-        fill_slots(frame, counted, pdfs)
+        frame, contents_pages = _frame(counted, title, sources, digest)
+        total = len(frame.pages) + sum(b.pages for b in counted)
+        numbers = pikepdf.open(io.BytesIO(page_numbers(total)))
+        assemble(frame, counted, pdfs, numbers, 1 + contents_pages)
         buffer = io.BytesIO()
-        frame.save(buffer, deterministic_id=True)
+        frame.save(buffer, deterministic_id=True,
+                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return buffer.getvalue()
     except (pikepdf.PdfError, OSError) as err:
         raise PackProblem(f"pack.pdf could not be made from the briefings' PDFs: {err}") from None
@@ -245,69 +248,128 @@ def make_pack(out: Path, briefings: list[PackBriefing], title: str | None,
             pdf.close()
 
 
-def fill_slots(frame, briefings: list[PackBriefing], pdfs: list) -> None:
-    """Put each briefing's pages into its slot pages of ``frame`` (pikepdf documents), joining
-    tag trees and bookmarks; see the module's description."""
+#: About how many rows of the contents fit on its first page, and on a later one (a guess of its
+#: length, so that it is laid out once; a wrong guess costs a second layout, nothing more).
+CONTENTS_FIRST_PAGE = 40
+CONTENTS_PAGE = 48
+
+
+def _frame(briefings: list[PackBriefing], title: str | None, sources: list[str], digest: str):
+    """The pack's own pages (a pikepdf document) and how many pages its contents take.
+
+    The contents give each briefing's first page, which depends on how long the contents are:
+    laid out with a guess, then again if the guess was wrong (a page number's width does not
+    move a line, so the second layout keeps the length it found)."""
     import pikepdf
 
-    first = _slot_pages(frame, briefings)
+    from .pdf import to_pdf
+
+    rows = len(briefings) + len({b.group for b in briefings}) + 1
+    guess = 1 if rows <= CONTENTS_FIRST_PAGE else \
+        1 + -(-(rows - CONTENTS_FIRST_PAGE) // CONTENTS_PAGE)
+    for _ in range(3):
+        first = 2 + guess  # the cover, the contents, then the briefings
+        starts = {}
+        for b in briefings:
+            starts[b.id], first = first, first + b.pages
+        frame = pikepdf.open(io.BytesIO(to_pdf(frame_html(briefings, title, sources, digest,
+                                                          starts, first))))
+        found = _page_index(frame, "pack-sources") - 1
+        if found == guess:
+            return frame, guess
+        guess = found
+    raise PackProblem("the pack's contents did not settle on a length")
+
+
+def _page_index(pdf, name: str) -> int:
+    """The index of the page a named destination of ``pdf`` points at."""
+    import pikepdf
+
+    dest = pikepdf.NameTree(pdf.Root.Names.Dests).get(name)
+    if isinstance(dest, pikepdf.Dictionary):
+        dest = dest.D
+    for n, page in enumerate(pdf.pages):
+        if dest is not None and page.obj.objgen == dest[0].objgen:
+            return n
+    raise PackProblem(f"the pack's own pages have no destination {name!r}")
+
+
+#: Where the pack's page number sits: the top margin's right end, as a WeasyPrint
+#: ``@top-right`` box would put it (``report.css``: A4, margins 18 mm top, 16 mm right).
+A4_POINTS = (595.276, 841.89)
+_MM = 72 / 25.4
+NUMBER_RIGHT = A4_POINTS[0] - 16 * _MM
+NUMBER_BASELINE = A4_POINTS[1] - 9 * _MM - 3
+NUMBER_GREY = (0x4a / 255,) * 3
+
+
+def page_numbers(total: int) -> bytes:
+    """A PDF of ``total`` A4 pages, each blank but for "Pack page n of total" at the top right
+    (none on the first, the cover), in DejaVu Sans (matplotlib's copy, embedded), 8 pt grey.
+    ReportLab's invariant mode writes no date: identical for identical input."""
+    import matplotlib
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if "PackSans" not in pdfmetrics.getRegisteredFontNames():
+        font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+        pdfmetrics.registerFont(TTFont("PackSans", str(font)))
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=A4_POINTS, invariant=1, pageCompression=1)
+    for n in range(1, total + 1):
+        if n > 1:
+            sheet.setFont("PackSans", 8)
+            sheet.setFillColorRGB(*NUMBER_GREY)
+            sheet.drawRightString(NUMBER_RIGHT, NUMBER_BASELINE, f"Pack page {n} of {total}")
+        sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
+
+
+def assemble(frame, briefings: list[PackBriefing], pdfs: list, numbers, appendix_at: int) -> None:
+    """Put the briefings' pages (``pdfs``, pikepdf documents) into ``frame`` before its page
+    ``appendix_at``, number every page but the first from ``numbers``, and join tag trees,
+    links and bookmarks; see the module's description."""
+    import pikepdf
+
     root = frame.Root.StructTreeRoot
     document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
-    numbers = number_tree(root.ParentTree)
-    next_key = max(numbers, default=-1) + 1
-    moved: dict[tuple[int, int], Any] = {}  # slot page -> the briefing page now in its place
-    slot_pages: dict[tuple[int, int], int] = {}  # slot page -> index of its briefing
-    parts, outline, slot_keys = [], [], set()
-    for n, (b, pdf) in enumerate(zip(briefings, pdfs)):
+    keys = number_tree(root.ParentTree)
+    next_key = max(keys, default=-1) + 1
+    appendix = frame.pages[appendix_at].obj
+    parts, outlines, first = [], [], {}
+    position = appendix_at
+    for b, pdf in zip(briefings, pdfs):
         wrapper, key_count = _lift_tags(pdf, b)
         offset, next_key = next_key, next_key + key_count
-        for j in range(b.pages):
-            position = first[b.id] + j
-            slot = frame.pages[position]
-            slot_pages[slot.obj.objgen] = n
-            if "/StructParents" in slot.obj:
-                slot_keys.add(int(slot.obj.StructParents))
-            stamp = _artifact_form(slot)
-            frame.pages.insert(position, pdf.pages[j])
-            page = frame.pages[position]
-            _draw_over(page, stamp)
-            _shift_struct_keys(page, offset)
-            moved[slot.obj.objgen] = page.obj
-            del frame.pages[position + 1]
+        first[b.id] = position
+        for source in pdf.pages:
+            frame.pages.insert(position, source)
+            _shift_struct_keys(frame.pages[position], offset)
+            position += 1
         # copied once the pages are in: the copies' /Pg are the pages just inserted
         parts.append(frame.copy_foreign(wrapper))
         for key, value in number_tree(pdf.Root.StructTreeRoot.ParentTree).items():
-            numbers[key + offset] = _copied(frame, value)
-        outline.append(_outline_of(pdf, first[b.id]))
-    for key in slot_keys:
-        numbers.pop(key, None)
-    document.K = _ordered_kids(frame, document, slot_pages, parts)
+            keys[key + offset] = _copied(frame, value)
+        outlines.append(_outline_of(pdf, first[b.id]))
+    for n, page in enumerate(frame.pages):
+        if n:
+            _draw_over(page, _artifact_form(frame, numbers.pages[n]))
+    for part in parts:
+        part.P = document
+    kids = list(document.K)
+    at = next((n for n, kid in enumerate(kids) if isinstance(kid, pikepdf.Dictionary)
+               and "/Pg" in kid and kid.Pg.objgen == appendix.objgen), len(kids))
+    document.K = pikepdf.Array(kids[:at] + parts + kids[at:])
     root.ParentTree = frame.make_indirect(pikepdf.Dictionary(
-        Nums=pikepdf.Array([x for k in sorted(numbers) for x in (k, numbers[k])])))
+        Nums=pikepdf.Array([x for k in sorted(keys) for x in (k, keys[k])])))
     root.ParentTreeNextKey = next_key
-    _repoint_destinations(frame, moved)
-    _write_outline(frame, briefings, first, outline)
-
-
-def _slot_pages(frame, briefings: list[PackBriefing]) -> dict[str, int]:
-    """The index of each briefing's first slot page, from the frame's named destinations."""
-    import pikepdf
-
     names = pikepdf.NameTree(frame.Root.Names.Dests)
-    index = {page.obj.objgen: i for i, page in enumerate(frame.pages)}
-    first = {}
-    for b in briefings:
-        dest = names.get(slot_id(b.id))
-        if isinstance(dest, pikepdf.Dictionary):
-            dest = dest.D
-        if dest is None or dest[0].objgen not in index:
-            raise PackProblem(f"the pack's frame has no slot page for {b.id}")
-        first[b.id] = index[dest[0].objgen]
-    ends = sorted((first[b.id], first[b.id] + b.pages) for b in briefings)
-    if any(a_end > b_start for (_, a_end), (b_start, _) in zip(ends, ends[1:])) \
-            or (ends and ends[-1][1] > len(frame.pages)):
-        raise PackProblem("the pack's frame laid its slot pages out wrongly")
-    return first
+    for b in briefings:  # the contents' links: to the briefing's first page
+        names[contents_id(b.id)] = pikepdf.Array(
+            [frame.pages[first[b.id]].obj, pikepdf.Name.XYZ, None, None, None])
+    _write_outline(frame, briefings, first, outlines)
 
 
 def number_tree(tree) -> dict[int, Any]:
@@ -358,19 +420,12 @@ def _shift_struct_keys(page, offset: int) -> None:
             annot.StructParent = int(annot.StructParent) + offset
 
 
-def _artifact_form(slot):
-    """The slot page as a form XObject whose marked content is all ``/Artifact`` (the page
-    number is pagination, not content)."""
-    import pikepdf
-
-    form = slot.as_form_xobject()
-    instructions = []
-    for operands, operator in pikepdf.parse_content_stream(form):
-        if str(operator) == "BDC":
-            operands, operator = [pikepdf.Name.Artifact], pikepdf.Operator("BMC")
-        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
-    form.write(pikepdf.unparse_content_stream(instructions))
-    return form
+def _artifact_form(frame, page):
+    """``page`` (of another document) as a form XObject of ``frame``, its content marked as an
+    ``/Artifact`` (a page number is pagination, not content)."""
+    form = page.as_form_xobject()
+    form.write(b"/Artifact BMC\n" + form.read_bytes() + b"\nEMC\n")
+    return frame.copy_foreign(form)
 
 
 def _draw_over(page, form) -> None:
@@ -384,54 +439,10 @@ def _draw_over(page, form) -> None:
     objects = resources.get("/XObject")
     resources.XObject = pikepdf.Dictionary(
         {k: v for k, v in objects.items()} if objects is not None else {})
-    resources.XObject.PackStamp = form
+    resources.XObject.PackPageNumber = form
     page.obj.Resources = resources
     page.contents_add(b"q\n", prepend=True)
-    page.contents_add(b"\nQ\nq /PackStamp Do Q\n")
-
-
-def _ordered_kids(frame, document, slot_pages: dict, parts: list):
-    """The pack's document element's children: its own, with each briefing's ``Part`` where
-    that briefing's slots were (their empty elements dropped)."""
-    import pikepdf
-
-    for part in parts:
-        part.P = document
-    kids, placed = [], set()
-    for kid in document.K:
-        page = kid.get("/Pg") if isinstance(kid, pikepdf.Dictionary) else None
-        n = slot_pages.get(page.objgen) if page is not None else None
-        if n is None:
-            kids.append(kid)
-        elif n not in placed:
-            kids.append(parts[n])
-            placed.add(n)
-    missing = [parts[n] for n in range(len(parts)) if n not in placed]
-    if missing:
-        raise PackProblem("the pack's frame has a slot page without tags")
-    return pikepdf.Array(kids)
-
-
-def _repoint_destinations(frame, moved: dict) -> None:
-    """Named destinations and links that pointed at a slot page point at its briefing page."""
-    import pikepdf
-
-    def repoint(dest) -> None:
-        if isinstance(dest, pikepdf.Dictionary) and "/D" in dest:
-            dest = dest.D
-        if isinstance(dest, pikepdf.Array) and len(dest) and isinstance(dest[0], pikepdf.Dictionary) \
-                and dest[0].objgen in moved:
-            dest[0] = moved[dest[0].objgen]
-
-    names = pikepdf.NameTree(frame.Root.Names.Dests)
-    for _, dest in names.items():
-        repoint(dest)
-    for page in frame.pages:
-        for annot in page.obj.get("/Annots", []):
-            repoint(annot.get("/Dest"))
-            action = annot.get("/A")
-            if isinstance(action, pikepdf.Dictionary):
-                repoint(action.get("/D"))
+    page.contents_add(b"\nQ\nq /PackPageNumber Do Q\n")
 
 
 def _outline_of(pdf, start: int) -> list:
