@@ -276,3 +276,50 @@ def test_shorten_cuts_long_values():
     assert shorten("abc") == "'abc'"
     cut = shorten("x" * 1000)
     assert len(cut) == 80 and cut.endswith("…")
+
+
+# --- PDFs made in the worker ---------------------------------------------------------------
+
+def test_a_task_s_pdf_is_rendered_in_the_worker_and_a_failure_comes_back_as_data(monkeypatch):
+    from analysis.builder import execute, pdf
+
+    timings: dict = {}
+    data, failure = execute._render_pdf(
+        b"<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><h1>t</h1>"
+        b"</body></html>", timings)
+    assert data.startswith(b"%PDF-") and failure is None and timings["pdf"] > 0
+
+    def broken(html):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(pdf, "to_pdf", broken)
+    data, failure = execute._render_pdf(b"<html></html>", timings)
+    assert data is None and failure == Failure("PDF", "RuntimeError", "no fonts")
+
+
+def test_a_failed_pdf_keeps_the_new_page_marks_the_briefing_failed_and_drops_an_old_pdf(tmp_path):
+    from analysis.builder.build import _record_pdf
+
+    (tmp_path / "b.pdf").write_bytes(b"%PDF old")
+    entry = {"outputs": {"b.html": "d"}}
+    failure = Failure("PDF", "RuntimeError", "no fonts")
+    result = Result("b", True, {}, html=b"<html>", ipynb=b"{}", pdf_failure=failure)
+    assert _record_pdf("b", result, entry, tmp_path) == failure
+    assert not (tmp_path / "b.pdf").exists() and entry["outputs"] == {"b.html": "d"}
+    made = Result("b", True, {}, html=b"<html>", ipynb=b"{}", pdf=b"%PDF new")
+    assert _record_pdf("b", made, entry, tmp_path) is None
+    assert (tmp_path / "b.pdf").read_bytes() == b"%PDF new" and "b.pdf" in entry["outputs"]
+
+
+def test_the_shared_font_configuration_does_not_change_a_pdf_s_bytes():
+    from analysis.builder import pdf
+
+    page = ("<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><h1>Title</h1>"
+            "<p>Text <b>bold</b> and <i>other</i>, with «quotes» and ¶ 3.</p></body></html>")
+    other = page.replace("Title", "Another title, in other glyphs: ÀÉÎ")
+    pdf.font_configuration.cache_clear()
+    first = pdf.to_pdf(page)
+    pdf.to_pdf(other)  # the configuration has now served another document
+    assert pdf.to_pdf(page) == first
+    pdf.font_configuration.cache_clear()
+    assert pdf.to_pdf(page) == first
