@@ -49,7 +49,8 @@ draft-accuracy: $(STAMP) ## draft the seed chapter and print precision and recal
 	$(BIN)/python scripts/draft_accuracy.py
 
 clean:
-	rm -rf reports .cache .pytest_cache
+	[ ! -d reports ] || find reports -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .cache .pytest_cache
 
 # --- browser, dashboard, course (issue #11) ------------------------------------------------------
 DASHBOARD_PORT ?= 8866

@@ -194,6 +194,13 @@ def test_output_folder_checks(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "gone")
     with pytest.raises(UsageError, match="does not exist"):
         store.check_output_folder(tmp_path / "link")
+    kept = tmp_path / "kept"  # the checkout's reports/: only git's empty placeholder in it
+    kept.mkdir()
+    (kept / ".gitkeep").write_bytes(b"")
+    store.check_output_folder(kept)
+    (kept / ".gitkeep").write_text("notes")  # a file with content is somebody's
+    with pytest.raises(UsageError, match="did not make"):
+        store.check_output_folder(kept)
 
 
 def test_the_output_lock_is_exclusive_and_names_its_holder(tmp_path):

@@ -54,3 +54,15 @@ def test_the_readme_says_how_to_activate_the_environment():
 def test_ci_runs_make_test():
     ci = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_the_checkout_keeps_its_top_level_and_git_keeps_reports():
+    import subprocess
+
+    for name in ("pyproject.toml", "analysis", "notebooks", "data", "tests", "reports",
+                 "README.md"):
+        assert (PROJECT_DIR / name).exists(), name
+    tracked = subprocess.run(["git", "ls-files", "reports"], cwd=PROJECT_DIR,
+                             capture_output=True, text=True)
+    if tracked.returncode == 0:  # a checkout (a wheel's tree has no git)
+        assert tracked.stdout.split() == ["reports/.gitkeep"]

@@ -160,10 +160,17 @@ def is_reports_folder(out: Path) -> bool:
     return not isinstance(data, dict) or "briefings" in data or "format" in data
 
 
+#: An empty file that keeps an empty folder in git (the checkout's ``reports/`` has one).
+PLACEHOLDER = ".gitkeep"
+
+
 def _only_leftovers(out: Path) -> bool:
-    """Whether ``out`` holds nothing but what a build that was killed at once may leave."""
+    """Whether ``out`` holds nothing but what a build that was killed at once may leave, or the
+    placeholder that keeps the folder in git."""
     for path in out.iterdir():
         if path.name.startswith(".briefings-probe-"):
+            continue
+        if path.name == PLACEHOLDER and path.is_file() and path.stat().st_size == 0:
             continue
         return False
     return True
