@@ -142,3 +142,15 @@ def test_damaged_briefing_pdf_gives_one_line_and_no_pack(briefed):
     assert isinstance(caught.value, WorkbookError)
     assert "pack.pdf could not be made" in str(caught.value) and "\n" not in str(caught.value)
     assert not (out / "pack.pdf").exists()
+
+
+def test_the_appendix_takes_each_page_s_sources_not_its_inference_notes():
+    from analysis.builder.pack import page_sources
+
+    page = ('<main><h2 id="Key-points">Key points</h2><ul><li>a point</li></ul>'
+            '<h2 id="Sources">Sources</h2></div><div class="prose"><p><strong>Sources</strong></p>'
+            "<ul>\n<li>Chapter: the report</li>\n<li>Context: a resolution</li>\n</ul>"
+            "<p><strong>Inferences</strong></p><ol>\n<li>MINUSMA as the operation meant</li>"
+            "</ol></main>")
+    assert page_sources(page) == ["Chapter: the report", "Context: a resolution"]
+    assert page_sources("<main><p>no sources</p></main>") == []
