@@ -38,9 +38,16 @@ def briefings(*args: str, extra_env: dict | None = None, timeout: float = 300):
 
 
 def start(*args: str) -> subprocess.Popen:
+    """The build as a shell starts it in the foreground: TERM, HUP and INT at their defaults,
+    whatever this test process inherited (an ignored signal stays ignored across exec)."""
     return subprocess.Popen([str(BRIEFINGS), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env(), cwd=PROJECT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_signals)
+
+
+def _default_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def write_set(path: Path, names: list[str], entries: list[str]) -> Path:
