@@ -9,8 +9,14 @@
   dated events for Central Asia."). Its output is marked (``{"report": "empty"}`` in the
   output's metadata), so the reader page can shrink a section whose every output is such a
   note to that one line, heading included (:mod:`analysis.builder.render`).
-- :func:`show_figure`: a PNG with its alt text (:mod:`analysis.alttext`) in the output's
-  metadata, which the reader page's ``<img alt>`` carries.
+- :class:`Figure`: a chart or map as PNG bytes with its alt text (:mod:`analysis.alttext`),
+  which the reader page's ``<img alt>`` carries (in the output's metadata), plus the same figure
+  at print resolution for Word (:data:`FIGURE_MIME`). A section returns it; nothing is drawn
+  as a side effect.
+
+Every display object also carries its content as data under a mime type of its own
+(:data:`TABLE_MIME`, :data:`FIGURE_MIME`), which Jupyter and the reader page ignore: the Word
+renderer (:mod:`analysis.builder.word`) builds its tables and pictures from that, not from HTML.
 
 Every value is escaped here (``html.escape``): table cells hold text from the data.
 """
@@ -24,6 +30,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
+#: The mime types carrying a display object's content as data (for the Word renderer).
+TABLE_MIME = "application/vnd.psw.table+json"
+FIGURE_MIME = "application/vnd.psw.figure+json"
+#: Dots per inch of a figure's print copy (the page's copy keeps the figure's own, 100).
+PRINT_DPI = 200
+
 #: A cell's padding and a bold header's extra width, in characters (for :meth:`column_widths`).
 PADDING = 4
 
@@ -33,6 +45,11 @@ def _is_number(series: "pd.Series") -> bool:
 
 
 def _cell(value) -> str:
+    return escape(_plain(value))
+
+
+def _plain(value) -> str:
+    """A cell's text, unescaped: '' for a missing value, 3 for 3.0."""
     try:
         import pandas as pd
 
@@ -42,7 +59,7 @@ def _cell(value) -> str:
         pass
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    return escape(str(value))
+    return str(value)
 
 
 @dataclass
@@ -104,6 +121,18 @@ class ReportTable:
                 f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
                 + "\n</tbody>\n</table>")
 
+    def as_data(self) -> dict:
+        """The table as plain data: caption, columns, rows of text, numeric columns, widths."""
+        numeric = set(self.numeric_columns)
+        rows = [[_plain(v) for v in values]
+                for values in self.frame.itertuples(index=False, name=None)]
+        return {"caption": str(self.caption), "columns": [str(c) for c in self.frame.columns],
+                "numeric": [str(c) in numeric or c in numeric for c in self.frame.columns],
+                "widths": self.column_widths(), "rows": rows}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {TABLE_MIME: self.as_data()}
+
     def __repr__(self) -> str:
         import pandas as pd
 
@@ -141,8 +170,60 @@ class SectionNote:
         return self.markdown
 
 
+@dataclass
+class Figure:
+    """A chart or map: PNG bytes as the page shows them, its alt text, and a print copy.
+
+    Displayed as Jupyter displays an image with alt text (``image/png`` with ``{"alt": ...}``
+    in the output's metadata); ``print_png`` (at :data:`PRINT_DPI`) travels under
+    :data:`FIGURE_MIME` for Word.
+    """
+
+    png: bytes
+    alt: str
+    print_png: bytes | None = None
+
+    @classmethod
+    def from_axes(cls, ax, alt: str | None = None) -> "Figure":
+        """The figure holding ``ax`` (closed afterwards); ``alt`` by default from what it shows."""
+        import matplotlib.pyplot as plt
+
+        from .alttext import describe_axes
+
+        fig = ax.figure
+        try:
+            return cls(_png(fig, fig.dpi), alt or describe_axes(ax), _png(fig, PRINT_DPI))
+        finally:
+            plt.close(fig)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"),
+                "text/plain": self.alt}
+        if self.print_png is not None:
+            data[FIGURE_MIME] = {"alt": self.alt,
+                                 "png": base64.b64encode(self.print_png).decode("ascii"),
+                                 "dpi": PRINT_DPI}
+        return data, {"image/png": {"alt": self.alt}}
+
+    def __repr__(self) -> str:
+        return self.alt
+
+
+def _png(fig, dpi: float) -> bytes:
+    """The figure as PNG bytes, the same on every run (:func:`analysis.style.save_figure`)."""
+    import io
+
+    from .style import save_figure
+
+    buffer = io.BytesIO()
+    save_figure(fig, buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
 def show_figure(png: bytes, alt: str) -> None:
     """Display ``png`` with ``alt`` as its alternative text."""
-    from IPython.display import Image, display
+    from IPython.display import display
 
-    display(Image(data=png, format="png", alt=alt))
+    display(Figure(png, alt))

@@ -2,8 +2,9 @@
 (:class:`Briefing`) a briefing notebook shows, one call per cell.
 
 A :class:`Briefing` is made from checked parameters (:func:`analysis.briefings.open_briefing`
-checks them), resolves its region once, answers each section with a displayable object
-(Markdown or a table) or draws a chart or map and displays it, and remembers every paragraph and
+checks them), resolves its region once, answers each section with a display object (Markdown,
+a table, a section note or a figure: :mod:`analysis.displays`), never drawing as a side
+effect, and remembers every paragraph and
 context source it showed, so that :meth:`Briefing.sources` can list them at the end. A selection
 with nothing to show gets a short note instead of an empty chart or table.
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from .. import alttext, queries, text
-from ..displays import ReportTable, SectionNote
+from ..displays import Figure, ReportTable, SectionNote
 from ..names import display_name, in_sentence
 from ..params import Parameter
 
@@ -99,32 +100,21 @@ def _markdown(body: str):
 
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, the same on every run (:func:`analysis.style.save_figure`)."""
-    import io
+    from ..displays import _png
 
-    from ..style import save_figure
-
-    buffer = io.BytesIO()
-    save_figure(fig, buffer, format="png", dpi=fig.dpi)
-    return buffer.getvalue()
+    return _png(fig, fig.dpi)
 
 
-def show(ax, alt: str | None = None) -> None:
-    """Display the figure holding ``ax`` once as a PNG with its alt text, then close it.
+def show(ax, alt: str | None = None) -> Figure:
+    """The figure holding ``ax`` as a :class:`~analysis.displays.Figure` (PNG bytes and alt
+    text, a print copy for Word), the figure closed: a section returns it and the notebook
+    displays it, nothing is drawn as a side effect.
 
     Rendering the PNG here (not through the backend) gives the same output under any
     matplotlib backend and no second copy at the end of the cell. ``alt`` is written from the
     data behind the chart (:mod:`analysis.alttext`); by default, from what the chart shows.
     """
-    import matplotlib.pyplot as plt
-
-    from ..alttext import describe_axes
-    from ..displays import show_figure
-
-    fig = ax.figure
-    try:
-        show_figure(figure_png(fig), alt or describe_axes(ax))
-    finally:
-        plt.close(fig)
+    return Figure.from_axes(ax, alt)
 
 
 class Briefing:
@@ -369,10 +359,9 @@ class Briefing:
         self.cite(data["paragraphs"])
         label = self.label[0].upper() + self.label[1:]
         title = self.kind.map_title.format(label=label, subject=self.subject)
-        show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
-                                  title=title, source=self._map_source(data)),
-             alttext.describe_map(data, title=title))
-        return None
+        return show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
+                                         title=title, source=self._map_source(data)),
+                    alttext.describe_map(data, title=title))
 
     def _map_source(self, data) -> str:
         from ..style import chapter_source
@@ -390,11 +379,10 @@ class Briefing:
         self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
         title = (f"UN peace operations (active, planned or closing: see the key points) and "
                  f"offices in {self.label}")
-        show(maps.plot_presence(operations=ops, offices=offices, region=self.selection, ds=self.ds,
-                                title=title),
-             alttext.describe_presence(ops, offices,
-                                       title=f"UN operations and offices present in {self.label}"))
-        return None
+        return show(maps.plot_presence(operations=ops, offices=offices, region=self.selection,
+                                       ds=self.ds, title=title),
+                    alttext.describe_presence(
+                        ops, offices, title=f"UN operations and offices present in {self.label}"))
 
     def operations(self):
         """Peace operations present, as a table (or a note)."""
@@ -452,10 +440,9 @@ class Briefing:
             inference = text.row_inference(row, "events")
             if inference is not None:
                 self.notes.number(inference)
-        show(charts.plot_timeline(events), alttext.describe_timeline(
+        return show(charts.plot_timeline(events), alttext.describe_timeline(
             events.assign(date_label=events.get("date_as_written", events.get("date_label"))),
             title=f"Timeline of dated events{self._in}"))
-        return None
 
     def timeline(self):
         """The selection's dated events, as a table (or a note)."""
@@ -545,8 +532,7 @@ class Briefing:
         ax = charts.plot_partner_matrix(acts, by="place", ds=self.ds)
         names = acts["acronym"].where(acts["acronym"].notna(), acts["actor"]) \
             if "acronym" in acts else acts["actor"]
-        show(ax, alttext.describe_counts(names, title=ax.get_title() or "Who works where"))
-        return None
+        return show(ax, alttext.describe_counts(names, title=ax.get_title() or "Who works where"))
 
     def figures(self):
         """The chapter's figures for this briefing, as a table (or a note)."""
@@ -580,8 +566,7 @@ class Briefing:
         for _, row in targeted.iterrows():  # the chart marks inferred figures; number their notes
             for inference in self._figure_inferences(row):
                 self.notes.number(inference)
-        show(charts.plot_figures_against_targets(targeted, ds=self.ds))
-        return None
+        return show(charts.plot_figures_against_targets(targeted, ds=self.ds))
 
     def context_figures(self):
         """Public context figures (never the chapter's), with their sources (or a note)."""
@@ -610,8 +595,7 @@ class Briefing:
         from .. import charts
 
         self.cite(context=frame["source_id"])
-        show(charts.plot_public_figures(frame, topic=topic, ds=self.ds))
-        return None
+        return show(charts.plot_public_figures(frame, topic=topic, ds=self.ds))
 
     def sources(self):
         """The sources of everything this briefing showed: the chapter's paragraphs and each
