@@ -51,8 +51,17 @@ class BuildRequest:
     kernel: str = "fork"
     #: also write <id>.pdf beside each page, and pack.pdf (see :mod:`.pdf`, :mod:`.pack`)
     pdf: bool = False
+    #: also write <id>.docx and <id>-note.docx, and pack.docx (see :mod:`.word`)
+    docx: bool = False
+    #: a user's Word template (styles used by name); None: the shipped one
+    docx_template: Path | None = None
+    #: what the packs hold: "notes" (the default) or "full" (every briefing whole)
+    pack: str = "notes"
     #: the meeting named on the pack's cover
     title: str | None = None
+    #: the meeting's date and the organisation, on the pack's cover (free text, one line)
+    date: str | None = None
+    organisation: str | None = None
     #: a Dask scheduler's address: build on its workers instead of the local pool
     scheduler: str | None = None
 
@@ -172,9 +181,13 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     with _stop_on_signals():
         try:
             briefings, default_ids, catalog = select(request)
-            from .pack import check_title
+            from .pack import check_cover_line, check_title
+            from .word import check_template
 
-            check_title(request.title, request.pdf)
+            check_title(request.title, request.pdf or request.docx)
+            check_cover_line("--date", request.date, request.pdf or request.docx)
+            check_cover_line("--organisation", request.organisation, request.pdf or request.docx)
+            check_template(request.docx_template)
             out = request.out
             check_output_folder(out)
             execute.remove_orphaned_temporaries()
@@ -205,12 +218,13 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         fresh = (not request.force and entry.get("status") == "built"
                  and entry.get("inputs") == inputs[b.id]
                  and outputs_intact(out, entry.get("outputs") or {})
-                 and (not request.pdf or f"{b.id}.pdf" in (entry.get("outputs") or {})))
+                 and all(name in (entry.get("outputs") or {})
+                         for name in wanted_outputs(b.id, request)))
         if fresh:
             outcome.skipped.append(b.id)
         else:
             todo.append(b)
-    foreign = [name for b in todo for name in output_names(b.id)
+    foreign = [name for b in todo for name in [*output_names(b.id), *extra_names(b.id)]
                if name not in owned and (out / name).exists()]
     if foreign:
         from ..errors import UsageError
@@ -238,13 +252,15 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         ledger.save(index=True)
         if cluster is not None:
             cluster.close()
-    from .pack import PackProblem, remove_stale_pack, write_pack
+    from .pack import Cover, PackProblem, remove_stale_pack, write_pack
     from .pdf import PdfEngineUnavailable
 
     pack_problem = None
+    cover = Cover(request.title, request.date, request.organisation,
+                  "-note" if request.pack == "notes" else "")
     if request.pdf and not outcome.stopped_by:
         try:  # from the briefings' PDFs; not made again when none of them changed
-            manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
+            manifest["pack"] = write_pack(out, _listed(records, default_ids), cover,
                                           manifest.get("pack"))
         except (PackProblem, PdfEngineUnavailable) as err:
             pack_problem = str(err)
@@ -255,12 +271,28 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         remove_stale_pack(out)
         manifest.pop("pack", None)
         ledger.save()
+    if request.docx and not outcome.stopped_by:
+        from .packdocx import write_pack_docx
+
+        try:
+            manifest["pack_docx"] = write_pack_docx(out, _listed(records, default_ids), cover,
+                                                    request.docx_template,
+                                                    manifest.get("pack_docx"))
+        except (OSError, ValueError, KeyError) as err:
+            pack_problem = f"pack.docx could not be made: {err}"
+        ledger.save()
+    elif outcome.built or outcome.failed:
+        from .packdocx import remove_stale_pack_docx
+
+        remove_stale_pack_docx(out)
+        manifest.pop("pack_docx", None)
+        ledger.save()
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
     if pdf_problem:
         echo(f"PDF: {pdf_problem}\nThe HTML pages were built; no PDF was written.")
     if pack_problem:
-        echo(f"PDF: {pack_problem}\nThe pages and their PDFs were built; pack.pdf was not.")
+        echo(f"Pack: {pack_problem}\nThe pages and their files were built; the pack was not.")
     for line in outcome.write_errors:
         warn(line)
     if outcome.stopped_by:
@@ -359,6 +391,8 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
             from .pdf import warm
 
             warm()
+        if request.docx:
+            import docx  # noqa: F401 - imported once, before the workers fork
         tasks = make_tasks(todo, request, catalog, ledger.records, inputs)
         by_id = {b.id: b for b in todo}
 
@@ -390,7 +424,10 @@ def make_tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
         path = catalog.path(b.notebook)
         tasks[b.id] = Task(b.id, b.notebook, str(path), _relative(path), dict(b.parameters),
                            tuple(_cell_ids(path)), request.timeout, request.kernel,
-                           inputs=dict((inputs or {}).get(b.id) or {}), pdf=request.pdf)
+                           inputs=dict((inputs or {}).get(b.id) or {}), pdf=request.pdf,
+                           docx=request.docx,
+                           docx_template=str(request.docx_template) if request.docx_template
+                           else None)
     return tasks
 
 
@@ -488,6 +525,7 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
             with contextlib.suppress(OSError):
                 (out / failed_name).unlink(missing_ok=True)
             pdf_failure = _record_pdf(b.id, result, entry, out)
+            pdf_failure = _record_extras(b.id, result, entry, out) or pdf_failure
             if pdf_failure is None:
                 outcome.built.append(b.id)
             else:  # the page is new and recorded; its PDF is what failed
@@ -528,6 +566,41 @@ def _record_pdf(bid: str, result: Result, entry: dict, out: Path) -> Failure | N
         return _write_failure(path, err)
     entry["outputs"][path.name] = _digest(result.pdf)
     return None
+
+
+def extra_names(bid: str) -> list[str]:
+    """The Word file and the note's files a briefing may write beside its page."""
+    return [f"{bid}.docx", f"{bid}-note.html", f"{bid}-note.pdf", f"{bid}-note.docx"]
+
+
+def wanted_outputs(bid: str, request: BuildRequest) -> list[str]:
+    """The files a build with ``request``'s formats needs for ``bid`` (besides page and
+    notebook): a briefing built without them is not up to date."""
+    names = [f"{bid}-note.html"]
+    if request.pdf:
+        names += [f"{bid}.pdf", f"{bid}-note.pdf"]
+    if request.docx:
+        names += [f"{bid}.docx", f"{bid}-note.docx"]
+    return names
+
+
+def _record_extras(bid: str, result: Result, entry: dict, out: Path) -> Failure | None:
+    """Write the Word file and the note's files beside the page; a file of a format not made
+    this time (which would not match the new page) is removed."""
+    made = {f"{bid}.docx": result.docx, f"{bid}-note.html": result.note_html,
+            f"{bid}-note.pdf": result.note_pdf, f"{bid}-note.docx": result.note_docx}
+    for name, data in made.items():
+        path = out / name
+        if data is None:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+            continue
+        try:
+            write_atomic(path, data)
+        except OSError as err:
+            return _write_failure(path, err)
+        entry["outputs"][name] = _digest(data)
+    return result.extra_failure
 
 
 def _write_failure(path: Path, err: OSError) -> Failure:
@@ -606,7 +679,9 @@ def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
         t = outcome.timings
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "
                      f"execution {t.get('execute', 0):.1f} s, export {t.get('export', 0):.1f} s"
-                     + (f", PDF {t['pdf']:.1f} s" if t.get("pdf") else "") + " "
+                     + (f", PDF {t['pdf']:.1f} s" if t.get("pdf") else "")
+                     + (f", Word {t['docx']:.1f} s" if t.get("docx") else "")
+                     + (f", notes {t['note']:.1f} s" if t.get("note") else "") + " "
                      f"({'on ' + request.scheduler if request.scheduler else f'{request.jobs} jobs'})")
     for bid, entry in outcome.failed:
         error = entry.get("error") or {}

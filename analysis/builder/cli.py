@@ -113,21 +113,58 @@ def add_arguments_build(parser) -> None:
                              "(--jobs is then unused); default: $PSW_SCHEDULER, if set")
     parser.add_argument("--no-progress", dest="progress", action="store_false",
                         help="no progress bar")
+    parser.add_argument("--formats", type=_formats, default=None, metavar="LIST",
+                        help="formats to write, comma-separated, of html, pdf, docx (default: "
+                             "html). Each briefing gets <id>.html and a two-page note "
+                             "<id>-note.html; pdf adds <id>.pdf, <id>-note.pdf and pack.pdf; "
+                             "docx adds <id>.docx, <id>-note.docx and pack.docx")
     parser.add_argument("--pdf", action="store_true",
-                        help="also write <id>.pdf beside each page (A4, tagged PDF/UA) and "
-                             "pack.pdf: a cover, contents, every briefing, one appendix of sources")
+                        help="shorthand for --formats html,pdf: also write <id>.pdf and "
+                             "<id>-note.pdf beside each page (A4, tagged PDF/UA) and pack.pdf")
+    parser.add_argument("--pack", choices=("notes", "full"), default="notes",
+                        help="what pack.pdf and pack.docx hold: each briefing's two-page note "
+                             "(default) or every briefing whole. A pack for one meeting: pick "
+                             "its briefings with --only (the index writes the command)")
+    parser.add_argument("--docx-template", type=_file, default=None, metavar="FILE",
+                        help="a Word document whose styles (by name: Normal, Title, Heading 1-3, "
+                             "List Bullet, Caption, Table Grid, Footer...) the .docx files use "
+                             "(default: the shipped UN-like template)")
+    parser.add_argument("--date", default=None, metavar="TEXT",
+                        help="the meeting's date, printed on the pack's cover (one line)")
+    parser.add_argument("--organisation", default=None, metavar="TEXT",
+                        help="the organisation, printed on the pack's cover (one line)")
     parser.add_argument("--title", metavar="TEXT", default=None,
                         help="the meeting named on the pack's cover (one line, at most 120 "
                              "characters; default: \"Briefings on peace and security\")")
     _set_option(parser)
 
 
+#: The formats ``--formats`` accepts (HTML is always written).
+FORMATS = ("html", "pdf", "docx")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    import argparse
+
+    from ..errors import shorten
+
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FORMATS]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected formats among {', '.join(FORMATS)}, comma-separated, got {shorten(text)}")
+    return tuple(dict.fromkeys(names))
+
+
 def run_build(args) -> int:
     from .build import BuildRequest, run
 
+    formats = set(args.formats or ()) | ({"pdf"} if args.pdf else set())
     request = BuildRequest(out=args.out, jobs=args.jobs, force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
-                           kernel=args.kernel, scheduler=args.scheduler, pdf=args.pdf,
-                           title=args.title)
+                           kernel=args.kernel, scheduler=args.scheduler, pdf="pdf" in formats,
+                           docx="docx" in formats, docx_template=args.docx_template,
+                           pack=args.pack, title=args.title, date=args.date,
+                           organisation=args.organisation)
     return run(request)

@@ -247,9 +247,43 @@ def run_briefing(task: Task) -> Result:
     pdf = pdf_failure = None
     if task.pdf:
         pdf, pdf_failure = _render_pdf(out["html"], timings)
+    extra, extra_failure = _render_extras(task, nb, out.get("title") or task.id, timings)
     return Result(task.id, True, timings, out.get("title"), out.get("summary"),
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
-                  pdf=pdf, pdf_failure=pdf_failure)
+                  pdf=pdf, pdf_failure=pdf_failure, extra_failure=extra_failure, **extra)
+
+
+def _render_extras(task: Task, nb, title: str, timings: dict) -> tuple[dict, Failure | None]:
+    """The Word file of the briefing (from its executed notebook's display objects) and its
+    note (:mod:`.notes`), as the task asks; a failure comes back as data."""
+    extra: dict[str, Any] = {}
+    start = time.perf_counter()
+    try:
+        template = None
+        if task.docx:
+            from . import render
+            from .word import DocInfo, notebook_docx, template_bytes
+
+            template = template_bytes(task.docx_template)
+            info = DocInfo(title, subject=f"{title}: {render.document_label()}",
+                           footer=f"{render.citation(title)} · {render.stamp(task.inputs)}",
+                           dataset_version=render.dataset_version(),
+                           package_version=render.package_version(),
+                           keywords=[task.id])
+            extra["docx"] = notebook_docx(nb, info, template)
+            timings["docx"] = round(time.perf_counter() - start, 3)
+        if task.note:
+            from .notes import build_note
+
+            start = time.perf_counter()
+            made = build_note(task.notebook, dict(task.parameters), task.id, pdf=task.pdf,
+                              docx=task.docx, template=template)
+            extra.update(note_html=made.html, note_pdf=made.pdf, note_docx=made.docx)
+            timings["note"] = round(time.perf_counter() - start, 3)
+    except Exception as exc:  # noqa: BLE001 - reported for this briefing
+        return {}, Failure("Word or note", type(exc).__name__, str(exc),
+                           detail=traceback.format_exc(limit=6))
+    return extra, None
 
 
 def _render_pdf(html: bytes, timings: dict) -> tuple[bytes | None, Failure | None]:

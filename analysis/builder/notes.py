@@ -142,6 +142,8 @@ def pdf_pages(pdf: bytes) -> int:
 
 def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes:
     """The note as a Word document, from the same :class:`~analysis.briefings.note.Note`."""
+    from docx.shared import Cm
+
     from .word import DocInfo, Writer, clean
 
     writer = Writer(template)
@@ -156,8 +158,14 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
             continue
         key = part is note.key_points
         writer.heading(part.title, 2)
-        for line in part.lines:
-            paragraph = doc.add_paragraph(style="List Number" if key else "List Bullet")
+        for number, line in enumerate(part.lines, 1):
+            if key:  # numbered as on the page, the numbers written (they restart per note)
+                paragraph = doc.add_paragraph()
+                paragraph.paragraph_format.left_indent = Cm(0.6)
+                paragraph.paragraph_format.first_line_indent = Cm(-0.6)
+                paragraph.add_run(f"{number}.\t")
+            else:
+                paragraph = doc.add_paragraph(style="List Bullet")
             paragraph.add_run(clean(line.text))
             numbers, daggers = _numbers(line, cites, inferred)
             for mark in (numbers, daggers):

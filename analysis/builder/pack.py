@@ -69,14 +69,47 @@ class PackBriefing:
     pages: int
 
 
+@dataclass(frozen=True)
+class Cover:
+    """What the pack's cover names, and which files the pack is made of: ``suffix`` "-note"
+    (the default: each briefing's two-page note, ``<id>-note.pdf``) or "" (every briefing
+    whole, ``--pack full``)."""
+
+    title: str | None = None
+    date: str | None = None
+    organisation: str | None = None
+    suffix: str = ""
+
+    @classmethod
+    def of(cls, value: "Cover | str | None") -> "Cover":
+        return value if isinstance(value, Cover) else cls(value)
+
+
+def check_cover_line(option: str, value: str | None, pack: bool = True) -> None:
+    """Refuse a ``--date`` or ``--organisation`` that is empty, not one line, or too long, or
+    given for a build that makes no pack."""
+    if value is None:
+        return
+    if not pack:
+        raise ParameterProblem(f"{option} is printed on the pack's cover: use it with --formats "
+                               "including pdf or docx")
+    if not value.strip():
+        raise ParameterProblem(f"{option} is empty")
+    if any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 for c in value):
+        raise ParameterProblem(f"{option} must be one line (no line breaks or control characters)")
+    if len(value) > TITLE_LIMIT:
+        raise ParameterProblem(f"{option} is {len(value)} characters long; at most {TITLE_LIMIT} "
+                               "fit on the cover")
+
+
 def check_title(title: str | None, pdf: bool = True) -> None:
     """Refuse an overlong or multi-line ``--title`` (markup in it is escaped, not refused), and
     one given without ``--pdf`` (it names the pack's cover)."""
     if title is None:
         return
     if not pdf:
-        raise ParameterProblem("--title names the meeting on the cover of pack.pdf: use it "
-                               "with --pdf")
+        raise ParameterProblem("--title names the meeting on the cover of the pack: use it "
+                               "with --pdf (or --formats including pdf or docx)")
     if not title.strip():
         raise ParameterProblem("--title is empty; give the meeting's name, e.g. "
                                "--title \"Security Council retreat, May 2018\"")
@@ -126,14 +159,15 @@ def contents_id(bid: str) -> str:
     return f"pack-{bid}"
 
 
-def frame_html(briefings: list[PackBriefing], title: str | None, sources: list[str],
+def frame_html(briefings: list[PackBriefing], title: "Cover | str | None", sources: list[str],
                digest: str, starts: dict[str, int], appendix_start: int) -> str:
     """The pack's own pages as one HTML document: cover, contents (each briefing with the pack
     page it starts on, from ``starts``), appendix."""
     from .index import GROUPS
     from .render import dataset_version, document_label, package_version, sanitise
 
-    title = title or DEFAULT_TITLE
+    cover_of = Cover.of(title)
+    title = cover_of.title or DEFAULT_TITLE
     contents = []
     for group in GROUPS:
         members = [b for b in briefings if b.group == group]
@@ -145,10 +179,15 @@ def frame_html(briefings: list[PackBriefing], title: str | None, sources: list[s
         contents.append(f'<li class="group"><span>{group}</span>\n<ol>\n{rows}\n</ol></li>')
     counts = ", ".join(f"{n} {g.lower() if n != 1 else SINGULAR[g]}"
                        for g in GROUPS if (n := sum(b.group == g for b in briefings)))
-    stamp = f"Dataset {dataset_version()} · package {package_version()} · inputs {digest}"
+    stamp = f"Dataset {dataset_version()} · package {package_version()}"
+    if not cover_of.suffix:  # the full pack keeps its inputs digest; a pack of notes has none
+        stamp += f" · inputs {digest}"
+    meeting = "".join(f'<p class="{cls}">{escape(value)}</p>\n' for cls, value in
+                      (("date", cover_of.date), ("organisation", cover_of.organisation)) if value)
+    kind = "Two-page notes" if cover_of.suffix else "Briefings"
     cover = (f'<section class="pack-cover">\n<p class="series">Peace &amp; Security Workbook · '
              f"briefings from {escape(document_label())}</p>\n"
-             f"<h1>{escape(title)}</h1>\n<p class=\"subtitle\">Briefings built from "
+             f"<h1>{escape(title)}</h1>\n{meeting}<p class=\"subtitle\">{kind} built from "
              f"{escape(document_label())}</p>\n"
              f'<p class="set">{len(briefings)} briefings: {escape(counts)}.</p>\n'
              f'<p class="set-stamp">{escape(stamp)}</p>\n</section>')
@@ -192,6 +231,7 @@ PACK_CSS = """
 .pack-cover h1 { font-size: 26pt; string-set: briefing ""; }
 .pack-cover .series { string-set: series content(text); }
 .pack-cover .subtitle { font-size: 13pt; }
+.pack-cover .date, .pack-cover .organisation { font-size: 14pt; margin: .3rem 0; }
 .pack-cover .set, .pack-cover .set-stamp { color: #4a4a4a; margin-top: 1.5rem; }
 .pack-contents h1 { string-set: briefing "Contents"; }
 .pack-contents .pack-note { color: #4a4a4a; font-size: 9pt; }
@@ -206,33 +246,36 @@ PACK_CSS = """
 """
 
 
-def pack_briefings(out: Path, entries: dict[str, dict[str, Any]]) -> list[PackBriefing]:
-    """The briefings the pack holds, in index order: those with a page and a PDF on disk."""
+def pack_briefings(out: Path, entries: dict[str, dict[str, Any]],
+                   suffix: str = "") -> list[PackBriefing]:
+    """The briefings the pack holds, in index order: those with a page and a PDF on disk
+    (``suffix`` "-note": their notes')."""
     from .index import GROUPS, group_of
 
     chosen: dict[str, list[tuple[str, dict]]] = {g: [] for g in GROUPS}
     for bid, entry in entries.items():
         outputs = entry.get("outputs") or {}
         if all(name in outputs and (out / name).is_file()
-               for name in (f"{bid}.html", f"{bid}.pdf")):
+               for name in (f"{bid}{suffix}.html", f"{bid}{suffix}.pdf")):
             chosen[group_of(bid, entry)].append((bid, entry))
     return [PackBriefing(bid, g, str(e.get("title") or bid), 0)
             for g in GROUPS for bid, e in chosen[g]]
 
 
-def make_pack(out: Path, briefings: list[PackBriefing], title: str | None,
+def make_pack(out: Path, briefings: list[PackBriefing], title: "Cover | str | None",
               digest: str) -> bytes:
     """The pack's bytes, from the briefings' PDFs and reader pages in ``out``."""
     import pikepdf
 
     out = Path(out)
+    suffix = Cover.of(title).suffix
     sources, pdfs, counted = [], [], []
     try:
         for b in briefings:
-            pdf = pikepdf.open(out / f"{b.id}.pdf")
+            pdf = pikepdf.open(out / f"{b.id}{suffix}.pdf")
             pdfs.append(pdf)
             counted.append(PackBriefing(b.id, b.group, b.title, len(pdf.pages)))
-            sources += page_sources((out / f"{b.id}.html").read_text(encoding="utf-8"))
+            sources += page_sources((out / f"{b.id}{suffix}.html").read_text(encoding="utf-8"))
         frame, contents_pages = _frame(counted, title, sources, digest)
         total = len(frame.pages) + sum(b.pages for b in counted)
         numbers = pikepdf.open(io.BytesIO(page_numbers(total)))
@@ -502,7 +545,7 @@ def _pikepdf_version() -> str | None:
         return None
 
 
-def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
+def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: "Cover | str | None",
                previous: dict[str, str] | None = None) -> dict[str, str] | None:
     """Write ``pack.pdf`` for ``entries`` (in index order); returns its record for the manifest
     (digests of its source and of the PDF, seconds taken), None when nothing is built. A pack
@@ -514,15 +557,20 @@ def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: str | None,
     out = Path(out)
     path = out / PACK
     # what the pack is made of, from the manifest (cheap: no page is read when nothing changed)
+    cover = Cover.of(title)
+    suffix = cover.suffix
     made_of = [[bid, e.get("title"), e.get("selection"),
-                (e.get("outputs") or {}).get(f"{bid}.html"), (e.get("outputs") or {}).get(f"{bid}.pdf")]
+                (e.get("outputs") or {}).get(f"{bid}{suffix}.html"),
+                (e.get("outputs") or {}).get(f"{bid}{suffix}.pdf")]
                for bid, e in entries.items()]
-    source = value_digest({"title": title, "code": code_digest(), "pikepdf": _pikepdf_version(),
+    key = title if isinstance(title, (str, type(None))) else \
+        [cover.title, cover.date, cover.organisation, cover.suffix]
+    source = value_digest({"title": key, "code": code_digest(), "pikepdf": _pikepdf_version(),
                            "briefings": made_of})
     if previous and previous.get("source") == source and path.is_file() \
             and file_digest(path) == previous.get("pdf"):
         return previous
-    briefings = pack_briefings(out, entries)
+    briefings = pack_briefings(out, entries, suffix)
     if not briefings:
         remove_stale_pack(out)
         return None

@@ -35,6 +35,12 @@ class Task:
     inputs: dict[str, str] = field(default_factory=dict)
     #: also render the page's PDF, in the same worker (``briefings build --pdf``)
     pdf: bool = False
+    #: also write the briefing's Word file (``--formats ...,docx``)
+    docx: bool = False
+    #: the Word template (a file path; None: the shipped one)
+    docx_template: str | None = None
+    #: also write the briefing's two-page note (in the same formats)
+    note: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,14 @@ class Result:
     pdf: bytes | None = None
     #: why the PDF could not be made (the page itself is fine)
     pdf_failure: Failure | None = None
+    #: the Word file, when asked for
+    docx: bytes | None = None
+    #: the note: page, PDF and Word file (those asked for)
+    note_html: bytes | None = None
+    note_pdf: bytes | None = None
+    note_docx: bytes | None = None
+    #: why the Word file or the note could not be made (the page itself is fine)
+    extra_failure: Failure | None = None
 
 
 __all__ = ["KERNELS", "Failure", "Result", "Task"]

@@ -46,7 +46,7 @@ from ..errors import UsageError
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "docx" / "reference.docx"
 #: Styles every document uses, by name: a user's template must define each one.
 REQUIRED_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3",
-                   "List Bullet", "List Number", "Caption", "Table Grid", "Footer")
+                   "List Bullet", "Caption", "Table Grid", "Footer")
 #: The language written in the document (properties and default run language).
 LANGUAGE = "en-GB"
 #: Date written as the document's creation and modification time (no clock: rebuilds match).
@@ -161,14 +161,24 @@ class Writer:
             paragraph = self.doc.add_paragraph(style=style)
             self._inlines(paragraph, token.get("children", []), italic=note)
         elif kind == "list":
+            # An ordered list keeps its numbers as text ("2. ..."): an inference is cited by
+            # its number, and Word's list numbering would run on across lists and documents.
             ordered = token["attrs"].get("ordered")
+            number = int(token["attrs"].get("start") or 1)
             for item in token.get("children", []):
-                for child in item.get("children", []):
+                for k, child in enumerate(item.get("children", [])):
                     if child["type"] == "list":
                         self._block(child, note=note)
+                    elif ordered:
+                        paragraph = self.doc.add_paragraph()
+                        paragraph.paragraph_format.left_indent = _cm(0.6)
+                        paragraph.paragraph_format.first_line_indent = _cm(-0.6)
+                        if k == 0:
+                            paragraph.add_run(f"{number}.\t")
+                        self._inlines(paragraph, child.get("children", []), italic=note)
                     else:
-                        self._block(child, note=note,
-                                    style="List Number" if ordered else "List Bullet")
+                        self._block(child, note=note, style="List Bullet")
+                number += 1
         elif kind == "block_quote":
             for child in token.get("children", []):
                 self._block(child, note=note)
@@ -392,6 +402,12 @@ def notebook_docx(nb, info: DocInfo, template: bytes | None = None) -> bytes:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+def _cm(value: float):
+    from docx.shared import Cm
+
+    return Cm(value)
+
 
 def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
