@@ -186,7 +186,24 @@ def paragraph_places(ds) -> dict[str, str]:
     return out
 
 
-def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT) -> Note:
+#: How a note is shortened until it fits, step by step: (lines per list, key points).
+SHORTER = ((5, 5), (4, 5), (3, 5), (3, 4), (2, 4), (2, 3), (1, 3))
+
+
+def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple[Note, int]:
+    """The longest note (of :data:`SHORTER`, from step ``start``) whose estimated length fits
+    two pages, and its step (a renderer that finds it still too long asks for the next)."""
+    step = start
+    while True:
+        limit, keys = SHORTER[step]
+        note = make_note(brief, briefing_id, limit=limit, key_points=keys)
+        if estimated_lines(note) <= 2 * PAGE_LINES or step == len(SHORTER) - 1:
+            return note, step
+        step += 1
+
+
+def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
+              key_points: int = KEY_POINTS[1]) -> Note:
     """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``."""
     from ..document import for_dataset
 
@@ -204,8 +221,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT) -
     ranked = by_salience(findings) + by_salience(summaries)
     key_lines = [Line(_point_text(p.text), tuple(p.paragraphs), _inferred(p.inferences),
                       tuple(queries.source_label(s, ds=ds) for s in p.context_sources))
-                 for p in ranked[:KEY_POINTS[1]]]
-    key_points = Part("Key points", tuple(key_lines), len(key_lines), "key points")
+                 for p in ranked[:max(KEY_POINTS[0], min(key_points, KEY_POINTS[1]))]]
+    shown_points = Part("Key points", tuple(key_lines), len(key_lines), "key points")
 
     parts: list[Part | None] = []
     # who is present
@@ -282,7 +299,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT) -
     intro = (f"A two-page note on {brief.label}, from {document.long_label}{about}. "
              f"The full briefing ({full}, with its PDF and Word "
              f"versions) has every table, chart and source.")
-    note = Note(briefing_id, brief.title, intro, key_points, [p for p in parts if p is not None],
+    note = Note(briefing_id, brief.title, intro, shown_points, [p for p in parts if p is not None],
                 document.long_label)
     note._where = paragraph_places(ds)
     note.sources = [document.reference] + [queries.source_label(s, ds=ds)
@@ -292,3 +309,28 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT) -
 
 __all__ = ["Citation", "Inferred", "KEY_POINTS", "LIST_LIMIT", "Line", "Note", "Part", "SUFFIX",
            "is_dataset_count", "make_note", "reader_words"]
+
+
+#: About how many characters a line of the note holds (body and notes), and how many lines two
+#: A4 pages hold (title, headings and spacing counted as lines): the budget a note's lists are
+#: cut to, so that the page and the Word file both stay within two pages.
+LINE_CHARS = (92, 118)
+PAGE_LINES = 50
+
+
+def estimated_lines(note: Note) -> int:
+    """A rough count of the lines the note takes (an upper estimate, for cutting lists)."""
+    def lines(text: str, width: int) -> int:
+        return max(1, -(-len(text) // width))
+
+    body, small = LINE_CHARS
+    total = 4 + lines(note.intro, body)  # kicker, title (two lines' height), intro
+    for part in note.all_parts:
+        if part.lines:
+            total += 2 + sum(lines(line.text + " 12,13 †1,2", body) for line in part.lines)
+            total += 1 if part.cut else 0
+    notes = "; ".join(c.text for c in note.citations())
+    total += 2 + int(lines(notes, small) * 0.8)
+    total += sum(int(lines(f"†1 {i.about}: {i.why}.", small) * 0.8 + 0.5) for i in note.inferences())
+    total += 2 + sum(lines(s, small) for s in note.sources)
+    return total

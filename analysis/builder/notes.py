@@ -142,7 +142,7 @@ def pdf_pages(pdf: bytes) -> int:
 
 def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes:
     """The note as a Word document, from the same :class:`~analysis.briefings.note.Note`."""
-    from docx.shared import Cm
+    from docx.shared import Cm, Pt
 
     from .word import DocInfo, Writer, clean
 
@@ -174,28 +174,32 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
                     run.font.superscript = True
             if line.context:
                 paragraph.add_run(clean(f" (source: {'; '.join(line.context)})"))
+            paragraph.paragraph_format.space_after = Pt(2)
         if part.cut:
             writer.paragraph(part.cut, italic=True)
     writer.heading("Notes", 2)
-    from docx.shared import Pt
+    small = Pt(8.5)
 
+    def tight(paragraph):
+        paragraph.paragraph_format.space_after = Pt(1)
+        paragraph.paragraph_format.space_before = Pt(0)
+        for run in paragraph.runs:
+            run.font.size = small
+        return paragraph
+
+    # the paragraph notes run on in one paragraph, each number in bold: "1 A/72/1, ..., paragraph 3;"
+    paragraph = doc.add_paragraph()
     for n, citation in enumerate(note.citations(), 1):
-        paragraph = writer.paragraph(f"{n}. {citation.text}")
-        for run in paragraph.runs:
-            run.font.size = Pt(8.5)
+        paragraph.add_run(f"{n}\u00a0").bold = True
+        paragraph.add_run(clean(citation.text) + ("; " if n < len(cites) else "."))
+    tight(paragraph)
     if inferred:
-        paragraph = writer.paragraph("† Inferred: the chapter implies these, but does not state them.")
-        for run in paragraph.runs:
-            run.font.size = Pt(8.5)
+        tight(writer.paragraph("† Inferred: the chapter implies these, but does not state them."))
         for item, n in inferred.items():
-            paragraph = writer.paragraph(f"†{n} {item.about}: {item.why}.")
-            for run in paragraph.runs:
-                run.font.size = Pt(8.5)
+            tight(writer.paragraph(f"†{n} {item.about}: {item.why}."))
     writer.heading("Sources", 2)
     for source in note.sources:
-        paragraph = writer.paragraph(source)
-        for run in paragraph.runs:
-            run.font.size = Pt(8.5)
+        tight(writer.paragraph(source))
     info = DocInfo(f"{note.title} (note)", subject=note.intro, footer=stamp_line(period),
                    dataset_version=dataset_version(), package_version=package_version(),
                    keywords=["note", note.briefing_id])
@@ -206,19 +210,19 @@ def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool =
                docx: bool = False, template: bytes | None = None) -> NoteOutputs:
     """Open the briefing and write its note in the formats asked (HTML always)."""
     from ..briefings import open_briefing
-    from ..briefings.note import LIST_LIMIT, make_note
+    from ..briefings.note import SHORTER, fitted_note
     from ..text import period_phrase
 
     brief = open_briefing(notebook, **parameters)
     period = period_phrase(ds=brief.ds)
-    limit = LIST_LIMIT
-    while True:
-        note = make_note(brief, briefing_id, limit=limit)
+    step = 0
+    while True:  # the same note in every format: shortened until its PDF has two pages
+        note, step = fitted_note(brief, briefing_id, start=step)
         html = note_html(note, period=period)
         data = note_pdf(html) if pdf else None
-        if data is None or pdf_pages(data) <= MAX_PAGES or limit <= 1:
+        if data is None or pdf_pages(data) <= MAX_PAGES or step == len(SHORTER) - 1:
             break
-        limit -= 1
+        step += 1
     word = note_docx(note, period=period, template=template) if docx else None
     return NoteOutputs(html.encode("utf-8"), data, word)
 
