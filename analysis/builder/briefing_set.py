@@ -25,6 +25,10 @@ from .catalog import ParameterProblem
 DEFAULT_SET_FILE = "briefings.toml"
 
 
+#: The suffix of a briefing's note files (``<id>-note.html``): no briefing id may end with it.
+NOTE_SUFFIX = "-note"
+
+
 def default_set_path() -> Path:
     return notebooks_dir() / "briefings" / DEFAULT_SET_FILE
 
@@ -185,6 +189,9 @@ def load_briefing_set(path: Path | None = None) -> BriefingSet:
     for b in briefings:
         if b.id in seen:
             raise ParameterProblem(f"{where.name}: two briefings have the id {b.id!r}")
+        if b.id.endswith(NOTE_SUFFIX):  # <id>-note.html is the note of briefing <id>
+            raise ParameterProblem(f"{where.name}: the id {b.id!r} ends with {NOTE_SUFFIX!r}, "
+                                   "which names a briefing's two-page note; choose another id")
         seen[b.id] = b
     return BriefingSet(briefings, extra, path)
 

@@ -120,6 +120,9 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         for b in bset.briefings:  # the same briefing as one of the default set: same id
             if b.notebook == notebook and catalog.check(notebook, b.given) == checked:
                 bid = b.id
+        if bid.endswith("-note"):
+            raise ParameterProblem(f"the briefing id {bid!r} would end with '-note', which names "
+                                   "a briefing's two-page note; give other parameter values")
         return [Briefing(bid, notebook, given, checked)], default_ids, catalog
     if request.params:
         raise ParameterProblem("--param needs --notebook NAME")

@@ -5,10 +5,17 @@ shows its title and first key point, with links to its page and its PDF; two reg
 that cover nearly the same countries (West Africa and the Sahel, Western Africa...) say how they
 differ; the notebook, parameters and build status sit in a details line.
 
+Each entry also links its two-page note (page, PDF, Word) and its Word file, where built.
+
+A pack for one meeting: the reader ticks the briefings wanted and the page writes the command
+that builds exactly that pack (``briefings build --formats html,pdf,docx --only ID ...``, see
+:func:`pack_command`). The tick boxes and the command are added by one small inline script
+(nothing fetched); without it, the page says how to use ``--only``.
+
 Every piece of text is escaped once, here (``html.escape``): titles, summaries and parameter
-values come from data, and the manifest holds them as plain text. The page has no script, no
-date and no timing, so the same builds give the same bytes; its body is sanitised like every
-reader page (:func:`analysis.builder.render.sanitise`).
+values come from data, and the manifest holds them as plain text. The page has no date and no
+timing, so the same builds give the same bytes; its body is sanitised like every reader page
+(:func:`analysis.builder.render.sanitise`), and the script sits outside it.
 """
 from __future__ import annotations
 
@@ -131,6 +138,8 @@ ul.entries>li{padding:.7rem 0;border-bottom:1px solid #e0e0e0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
 white-space:nowrap}
 .stamp{border-top:1px solid #c8c8c8;margin-top:2rem;font-size:.85rem}
+.pick-label{font-size:.88rem;color:#4a4a4a}
+#pack-command{white-space:pre-wrap;word-break:break-word}
 """
 
 
@@ -146,6 +155,11 @@ def _entry(bid: str, entry: dict[str, Any], twins: list[str]) -> str:
     if pdf_name in outputs:
         links.append(f'<a href="{_href(pdf_name)}">PDF<span class="visually-hidden"> of '
                      f'{title}</span></a>')
+    for name, label in ((f"{bid}.docx", "Word"), (f"{bid}-note.html", "Two-page note"),
+                        (f"{bid}-note.pdf", "note PDF"), (f"{bid}-note.docx", "note in Word")):
+        if name in outputs:
+            links.append(f'<a href="{_href(name)}">{label}<span class="visually-hidden"> of '
+                         f'{title}</span></a>')
     lines = [f'<li class="entry" id="{escape(bid, quote=True)}">', f"<h3>{heading}</h3>"]
     if entry.get("summary"):
         lines.append(f"<p>{escape(entry['summary'])}</p>")
@@ -175,9 +189,21 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
                         f'<ul class="entries">\n{items}\n</ul>\n</section>')
     built = sum(1 for _, e in entries if e.get("status") == "built")
     pdfs = sum(1 for bid, e in entries if f"{bid}.pdf" in (e.get("outputs") or {}))
-    pack = ' The whole set in one document: <a href="pack.pdf">pack.pdf</a>.' if pdfs else ""
+    docx = sum(1 for bid, e in entries if f"{bid}.docx" in (e.get("outputs") or {}))
+    packs = [f'<a href="{name}">{name}</a>' for name, n in (("pack.pdf", pdfs), ("pack.docx", docx))
+             if n]
+    pack = f' The whole set in one document: {" and ".join(packs)}.' if packs else ""
+    chooser = ('<section id="pack-chooser" aria-labelledby="pack-chooser-title">\n'
+               '<h2 id="pack-chooser-title">A pack for one meeting</h2>\n'
+               "<p>Tick the briefings the meeting needs; the command below builds exactly that "
+               "pack (pack.pdf and pack.docx, each briefing's two-page note; add "
+               "<code>--pack full</code> for the briefings whole, <code>--date</code> and "
+               "<code>--organisation</code> for the cover). Without the tick boxes, name "
+               "each briefing's id with <code>--only</code>.</p>\n"
+               f'<pre><code id="pack-command">{escape(pack_command([]))}</code></pre>\n'
+               "</section>")
     body = (f'<h1>{escape(title)}</h1>\n<p class="lead">Briefings built from {escape(_document_label())}: {built} of '
-            f'{len(entries)} built.{pack}</p>\n' + "\n".join(sections))
+            f'{len(entries)} built.{pack}</p>\n' + "\n".join(sections) + "\n" + chooser)
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -192,10 +218,47 @@ def render_index(entries: list[tuple[str, dict[str, Any]]], title: str = "Briefi
 {sanitise(body)}
 </main>
 <footer class="stamp"><p>Dataset {escape(dataset_version())} · package {escape(package_version())}</p></footer>
+<script>{CHOOSER_SCRIPT}</script>
 </body>
 </html>
 """
     return page.encode("utf-8")
+
+
+#: The command a pack for one meeting starts with; each ticked briefing adds ``--only ID``.
+PACK_COMMAND = "briefings build --formats html,pdf,docx"
+
+
+def pack_command(ids: list[str]) -> str:
+    """The command that builds exactly the pack of ``ids`` (the page's script writes the same)."""
+    return " ".join([PACK_COMMAND, *(f"--only {bid}" for bid in ids)])
+
+
+#: Adds a tick box to each entry and keeps the command in step (ids are slugs: no quoting).
+CHOOSER_SCRIPT = """
+(function () {
+  var base = %s, out = document.getElementById("pack-command");
+  if (!out) { return; }
+  var boxes = [];
+  function update() {
+    var parts = [base];
+    boxes.forEach(function (box) { if (box.checked) { parts.push("--only " + box.value); } });
+    out.textContent = parts.join(" ");
+  }
+  document.querySelectorAll("li.entry").forEach(function (entry) {
+    var label = document.createElement("label"), box = document.createElement("input");
+    box.type = "checkbox"; box.value = entry.id; box.className = "pick";
+    box.addEventListener("change", update);
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" in the pack"));
+    label.className = "pick-label";
+    var heading = entry.querySelector("h3");
+    heading.parentNode.insertBefore(label, heading.nextSibling);
+    boxes.push(box);
+  });
+  update();
+})();
+""" % ('"' + PACK_COMMAND + '"')
 
 
 def _document_label() -> str:
