@@ -27,10 +27,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its dev extras
 
-briefings: $(STAMP) ## build every default briefing into reports/: pages, PDFs and pack.pdf
-	$(BIN)/briefings build --pdf
+briefings: $(STAMP) ## build every default briefing into reports/: pages, PDFs, Word files, two-page notes, pack.pdf and pack.docx
+	$(BIN)/briefings build --formats html,pdf,docx
 
-test: $(STAMP) chromium $(AXE) ## run the whole test suite (chromium and axe-core installed first for the browser tests)
+test: $(STAMP) chromium libreoffice $(AXE) ## run the whole test suite (chromium, LibreOffice and axe-core installed first for the browser and Word tests)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 test-fast: $(STAMP) ## the edit loop: every test but the slow and browser ones
@@ -55,7 +55,16 @@ clean:
 # --- browser, dashboard, course (issue #11) ------------------------------------------------------
 DASHBOARD_PORT ?= 8866
 
-.PHONY: chromium dashboard course
+.PHONY: chromium libreoffice dashboard course
+
+libreoffice: ## install Debian's LibreOffice Writer (no GUI) for the Word tests (root only; they skip without it)
+	@if command -v soffice >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing libreoffice-writer-nogui (apt-get) for the Word tests"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-writer-nogui >/dev/null \
+	  || echo "LibreOffice could not be installed: the Word conversion test will skip"; \
+	else echo "LibreOffice is missing and cannot be installed here (not root): the Word conversion test will skip"; fi
 
 chromium: ## install Debian's chromium for the browser tests (root only; they skip without it)
 	@if command -v chromium >/dev/null 2>&1; then :; \

@@ -261,9 +261,13 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     pack_problem = None
     cover = Cover(request.title, request.date, request.organisation,
                   "-note" if request.pack == "notes" else "")
+    packed = _listed(records, default_ids)
+    if request.only:  # a pack for one meeting: exactly the briefings chosen
+        chosen = {b.id for b in briefings}
+        packed = {i: e for i, e in packed.items() if i in chosen}
     if request.pdf and not outcome.stopped_by:
         try:  # from the briefings' PDFs; not made again when none of them changed
-            manifest["pack"] = write_pack(out, _listed(records, default_ids), cover,
+            manifest["pack"] = write_pack(out, packed, cover,
                                           manifest.get("pack"))
         except (PackProblem, PdfEngineUnavailable) as err:
             pack_problem = str(err)
@@ -278,7 +282,7 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         from .packdocx import write_pack_docx
 
         try:
-            manifest["pack_docx"] = write_pack_docx(out, _listed(records, default_ids), cover,
+            manifest["pack_docx"] = write_pack_docx(out, packed, cover,
                                                     request.docx_template,
                                                     manifest.get("pack_docx"))
         except (OSError, ValueError, KeyError) as err:
