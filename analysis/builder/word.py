@@ -220,6 +220,7 @@ class Writer:
         """A table display object (:data:`analysis.displays.TABLE_MIME`) as a Word table."""
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
 
         columns = [clean(c) for c in data.get("columns", [])]
         rows = data.get("rows", [])
@@ -234,8 +235,7 @@ class Writer:
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
-        total = self.text_width
-        sizes = [int(total * w / 100) for w in widths]
+        sizes, font_size = fitted_widths(columns, rows, widths, self.text_width)
         for k, column in enumerate(table.columns):
             column.width = sizes[k]
         for r, values in enumerate([columns] + [[clean(v) for v in row] for row in rows]):
@@ -248,6 +248,7 @@ class Writer:
                 paragraph = cell.paragraphs[0]
                 _no_hyphens(paragraph)
                 run = paragraph.add_run(values[k] if k < len(values) else "")
+                run.font.size = Pt(font_size)
                 if r == 0:
                     run.bold = True
                 if numeric[k] if k < len(numeric) else False:
@@ -378,6 +379,34 @@ class Writer:
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return stable_zip(buffer.getvalue())
+
+
+#: A letter of a table's text takes at most about this share of its size (Arial: 0.55 em); a
+#: cell's margins add :data:`CELL_MARGIN` points. Longest words count up to :data:`LONGEST_WORD`
+#: letters. A table too wide for the page at 9 pt is set smaller, down to 7 pt.
+LETTER_EM, CELL_MARGIN, LONGEST_WORD = 0.55, 12.0, 24
+TABLE_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)
+
+
+def fitted_widths(columns: list[str], rows: list[list], shares: list[float],
+                  total) -> tuple[list[int], float]:
+    """Column widths (EMU) for a table ``total`` wide, and the text size (pt) they are for:
+    each column first gets room for its longest word (so a name is never broken), then the
+    rest goes by the page's ``shares``."""
+    from docx.shared import Pt
+
+    longest = []
+    for k, column in enumerate(columns):
+        texts = [column] + [clean(row[k]) if k < len(row) else "" for row in rows]
+        longest.append(min(max((len(w) for t in texts for w in t.split()), default=1),
+                           LONGEST_WORD))
+    for size in TABLE_SIZES:
+        least = [Pt(n * size * LETTER_EM + CELL_MARGIN) for n in longest]
+        spare = total - sum(least)
+        if spare >= 0:
+            share = sum(shares) or 1
+            return [int(m + spare * s / share) for m, s in zip(least, shares)], size
+    return [int(w * total / sum(least)) for w in least], TABLE_SIZES[-1]
 
 
 def stable_zip(data: bytes) -> bytes:
