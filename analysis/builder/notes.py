@@ -165,7 +165,7 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
                 paragraph.paragraph_format.first_line_indent = Cm(-0.6)
                 paragraph.add_run(f"{number}.\t")
             else:
-                paragraph = doc.add_paragraph(style="List Bullet")
+                paragraph = writer.add_paragraph(style="List Bullet")
             paragraph.add_run(clean(line.text))
             numbers, daggers = _numbers(line, cites, inferred)
             for mark in (numbers, daggers):

@@ -18,9 +18,11 @@ library writes is written by hand.
 Rules every document follows:
 
 - Headings use Word's heading styles (``Heading 1``..``3``): one ``Heading 1``, the title.
-- Tables: the header row repeats on every page and is marked as a header; column widths come
-  from the table's own (:meth:`analysis.displays.ReportTable.column_widths`); a row never
-  breaks across pages; hyphenation is off (names are never split).
+- Tables: the header row repeats on every page and is marked as a header; each column is at
+  least as wide as its longest word, the rest shared as on the page
+  (:meth:`analysis.displays.ReportTable.column_widths`; a table too wide is set smaller, down
+  to 7 pt); a row never breaks across pages; automatic hyphenation is off in the document (a
+  template's setting is removed), so names are never split.
 - Figures carry their alt text (Word's "description"), equal to the page's.
 - Text from the data is plain text: markup stays literal, control characters are dropped,
   bidirectional overrides are removed (they would reorder what a reader sees), and a long cell
@@ -118,6 +120,7 @@ class Writer:
             if not child.tag.endswith("}sectPr"):
                 body.remove(child)
         self._figures = 0
+        self._style_ids: dict[str, str] = {}
 
     # --- geometry ----------------------------------------------------------------------------
 
@@ -128,14 +131,24 @@ class Writer:
 
     # --- blocks ------------------------------------------------------------------------------
 
+    def add_paragraph(self, text: str = "", style: str | None = None):
+        """A paragraph in the style named (its id looked up once: python-docx looks a style up
+        by name on every paragraph, a third of the document's time)."""
+        paragraph = self.doc.add_paragraph(text)
+        if style is not None:
+            if style not in self._style_ids:
+                self._style_ids[style] = self.doc.styles[style].style_id
+            paragraph._p.style = self._style_ids[style]
+        return paragraph
+
     def heading(self, text: str, level: int) -> None:
         if level == 0:
-            self.doc.add_paragraph(clean(text), style="Title")
+            self.add_paragraph(clean(text), "Title")
         else:
-            self.doc.add_paragraph(clean(text), style=f"Heading {min(level, 3)}")
+            self.add_paragraph(clean(text), f"Heading {min(level, 3)}")
 
     def paragraph(self, text: str = "", style: str | None = None, *, italic: bool = False):
-        paragraph = self.doc.add_paragraph(style=style)
+        paragraph = self.add_paragraph(style=style)
         if text:
             run = paragraph.add_run(clean(text))
             run.italic = italic or None
@@ -155,10 +168,10 @@ class Writer:
         kind = token["type"]
         if kind == "heading":
             level = token["attrs"]["level"]
-            paragraph = self.doc.add_paragraph(style=f"Heading {min(level, 3)}")
+            paragraph = self.add_paragraph(style=f"Heading {min(level, 3)}")
             self._inlines(paragraph, token.get("children", []))
         elif kind in ("paragraph", "block_text"):
-            paragraph = self.doc.add_paragraph(style=style)
+            paragraph = self.add_paragraph(style=style)
             self._inlines(paragraph, token.get("children", []), italic=note)
         elif kind == "list":
             # An ordered list keeps its numbers as text ("2. ..."): an inference is cited by
@@ -225,7 +238,7 @@ class Writer:
         columns = [clean(c) for c in data.get("columns", [])]
         rows = data.get("rows", [])
         if data.get("caption"):
-            caption = self.doc.add_paragraph(clean(data["caption"]), style="Caption")
+            caption = self.add_paragraph(clean(data["caption"]), "Caption")
             caption.paragraph_format.keep_with_next = True
         if not columns:
             return
@@ -238,15 +251,16 @@ class Writer:
         sizes, font_size = fitted_widths(columns, rows, widths, self.text_width)
         for k, column in enumerate(table.columns):
             column.width = sizes[k]
+        cells = table._cells  # the grid, computed once (``row.cells`` computes it every time)
+        width = len(columns)
         for r, values in enumerate([columns] + [[clean(v) for v in row] for row in rows]):
             row = table.rows[r]
             _no_split(row)
             if r == 0:
                 _repeat_header(row)
-            for k, cell in enumerate(row.cells):
+            for k, cell in enumerate(cells[r * width:(r + 1) * width]):
                 cell.width = sizes[k]
                 paragraph = cell.paragraphs[0]
-                _no_hyphens(paragraph)
                 run = paragraph.add_run(values[k] if k < len(values) else "")
                 run.font.size = Pt(font_size)
                 if r == 0:
@@ -416,10 +430,13 @@ def stable_zip(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # pictures are compressed already: stored as they are (deflating them again costs
+            # time and saves nothing)
+            stored = member.filename.lower().endswith((".png", ".jpeg", ".jpg"))
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(member.filename), compresslevel=6)
+            target.writestr(info, source.read(member.filename), compresslevel=None if stored else 6)
     return out.getvalue()
 
 
@@ -471,21 +488,6 @@ def _no_split(row) -> None:
     from docx.oxml import OxmlElement
 
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
-def _no_hyphens(paragraph) -> None:
-    paragraph.paragraph_format.widow_control = True
-    from docx.oxml import OxmlElement
-
-    ppr = paragraph._p.get_or_add_pPr()
-    ppr.insert_element_before(OxmlElement("w:suppressAutoHyphens"),
-                              "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-                              "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-                              "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-                              "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-                              "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-                              "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-                              "w:pPrChange")
 
 
 def _set_language(doc) -> None:
