@@ -15,6 +15,7 @@ folders; figures are printed, nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -149,6 +150,39 @@ def floor(briefings) -> float:
     return time.perf_counter() - start
 
 
+def notes_and_word_cost(tmp: Path, jobs: int, only: list[str], repeat: int) -> dict:
+    """What two-page notes and Word files add to the HTML and PDF build (issue 22: at most
+    25 %): the same briefings built from empty with pages and PDFs only (no notes), then with
+    notes and Word files too (``--formats html,pdf,docx``), alternating, in this process (as
+    the command line runs it). Packs are made in both (pack.pdf; and pack.docx in the second)."""
+    from analysis.builder.build import BuildRequest, run
+
+    def build(folder: Path, **formats) -> tuple[float, dict]:
+        start = time.perf_counter()
+        code = run(BuildRequest(out=folder, jobs=jobs, only=list(only), progress=False, **formats),
+                   echo=lambda *_: None)
+        elapsed = time.perf_counter() - start
+        if code != 0:
+            raise SystemExit(f"the build into {folder} failed ({code})")
+        entries = json.loads((folder / "manifest.json").read_text())["briefings"].values()
+        summed = {}
+        for entry in entries:
+            for key, value in (entry.get("timings") or {}).items():
+                summed[key] = summed.get(key, 0.0) + (value or 0.0)
+        return elapsed, summed
+
+    base, full, sums = [], [], {}
+    for n in range(repeat):
+        t, _ = build(tmp / f"base-{n}", pdf=True, notes=False)
+        base.append(t)
+        t, sums = build(tmp / f"all-{n}", pdf=True, docx=True, notes=True)
+        full.append(t)
+        shutil.rmtree(tmp / f"base-{n}", ignore_errors=True)
+        shutil.rmtree(tmp / f"all-{n}", ignore_errors=True)
+    return {"base": median(base), "all": median(full), "base_runs": base, "all_runs": full,
+            "sums": sums}
+
+
 def import_time() -> float:
     code = "import time; t = time.perf_counter(); import analysis; print(time.perf_counter() - t)"
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -166,11 +200,30 @@ def main() -> int:
                              "alternating, and report the medians (default 1)")
     parser.add_argument("--skip-naive", action="store_true",
                         help="leave out the naive pipeline (about 10 s a briefing)")
+    parser.add_argument("--notes-word", action="store_true",
+                        help="measure only what notes and Word files add to the HTML+PDF build")
     args = parser.parse_args()
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("MPLCONFIGDIR", str(PROJECT / ".cache" / "matplotlib"))
     briefings = default_set(args.only)
-    print(f"default set: {len(briefings)} briefings; {os.cpu_count()} cores; jobs {args.jobs}")
+    print(f"default set: {len(briefings)} briefings; {os.cpu_count()} cores; jobs {args.jobs}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.notes_word:
+        with tempfile.TemporaryDirectory(prefix="psw-bench-") as tmp:
+            cost = notes_and_word_cost(Path(tmp), args.jobs, args.only, args.repeat)
+        added = cost["all"] - cost["base"]
+        sums = cost["sums"]
+        print(f"HTML + PDF (pack.pdf), no notes, from empty:    {cost['base']:7.1f} s")
+        print(f"HTML + PDF + Word, with notes (both packs):     {cost['all']:7.1f} s "
+              f"(adds {added:.1f} s, {added / cost['base']:.0%}; goal at most 25 %)")
+        print(f"summed over the workers: Word {sums.get('docx', 0):.1f} s, notes (page, PDF, "
+              f"Word) {sums.get('note', 0):.1f} s, PDF {sums.get('pdf', 0):.1f} s, execution "
+              f"{sums.get('execute', 0):.1f} s")
+        if args.repeat > 1:
+            print("runs: " + ", ".join(f"{a:.1f}/{b:.1f}" for a, b in
+                                       zip(cost["base_runs"], cost["all_runs"])))
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
+        return 0
     with tempfile.TemporaryDirectory(prefix="psw-bench-") as tmp:
         tmp = Path(tmp)
         n = len(briefings)

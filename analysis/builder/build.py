@@ -55,6 +55,8 @@ class BuildRequest:
     docx: bool = False
     #: a user's Word template (styles used by name); None: the shipped one
     docx_template: Path | None = None
+    #: write each briefing's two-page note (off only to measure what notes cost)
+    notes: bool = True
     #: what the packs hold: "notes" (the default) or "full" (every briefing whole)
     pack: str = "notes"
     #: the meeting named on the pack's cover
@@ -432,7 +434,7 @@ def make_tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
         tasks[b.id] = Task(b.id, b.notebook, str(path), _relative(path), dict(b.parameters),
                            tuple(_cell_ids(path)), request.timeout, request.kernel,
                            inputs=dict((inputs or {}).get(b.id) or {}), pdf=request.pdf,
-                           docx=request.docx,
+                           docx=request.docx, note=request.notes,
                            docx_template=str(request.docx_template) if request.docx_template
                            else None)
     return tasks
@@ -583,11 +585,12 @@ def extra_names(bid: str) -> list[str]:
 def wanted_outputs(bid: str, request: BuildRequest) -> list[str]:
     """The files a build with ``request``'s formats needs for ``bid`` (besides page and
     notebook): a briefing built without them is not up to date."""
-    names = [f"{bid}-note.html"]
+    note = [f"{bid}-note"] if request.notes else []
+    names = [f"{n}.html" for n in note]
     if request.pdf:
-        names += [f"{bid}.pdf", f"{bid}-note.pdf"]
+        names += [f"{n}.pdf" for n in [bid, *note]]
     if request.docx:
-        names += [f"{bid}.docx", f"{bid}-note.docx"]
+        names += [f"{n}.docx" for n in [bid, *note]]
     return names
 
 
