@@ -179,6 +179,8 @@ def notes_and_word_cost(tmp: Path, jobs: int, only: list[str], repeat: int) -> d
         full.append(t)
         shutil.rmtree(tmp / f"base-{n}", ignore_errors=True)
         shutil.rmtree(tmp / f"all-{n}", ignore_errors=True)
+    from statistics import median
+
     return {"base": median(base), "all": median(full), "base_runs": base, "all_runs": full,
             "sums": sums}
 
