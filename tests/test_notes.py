@@ -127,6 +127,7 @@ def test_no_hash_and_no_internal_id_in_any_format(notes):
         for text in (html, pdf_text, word):
             assert not _HASH.search(text), (bid, _HASH.search(text))
             assert not _ID.search(text), (bid, _ID.search(text))
+            assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (bid, re.search(r"\b[a-z]+_[a-z_]+\b", text))
             assert "inputs " not in text
         assert "Dataset " in pdf_text.splitlines()[-1] or "Dataset " in pdf_text  # the stamp
 

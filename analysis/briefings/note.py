@@ -37,12 +37,18 @@ LIST_LIMIT = 5
 SUFFIX = "-note"
 
 _INLINE_INFERRED = re.compile(r"\s*\((?:([^()]*?):\s*)?inferred(?::[^()]*)?\)")
-_SEE_ROW = re.compile(r"[;,]?\s*(?:see|See) [a-z_]+\.[A-Za-z0-9_.-]+?(?=[.;,)]?(?:\s|$))\.?")
+_SEE_ROW = re.compile(r"[;,]?\s*(?:see|See) [a-z_]+\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*?"
+                      r"(?=[.;,)]?(?:\s|$))")
+#: Dataset tables a note may name, in words (a reader does not know the tables).
+TABLE_WORDS = {"operation_facts": "the operations' public facts (context, not the chapter)",
+               "office_coverage": "the offices' public coverage (context, not the chapter)"}
+_TABLE_NAME = re.compile(r"\b(?:" + "|".join(TABLE_WORDS) + r")\b")
 _DATASET_COUNT = re.compile(r"\bdataset holds\b|\bchapter records? \d+ records?\b", re.I)
 #: A point that opens with a number of records ("2 partners outside the UN work with the UN
 #: here: AU and EU") summarises a list the note shows anyway: it leads only when nothing else can.
 _LIST_COUNT = re.compile(r"^\d+ (?:[\w-]+ ){0,3}(?:operations?|offices?|envoys?|partners?|"
-                         r"engagements?|events?|figures?|initiatives?|records?)\b")
+                         r"engagements?|events?|figures?|initiatives?|records?)\b"
+                         r"|\b\d+ engagements?\b")
 #: How an office is present, in words (``presence`` of :func:`analysis.queries.offices_in`).
 PRESENCE = {"based": "based here", "coverage": "its area covers this (context: its coverage)",
             "engagement": "engaged here"}
@@ -139,7 +145,8 @@ def is_dataset_count(point: "text.KeyPoint") -> bool:
 
 def reader_words(value: str) -> str:
     """A sentence of the data without pointers to dataset rows ("; see operations.MINUSMA")."""
-    return " ".join(_SEE_ROW.sub("", str(value)).split())
+    words = _TABLE_NAME.sub(lambda m: TABLE_WORDS[m.group(0)], _SEE_ROW.sub("", str(value)))
+    return " ".join(words.split())
 
 
 def _point_text(value: str) -> str:
@@ -166,10 +173,19 @@ def _paragraphs(values) -> tuple[str, ...]:
     return tuple(text.ordered_paragraphs([v for v in values if isinstance(v, str)]))
 
 
-def _part(title: str, lines: list[Line], what: str, limit: int = LIST_LIMIT) -> Part | None:
+def _part(title: str, lines: list[Line], what: str, limit: int = LIST_LIMIT,
+          per_paragraph: dict[str, int] | None = None, ds=None) -> Part | None:
+    """A part of at most ``limit`` lines: when cut, the most salient ones (what the chapter says
+    most about), shown in their own order (dates stay in order)."""
     if not lines:
         return None
-    return Part(title, tuple(lines[:limit]), len(lines), what)
+    if len(lines) > limit and ds is not None:
+        chosen = set(rank(list(range(len(lines))), key=lambda k: salience(
+            lines[k].paragraphs, ds=ds, per_paragraph=per_paragraph), limit=limit))
+        shown = [line for k, line in enumerate(lines) if k in chosen]
+    else:
+        shown = lines[:limit]
+    return Part(title, tuple(shown), len(lines), what)
 
 
 def paragraph_places(ds) -> dict[str, str]:
@@ -240,19 +256,22 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
         presence = [PRESENCE[p.strip()] for p in str(row.get("presence") or "").split(",")
                     if p.strip() in PRESENCE]
         how = f"; {', '.join(presence)}" if presence else ""
-        where = f" ({row['place']})" if isinstance(row.get("place"), str) else ""
         reference = text._capitalize_first(text.office_reference(row))
+        where = f" ({row['place']})" if isinstance(row.get("place"), str) \
+            and row["place"] not in reference else ""
         present.append(Line(f"{reference}{where}: {row['kind']}{how}",
                             _paragraphs([row.get("paragraph")]),
                             _inferred(text.inferences_of([row], "offices"))))
-    parts.append(_part("Who is present", present, "operations, offices and envoys", limit))
+    parts.append(_part("Who is present", present, "operations, offices and envoys", limit,
+                       per_paragraph, ds))
     # what happened
     events = queries.timeline(sel, theme=brief.themes, ds=ds)
     happened = [Line(f"{text.event_date(row)}: {text._no_final_stop(row['description'])}",
                      _paragraphs([row.get("paragraph")]),
                      _inferred(text.inferences_of([row], "events")))
                 for _, row in events.iterrows()]
-    parts.append(_part("What happened", happened, "dated events", limit))
+    parts.append(_part("What happened", happened, "dated events", limit,
+                       per_paragraph, ds))
     # who works with the UN (partners outside the UN only: a UN body, a government or a party
     # to a conflict is not a partner)
     acts = queries.partner_activities(brief.partner_filter(), sel, ds=ds)
@@ -267,7 +286,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
         partners.append(Line(f"{name}{where}: {text._lower_first(text._no_final_stop(row['activity']))}",
                              _paragraphs([row.get("paragraph")]),
                              _inferred(text.engagement_inferences(row, ds=ds))))
-    parts.append(_part("Who works with the UN", partners, "partner engagements", limit))
+    parts.append(_part("Who works with the UN", partners, "partner engagements", limit,
+                       per_paragraph, ds))
     # figures, as the chapter prints them
     figures = brief.chapter_figures()
     figure_lines = []
@@ -279,7 +299,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
             line += f": {value}"
         figure_lines.append(Line(line, _paragraphs([row.get("paragraph")]),
                                  _inferred(brief._figure_inferences(row))))
-    parts.append(_part("Figures the chapter states", figure_lines, "figures", limit))
+    parts.append(_part("Figures the chapter states", figure_lines, "figures", limit,
+                       per_paragraph, ds))
     # context, labelled, with its source
     context_sources: list[str] = []
     if brief.include_context and brief.context_fits():
@@ -288,9 +309,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
         for _, row in rows.iterrows():
             source = queries.source_label(row["source_id"], ds=ds)
             context_sources.append(row["source_id"])
-            context_lines.append(Line(
-                f"Context, not from the chapter: {text._no_final_stop(row['counts'])}, "
-                f"{row['period_label']}: {text.public_value(row)}", (), (), (source,)))
+            point = text.public_figure_point(row, ds=ds)  # "Context, not from the chapter: ..."
+            context_lines.append(Line(text._no_final_stop(point.text), (), (), (source,)))
         parts.append(_part("Context", context_lines, "context figures", min(limit, 3)))
 
     document = for_dataset(ds)

@@ -114,7 +114,7 @@ ul, ol { margin: 0; padding-left: 1.3rem; }
 li { margin: .1rem 0; break-inside: avoid; }
 .key-points li { font-size: 10.5pt; margin-bottom: .2rem; }
 sup { font-size: 7pt; line-height: 0; }
-sup.inferred { color: #8a3b00; padding-left: 1px; }
+sup.inferred { color: #8a3b00; padding-left: 2.5pt; }
 .context { color: #4a4a4a; }
 .cut { font-style: italic; margin: .1rem 0 0; font-size: 9pt; color: #4a4a4a; }
 .notes, .sources { font-size: 8.5pt; line-height: 1.3; }
@@ -170,7 +170,7 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
             numbers, daggers = _numbers(line, cites, inferred)
             for mark in (numbers, daggers):
                 if mark:
-                    run = paragraph.add_run(mark if mark is numbers else mark)
+                    run = paragraph.add_run(mark if mark is numbers or not numbers else f" {mark}")
                     run.font.superscript = True
             if line.context:
                 paragraph.add_run(clean(f" (source: {'; '.join(line.context)})"))
