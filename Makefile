@@ -57,12 +57,12 @@ DASHBOARD_PORT ?= 8866
 
 .PHONY: chromium libreoffice dashboard course
 
-libreoffice: ## install Debian's LibreOffice Writer (no GUI) for the Word tests (root only; they skip without it)
+libreoffice: ## install Debian's LibreOffice Writer (no GUI) and Liberation fonts (Arial's metrics) for the Word tests (root only; they skip without it)
 	@if command -v soffice >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing libreoffice-writer-nogui (apt-get) for the Word tests"; \
 	  apt-get update -q >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-writer-nogui >/dev/null \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libreoffice-writer-nogui fonts-liberation >/dev/null \
 	  || echo "LibreOffice could not be installed: the Word conversion test will skip"; \
 	else echo "LibreOffice is missing and cannot be installed here (not root): the Word conversion test will skip"; fi
 

@@ -66,6 +66,7 @@ def test_every_briefing_has_its_word_file_and_note_in_three_formats(built):
 
 def test_word_has_the_page_headings_tables_alt_texts_citations_and_markers(built, dataset):
     from analysis.builder.render import dataset_version, package_version
+    from analysis.builder.word import word_em
 
     for bid in IDS:
         html = (built / f"{bid}.html").read_text(encoding="utf-8")
@@ -80,14 +81,15 @@ def test_word_has_the_page_headings_tables_alt_texts_citations_and_markers(built
         assert words == [h.strip() for h in heads], bid
         for table in document.tables:
             assert table.rows[0]._tr.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None
-            # no column narrower than its longest word (Arial: about half its size a letter,
-            # and the cell's margins)
+            # no column narrower than its longest word (bold Arial: at most 0.8 em a letter,
+            # and the cell's margins); only words over 10 letters may break, on the widest
+            # tables, set at 7 pt
             size = table.rows[1].cells[0].paragraphs[0].runs[0].font.size.pt
             assert size >= 7
             for k, column in enumerate(table.columns):
-                longest = max((len(w) for row in table.rows for w in row.cells[k].text.split()),
-                              default=1)
-                assert column.width.pt >= min(longest, 24) * size * 0.5 + 10, (bid, k, longest)
+                words = [w for row in table.rows for w in row.cells[k].text.split()]
+                longest = max((w for w in words if len(w) <= 10), key=word_em, default="")
+                assert column.width.pt >= word_em(longest) * size + 10, (bid, k, longest)
         alts = [unescape(a) for a in re.findall(r'<img[^>]* alt="([^"]*)"', html)]
         described = [s._inline.docPr.get("descr") for s in document.inline_shapes]
         assert described == alts and alts, bid

@@ -395,11 +395,17 @@ class Writer:
         return stable_zip(buffer.getvalue())
 
 
-#: A letter of a table's text takes at most about this share of its size (Arial: 0.55 em); a
-#: cell's margins add :data:`CELL_MARGIN` points. Longest words count up to :data:`LONGEST_WORD`
-#: letters. A table too wide for the page at 9 pt is set smaller, down to 7 pt.
-LETTER_EM, CELL_MARGIN, LONGEST_WORD = 0.55, 12.0, 24
+#: How wide a letter of a table's text is, as a share of its size (bold Arial, generously:
+#: capitals and m/w 0.8 em, other letters 0.6 em); a cell's margins add :data:`CELL_MARGIN`
+#: points. A word counts up to :data:`LONGEST_WORD` em. A table too wide for the page at 9 pt
+#: is set smaller, down to 7 pt.
+WIDE, NARROW, CELL_MARGIN, LONGEST_WORD = 0.8, 0.6, 12.0, 15.0
 TABLE_SIZES = (9.0, 8.5, 8.0, 7.5, 7.0)
+
+
+def word_em(word: str) -> float:
+    """A word's width in em (an upper estimate, for bold Arial)."""
+    return sum(WIDE if c.isupper() or c in "mwMW@%" else NARROW for c in word)
 
 
 def fitted_widths(columns: list[str], rows: list[list], shares: list[float],
@@ -409,13 +415,16 @@ def fitted_widths(columns: list[str], rows: list[list], shares: list[float],
     rest goes by the page's ``shares``."""
     from docx.shared import Pt
 
-    longest = []
+    widest = []
     for k, column in enumerate(columns):
         texts = [column] + [clean(row[k]) if k < len(row) else "" for row in rows]
-        longest.append(min(max((len(w) for t in texts for w in t.split()), default=1),
-                           LONGEST_WORD))
-    for size in TABLE_SIZES:
-        least = [Pt(n * size * LETTER_EM + CELL_MARGIN) for n in longest]
+        widest.append(max((word_em(w) for t in texts for w in t.split()), default=1.0))
+    # smaller text first; then, at the smallest, only the longest words may break (a cap
+    # lowered step by step), never a short one such as an acronym
+    tries = [(size, LONGEST_WORD) for size in TABLE_SIZES] + \
+        [(TABLE_SIZES[-1], cap) for cap in (12.0, 10.0, 8.0, 6.0)]
+    for size, cap in tries:
+        least = [Pt(min(em, cap) * size + CELL_MARGIN) for em in widest]
         spare = total - sum(least)
         if spare >= 0:
             share = sum(shares) or 1
