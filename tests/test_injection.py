@@ -142,11 +142,23 @@ def test_hostile_text_in_every_field_stays_text_in_every_page(tmp_path):
     env = {**os.environ, "PSW_DATA_DIR": str(data)}
     env.pop("MPLBACKEND", None)
     result = subprocess.run([str(BRIEFINGS), "build", "--set", str(tmp_path / "set.toml"),
-                             "--out", str(out), "--no-progress"], capture_output=True, text=True,
-                            env=env, cwd=PROJECT, timeout=600)
+                             "--out", str(out), "--no-progress", "--formats", "html,docx"],
+                            capture_output=True, text=True, env=env, cwd=PROJECT, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     pages = {p.name: p.read_text(encoding="utf-8") for p in sorted(out.glob("*.html"))}
-    assert len(pages) == 6  # five briefings and the index
+    assert len(pages) == 11  # five briefings, their notes and the index
+    import docx  # the Word files open, and the hostile text is in them as text, never a link
+    import zipfile
+
+    words = []
+    for path in sorted(out.glob("*.docx")):
+        assert zipfile.ZipFile(path).testzip() is None, path.name
+        document = docx.Document(str(path))
+        words += [p.text for p in document.paragraphs]
+        words += [c.text for t in document.tables for r in t.rows for c in r.cells]
+        assert b"w:hyperlink" not in zipfile.ZipFile(path).read("word/document.xml"), path.name
+    assert len(list(out.glob("*.docx"))) == 11  # five briefings, five notes and the pack
+    assert any("[c](javascript:alert(3))" in w for w in words)
     for name, page in pages.items():
         assert live_problems(page) == [], name
     everything = "\n".join(pages.values())
