@@ -247,12 +247,13 @@ CHOOSER_SCRIPT = """
   }
   document.querySelectorAll("li.entry").forEach(function (entry) {
     var label = document.createElement("label"), box = document.createElement("input");
+    var heading = entry.querySelector("h3");
     box.type = "checkbox"; box.value = entry.id; box.className = "pick";
+    box.setAttribute("aria-label", "Put " + heading.textContent + " in the pack");
     box.addEventListener("change", update);
     label.appendChild(box);
     label.appendChild(document.createTextNode(" in the pack"));
     label.className = "pick-label";
-    var heading = entry.querySelector("h3");
     heading.parentNode.insertBefore(label, heading.nextSibling);
     boxes.push(box);
   });
