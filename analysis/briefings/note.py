@@ -115,25 +115,18 @@ class Note:
     def all_parts(self) -> list[Part]:
         return [self.key_points, *self.parts]
 
+    @property
+    def lines(self) -> list[Line]:
+        return [line for part in self.all_parts for line in part.lines]
+
     def citations(self) -> list[Citation]:
         """Every paragraph cited, numbered in the order of first use (number = index + 1)."""
-        seen: list[str] = []
-        for part in self.all_parts:
-            for line in part.lines:
-                for paragraph in line.paragraphs:
-                    if paragraph not in seen:
-                        seen.append(paragraph)
+        seen = dict.fromkeys(p for line in self.lines for p in line.paragraphs)
         return [Citation(p, self._where.get(p, f"{self.document}, paragraph {p}")) for p in seen]
 
     def inferences(self) -> list[Inferred]:
         """Every inference shown, in the order of first use (marked †1, †2...)."""
-        seen: list[Inferred] = []
-        for part in self.all_parts:
-            for line in part.lines:
-                for inferred in line.inferred:
-                    if inferred not in seen:
-                        seen.append(inferred)
-        return seen
+        return list(dict.fromkeys(i for line in self.lines for i in line.inferred))
 
     _where: dict[str, str] = field(default_factory=dict, repr=False)
 
