@@ -224,7 +224,8 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
                  and entry.get("inputs") == inputs[b.id]
                  and outputs_intact(out, entry.get("outputs") or {})
                  and all(name in (entry.get("outputs") or {})
-                         for name in wanted_outputs(b.id, request)))
+                         for name in wanted_outputs(b.id, request,
+                                                    note=b.notebook in catalog.kinds)))
         if fresh:
             outcome.skipped.append(b.id)
         else:
@@ -434,7 +435,8 @@ def make_tasks(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
         tasks[b.id] = Task(b.id, b.notebook, str(path), _relative(path), dict(b.parameters),
                            tuple(_cell_ids(path)), request.timeout, request.kernel,
                            inputs=dict((inputs or {}).get(b.id) or {}), pdf=request.pdf,
-                           docx=request.docx, note=request.notes,
+                           docx=request.docx,
+                           note=request.notes and b.notebook in catalog.kinds,
                            docx_template=str(request.docx_template) if request.docx_template
                            else None)
     return tasks
@@ -582,10 +584,11 @@ def extra_names(bid: str) -> list[str]:
     return [f"{bid}.docx", f"{bid}-note.html", f"{bid}-note.pdf", f"{bid}-note.docx"]
 
 
-def wanted_outputs(bid: str, request: BuildRequest) -> list[str]:
+def wanted_outputs(bid: str, request: BuildRequest, note: bool = True) -> list[str]:
     """The files a build with ``request``'s formats needs for ``bid`` (besides page and
-    notebook): a briefing built without them is not up to date."""
-    note = [f"{bid}-note"] if request.notes else []
+    notebook): a briefing built without them is not up to date. Only a briefing of a declared
+    kind has a note (``note``): a notebook of a set file's own has none."""
+    note = [f"{bid}-note"] if request.notes and note else []
     names = [f"{n}.html" for n in note]
     if request.pdf:
         names += [f"{n}.pdf" for n in [bid, *note]]
