@@ -172,6 +172,8 @@ def _part(title: str, lines: list[Line], what: str, limit: int = LIST_LIMIT,
     most about), shown in their own order (dates stay in order)."""
     if not lines:
         return None
+    if limit is None:
+        return Part(title, tuple(lines), len(lines), what)
     if len(lines) > limit and ds is not None:
         chosen = set(rank(list(range(len(lines))), key=lambda k: salience(
             lines[k].paragraphs, ds=ds, per_paragraph=per_paragraph), limit=limit))
@@ -202,18 +204,35 @@ SHORTER = ((5, 5), (4, 5), (3, 5), (3, 4), (2, 4), (2, 3), (1, 3))
 def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple[Note, int]:
     """The longest note (of :data:`SHORTER`, from step ``start``) whose estimated length fits
     two pages, and its step (a renderer that finds it still too long asks for the next)."""
+    whole = make_note(brief, briefing_id, limit=None)  # every line once; then cut
+    per_paragraph = mentions_per_paragraph(brief.ds)
     step = start
     while True:
         limit, keys = SHORTER[step]
-        note = make_note(brief, briefing_id, limit=limit, key_points=keys)
+        note = shortened(whole, limit, keys, ds=brief.ds, per_paragraph=per_paragraph)
         if estimated_lines(note) <= 2 * PAGE_LINES or step == len(SHORTER) - 1:
             return note, step
         step += 1
 
 
-def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
+def shortened(note: Note, limit: int, key_points: int, *, ds,
+              per_paragraph: dict[str, int] | None = None) -> Note:
+    """``note`` (made with every line) with at most ``key_points`` key points and ``limit``
+    lines a list (context: at most 3)."""
+    keys = note.key_points.lines[:max(KEY_POINTS[0], min(key_points, KEY_POINTS[1]))]
+    parts = [_part(p.title, list(p.lines), p.what, min(limit, 3) if p.title == "Context"
+                   else limit, per_paragraph, ds) for p in note.parts]
+    cut = Note(note.briefing_id, note.title, note.intro,
+               Part(note.key_points.title, tuple(keys), len(keys), note.key_points.what),
+               [p for p in parts if p is not None], note.document, list(note.sources))
+    cut._where = note._where
+    return cut
+
+
+def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_LIMIT,
               key_points: int = KEY_POINTS[1]) -> Note:
-    """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``."""
+    """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``
+    (``limit`` None: every line of every list)."""
     from ..document import for_dataset
 
     ds = brief.ds
@@ -304,7 +323,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int = LIST_LIMIT,
             context_sources.append(row["source_id"])
             point = text.public_figure_point(row, ds=ds)  # "Context, not from the chapter: ..."
             context_lines.append(Line(text._no_final_stop(point.text), (), (), (source,)))
-        parts.append(_part("Context", context_lines, "context figures", min(limit, 3)))
+        parts.append(_part("Context", context_lines, "context figures",
+                           None if limit is None else min(limit, 3), per_paragraph, ds))
 
     document = for_dataset(ds)
     full = f"{briefing_id}.html"
