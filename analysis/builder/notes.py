@@ -119,7 +119,8 @@ sup.inferred { color: #8a3b00; padding-left: 2.5pt; }
 .cut { font-style: italic; margin: .1rem 0 0; font-size: 9pt; color: #4a4a4a; }
 .notes, .sources { font-size: 8.5pt; line-height: 1.3; }
 .notes h2, .sources h2 { font-size: 9.5pt; }
-.notes ol.citations { columns: 2; column-gap: 1.2rem; }
+.notes ol.citations { columns: 2; column-gap: 1.2rem; padding-left: 0; }
+.notes ol.citations li { margin-left: 1.6rem; }  /* each number inside its own column */
 .inferred-intro { margin: .3rem 0 .1rem; }
 ol.inferences { list-style: none; padding-left: 0; }
 """
