@@ -102,8 +102,15 @@ def _print_completion(parser: argparse.ArgumentParser, shell: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    from .outputs import _Signalled, signals_interrupt
+
     try:
-        return int(args.run(args) or 0)
+        _refuse_control_characters(args)
+        with signals_interrupt():
+            return int(args.run(args) or 0)
+    except _Signalled as err:
+        print(f"{PROG}: stopped by signal {err.signum}; cleaned up", file=sys.stderr)
+        return 128 + err.signum
     except UsageError as err:
         print(f"{PROG} {args.command}: {_one_line(err)}", file=sys.stderr)
         return EXIT_USAGE
@@ -122,6 +129,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG} {args.command}: cannot use{where}: {err.strerror or err}",
               file=sys.stderr)
         return EXIT_PROBLEMS
+
+
+#: argparse destinations whose option is not "--" + the name
+_OPTION_NAMES = {"set_path": "--set", "params": "--param", "lessons": "--lesson", "text": "TEXT",
+                 "directory": "DIR", "shell": "SHELL"}
+
+
+def _refuse_control_characters(args: argparse.Namespace) -> None:
+    """An option or argument holding a control character (a stray newline, tab or escape typed
+    or pasted into the command) is the user's error: UsageError naming it."""
+    import unicodedata
+
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item) if isinstance(item, (str, os.PathLike)) else None
+            if text is None:
+                continue
+            bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
+            if bad is not None:
+                option = _OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+                raise UsageError(f"{option} {shorten(text)} holds the control character "
+                                 f"U+{ord(bad):04X}; this is an error in the command as typed, "
+                                 "not in the data: remove it")
 
 
 def _one_line(err: Exception) -> str:

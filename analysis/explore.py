@@ -74,8 +74,11 @@ class View:
         return display_table(self.table if rows is None else self.table.head(rows))
 
     def csv(self) -> str:
-        """The table as CSV text (UTF-8, one header row, no index)."""
-        return self.table.to_csv(index=False)
+        """The table as CSV text (UTF-8, one header row, no index), for a spreadsheet: formulas
+        neutralised (:mod:`analysis.csvsafe`)."""
+        from .csvsafe import frame_csv
+
+        return frame_csv(self.table)
 
     def file_stem(self) -> str:
         """A safe file name stem naming the choice, e.g. ``engagements-western-africa-elections``."""

@@ -27,6 +27,8 @@ def ipc_config(socket_dir: str):
     config = Config()
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = os.path.join(socket_dir, "kernel")
+    # the connection file too: removed with the folder (not left in TMPDIR by a killed run)
+    config.KernelManager.connection_file = os.path.join(socket_dir, "kernel.json")
     return config
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import json
 import os
 import shutil
@@ -92,8 +93,36 @@ def parse_param(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def check_text_rules(folder: Path) -> None:
+    """Refuse data that breaks the text rules ids and titles are made from (characters, lengths,
+    display names: :func:`analysis.validate.text_rule_problems`), naming the data file and row."""
+    from ..dataset import DataError
+
+    problems = _text_rule_problems(str(Path(folder).resolve()), _folder_stamp(Path(folder)))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{folder}/{problems[0]}{more}; `briefings validate` lists every problem; "
+                        "nothing built")
+
+
+def _folder_stamp(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
+                            for e in os.scandir(folder) if e.is_file()))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=4)
+def _text_rule_problems(folder: str, stamp: tuple) -> tuple:
+    from ..validate import text_rule_problems
+
+    return tuple(text_rule_problems(folder))
+
+
 def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     """The briefings to consider (parameters checked), the default set's ids, the catalog."""
+    check_text_rules(data_dir())
     bset = load_briefing_set(request.set_path)
     catalog = Catalog(bset.extra_notebooks)
     default_ids = [b.id for b in bset.briefings]
@@ -105,6 +134,9 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         given: dict[str, Any] = {}
         for text in request.params:
             name, raw = parse_param(text)
+            if name in given:
+                raise ParameterProblem(f"--param {shorten(name)} is given twice; give each "
+                                       "parameter once")
             given[name] = catalog.parse_cli_value(notebook, name, raw)
         checked = catalog.check(notebook, given)
         bid = default_id(notebook, {k: checked[k] for k in given})

@@ -280,7 +280,7 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
     import re
 
     folder = folder or tempfile.gettempdir()
-    pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k)-(\d+)-")
+    pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k|lesson|worker)-(\d+)-")
     removed = []
     try:
         names = os.listdir(folder)

@@ -194,7 +194,10 @@ def check_output_folder(out: Path) -> None:
 
 def _check_output_folder(out: Path) -> None:
     from ..errors import UsageError
+    from ..outputs import check_target
+    from ..paths import data_dir
 
+    check_target(out, option="--out", reads=[data_dir()])
     if out.is_symlink() and not out.exists():
         raise UsageError(f"--out {out} is a symbolic link to {os.readlink(out)}, which does not "
                          "exist")

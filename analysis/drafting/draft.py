@@ -55,7 +55,7 @@ class Draft:
 
 
 def check_symbol(symbol: str) -> str:
-    if not SYMBOL.match(symbol or "") or not re.search(r"\d", symbol):
+    if not SYMBOL.fullmatch(symbol or "") or not re.search(r"\d", symbol):
         raise DraftError(f"{symbol!r} does not look like a UN document symbol (expected e.g. A/73/1 or "
                          "S/2018/1234: series letters, then slash-separated parts with numbers)")
     return symbol
@@ -270,15 +270,19 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     """The text of ``path``, or a :class:`DraftError` saying what is wrong with it."""
+    from ..files import LIMITS, FileRefused, read_bounded
+
     path = Path(path)
     if path.is_dir():
         raise DraftError(f"{path} is a folder; give the chapter's text file")
-    if not path.is_file():
+    if not path.exists():
         raise DraftError(f"no such file: {path}")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise DraftError(f"{path} is {size / 1e6:.1f} MB; a chapter's text is at most {max_bytes // 1_000_000} MB")
-    data = path.read_bytes()
+    if max_bytes != LIMITS["chapter text"]:
+        raise ValueError("the chapter text limit is analysis.files.LIMITS['chapter text']")
+    try:
+        data = read_bounded(path, kind="chapter text")
+    except FileRefused as err:
+        raise DraftError(str(err)) from None
     if not data.strip():
         raise DraftError(f"{path} is empty (expected the plain text of one chapter)")
     if b"\x00" in data:

@@ -61,7 +61,8 @@ def execute(notebook, *, lesson: str, timeout: int = CELL_TIMEOUT):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    scratch = tempfile.mkdtemp(prefix="psw-lesson-")
+    scratch = tempfile.mkdtemp(prefix=f"psw-lesson-{os.getpid()}-")  # a later run removes it
+    # if this process is killed (see analysis.builder.execute.remove_orphaned_temporaries)
     try:
         config = ipc_config(scratch)
         workdir = os.path.join(scratch, "work")
