@@ -389,12 +389,16 @@ def lab_server(tmp_path_factory, browser):
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory, browser):
-    """The dashboard as `make dashboard` serves it, on a free loopback port."""
-    from analysis.apps import free_port, voila_command, voila_env
+    """The dashboard as `make dashboard` serves it, on a free loopback port; ``.url`` carries
+    the token, ``.token`` is it."""
+    from analysis.apps import free_port, new_token, voila_command, voila_env
 
     base = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    env = {"JUPYTER_PATH": voila_env()["JUPYTER_PATH"], "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
-    server = Server(voila_command(port), f"http://127.0.0.1:{port}/", log=base / "voila.log", env=env)
+    port, token = free_port(), new_token()
+    env = {**voila_env(token=token), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+           "PSW_DIE_WITH_PARENT": str(os.getpid())}
+    server = Server(voila_command(port), f"http://127.0.0.1:{port}/?token={token}",
+                    log=base / "voila.log", env=env)
+    server.token, server.port = token, port
     yield server
     server.stop()
