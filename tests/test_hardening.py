@@ -474,3 +474,27 @@ def test_control_characters_in_options_are_the_users_error(capsys, tmp_path, arg
     code, _, err = run(capsys, *argv)
     assert code == 2 and "control character" in err and "error in the command" in err
     assert "bug" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_pdf_has_a_time_limit():
+    from analysis.builder.execute import _render_pdf
+    from analysis.builder.pdf import PdfTimeLimit, to_pdf
+
+    rows = "".join(f"<tr><td>{'word ' * 200}</td></tr>" for _ in range(300))
+    html = (f"<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><table>{rows}"
+            "</table></body></html>")
+    with pytest.raises(PdfTimeLimit, match="time limit"):
+        to_pdf(html, time_limit=0.05)
+    pdf, failure = _render_pdf(html.encode(), {}, 0.05)
+    assert pdf is None and "time limit" in failure.evalue
+
+
+def test_an_overlong_cell_is_cut_with_a_mark_and_wrapped():
+    from analysis.builder.render import TEMPLATE_DIR
+    from analysis.displays import CELL_LIMIT, cut
+
+    assert cut("x" * 10) == "x" * 10
+    long = cut("x" * (CELL_LIMIT + 9000))
+    assert long.startswith("x" * CELL_LIMIT) and long.endswith("[cut: 9000 more characters]")
+    css = (TEMPLATE_DIR / "report" / "report.css").read_text()
+    assert "overflow-wrap: anywhere" in css

@@ -246,20 +246,21 @@ def run_briefing(task: Task) -> Result:
                       failed_ipynb=out.get("failed_ipynb"), failure=failure)
     pdf = pdf_failure = None
     if task.pdf:
-        pdf, pdf_failure = _render_pdf(out["html"], timings)
+        pdf, pdf_failure = _render_pdf(out["html"], timings, task.timeout)
     return Result(task.id, True, timings, out.get("title"), out.get("summary"),
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
                   pdf=pdf, pdf_failure=pdf_failure)
 
 
-def _render_pdf(html: bytes, timings: dict) -> tuple[bytes | None, Failure | None]:
+def _render_pdf(html: bytes, timings: dict, limit: float | None = None
+                ) -> tuple[bytes | None, Failure | None]:
     """The page's PDF (:mod:`.pdf`), rendered here so that every engine's workers make them
     in parallel; a failure comes back as data, the page itself being fine."""
     from .pdf import to_pdf
 
     start = time.perf_counter()
     try:
-        return to_pdf(html), None
+        return (to_pdf(html, time_limit=limit) if limit else to_pdf(html)), None
     except Exception as exc:  # noqa: BLE001 - reported for this briefing
         return None, Failure("PDF", type(exc).__name__, str(exc))
     finally:

@@ -205,11 +205,11 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
 
     # Events, event places and figures, sentence by sentence.
     event_ids, figure_ids = set(), set()
+    by_sentence = _by_sentence(findings)  # one pass: linear in the text, not paragraphs × findings
     for p in chapter.paragraphs:
         theme = section_theme[p.section_id]
-        para_findings = [f for f in findings if f.paragraph == p.paragraph_id]
         for n, (offset, sentence) in enumerate(sentences(p.text), start=1):
-            here = [f for f in para_findings if f.sentence == n]
+            here = by_sentence.get((p.paragraph_id, n), [])
             dates = find_dates(sentence, report_year=year)
             for d in dates:
                 label_slug = d.label.replace("/", "-")
@@ -256,6 +256,14 @@ def _topic(heading: str) -> str:
 
 def _number_cell(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _by_sentence(findings) -> dict[tuple[str, int], list]:
+    """Findings grouped by (paragraph, sentence number), in their order."""
+    grouped: dict[tuple[str, int], list] = {}
+    for f in findings:
+        grouped.setdefault((f.paragraph, f.sentence), []).append(f)
+    return grouped
 
 
 def _unique(base: str, taken: set[str]) -> str:
