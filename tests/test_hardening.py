@@ -498,3 +498,28 @@ def test_an_overlong_cell_is_cut_with_a_mark_and_wrapped():
     assert long.startswith("x" * CELL_LIMIT) and long.endswith("[cut: 9000 more characters]")
     css = (TEMPLATE_DIR / "report" / "report.css").read_text()
     assert "overflow-wrap: anywhere" in css
+
+
+# --- The documentation states the limits, the dashboard's token and the safe Dask commands ------
+
+def _documents() -> str:
+    """The README and the docs/ pages (the README may be split into docs/)."""
+    texts = [(PROJECT_DIR / "README.md").read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((PROJECT_DIR / "docs").glob("*.md"))]
+    return "\n".join(texts)
+
+
+def test_the_docs_state_the_limits_token_and_safe_dask_commands():
+    from analysis import dashboard
+    from analysis.files import LIMITS, MB
+
+    docs = _documents()
+    for kind, limit in LIMITS.items():
+        assert f"| {limit // MB} MB |" in docs, kind
+    assert "textMaxLength" in docs and "four per core" in docs and "120 s" in docs
+    assert "/?token=" in docs and f"at most {dashboard.MAX_KERNELS} run at once" in docs
+    assert "--ip 0.0.0.0" in docs and "Host" in docs
+    assert "dask scheduler --host 127.0.0.1 --dashboard-address 127.0.0.1:8787" in docs
+    assert "--host 127.0.0.1 --dashboard-address 127.0.0.1:0" in docs
+    assert "dask scheduler\n" not in docs and "dask scheduler  " not in docs  # no open scheduler
+    assert "--for-spreadsheets" in docs and ".replaced/N/" in docs
