@@ -119,6 +119,7 @@ def test_a_page_beyond_the_kernel_cap_is_refused_saying_why(capped_server):
     assert first == 200  # the pre-started kernel
     second, body, _ = request(capped_server.port, f"/?token={capped_server.token}")
     assert second == 503 and "The dashboard is busy" in body and "--max-kernels" in body
+    assert "https://" not in body  # the refusal page loads nothing from outside either
 
 
 def test_idle_kernels_are_culled_and_the_cap_is_set():
@@ -162,6 +163,8 @@ def test_the_dashboard_loads_nothing_from_outside_the_machine(browser, voila_ser
     context.route("**/*", route)
     page = context.new_page()
     try:
+        page.goto(voila_server.url.split("?")[0])  # without the token: the login page
+        page.wait_for_load_state("networkidle")
         page.goto(voila_server.url)
         page.wait_for_selector(".widget-dropdown select", timeout=90_000)
         page.wait_for_load_state("networkidle")
