@@ -92,23 +92,34 @@ def case(fn):
     return fn
 
 
+def _planted(root, tmp):
+    """A data folder whose themes table is ``../.bash_profile``, a CSV that loads (a login shell
+    would run its first line)."""
+    src = tmp / "src"
+    src.mkdir()
+    data = data_copy(root, src)
+    (src / ".bash_profile").write_text((data / "themes.csv").read_text())
+    set_path(data, "themes", "../.bash_profile")
+    (tmp / "exp").mkdir()
+    return data
+
+
 @case
 def export_path_dotdot(root, tmp):
-    data = data_copy(root, tmp)
-    set_path(data, "themes", "../.bash_profile")
+    data = _planted(root, tmp)
     before = tree(tmp)
-    code, out, err = briefings(root, ["export", str(tmp / "out")], env={"PSW_DATA_DIR": str(data)})
+    code, out, err = briefings(root, ["export", str(tmp / "exp" / "out")],
+                               env={"PSW_DATA_DIR": str(data)})
     return code, first(err or out), diff(before, tree(tmp))
 
 
 @case
 def draft_path_dotdot(root, tmp):
-    data = data_copy(root, tmp)
-    set_path(data, "themes", "../.bash_profile")
+    data = _planted(root, tmp)
     before = tree(tmp)
     code, out, err = briefings(root, ["draft", str(root / "tests/fixtures/drafting/chapter-2018.txt"),
-                                      "--out", str(tmp / "o"), "--symbol", "A/73/1", "--year", "2018",
-                                      "--data", str(data)])
+                                      "--out", str(tmp / "exp" / "o"), "--symbol", "A/73/1",
+                                      "--year", "2018", "--data", str(data)])
     return code, first(err or out), diff(before, tree(tmp))
 
 

@@ -2,12 +2,6 @@
 from __future__ import annotations
 
 
-def _jobs(text: str) -> int:
-    from ..builder.cli import _positive_int
-
-    return _positive_int(text)
-
-
 def add_arguments_teach(parser) -> None:
     parser.add_argument("directory", metavar="DIR",
                         help="folder to write the course into (created when missing; must be empty "
@@ -20,7 +14,7 @@ def add_arguments_teach(parser) -> None:
                         help="write into a folder that is not empty, replacing the course files; the lessons replaced are kept in DIR/.replaced/N/")
     parser.add_argument("--lesson", type=int, action="append", metavar="N", dest="lessons",
                         help="only lesson N (repeat for several; default: the whole course)")
-    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="lessons executed at once for the instructor edition (default: cores, "
                              "at most 4)")
 
@@ -31,6 +25,8 @@ def run_teach(args) -> int:
     from .editions import write_edition
     from .execute import ExecutionFailure
 
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
     edition = "instructor" if args.instructor else "student"
     try:
         written = write_edition(args.directory, instructor=args.instructor, force=args.force,
