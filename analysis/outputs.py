@@ -122,15 +122,15 @@ def check_target(target: Path | str, *, option: str, reads: Iterable[Path | str]
 
 
 class FolderLock:
-    """An exclusive ``flock`` on a folder (no lock file; the lock dies with the process)."""
+    """An exclusive ``flock`` on a folder while a command writes it: no lock file is left behind,
+    and the lock goes with the process, so a killed run never leaves the folder locked. A second
+    run is refused at once (UsageError: "another <command> (pid N) is writing to DIR")."""
 
-    def __init__(self, folder: Path, *, command: str):
-        self.folder, self.command, self.fd = folder, command, None
+    def __init__(self, folder: Path, *, command: str = "run"):
+        self.folder, self.command, self.fd = Path(folder), command, None
 
     def __enter__(self) -> "FolderLock":
         import fcntl
-
-        from .builder.store import _lock_holder
 
         try:
             fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -139,21 +139,38 @@ class FolderLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = _lock_holder(fd)
+            holder = lock_holder(fd)
             os.close(fd)
-            raise UsageError(f"another run (pid {holder}) is writing to {self.folder}; wait for "
-                             f"it to finish, or write into another folder") from None
+            raise UsageError(f"another {self.command} (pid {holder}) is writing to {self.folder}; "
+                             "wait for it to finish, or write into another folder") from None
         self.fd = fd
         return self
 
     def __exit__(self, *exc) -> bool:
         if self.fd is not None:
-            os.close(self.fd)
+            os.close(self.fd)  # releases the lock
             self.fd = None
         return False
 
 
-def _alive(pid: int) -> bool:
+def lock_holder(fd: int) -> str:
+    """The process holding a flock on ``fd``'s file, from Linux's ``/proc/locks``."""
+    info = os.fstat(fd)
+    wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == wanted \
+                        and parts[4] != str(os.getpid()):
+                    return parts[4]
+    except OSError:
+        pass
+    return "unknown"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a folder named after it belongs to a live run)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -174,7 +191,7 @@ def remove_killed_staging(target: Path) -> list[Path]:
         return removed
     for name in names:
         match = pattern.match(name)
-        if not match or (match.group(1) and _alive(int(match.group(1)))):
+        if not match or (match.group(1) and process_alive(int(match.group(1)))):
             continue
         path = target.parent / name
         if path.is_dir() and not path.is_symlink():
@@ -246,7 +263,7 @@ def write_folder(target: Path | str, files: Iterable[tuple[str, str | bytes]], *
         raise UsageError(f"cannot create the folder {target}: {err.strerror or err}") from None
     staging = None
     try:
-        with FolderLock(target, command=what):
+        with FolderLock(target):
             remove_killed_staging(target)
             _refuse_clashes(target, [name for name, _ in files], force=force)
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGE_MARK}{os.getpid()}-",
@@ -383,5 +400,5 @@ def tree_files(folder: Path, prefix: str) -> list[tuple[str, bytes]]:
     return out
 
 
-__all__ = ["FolderLock", "Written", "check_target", "protected_folders",
+__all__ = ["FolderLock", "Written", "check_target", "lock_holder", "process_alive", "protected_folders",
            "remove_killed_staging", "signals_interrupt", "tree_files", "write_folder"]

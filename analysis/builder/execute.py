@@ -280,6 +280,8 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
     """
     import re
 
+    from ..outputs import process_alive
+
     folder = folder or tempfile.gettempdir()
     pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k|lesson|worker)-(\d+)-")
     removed = []
@@ -289,23 +291,13 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
         return removed
     for name in names:
         match = pattern.match(name)
-        if not match or _alive(int(match.group(1))):
+        if not match or process_alive(int(match.group(1))):
             continue
         path = os.path.join(folder, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stop_current_kernel() -> None:
