@@ -262,8 +262,10 @@ def write_folder(target: Path | str, files: Iterable[tuple[str, str | bytes]], *
     except OSError as err:
         raise UsageError(f"cannot create the folder {target}: {err.strerror or err}") from None
     staging = None
+    locked = False  # a run refused by the lock must not remove the folder the other one writes
     try:
         with FolderLock(target):
+            locked = True
             remove_killed_staging(target)
             _refuse_clashes(target, [name for name, _ in files], force=force)
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGE_MARK}{os.getpid()}-",
@@ -289,7 +291,7 @@ def write_folder(target: Path | str, files: Iterable[tuple[str, str | bytes]], *
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        if created:
+        if created and locked:
             with contextlib.suppress(OSError):
                 target.rmdir()
 

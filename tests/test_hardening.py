@@ -523,3 +523,15 @@ def test_the_docs_state_the_limits_token_and_safe_dask_commands():
     assert "--host 127.0.0.1 --dashboard-address 127.0.0.1:0" in docs
     assert "dask scheduler\n" not in docs and "dask scheduler  " not in docs  # no open scheduler
     assert "--for-spreadsheets" in docs and ".replaced/N/" in docs
+
+
+def test_two_drafts_into_one_new_folder_one_wins_the_other_is_refused(tmp_path):
+    out = tmp_path / "new"
+    args = ["draft", str(CHAPTER_2018), "--out", str(out), "--symbol", "A/73/1", "--year", "2018"]
+    runs = [subprocess.Popen([sys.executable, "-m", "analysis.cli", *args], cwd=PROJECT_DIR,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    results = sorted((run.wait(timeout=300), run.stderr.read()) for run in runs)
+    assert [code for code, _ in results] == [0, 2], results
+    assert "already holds" in results[1][1] or "another run" in results[1][1]
+    assert (out / "chapter.txt").is_file() and not list(tmp_path.glob(".new.psw-stage-*"))
