@@ -149,9 +149,11 @@ def _refuse_control_characters(args: argparse.Namespace) -> None:
             bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
             if bad is not None:
                 option = _OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
-                raise UsageError(f"{option} {shorten(text)} holds the control character "
-                                 f"U+{ord(bad):04X}; this is an error in the command as typed, "
-                                 "not in the data: remove it")
+                what = (f"{option} must be one line: {shorten(text)} holds a line break"
+                        if bad in "\n\r" else f"{option} {shorten(text)} holds the control "
+                                                "character")
+                raise UsageError(f"{what} U+{ord(bad):04X}; this is an error in the command as "
+                                 "typed, not in the data: remove it")
 
 
 def _one_line(err: Exception) -> str:

@@ -504,8 +504,7 @@ def _check_cells(data: _TableData, problems: list[Problem], text_limit: int = TE
             if "maximum" in cons and typed > _bound(cons["maximum"], f.type):
                 bad(f"{value} is above the maximum {cons['maximum']}")
             if "maxLength" in cons and len(value) > cons["maxLength"]:
-                bad(f"is {len(value)} characters long; at most {cons['maxLength']} allowed "
-                    f"(maxLength in {DESCRIPTOR})")
+                bad(f"is {len(value)} characters long; at most {cons['maxLength']} allowed")
                 continue
             if "minLength" in cons and len(value) < cons["minLength"]:
                 bad(f"is {len(value)} characters long; at least {cons['minLength']} required")

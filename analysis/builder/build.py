@@ -98,7 +98,8 @@ def check_text_rules(folder: Path) -> None:
     display names: :func:`analysis.validate.text_rule_problems`), naming the data file and row."""
     from ..dataset import DataError
 
-    problems = _text_rule_problems(str(Path(folder).resolve()), _folder_stamp(Path(folder)))
+    problems = [p for p in _text_rule_problems(str(Path(folder).resolve()), _folder_stamp(Path(folder)))
+                if p.row is not None]  # a broken file or descriptor is the loader's to report
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DataError(f"{folder}/{problems[0]}{more}; `briefings validate` lists every problem; "
