@@ -1,7 +1,7 @@
 """Is `briefings draft` linear in its text? Time the drafter on 1, 2 and 5 MB chapters.
 
-The texts repeat the sample chapter (tests/fixtures/drafting/chapter-2018.txt) until they reach
-the size, so every megabyte holds the same mix of headings, paragraphs, names, dates and
+The texts repeat the chapter of the seed (../shared/seed/, the 2017 chapter; where it is absent,
+the sample chapter tests/fixtures/drafting/chapter-2018.txt) until they reach the size, so every megabyte holds the same mix of headings, paragraphs, names, dates and
 numbers; a last case is about 5 MB of one-word paragraphs (the shape that once used 948 MB). The
 5 MB case stays inside the chapter limit (analysis.files.LIMITS). Each case runs the whole
 `draft_chapter` (layout, entities, dates, numbers, engagements) in this process, nothing
@@ -21,7 +21,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
-SAMPLE = PROJECT / "tests" / "fixtures" / "drafting" / "chapter-2018.txt"
+SEED = sorted((PROJECT.parent / "shared" / "seed").glob("*.txt"))
+SAMPLE = SEED[0] if SEED else PROJECT / "tests" / "fixtures" / "drafting" / "chapter-2018.txt"
 MB = 1_000_000
 
 
@@ -55,7 +56,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {len(os.sched_getaffinity(0))} cores")
     print(f"{'text':<28}{'MB':>6}{'paragraphs':>12}{'seconds':>10}{'s/MB':>8}{'peak MB':>9}")
-    cases = [(f"sample x {s:g} MB", chapter_of(int(s * MB) - 1)) for s in args.sizes]
+    print(f"text repeated: {SAMPLE.name}")
+    cases = [(f"chapter x {s:g} MB", chapter_of(int(s * MB) - 1)) for s in args.sizes]
     cases.append(("one-word paragraphs", one_word_paragraphs(5 * MB - 1)))
     for label, text in cases:
         size = len(text.encode("utf-8")) / MB
