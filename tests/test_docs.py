@@ -112,3 +112,21 @@ def test_the_checkout_keeps_its_top_level_and_git_keeps_reports():
                              capture_output=True, text=True)
     if tracked.returncode == 0:  # a checkout (a wheel's tree has no git)
         assert tracked.stdout.split() == ["reports/.gitkeep"]
+
+
+def test_the_facilitator_guide_names_the_real_kernel_targets_and_kinds():
+    from analysis.briefings import registry
+    from analysis.kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
+
+    guide = DOCS["facilitator-guide.md"]
+    assert KERNEL_NAME in guide and f'"{KERNEL_DISPLAY_NAME}"' in guide
+    for quoted in re.findall(r'kernel (?:is )?"([^"]+)"', guide):
+        assert quoted == KERNEL_DISPLAY_NAME, f"the guide names the kernel {quoted!r}"
+    assert "make course" in guide
+    assert "--notebook-dir" not in guide, "the guide opens the course with `make course`"
+    assert not re.search(r"`make lab`[^.]*(lessons are|shows the lessons)", guide)
+    names = [kind.name for kind in registry.kinds()]
+    assert len(names) == 5 and "five briefing notebooks" in guide
+    for name in names:
+        assert name in guide, f"the guide does not name the {name} briefing"
+    assert not re.search(r"\bfour briefing", guide)
