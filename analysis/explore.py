@@ -248,10 +248,24 @@ def _empty_message(label: str, theme: str, partner: str, ds: "Dataset") -> str:
 
 def _chart(frame: "pd.DataFrame", *, theme: str, what: str):
     from . import charts
+    from .style import detached_figures
 
     by = "theme" if theme == ALL else "actor"
-    ax = charts.plot_counts(frame, x=by, what=what, top=12)
+    with detached_figures():
+        ax = charts.plot_counts(frame, x=by, what=what, top=12, title=chart_title(frame, by, what))
     return ax.figure
+
+
+def chart_title(frame: "pd.DataFrame", by: str, what: str) -> str | None:
+    """The chart's title when one bar is all there is ("Partnerships: the only engagement",
+    "ECOWAS: all 3 engagements on elections"); None lets the chart say which bar leads."""
+    counts = frame[by].astype("string").fillna("Not stated").value_counts()
+    if len(counts) != 1:
+        return None
+    lead, count = str(counts.index[0]), int(counts.iloc[0])
+    if count == 1:
+        return f"{lead}: the only {what.replace('engagements', 'engagement', 1)}"
+    return f"{lead}: all {count} {what}"
 
 
 def _map(frame: "pd.DataFrame", sel, *, what: str, ds: "Dataset"):
@@ -259,10 +273,11 @@ def _map(frame: "pd.DataFrame", sel, *, what: str, ds: "Dataset"):
     if not len(data):
         return None
     from . import maps
-    from .style import chapter_source
+    from .style import chapter_source, detached_figures
 
-    ax = maps.plot_choropleth(data, value="count", region=sel, source=chapter_source(list(data["paragraphs"])),
-                              what=what, ds=ds)
+    with detached_figures():
+        ax = maps.plot_choropleth(data, value="count", region=sel,
+                                  source=chapter_source(list(data["paragraphs"])), what=what, ds=ds)
     return ax.figure
 
 
@@ -369,9 +384,8 @@ class Explorer:
             self._show_images(self.view, pngs)
             return self.view
         # the key points and the table first, then the chart, then the map: each part is
-        # replaced when it is ready, and nothing goes blank meanwhile
-        import matplotlib.pyplot as plt
-
+        # replaced when it is ready, and nothing goes blank meanwhile. The figures are made
+        # without pyplot (see _chart): nothing but this code draws or closes them.
         view, frame, sel = _table_view(*new, ds=self.ds)
         self.view = view
         self._show_text(view)
@@ -384,7 +398,6 @@ class Explorer:
                 setattr(view, name, fig)
                 if fig is not None:
                     pngs[name] = png_bytes(fig)
-                    plt.close(fig)
                 self._show_images(view, pngs, only=name)
         else:
             self._show_images(view, pngs)
