@@ -8,7 +8,8 @@ salience is, in this order:
    counted in the ``mentions`` table, together with the fact's own paragraph;
 2. **rows**: how many rows of the data being ranked stand behind the same point (the rows
    that share its group, e.g. the engagements of one actor in the selection);
-3. then the chapter's reading order (the earlier paragraph first), so that the ranking is
+3. then the chapter's reading order (the ``position`` of the row's paragraph in ``paragraphs``:
+   the earlier first), so that the ranking is
    deterministic and never alphabetical.
 
 :func:`rank` ranks the rows of a frame; with ``by`` it keeps one row per group (the group's most
@@ -105,13 +106,11 @@ def rank(frame: "pd.DataFrame", *, ds: "Dataset", by: str | Sequence[str] | None
     groups ranked by how much the chapter says about the group (the paragraphs that speak of
     any of its rows' entities), then by its rows. ``limit`` keeps the first ``limit``.
     """
-    from .locators import reading_position
-
     scored = scores(frame, ds=ds, by=by, entities=entities)
     if scored.empty:
         return scored
-    position = [reading_position(p) if isinstance(p, str) else 10**9
-                for p in scored.get("paragraph", [None] * len(scored))]
+    order = dict(zip(ds.paragraphs["paragraph_id"], ds.paragraphs["position"]))
+    position = [int(order.get(p, 10**9)) for p in scored.get("paragraph", [None] * len(scored))]
     scored = scored.assign(_position=position, _order=range(len(scored)))
     if by is not None:
         keys = [by] if isinstance(by, str) else list(by)

@@ -10,7 +10,6 @@ and PDF) and the dashboard's first page.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -42,38 +41,46 @@ def runtime_requirements() -> list[str]:
     from packaging.requirements import Requirement
 
     found: dict[str, str] = {}
-    todo = [DIST]
+    seen: set[tuple[str, str]] = set()
+    todo: list[tuple[str, str]] = [(DIST, "")]
     while todo:
-        name = todo.pop()
+        name, extra = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if (key, extra) in seen:
+            continue
+        seen.add((key, extra))
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
             continue
-        key = re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
-        if key in found:
-            continue
         found[key] = dist.version
         for line in dist.requires or []:
             req = Requirement(line)
-            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            if req.marker is not None and not req.marker.evaluate({"extra": extra}):
                 continue
-            todo.append(req.name)
+            if req.marker is None and extra:  # the base requirements came with extra ""
+                continue
+            todo.append((req.name, ""))
+            todo.extend((req.name, e) for e in req.extras)
     found.pop(DIST, None)
     return sorted(f"{name}=={version}" for name, version in found.items())
 
 
 def wheelhouse(requirements: list[str]) -> Path:
-    """A folder of wheels for ``requirements``, made once per set of versions."""
-    digest = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:16]
-    house = WHEELHOUSE / digest
-    if (house / ".complete").exists():
-        return house
+    """A folder of wheels for ``requirements`` (one per Python version, kept between runs):
+    only the wheels it lacks are made, with ``pip wheel``."""
+    house = WHEELHOUSE / f"py{sys.version_info.major}{sys.version_info.minor}"
     house.mkdir(parents=True, exist_ok=True)
-    done = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", house,
-                 *requirements], cwd=house, timeout=900)
-    if done.returncode != 0:
-        pytest.skip(f"the wheelhouse could not be made (pip wheel): {done.stderr.strip()[-500:]}")
-    (house / ".complete").write_text("\n".join(requirements))
+    have = set()
+    for wheel in house.glob("*.whl"):
+        name, version = wheel.name.split("-")[:2]
+        have.add(f"{re.sub(r'[-_.]+', '-', name).lower()}=={version}")
+    missing = [r for r in requirements if r not in have]
+    if missing:
+        done = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
+                     house, *missing], cwd=house, timeout=900)
+        if done.returncode != 0:
+            pytest.skip(f"the wheelhouse could not be made (pip wheel): {done.stderr.strip()[-500:]}")
     return house
 
 

@@ -181,10 +181,10 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
 
             check_title(request.title, request.pdf)
             out = request.out
-            check_output_folder(out)
             from ..kernels import check_kernel
 
-            check_kernel()  # before anything is written
+            check_kernel()  # before anything is written (the output folder check makes it)
+            check_output_folder(out)
             execute.remove_orphaned_temporaries()
         except _Stopped as stop:
             return 128 + stop.signum
