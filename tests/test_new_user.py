@@ -291,3 +291,23 @@ def test_feedback_uses_text_marks_not_emoji():
                      checks.exercise_1_1(...)):
         shown = feedback._repr_markdown_() + str(feedback)
         assert all(ord(c) < 0x2190 for c in shown), shown  # no symbol or emoji block
+
+
+def test_an_office_sits_at_its_seat_as_a_labelled_context_fact():
+    """UNOWAS in Dakar, not inside Mali: the seat comes from the context table office_seats,
+    with its source, and the map says so under it."""
+    import analysis
+    from analysis import maps, style
+
+    ds = analysis.load()
+    seats = ds.office_seats.set_index("office_id")
+    assert seats.loc["UNOWAS", "city"] == "Dakar" and seats.loc["UNOWAS", "iso3"] == "SEN"
+    assert set(seats["source_id"]) <= set(ds.sources["source_id"])
+    offices = ds.offices[ds.offices["office_id"] == "UNOWAS"]
+    with style.detached_figures():
+        ax = maps.plot_presence(offices=offices, operations=ds.operations.iloc[:0], region="Western Africa",
+                                ds=ds)
+    (x, y), = ax.collections[-1].get_offsets().tolist()
+    assert abs(x - (-17.44)) < 1.5 and abs(y - 14.69) < 1.5  # Dakar, not the middle of the area
+    source = style.source_text(ax)
+    assert "UNOWAS at its seat, Dakar (context, not in the chapter: UNOWAS website)" in source
