@@ -311,3 +311,29 @@ def test_an_office_sits_at_its_seat_as_a_labelled_context_fact():
     assert abs(x - (-17.44)) < 1.5 and abs(y - 14.69) < 1.5  # Dakar, not the middle of the area
     source = style.source_text(ax)
     assert "UNOWAS at its seat, Dakar (context, not in the chapter: UNOWAS website)" in source
+
+
+@pytest.mark.slow
+def test_the_pack_keeps_its_title_and_the_summary_names_it(tmp_path):
+    """After a `--title` build, a build without --title (what `make briefings` runs) keeps the
+    title on the cover instead of putting the default back silently, and says so."""
+    from pypdf import PdfReader
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PSW_")}
+    out = tmp_path / "reports"
+
+    def build(*extra):
+        done = subprocess.run([sys.executable, "-m", "analysis", "build", "--only", "gender", "--pdf",
+                               "--no-progress", "--out", str(out), *extra], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    first = build("--title", "Security Council retreat, May 2018")
+    assert f"pack: {out / 'pack.pdf'}, titled 'Security Council retreat, May 2018'" in first
+    again = build()
+    assert "titled 'Security Council retreat, May 2018' (the title of an earlier build" in again
+    cover = PdfReader(str(out / "pack.pdf")).pages[0].extract_text()
+    assert "Security Council retreat, May 2018" in cover
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["pack"]["title"] == "Security Council retreat, May 2018"
