@@ -155,6 +155,8 @@ def test_lab_lists_no_lesson_with_solutions(lab_server):
 def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_server, artifacts_dir):
     open_in_lab(page, lab_server, "explore.ipynb")
     assert run_all(page) == []
+    # started as `make lab` starts it: no news pop-up asking to fetch from the internet
+    assert "Jupyter news" not in page.inner_text("body")
     root = explorer_root(page)
     state = root.evaluate(EXPLORER_STATE)
     # the top widget shows the notebook's parameters, not the state of a later tutorial cell
