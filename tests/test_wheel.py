@@ -84,7 +84,7 @@ def wheelhouse(requirements: list[str]) -> Path:
     return house
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per test process, even when other modules' tests interleave
 def installed(tmp_path_factory):
     root = tmp_path_factory.mktemp("fresh")
     built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
