@@ -84,7 +84,7 @@ def wheelhouse(requirements: list[str]) -> Path:
     return house
 
 
-@pytest.fixture(scope="session")  # once per test process, even when other modules' tests interleave
+@pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     root = tmp_path_factory.mktemp("fresh")
     built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
@@ -118,7 +118,7 @@ def briefings(installed, *args, timeout=300):
                 timeout=timeout)
 
 
-def test_nothing_comes_from_this_checkout_or_environment(installed):
+def check_nothing_comes_from_this_checkout_or_environment(installed):
     out = _run([installed["python"], "-c",
                 "import sys, analysis, analysis.paths as p, pandas; "
                 "print(analysis.__file__); print(pandas.__file__); print(p.in_checkout())"],
@@ -130,7 +130,7 @@ def test_nothing_comes_from_this_checkout_or_environment(installed):
     assert "include-system-site-packages = false" in cfg
 
 
-def test_the_wheel_installs_the_kernelspec_the_notebooks_name(installed):
+def check_the_wheel_installs_the_kernelspec_the_notebooks_name(installed):
     spec = installed["venv"] / "share" / "jupyter" / "kernels" / "peace-security-workbook" / "kernel.json"
     assert spec.is_file()
     listed = _run([installed["venv"] / "bin" / "jupyter", "kernelspec", "list"], cwd=installed["cwd"],
@@ -138,7 +138,7 @@ def test_the_wheel_installs_the_kernelspec_the_notebooks_name(installed):
     assert "peace-security-workbook" in listed.stdout, listed.stdout + listed.stderr
 
 
-def test_list_validate_teach(installed):
+def check_list_validate_teach(installed):
     listed = briefings(installed, "list")
     assert listed.returncode == 0 and "region-western-africa" in listed.stdout, listed.stderr
     valid = briefings(installed, "validate")
@@ -152,7 +152,7 @@ def test_list_validate_teach(installed):
     assert key.returncode == 0, key.stderr
 
 
-def test_build_html_and_pdf(installed):
+def check_build_html_and_pdf(installed):
     built = briefings(installed, "build", "--notebook", "region", "--param", "region=Mali", "--pdf",
                       "--no-progress")
     assert built.returncode == 0, built.stdout + built.stderr
@@ -192,7 +192,7 @@ def dashboard(installed):
         log.close()
 
 
-def test_the_dashboard_serves_its_first_page(dashboard):
+def check_the_dashboard_serves_its_first_page(dashboard):
     url, proc, log = dashboard
     deadline = time.monotonic() + 180
     page, error = None, None
@@ -209,3 +209,12 @@ def test_the_dashboard_serves_its_first_page(dashboard):
     assert "<title>" in page and "Explore the chapter" in page
     assert "application/vnd.jupyter.widget-view+json" in page, log.read()[-3000:]
     assert "NoSuchKernel" not in page and "Traceback" not in page
+
+
+def test_the_installed_wheel_works_from_another_folder(installed, dashboard):
+    """One test, so that the fresh environment is made once whatever the test distribution."""
+    check_nothing_comes_from_this_checkout_or_environment(installed)
+    check_the_wheel_installs_the_kernelspec_the_notebooks_name(installed)
+    check_list_validate_teach(installed)
+    check_build_html_and_pdf(installed)
+    check_the_dashboard_serves_its_first_page(dashboard)
