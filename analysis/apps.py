@@ -101,13 +101,28 @@ def voila_env(env: dict | None = None, *, token: str | None = None) -> dict:
     return env
 
 
+#: A Jupyter config folder whose labconfig turns JupyterLab's news pop-up and update check off.
+LAB_CONFIG = Path(__file__).resolve().parent / "_labconfig"
+
+
+def lab_env(env: dict | None = None) -> dict:
+    """The environment JupyterLab runs in: :data:`LAB_CONFIG` first on JUPYTER_CONFIG_PATH, so
+    that no "news" pop-up asks to fetch from the internet on every visit."""
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(LAB_CONFIG), env.get("JUPYTER_CONFIG_PATH")]))
+    return env
+
+
 def lab_command(root: Path, *, port: int | None = None, host: str = HOST, open_browser: bool = True,
                 hide: list[str] | None = None) -> list[str]:
     """The command opening JupyterLab on ``root``; ``hide`` lists names the file browser leaves
     out (default: the training lessons when ``root`` is ``notebooks/``)."""
     if hide is None:
         hide = LAB_HIDDEN if Path(root).resolve() == notebooks_dir().resolve() else []
-    cmd = [_tool("jupyter"), "lab", f"--ServerApp.root_dir={root}", f"--ServerApp.ip={host}"]
+    cmd = [_tool("jupyter"), "lab", f"--ServerApp.root_dir={root}", f"--ServerApp.ip={host}",
+           # offline: no check for a newer JupyterLab (see also lab_env: no news)
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if port is not None:
         cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
     if not open_browser:
@@ -165,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         if LAB_HIDDEN[0] in " ".join(cmd):
             print("lab: the training lessons are not listed here (they hold the solutions); "
                   "`make course` opens the student edition", flush=True)
-        env = dict(os.environ)
+        env = lab_env()
     os.execve(cmd[0], cmd, env) if os.path.isabs(cmd[0]) else os.execvpe(cmd[0], cmd, env)
     return 0  # pragma: no cover
 

@@ -46,6 +46,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         import re
 
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if choice:  # a mistyped subcommand or choice: `briefings biuld`
+            from .params import close_matches, did_you_mean
+
+            offered = re.findall(r"'([^']*)'", choice.group(2))
+            message += did_you_mean(close_matches(choice.group(1), offered))
         message = re.sub(r"'([^']{80,})'", lambda m: shorten(m.group(1)), message)
         super().error(message[:2000])
 
@@ -99,11 +105,31 @@ def _print_completion(parser: argparse.ArgumentParser, shell: str) -> int:
     return EXIT_OK
 
 
+def resolve_paths(args: argparse.Namespace) -> None:
+    """Make every path option of ``args``, and the folders the environment names
+    (:func:`analysis.paths.absolute_environment`), absolute, in place.
+
+    Relative paths are read from the folder the command runs in, once, here: the builder's
+    kernels run in the notebooks' folder and its workers may run on other machines.
+    """
+    from pathlib import Path
+
+    from .paths import absolute_environment
+
+    absolute_environment()
+    for name, value in vars(args).items():
+        if isinstance(value, Path):
+            setattr(args, name, Path(os.path.abspath(value)))
+        elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+            setattr(args, name, [Path(os.path.abspath(v)) for v in value])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     from .outputs import _Signalled, signals_interrupt
 
+    resolve_paths(args)
     try:
         _refuse_control_characters(args)
         with signals_interrupt():

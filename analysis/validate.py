@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -769,6 +770,10 @@ def run_validate(args) -> int:
             raise UsageError(f"no such folder: {folder}")
         if not folder.is_dir():
             raise UsageError(f"not a folder: {folder} (give the folder that holds {DESCRIPTOR})")
+        if not (folder / DESCRIPTOR).is_file():
+            raise UsageError(f"{folder} is not a data package: it holds no {DESCRIPTOR} (a data "
+                             f"folder holds {DESCRIPTOR} and its CSV tables, as data/ and the "
+                             "folders `briefings export` and `briefings draft` write do)")
     else:
         try:
             folder = data_dir()
@@ -777,8 +782,12 @@ def run_validate(args) -> int:
         if not folder.is_dir():
             raise UsageError(f"PSW_DATA_DIR names {folder}, which is not a folder")
     if seed.chapter_text_path(folder) is None and not seed.seed_available():
-        print(f"note: the chapter's text is not at {seed.seed_path()}; paragraph locators were "
-              "checked against the paragraphs table only, evidence phrases were not checked")
+        from .paths import in_checkout
+
+        where = (f"is not at {seed.seed_path()}" if in_checkout() or os.environ.get("PSW_SEED_DIR")
+                 else "is not shipped with the package (set PSW_SEED_DIR to a folder holding it)")
+        print(f"note: the chapter's text {where}; paragraph locators were checked against the "
+              "paragraphs table only, evidence phrases were not checked")
     problems = validate_folder(folder)
     if problems:
         print(format_problems(problems), file=sys.stderr)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import shorten
-from ..paths import PROJECT_DIR, data_dir
+from ..paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
 from .briefing_set import Briefing, default_id, load_briefing_set
 from .catalog import Catalog, ParameterProblem, cache_dir
@@ -150,11 +150,15 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     chosen = bset.briefings
     if request.only:
         chosen = [b for b in chosen if any(fnmatch.fnmatchcase(b.id, pat) for pat in request.only)]
-        if not chosen:
-            from ..params import listing
+        unmatched = [pat for pat in request.only
+                     if not any(fnmatch.fnmatchcase(b.id, pat) for b in bset.briefings)]
+        if unmatched:  # a mistyped id among others is not dropped silently
+            from ..params import close_matches, did_you_mean, listing
 
-            raise ParameterProblem(f"--only {shorten(' '.join(request.only))} matches no briefing; ids: "
-                                   f"{listing(default_ids, 20)} (`briefings list` shows them all)")
+            hint = did_you_mean(close_matches(unmatched[0], default_ids))
+            shown = "" if hint else f"; ids include: {listing(default_ids, 8)}"
+            raise ParameterProblem(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
+                                   f"(`briefings list` shows them all)")
     for b in chosen:
         try:
             b.parameters = catalog.check(b.notebook, b.given)
@@ -202,6 +206,7 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """
     warn = warn or (lambda message: print(f"briefings build: {message}", file=sys.stderr))
     started = time.perf_counter()
+    absolute_environment()  # kernels and workers start in other folders
     with _stop_on_signals():
         try:
             briefings, default_ids, catalog = select(request)
@@ -209,6 +214,9 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
 
             check_title(request.title, request.pdf)
             out = request.out
+            from ..kernels import check_kernel
+
+            check_kernel()  # before anything is written (the output folder check makes it)
             check_output_folder(out)
             execute.remove_orphaned_temporaries()
         except _Stopped as stop:
@@ -275,10 +283,16 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     from .pdf import PdfEngineUnavailable
 
     pack_problem = None
+    previous_pack = manifest.get("pack") or {}
+    # A build without --title keeps the title the pack was given (make briefings after a
+    # `--title` build must not put the default back silently); the summary says so.
+    title = request.title if request.title is not None else previous_pack.get("title")
     if request.pdf and not outcome.stopped_by:
         try:  # from the briefings' PDFs; not made again when none of them changed
-            manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
-                                          manifest.get("pack"))
+            manifest["pack"] = write_pack(out, _listed(records, default_ids), title,
+                                          previous_pack)
+            if manifest["pack"] is not None and title is not None:
+                manifest["pack"] = {**manifest["pack"], "title": title}
         except (PackProblem, PdfEngineUnavailable) as err:
             pack_problem = str(err)
             remove_stale_pack(out)
@@ -290,6 +304,12 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         ledger.save()
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
+    if request.pdf and manifest.get("pack"):
+        from .pack import DEFAULT_TITLE, PACK
+
+        kept = " (the title of an earlier build; --title changes it)" \
+            if request.title is None and title is not None else ""
+        echo(f"pack: {out / PACK}, titled {shorten(title or DEFAULT_TITLE, 130)}{kept}")
     if pdf_problem:
         echo(f"PDF: {pdf_problem}\nThe HTML pages were built; no PDF was written.")
     if pack_problem:

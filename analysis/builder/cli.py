@@ -5,6 +5,10 @@ import os
 from pathlib import Path
 
 
+#: The reports folder when --out is not given, in the current folder.
+DEFAULT_OUT = "reports"
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -122,8 +126,9 @@ def add_arguments_build(parser) -> None:
                              "%(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="build even the briefings that are up to date")
-    parser.add_argument("--out", type=_folder, default=Path("reports"), metavar="DIR",
-                        help="folder for the reports (default: %(default)s)")
+    parser.add_argument("--out", type=_folder, default=None, metavar="DIR",
+                        help="folder for the reports (default: reports/ in the current folder, "
+                             "made when missing, and the build says so)")
     parser.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
                         help="fail a briefing whose cell runs longer than this (default: 600)")
     parser.add_argument("--kernel", choices=("fork", "spawn"), default="fork",
@@ -149,9 +154,17 @@ def add_arguments_build(parser) -> None:
 def run_build(args) -> int:
     from .build import BuildRequest, run
 
-    request = BuildRequest(out=args.out, jobs=capped_jobs(args.jobs), force=args.force, only=args.only,
+    # The default folder is read from the current folder; made there, it is named at the end,
+    # so that a build run from an unrelated folder does not leave ./reports behind silently.
+    default_out = args.out is None
+    out = Path(os.path.abspath(DEFAULT_OUT)) if default_out else args.out
+    existed = os.path.lexists(out)
+    request = BuildRequest(out=out, jobs=capped_jobs(args.jobs), force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
                            kernel=args.kernel, scheduler=args.scheduler, pdf=args.pdf,
                            title=args.title)
-    return run(request)
+    code = run(request)
+    if default_out and not existed and out.is_dir():
+        print(f"made the folder {out} for the reports (--out DIR chooses another folder)")
+    return code

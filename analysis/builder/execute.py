@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..kernels import KERNEL_NAME, ipc_config
+from ..kernels import KERNEL_NAME, ipc_config, kernel_manager_class
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 from .tasks import Failure, Result, Task
 
@@ -185,7 +185,9 @@ def run_briefing(task: Task) -> Result:
     from .summary import read_summary
 
     prepare(task.kernel)
-    extra = {"kernel_manager_class": _worker["km_class"]} if task.kernel == "fork" else {}
+    # The project's kernel for this Python, installed or not (see analysis.kernels).
+    extra = {"kernel_manager_class": _worker["km_class"] if task.kernel == "fork"
+             else kernel_manager_class()}
     papermill = _worker["papermill"]
     run = _worker["run"] = {"cell": None, "nb_man": None}
     offset = _log_offset()

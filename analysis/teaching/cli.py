@@ -28,6 +28,10 @@ def run_teach(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {args.jobs}")
     edition = "instructor" if args.instructor else "student"
+    if args.instructor:
+        from ..kernels import check_kernel
+
+        check_kernel()  # the lessons run: say how to fix a missing kernel before anything is written
     try:
         written = write_edition(args.directory, instructor=args.instructor, force=args.force,
                                 numbers=args.lessons, jobs=args.jobs)

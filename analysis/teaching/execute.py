@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import WorkbookError
-from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment
+from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment, kernel_manager_class
 
 CELL_TIMEOUT = 300  # seconds per cell; lesson 5 runs a briefing inside a cell
 
@@ -68,7 +68,8 @@ def execute(notebook, *, lesson: str, timeout: int = CELL_TIMEOUT):
         workdir = os.path.join(scratch, "work")
         os.mkdir(workdir)
         client = NotebookClient(
-            notebook, kernel_name=KERNEL_NAME, timeout=timeout, record_timing=False,
+            notebook, kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_class(),
+            timeout=timeout, record_timing=False,
             allow_errors=False, config=config, resources={"metadata": {"path": workdir}})
         try:
             client.execute(env=kernel_environment(os.path.join(scratch, "ipython")))
