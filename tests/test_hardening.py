@@ -533,5 +533,7 @@ def test_two_drafts_into_one_new_folder_one_wins_the_other_is_refused(tmp_path):
             for _ in range(2)]
     results = sorted((run.wait(timeout=300), run.stderr.read()) for run in runs)
     assert [code for code, _ in results] == [0, 2], results
-    assert "already holds" in results[1][1] or "another run" in results[1][1]
+    # Refused either by the lock (the runs overlapped) or, when the first had already finished on
+    # a loaded machine, because the folder now holds its files: never both written.
+    assert any(reason in results[1][1] for reason in ("already holds", "another run", "is not empty"))
     assert (out / "chapter.txt").is_file() and not list(tmp_path.glob(".new.psw-stage-*"))
