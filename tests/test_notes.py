@@ -72,24 +72,36 @@ def notes():
     return made
 
 
-def test_salience_ranks_by_paragraphs_then_mentions_then_rows_keeping_ties_in_order():
+def test_salience_ranks_points_by_the_paragraphs_speaking_of_them_then_rows_then_order():
     import pandas as pd
 
-    from analysis.salience import Salience, rank, salience
+    from analysis.salience import rank, rank_items
 
-    class Tiny:  # the one table the rule reads
-        mentions = pd.DataFrame({"paragraph": ["a/1", "a/1", "a/1", "b/1", "c/1", "c/1"]})
+    class Tiny:  # the tables the rule reads
+        mentions = pd.DataFrame({"paragraph": ["a/1", "b/1", "c/1", "c/1", "b/1"],
+                                 "entity_table": ["operations", "operations", "partners",
+                                                  "operations", "partners"],
+                                 "entity_id": ["X", "X", "P", "Y", "P"]})
+        paragraphs = pd.DataFrame({"paragraph_id": ["a/1", "b/1", "c/1"], "position": [1, 2, 3]})
 
-    points = {"one-b": ["b/1"], "one-a": ["a/1"], "two": ["a/1, b/1"], "one-b-again": ["b/1"],
-              "one-c": ["c/1"], "none": []}
-    ds = Tiny()
-    assert salience(["a/1, b/1"], ds=ds) == Salience(2, 4, 0)
-    assert salience(["c/1"], ds=ds, rows=3) == Salience(1, 2, 3)
-    ranked = rank(list(points), key=lambda k: salience(points[k], ds=ds))
-    assert ranked == ["two", "one-a", "one-c", "one-b", "one-b-again", "none"]
-    rows = {"x": 1, "y": 5}
-    assert rank(["x", "y"], key=lambda k: salience(["b/1"], ds=ds, rows=rows[k])) == ["y", "x"]
-    assert rank(list(points), key=lambda k: salience(points[k], ds=ds), limit=2) == ["two", "one-a"]
+    items = {  # own paragraphs, entities, rows -> paragraphs that speak of it
+        "x": (["c/1"], [("operations", "X")], 1),      # a/1, b/1, c/1: 3
+        "p-two-rows": (["a/1"], [("partners", "P")], 2),  # a/1, b/1, c/1: 3, 2 rows
+        "y": (["c/1"], [("operations", "Y")], 1),      # c/1: 1, third in reading order
+        "early": (["a/1"], [], 1),                     # a/1: 1, first in reading order
+        "both": (["a/1, b/1"], [], 1),                 # a/1, b/1: 2
+        "none": ([], [], 1)}
+    ranked = rank_items(list(items), ds=Tiny(), paragraphs=lambda k: items[k][0],
+                        entities=lambda k: items[k][1], rows=lambda k: items[k][2])
+    assert ranked == ["p-two-rows", "x", "both", "early", "y", "none"]
+    assert rank_items(list(items), ds=Tiny(), paragraphs=lambda k: items[k][0],
+                      limit=2) == ["both", "p-two-rows"]  # ties: reading order, then given
+    # one rule: rows of a table rank as rank() ranks them
+    frame = pd.DataFrame({"operation_id": ["Y", "X"], "paragraph": ["c/1", "c/1"]})
+    by_rows = list(rank(frame, ds=Tiny())["operation_id"])
+    by_items = rank_items(["Y", "X"], ds=Tiny(), paragraphs=lambda k: ["c/1"],
+                          entities=lambda k: [("operations", k)])
+    assert by_rows == by_items == ["X", "Y"]
 
 
 def test_every_note_pdf_has_at_most_two_pages_and_body_text_of_9_points(notes):

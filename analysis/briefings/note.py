@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import queries, text
-from ..salience import mentions_per_paragraph, rank, salience
+from ..salience import rank_items
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import Briefing
@@ -71,6 +71,8 @@ class Line:
     paragraphs: tuple[str, ...] = ()
     inferred: tuple[Inferred, ...] = ()
     context: tuple[str, ...] = ()
+    #: the (table, id) of what the line is about, for its salience (never shown)
+    entities: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -162,12 +164,22 @@ def _inferred(inferences) -> tuple[Inferred, ...]:
     return tuple(found)
 
 
+def _inferred_entities(inferences) -> list[tuple[str, str]]:
+    """(table, id) of the rows a point's inferences concern (their ``key``: "operations:MINUSMA")."""
+    found = []
+    for inference in inferences:
+        table, _, record = str(getattr(inference, "key", "")).partition(":")
+        if table and record:
+            found.append((table, record))
+    return found
+
+
 def _paragraphs(values) -> tuple[str, ...]:
     return tuple(text.ordered_paragraphs([v for v in values if isinstance(v, str)]))
 
 
-def _part(title: str, lines: list[Line], what: str, limit: int = LIST_LIMIT,
-          per_paragraph: dict[str, int] | None = None, ds=None) -> Part | None:
+def _part(title: str, lines: list[Line], what: str, limit: int | None = LIST_LIMIT,
+          ds=None) -> Part | None:
     """A part of at most ``limit`` lines: when cut, the most salient ones (what the chapter says
     most about), shown in their own order (dates stay in order)."""
     if not lines:
@@ -175,8 +187,9 @@ def _part(title: str, lines: list[Line], what: str, limit: int = LIST_LIMIT,
     if limit is None:
         return Part(title, tuple(lines), len(lines), what)
     if len(lines) > limit and ds is not None:
-        chosen = set(rank(list(range(len(lines))), key=lambda k: salience(
-            lines[k].paragraphs, ds=ds, per_paragraph=per_paragraph), limit=limit))
+        chosen = set(rank_items(list(range(len(lines))), ds=ds,
+                                paragraphs=lambda k: lines[k].paragraphs,
+                                entities=lambda k: lines[k].entities, limit=limit))
         shown = [line for k, line in enumerate(lines) if k in chosen]
     else:
         shown = lines[:limit]
@@ -205,23 +218,21 @@ def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple
     """The longest note (of :data:`SHORTER`, from step ``start``) whose estimated length fits
     two pages, and its step (a renderer that finds it still too long asks for the next)."""
     whole = make_note(brief, briefing_id, limit=None)  # every line once; then cut
-    per_paragraph = mentions_per_paragraph(brief.ds)
     step = start
     while True:
         limit, keys = SHORTER[step]
-        note = shortened(whole, limit, keys, ds=brief.ds, per_paragraph=per_paragraph)
+        note = shortened(whole, limit, keys, ds=brief.ds)
         if estimated_lines(note) <= 2 * PAGE_LINES or step == len(SHORTER) - 1:
             return note, step
         step += 1
 
 
-def shortened(note: Note, limit: int, key_points: int, *, ds,
-              per_paragraph: dict[str, int] | None = None) -> Note:
+def shortened(note: Note, limit: int, key_points: int, *, ds) -> Note:
     """``note`` (made with every line) with at most ``key_points`` key points and ``limit``
     lines a list (context: at most 3)."""
     keys = note.key_points.lines[:max(KEY_POINTS[0], min(key_points, KEY_POINTS[1]))]
     parts = [_part(p.title, list(p.lines), p.what, min(limit, 3) if p.title == "Context"
-                   else limit, per_paragraph, ds) for p in note.parts]
+                   else limit, ds) for p in note.parts]
     cut = Note(note.briefing_id, note.title, note.intro,
                Part(note.key_points.title, tuple(keys), len(keys), note.key_points.what),
                [p for p in parts if p is not None], note.document, list(note.sources))
@@ -237,12 +248,12 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
 
     ds = brief.ds
     sel = brief.selection
-    per_paragraph = mentions_per_paragraph(ds)
     # key points: the briefing's own, by salience, never a dataset count
     points = [p for p in brief.points if p.text and not is_dataset_count(p)]
 
     def by_salience(found):
-        return rank(found, key=lambda p: salience(p.paragraphs, ds=ds, per_paragraph=per_paragraph))
+        return rank_items(found, ds=ds, paragraphs=lambda p: p.paragraphs,
+                          entities=lambda p: _inferred_entities(p.inferences))
 
     findings = [p for p in points if not _LIST_COUNT.match(p.text)]
     summaries = [p for p in points if _LIST_COUNT.match(p.text)]
@@ -262,7 +273,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
                             f"{status} in the reporting period",
                             _paragraphs([row.get("paragraph"), row.get("status_paragraph")]),
                             _inferred([text.row_inference(row, "operations"),
-                                       text.status_inference(row, ds=ds)])))
+                                       text.status_inference(row, ds=ds)]),
+                            entities=(("operations", str(row["operation_id"])),)))
     offices = queries.offices_in(sel, ds=ds)
     for _, row in offices.iterrows():
         presence = [PRESENCE[p.strip()] for p in str(row.get("presence") or "").split(",")
@@ -273,17 +285,16 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             and row["place"] not in reference else ""
         present.append(Line(f"{reference}{where}: {row['kind']}{how}",
                             _paragraphs([row.get("paragraph")]),
-                            _inferred(text.inferences_of([row], "offices"))))
-    parts.append(_part("Who is present", present, "operations, offices and envoys", limit,
-                       per_paragraph, ds))
+                            _inferred(text.inferences_of([row], "offices")),
+                            entities=(("offices", str(row["office_id"])),)))
+    parts.append(_part("Who is present", present, "operations, offices and envoys", limit, ds))
     # what happened
     events = queries.timeline(sel, theme=brief.themes, ds=ds)
     happened = [Line(f"{text.event_date(row)}: {text._no_final_stop(row['description'])}",
                      _paragraphs([row.get("paragraph")]),
                      _inferred(text.inferences_of([row], "events")))
                 for _, row in events.iterrows()]
-    parts.append(_part("What happened", happened, "dated events", limit,
-                       per_paragraph, ds))
+    parts.append(_part("What happened", happened, "dated events", limit, ds))
     # who works with the UN (partners outside the UN only: a UN body, a government or a party
     # to a conflict is not a partner)
     acts = queries.partner_activities(brief.partner_filter(), sel, ds=ds)
@@ -297,9 +308,11 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             else row["actor"]
         partners.append(Line(f"{name}{where}: {text._lower_first(text._no_final_stop(row['activity']))}",
                              _paragraphs([row.get("paragraph")]),
-                             _inferred(text.engagement_inferences(row, ds=ds))))
-    parts.append(_part("Who works with the UN", partners, "partner engagements", limit,
-                       per_paragraph, ds))
+                             _inferred(text.engagement_inferences(row, ds=ds)),
+                             entities=tuple((t, str(row[c])) for t, c in
+                                            (("partners", "partner_id"), ("places", "place_id"))
+                                            if isinstance(row.get(c), str))))
+    parts.append(_part("Who works with the UN", partners, "partner engagements", limit, ds))
     # figures, as the chapter prints them
     figures = brief.chapter_figures()
     figure_lines = []
@@ -311,8 +324,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             line += f": {value}"
         figure_lines.append(Line(line, _paragraphs([row.get("paragraph")]),
                                  _inferred(brief._figure_inferences(row))))
-    parts.append(_part("Figures the chapter states", figure_lines, "figures", limit,
-                       per_paragraph, ds))
+    parts.append(_part("Figures the chapter states", figure_lines, "figures", limit, ds))
     # context, labelled, with its source
     context_sources: list[str] = []
     if brief.include_context and brief.context_fits():
@@ -324,7 +336,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             point = text.public_figure_point(row, ds=ds)  # "Context, not from the chapter: ..."
             context_lines.append(Line(text._no_final_stop(point.text), (), (), (source,)))
         parts.append(_part("Context", context_lines, "context figures",
-                           None if limit is None else min(limit, 3), per_paragraph, ds))
+                           None if limit is None else min(limit, 3), ds))
 
     document = for_dataset(ds)
     full = f"{briefing_id}.html"
