@@ -30,14 +30,9 @@ PAGE_FACTS = """() => ({
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory, briefings):
-    out = tmp_path_factory.mktemp("browser") / "reports"
-    args = ["build", "--out", str(out)]
-    for bid in REAL_SUBSET:
-        args += ["--only", bid]
-    result = briefings(*args)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+def reports(default_reports):
+    """The session's build of the default set (conftest.py), read only."""
+    return default_reports
 
 
 def open_page(page, path: Path) -> dict:

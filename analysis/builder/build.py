@@ -28,7 +28,8 @@ from typing import Any
 from ..errors import shorten
 from ..paths import PROJECT_DIR, data_dir
 from . import execute
-from .briefing_set import Briefing, default_id, load_briefing_set
+from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
+                           load_briefing_set, read_extra_notebooks, set_file_digest)
 from .catalog import Catalog, ParameterProblem, cache_dir
 from .hashing import code_digest, data_digest, file_digest, value_digest
 from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
@@ -93,13 +94,15 @@ def parse_param(text: str) -> tuple[str, str]:
 
 
 def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
-    """The briefings to consider (parameters checked), the default set's ids, the catalog."""
-    bset = load_briefing_set(request.set_path)
-    catalog = Catalog(bset.extra_notebooks)
-    default_ids = [b.id for b in bset.briefings]
+    """The briefings to consider (parameters checked), the default set's ids, the catalog.
+
+    Options are checked before the set is expanded: a wrong ``--notebook`` or ``--param`` is
+    refused without loading the data. The default set, expanded and checked, is read from the
+    cache while the set file, the data, the code and the notebooks are unchanged."""
     if request.notebook is not None:
         if request.only:
             raise ParameterProblem("use either --notebook with --param, or --only, not both")
+        catalog = Catalog(read_extra_notebooks(request.set_path))
         notebook = request.notebook
         catalog.path(notebook)
         given: dict[str, Any] = {}
@@ -108,12 +111,24 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
             given[name] = catalog.parse_cli_value(notebook, name, raw)
         checked = catalog.check(notebook, given)
         bid = default_id(notebook, {k: checked[k] for k in given})
+        bset = load_briefing_set(request.set_path)
         for b in bset.briefings:  # the same briefing as one of the default set: same id
             if b.notebook == notebook and catalog.check(notebook, b.given) == checked:
                 bid = b.id
-        return [Briefing(bid, notebook, given, checked)], default_ids, catalog
+        return [Briefing(bid, notebook, given, checked)], [b.id for b in bset.briefings], catalog
     if request.params:
         raise ParameterProblem("--param needs --notebook NAME")
+    catalog = Catalog(read_extra_notebooks(request.set_path))
+    source = request.set_path or default_set_path()
+
+    def check(b: Briefing) -> dict[str, Any]:
+        try:
+            return catalog.check(b.notebook, b.given)
+        except ParameterProblem as err:
+            raise ParameterProblem(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
+
+    bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check)
+    default_ids = [b.id for b in bset.briefings]
     chosen = bset.briefings
     if request.only:
         chosen = [b for b in chosen if any(fnmatch.fnmatchcase(b.id, pat) for pat in request.only)]
@@ -122,18 +137,39 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
 
             raise ParameterProblem(f"--only {shorten(' '.join(request.only))} matches no briefing; ids: "
                                    f"{listing(default_ids, 20)} (`briefings list` shows them all)")
-    for b in chosen:
-        try:
-            b.parameters = catalog.check(b.notebook, b.given)
-        except ParameterProblem as err:
-            raise ParameterProblem(f"{_relative(bset.source)}, briefing {b.id!r}: {err}") from None
     return chosen, default_ids, catalog
+
+
+def _set_key(catalog: Catalog, set_path: Path | None, out: Path | None) -> str:
+    """What the expanded, checked default set depends on: the set file, the data, the code
+    and every notebook the catalog knows."""
+    notebooks = {name: file_digest(path) if Path(path).is_file() else None
+                 for name, path in sorted(catalog.notebooks.items())}
+    return value_digest({"set": set_file_digest(set_path), "data": _data_digest(out),
+                         "code": _code_digest(), "notebooks": notebooks})
+
+
+#: Digests of the data and the code, computed once per build (reset by :func:`run`).
+_DIGESTS: dict[str, str] = {}
+
+
+def _data_digest(out: Path | None) -> str:
+    key = f"data:{out}"
+    if key not in _DIGESTS:
+        _DIGESTS[key] = data_digest(data_dir(), [out] if out is not None else [])
+    return _DIGESTS[key]
+
+
+def _code_digest() -> str:
+    if "code" not in _DIGESTS:
+        _DIGESTS["code"] = code_digest()
+    return _DIGESTS["code"]
 
 
 def input_hashes(briefings: list[Briefing], catalog: Catalog,
                  out: Path | None = None) -> dict[str, dict[str, str]]:
-    data = data_digest(data_dir(), [out] if out is not None else [])
-    code = code_digest()
+    data = _data_digest(out)
+    code = _code_digest()
     by_notebook: dict[str, str] = {}
     out = {}
     for b in briefings:
@@ -169,12 +205,13 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """
     warn = warn or (lambda message: print(f"briefings build: {message}", file=sys.stderr))
     started = time.perf_counter()
+    _DIGESTS.clear()
     with _stop_on_signals():
         try:
-            briefings, default_ids, catalog = select(request)
             from .pack import check_title
 
-            check_title(request.title, request.pdf)
+            check_title(request.title, request.pdf)  # options first: nothing loaded yet
+            briefings, default_ids, catalog = select(request)
             out = request.out
             check_output_folder(out)
             execute.remove_orphaned_temporaries()
