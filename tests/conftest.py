@@ -637,23 +637,20 @@ def lab_server(tmp_path_factory):
     """JupyterLab on a scratch copy of notebooks/ (running cells never touches the committed
     notebooks), on a free loopback port, started as `make lab` starts it; ``.url`` ends in
     ``/lab`` and ``.token`` authenticates. The app is exposed as ``window.jupyterapp``."""
-    import json
     import secrets
 
-    from analysis.apps import LAB_HIDDEN, free_port, lab_command
+    from analysis.apps import LAB_HIDDEN, free_port, lab_command, lab_env
     from analysis.paths import notebooks_dir
 
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
     shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    settings = base / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (base / "settings").mkdir()
     port, token = free_port(), secrets.token_hex(16)
     cmd = lab_command(root, port=port, open_browser=False, hide=LAB_HIDDEN) + [
         f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True"]
-    env = {"JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+    env = {"JUPYTER_CONFIG_PATH": lab_env({})["JUPYTER_CONFIG_PATH"],  # no news, as `make lab`
+           "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
            "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
     server = Server(cmd, f"http://127.0.0.1:{port}/lab", log=base / "lab.log", env=env,
@@ -667,13 +664,17 @@ def lab_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def voila_server(tmp_path_factory):
-    """The dashboard as `make dashboard` serves it, on a free loopback port."""
-    from analysis.apps import free_port, voila_command, voila_env
+    """The dashboard as `make dashboard` serves it, on a free loopback port; ``.url`` carries
+    the token, ``.token`` is it."""
+    from analysis.apps import free_port, new_token, voila_command, voila_env
 
     base = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    env = {"JUPYTER_PATH": voila_env()["JUPYTER_PATH"], "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
-    server = Server(voila_command(port), f"http://127.0.0.1:{port}/", log=base / "voila.log", env=env)
+    port, token = free_port(), new_token()
+    env = {**voila_env(token=token), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+           "PSW_DIE_WITH_PARENT": str(os.getpid())}
+    server = Server(voila_command(port), f"http://127.0.0.1:{port}/?token={token}",
+                    log=base / "voila.log", env=env)
+    server.token, server.port = token, port
     try:
         yield server
     finally:

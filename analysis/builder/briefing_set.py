@@ -131,10 +131,12 @@ def _check_template(template: str, where: str) -> None:
 
 
 def _read_text(path: Path) -> str:
+    from ..files import FileRefused, read_bounded
+
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ParameterProblem(f"cannot read the briefing set {path}: {err.strerror}") from None
+        raw = read_bounded(path, kind="set file", what="briefing set")
+    except FileRefused as err:
+        raise ParameterProblem(f"cannot read the briefing set: {err}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
