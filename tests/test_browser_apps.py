@@ -143,7 +143,8 @@ def choose(page, root, index: int, label: str, before: dict, *, name: str, artif
     return root.evaluate(EXPLORER_STATE)
 
 
-def test_lab_lists_no_lesson_with_solutions(lab_server):
+def test_lab_lists_no_lesson_with_solutions(browser, lab_server):
+    # ``browser``: one of the browser tests, which skip (saying so) where chromium is missing
     import urllib.request
 
     with urllib.request.urlopen(f"{lab_server.url.rsplit('/lab', 1)[0]}/api/contents?token={lab_server.token}") as r:

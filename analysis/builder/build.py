@@ -29,7 +29,8 @@ from typing import Any
 from ..errors import shorten
 from ..paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
-from .briefing_set import Briefing, default_id, load_briefing_set
+from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
+                           load_briefing_set, read_extra_notebooks, set_file_digest)
 from .catalog import Catalog, ParameterProblem, cache_dir
 from .hashing import code_digest, data_digest, file_digest, value_digest
 from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
@@ -133,14 +134,16 @@ def _text_rule_problems(folder: str, stamp: tuple) -> tuple:
 
 
 def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
-    """The briefings to consider (parameters checked), the default set's ids, the catalog."""
-    check_text_rules(data_dir())
-    bset = load_briefing_set(request.set_path)
-    catalog = Catalog(bset.extra_notebooks)
-    default_ids = [b.id for b in bset.briefings]
+    """The briefings to consider (parameters checked), the default set's ids, the catalog.
+
+    Options are checked before the set is expanded: a wrong ``--notebook`` or ``--param`` is
+    refused without loading the data. The default set, expanded and checked, is read from the
+    cache while the set file, the data, the code and the notebooks are unchanged. Data that
+    breaks the text rules is refused before anything is built (``check_text_rules``)."""
     if request.notebook is not None:
         if request.only:
             raise ParameterProblem("use either --notebook with --param, or --only, not both")
+        catalog = Catalog(read_extra_notebooks(request.set_path))
         notebook = request.notebook
         catalog.path(notebook)
         given: dict[str, Any] = {}
@@ -150,17 +153,31 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
                 raise ParameterProblem(f"--param {shorten(name)} is given twice; give each "
                                        "parameter once")
             given[name] = catalog.parse_cli_value(notebook, name, raw)
+        check_text_rules(data_dir())
         checked = catalog.check(notebook, given)
         bid = default_id(notebook, {k: checked[k] for k in given})
+        bset = load_briefing_set(request.set_path)
         for b in bset.briefings:  # the same briefing as one of the default set: same id
             if b.notebook == notebook and catalog.check(notebook, b.given) == checked:
                 bid = b.id
         if bid.endswith("-note"):
             raise ParameterProblem(f"the briefing id {bid!r} would end with '-note', which names "
                                    "a briefing's two-page note; give other parameter values")
-        return [Briefing(bid, notebook, given, checked)], default_ids, catalog
+        return [Briefing(bid, notebook, given, checked)], [b.id for b in bset.briefings], catalog
     if request.params:
         raise ParameterProblem("--param needs --notebook NAME")
+    catalog = Catalog(read_extra_notebooks(request.set_path))
+    check_text_rules(data_dir())
+    source = request.set_path or default_set_path()
+
+    def check(b: Briefing) -> dict[str, Any]:
+        try:
+            return catalog.check(b.notebook, b.given)
+        except ParameterProblem as err:
+            raise ParameterProblem(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
+
+    bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check)
+    default_ids = [b.id for b in bset.briefings]
     chosen = bset.briefings
     if request.only:
         chosen = [b for b in chosen if any(fnmatch.fnmatchcase(b.id, pat) for pat in request.only)]
@@ -173,18 +190,39 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
             shown = "" if hint else f"; ids include: {listing(default_ids, 8)}"
             raise ParameterProblem(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
                                    f"(`briefings list` shows them all)")
-    for b in chosen:
-        try:
-            b.parameters = catalog.check(b.notebook, b.given)
-        except ParameterProblem as err:
-            raise ParameterProblem(f"{_relative(bset.source)}, briefing {b.id!r}: {err}") from None
     return chosen, default_ids, catalog
+
+
+def _set_key(catalog: Catalog, set_path: Path | None, out: Path | None) -> str:
+    """What the expanded, checked default set depends on: the set file, the data, the code
+    and every notebook the catalog knows."""
+    notebooks = {name: file_digest(path) if Path(path).is_file() else None
+                 for name, path in sorted(catalog.notebooks.items())}
+    return value_digest({"set": set_file_digest(set_path), "data": _data_digest(out),
+                         "code": _code_digest(), "notebooks": notebooks})
+
+
+#: Digests of the data and the code, computed once per build (reset by :func:`run`).
+_DIGESTS: dict[str, str] = {}
+
+
+def _data_digest(out: Path | None) -> str:
+    key = f"data:{out}"
+    if key not in _DIGESTS:
+        _DIGESTS[key] = data_digest(data_dir(), [out] if out is not None else [])
+    return _DIGESTS[key]
+
+
+def _code_digest() -> str:
+    if "code" not in _DIGESTS:
+        _DIGESTS["code"] = code_digest()
+    return _DIGESTS["code"]
 
 
 def input_hashes(briefings: list[Briefing], catalog: Catalog,
                  out: Path | None = None) -> dict[str, dict[str, str]]:
-    data = data_digest(data_dir(), [out] if out is not None else [])
-    code = code_digest()
+    data = _data_digest(out)
+    code = _code_digest()
     by_notebook: dict[str, str] = {}
     out = {}
     for b in briefings:
@@ -220,17 +258,19 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """
     warn = warn or (lambda message: print(f"briefings build: {message}", file=sys.stderr))
     started = time.perf_counter()
+    _DIGESTS.clear()
     absolute_environment()  # kernels and workers start in other folders
     with _stop_on_signals():
         try:
-            briefings, default_ids, catalog = select(request)
             from .pack import check_cover_line, check_title
             from .word import check_template
 
+            # options first: nothing loaded yet (a template is read only when one is given)
             check_title(request.title, request.pdf or request.docx)
             check_cover_line("--date", request.date, request.pdf or request.docx)
             check_cover_line("--organisation", request.organisation, request.pdf or request.docx)
             check_template(request.docx_template)
+            briefings, default_ids, catalog = select(request)
             out = request.out
             from ..kernels import check_kernel
 
