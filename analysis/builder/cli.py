@@ -98,6 +98,10 @@ def add_arguments_build(parser) -> None:
                              "%(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="build even the briefings that are up to date")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="list the briefings that would be built, each with its reason "
+                             "(\"country-lesotho: events row lesotho-elections changed\"); "
+                             "build and write nothing")
     parser.add_argument("--out", type=_folder, default=Path("reports"), metavar="DIR",
                         help="folder for the reports (default: %(default)s)")
     parser.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
@@ -129,5 +133,5 @@ def run_build(args) -> int:
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
                            kernel=args.kernel, scheduler=args.scheduler, pdf=args.pdf,
-                           title=args.title)
+                           title=args.title, dry_run=args.dry_run)
     return run(request)

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .. import recording
 from ..kernels import KERNEL_NAME, ipc_config
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 from .tasks import Failure, Result, Task
@@ -195,6 +196,9 @@ def run_briefing(task: Task) -> Result:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     nb = failure = None
+    reads_path = os.path.join(socket_dir, "reads.jsonl")
+    open(reads_path, "wb").close()
+    os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
     try:
         nb = papermill.execute_notebook(
             task.path, None, parameters=dict(task.parameters), engine_name=ENGINE_NAME,
@@ -210,6 +214,8 @@ def run_briefing(task: Task) -> Result:
         if run.get("nb_man") is not None:
             nb = run["nb_man"].nb
     finally:
+        os.environ.pop(recording.ENV, None)
+        reads, reads_problem = _reads(reads_path)
         shutil.rmtree(socket_dir, ignore_errors=True)
         run.pop("socket_dir", None)
     t_done = time.perf_counter()
@@ -226,8 +232,14 @@ def run_briefing(task: Task) -> Result:
                 from .index import selection_facts
 
                 out["selection"] = selection_facts(dict(task.parameters))
+                if reads_problem:
+                    raise recording.RecordingProblem(f"what the briefing read cannot be "
+                                                     f"known: {reads_problem}")
+                out["reads"] = reads
+                out["reads_digest"] = reads_digest(reads)
                 title = info.title or task.id
-                page = render.PageInfo(title, stamp=render.stamp(task.inputs),
+                stamped = {**task.inputs, "reads": out["reads_digest"]}
+                page = render.PageInfo(title, stamp=render.stamp(stamped),
                                        citation=render.citation(title))
                 out["html"] = render.to_html(_worker["exporter"], nb, page)
             else:
@@ -249,7 +261,23 @@ def run_briefing(task: Task) -> Result:
         pdf, pdf_failure = _render_pdf(out["html"], timings)
     return Result(task.id, True, timings, out.get("title"), out.get("summary"),
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
-                  pdf=pdf, pdf_failure=pdf_failure)
+                  pdf=pdf, pdf_failure=pdf_failure, reads=out["reads"],
+                  reads_digest=out["reads_digest"])
+
+
+def _reads(path: str) -> tuple[list[dict], str | None]:
+    """The selections a briefing's kernel recorded, or why they cannot be read."""
+    try:
+        return recording.read_recording(path), None
+    except (OSError, UnicodeDecodeError, recording.RecordingProblem) as err:
+        return [], str(err)
+
+
+def reads_digest(reads: list[dict]) -> str:
+    """The digest of the rows ``reads`` choose in the data as loaded in this process."""
+    from ..dataset import load
+
+    return recording.reads_digest(reads, recording.state_of(load()))
 
 
 def _render_pdf(html: bytes, timings: dict) -> tuple[bytes | None, Failure | None]:
