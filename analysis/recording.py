@@ -52,6 +52,25 @@ def paused() -> Iterator[None]:
         _paused[0] -= 1
 
 
+@contextlib.contextmanager
+def recording_to(path) -> Iterator[None]:
+    """Record this process's reads into ``path`` while in the block (as a kernel does in a
+    build); reads made before are written first. For tests and scripts."""
+    previous = os.environ.get(ENV)
+    os.environ[ENV] = str(path)
+    _state.update(pid=None, fd=None, seen=set())
+    try:
+        yield
+    finally:
+        if _state["fd"] is not None:
+            os.close(_state["fd"])
+        _state.update(pid=None, fd=None, seen=set())
+        if previous is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = previous
+
+
 def early_reads() -> list[dict]:
     """The reads made in this process before any recording file was set."""
     return list(_early.values())
@@ -200,6 +219,9 @@ class TrackedFrame(pd.DataFrame):
             return _Loc(self)
         info = object.__getattribute__(self, "_psw")
         _read(self, name, info.columns)
+        if name in _ROWS_ONLY:  # which rows, not their values
+            with paused():
+                return object.__getattribute__(self, name)
         return object.__getattribute__(self, name)
 
     def __getitem__(self, key):
@@ -285,6 +307,9 @@ class TrackedColumn(pd.Series):
             return _ColumnTest(self, name)
         info = object.__getattribute__(self, "_psw")
         _read(self, name, info.columns)
+        if name in _ROWS_ONLY:
+            with paused():
+                return object.__getattribute__(self, name)
         return object.__getattribute__(self, name)
 
     def _compare(self, op: str, other):
@@ -352,9 +377,10 @@ class TrackedMask(pd.Series):
         return object.__getattribute__(self, name)
 
     def _use(self) -> None:
-        info, pred = object.__getattribute__(self, "_psw")
-        _record(replace(info, columns=None, done=set()), tuple(sorted(pred_columns(pred))),
-                object.__getattribute__(self, "index"))
+        with paused():
+            info, pred = object.__getattribute__(self, "_psw")
+            _record(replace(info, columns=None, done=set()), tuple(sorted(pred_columns(pred))),
+                    object.__getattribute__(self, "index"))
 
     def _combine(self, op: str, other):
         with paused():
