@@ -569,6 +569,12 @@ def covers(selection: dict, old: dict | None, new: dict | None, moved: bool = Fa
     return any(old.get(c) != new.get(c) for c in columns)
 
 
+def covers_change(selection: dict, change: "RowChange") -> bool:
+    """Whether ``change`` (a row of some table) changes what ``selection`` read."""
+    return selection["table"] == change.table and covers(selection, change.old, change.new,
+                                                         change.moved)
+
+
 def reads_digest(selections: list[dict], state: "DataState") -> str:
     """The digest of what ``selections`` read from the data ``state``: each selection and the
     keys and read values of the rows it chooses, in table order. Two states give the same

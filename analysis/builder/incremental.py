@@ -130,7 +130,7 @@ def data_reason(entry: dict, check: DataCheck) -> str | None:
         return "it was built from data the last build did not keep"
     selections = entry["reads"]["selections"]
     hits = [c for c in check.changes
-            if any(recording.covers(s, c.old, c.new, c.moved) for s in selections)]
+            if any(recording.covers_change(s, c) for s in selections)]
     if not hits:
         return None
     more = f" (and {len(hits) - 1} more row{'s' if len(hits) > 2 else ''})" if len(hits) > 1 \
