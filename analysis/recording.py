@@ -18,8 +18,13 @@ errs towards building again, never towards a stale page.
 
 The builder turns recording on for one briefing by setting ``PSW_RECORD_READS`` to a file in
 the kernel's environment: each new selection is appended to it as one JSON line at once, so
-that what was read is on disk even if the kernel is killed. Reads made before that (in the warm
-process the kernel was forked from) are written first. Outside a build nothing is written.
+that what was read is on disk even if the kernel is killed. Outside a build nothing is written.
+
+Only what the kernel itself reads is recorded, so that a recording depends on nothing but the
+briefing (never on what the process it was forked from did before). A cache of values derived
+from the data (the regions' index) notes the reads that filled it (:func:`noting`) and replays
+them on every hit (:func:`replay`): a briefing served from a warm cache records the same reads
+as one that filled it.
 """
 from __future__ import annotations
 
@@ -37,9 +42,9 @@ import pandas as pd
 ENV = "PSW_RECORD_READS"
 
 _paused = [0]
-#: reads made while no recording file was set, in order (key -> selection)
-_early: dict[str, dict] = {}
-_state: dict[str, Any] = {"pid": None, "fd": None, "seen": set()}
+_state: dict[str, Any] = {"pid": None, "fd": None, "seen": set(), "epoch": 0}
+#: the reads being noted for caches being filled (see :func:`noting`)
+_notes: list[list] = []
 
 
 @contextlib.contextmanager
@@ -53,9 +58,27 @@ def paused() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def noting() -> Iterator[list]:
+    """Note the reads made in the block (for a cache of values derived from the data, which
+    :func:`replay` s them when it serves the value again)."""
+    notes: list = []
+    _notes.append(notes)
+    try:
+        yield notes
+    finally:
+        _notes.remove(notes)
+
+
+def replay(notes: list) -> None:
+    """Record again the reads :func:`noting` noted (a cache hit reads what its filling read)."""
+    for info, columns, index in notes:
+        _record(info, columns, index)
+
+
+@contextlib.contextmanager
 def recording_to(path) -> Iterator[None]:
     """Record this process's reads into ``path`` while in the block (as a kernel does in a
-    build); reads made before are written first. For tests and scripts."""
+    build). For tests and scripts."""
     previous = os.environ.get(ENV)
     os.environ[ENV] = str(path)
     _state.update(pid=None, fd=None, seen=set())
@@ -64,16 +87,11 @@ def recording_to(path) -> Iterator[None]:
     finally:
         if _state["fd"] is not None:
             os.close(_state["fd"])
-        _state.update(pid=None, fd=None, seen=set())
+        _state.update(pid=None, fd=None, seen=set(), epoch=_state["epoch"] + 1)
         if previous is None:
             os.environ.pop(ENV, None)
         else:
             os.environ[ENV] = previous
-
-
-def early_reads() -> list[dict]:
-    """The reads made in this process before any recording file was set."""
-    return list(_early.values())
 
 
 # --- the recorder ----------------------------------------------------------------------------
@@ -94,25 +112,26 @@ class _Info:
 
 
 def _record(info: _Info, columns: tuple[str, ...] | None, rows_index) -> None:
-    kind = "all" if columns is None else ",".join(columns)
-    if kind in info.done:
-        return
-    info.done.add(kind)
-    selection = {"table": info.table, "where": [list(p) if False else p for p in info.where],
-                 "columns": None if columns is None else sorted(set(columns))}
-    key = json.dumps(selection, sort_keys=True, default=str)
+    for notes in _notes:
+        notes.append((info, columns, rows_index))
     pid = os.getpid()
     if _state["pid"] != pid:
-        _state.update(pid=pid, fd=None, seen=set())
+        _state.update(pid=pid, fd=None, seen=set(), epoch=_state["epoch"] + 1)
         path = os.environ.get(ENV)
         if path:
             try:
                 _state["fd"] = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             except OSError:
                 _state["fd"] = None
-            for k, early in list(_early.items()):
-                _write(k, early)
-    if key in _state["seen"] or (_state["fd"] is None and key in _early):
+    # once per view and recording (a forked kernel, a new recording, records its own reads)
+    mark = (pid, _state["epoch"], "all" if columns is None else ",".join(columns))
+    if mark in info.done:
+        return
+    info.done.add(mark)
+    selection = {"table": info.table, "where": [list(p) if False else p for p in info.where],
+                 "columns": None if columns is None else sorted(set(columns))}
+    key = json.dumps(selection, sort_keys=True, default=str)
+    if _state["fd"] is None or key in _state["seen"]:
         return
     with paused():
         try:
@@ -124,10 +143,7 @@ def _record(info: _Info, columns: tuple[str, ...] | None, rows_index) -> None:
         except Exception:  # noqa: BLE001 - the rows are for people; the selection is what counts
             rows = []
     selection["rows"] = rows
-    if _state["fd"] is None:
-        _early[key] = selection
-    else:
-        _write(key, selection)
+    _write(key, selection)
 
 
 def _write(key: str, selection: dict) -> None:
@@ -275,6 +291,10 @@ class _Loc:
     def __setitem__(self, key, value):
         _read(self.frame, "loc", None)
         self._real()[key] = value
+
+    def __call__(self, *args, **kwargs):  # ``frame.loc(axis=0)``, as pandas itself calls it
+        _read(self.frame, "loc", object.__getattribute__(self.frame, "_psw").columns)
+        return self._real()(*args, **kwargs)
 
 
 def _predicate(column: "TrackedColumn", op: str, *args):

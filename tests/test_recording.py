@@ -93,17 +93,17 @@ def test_whole_column_reads_cover_every_row_of_that_column(tmp_path):
                    for s in sels)
 
 
-def test_reads_before_recording_starts_are_written_first(tmp_path):
+def test_only_the_recording_process_own_reads_count_and_a_cache_replays_its_reads(tmp_path):
     t = table(ROWS)
-    t[t["id"] == "b"].copy()  # no recording file yet: kept in memory
+    t[t["id"] == "b"].copy()  # no recording file: not kept
+    with recording.noting() as notes:  # a cache being filled
+        t[t["id"] == "c"]["name"].tolist()
     path = tmp_path / "reads.jsonl"
     with recording.recording_to(path):
-        pass
-    assert not path.exists()
-    with recording.recording_to(path):
-        t[t["id"] == "c"].copy()
-    mine = [s["where"] for s in recording.read_recording(path) if s["table"] == t._psw.table]
-    assert mine == [[["eq", "id", "b"]], [["eq", "id", "c"]]]
+        recording.replay(notes)  # the cache serves its value again
+    mine = [(s["where"], s["columns"]) for s in recording.read_recording(path)
+            if s["table"] == t._psw.table]
+    assert mine == [([["eq", "id", "c"]], ["name"])]
 
 
 @pytest.mark.parametrize("line", ['{"table": 3}', "not json", '{"table": "t", "where": [["zz"]],'
