@@ -11,7 +11,8 @@ group-by, iterating it, its length) is a read, recorded as a *selection*::
      "columns": ["description", ...] | null (every column) | [] (only which rows),
      "rows": ["lesotho-elections", ...]}   # primary keys of the rows it chose
 
-A read of a whole table has ``"where": []``. Because the condition itself is recorded, a row
+A read of a whole table has ``"where": []`` (and ``"rows": null``: every row). Selections of
+the same rows are kept as one, reading the union of their columns. Because the condition itself is recorded, a row
 added later that meets it is covered as surely as one edited or removed (see :func:`covers`).
 Whatever the recorder does not understand is recorded as a read of the whole view, so that it
 errs towards building again, never towards a stale page.
@@ -135,13 +136,15 @@ def _record(info: _Info, columns: tuple[str, ...] | None, rows_index) -> None:
         return
     with paused():
         try:
+            if not info.where:
+                raise LookupError  # every row: not listed
             base = info.base
             labels = [i for i in rows_index if i in base.index] if rows_index is not None else \
                 list(base.index)
             keyframe = base.loc[labels, list(info.keys)]
             rows = [row_key(values) for values in keyframe.itertuples(index=False, name=None)]
         except Exception:  # noqa: BLE001 - the rows are for people; the selection is what counts
-            rows = []
+            rows = None
     selection["rows"] = rows
     _write(key, selection)
 
@@ -472,8 +475,10 @@ class RecordingProblem(ValueError):
 
 
 def read_recording(path) -> list[dict]:
-    """The selections recorded in ``path`` (one JSON object a line), in canonical order."""
-    out = {}
+    """The selections recorded in ``path`` (one JSON object a line), in canonical order; those
+    of the same rows merged into one, reading the union of their columns (which covers a
+    change exactly when one of them would)."""
+    out: dict[str, dict] = {}
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():
@@ -483,7 +488,14 @@ def read_recording(path) -> list[dict]:
             except ValueError as err:
                 raise RecordingProblem(f"a line is not JSON ({err})") from None
             check_selection(selection)
-            out[selection_key(selection)] = selection
+            rows_key = json.dumps([selection["table"], selection["where"]], sort_keys=True,
+                                  ensure_ascii=False)
+            known = out.get(rows_key)
+            if known is None:
+                out[rows_key] = selection
+            elif known["columns"] is not None:
+                known["columns"] = None if selection["columns"] is None else \
+                    sorted(set(known["columns"]) | set(selection["columns"]))
     return [out[k] for k in sorted(out)]
 
 
