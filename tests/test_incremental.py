@@ -3,8 +3,6 @@ byte for byte a full build's (issue 23). Every test builds on a copy of the data
 (``PSW_DATA_DIR``), never the project's own."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import random
 import shutil
@@ -13,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from analysis.paths import data_dir
+from benchmarks.incremental import edit_table  # rewrites one table of a data folder
 
 pytestmark = pytest.mark.slow
 
@@ -23,20 +22,6 @@ SMALL = ["country-lesotho", "country-mali", "country-ghana", "region-southern-af
 
 def only(ids):
     return [a for i in ids for a in ("--only", i)]
-
-
-def edit_table(folder: Path, table: str, change) -> None:
-    """Rewrite ``folder/<table>.csv`` with ``change(rows)`` applied (rows are dicts)."""
-    path = folder / f"{table}.csv"
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields, rows = reader.fieldnames, list(reader)
-    rows = change(rows)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
 def set_value(folder, table, key_field, key, field, value):
