@@ -39,6 +39,8 @@ from typing import Any, Iterator
 
 import pandas as pd
 
+from .errors import WorkbookError
+
 #: The environment variable naming the file a briefing's reads are appended to.
 ENV = "PSW_RECORD_READS"
 
@@ -470,7 +472,7 @@ def untracked(frame):
 
 # --- reading a recording, and what it covers -------------------------------------------------
 
-class RecordingProblem(ValueError):
+class RecordingProblem(WorkbookError, ValueError):
     """A recording that cannot be read."""
 
 
