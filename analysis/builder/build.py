@@ -288,6 +288,8 @@ def _settle_data(out: Path, plan: "incremental.Plan", records: dict, ledger: "_L
     rows (``rows.json``) for the next build to diff against."""
     incremental.settle(plan, records, set(ledger.outcome.built))
     state = plan.data.state
+    if state is None and incremental.read_rows(out)[0] == data_now:
+        return  # kept already (a build with nothing to do loads no data)
     try:
         if state is None:
             state = incremental.current_state()
