@@ -489,9 +489,25 @@ def place_records(*, ds: "Dataset | None" = None,
     only the records on those places (each table's rows are chosen before they are read, so
     that a briefing reads, and depends on, only those rows).
     """
+    return _per_dataset(dataset(ds), "place_records", _place_records).copy()
+
+
+#: Frames derived from a dataset, kept per dataset object (``regions_with_data`` counts every
+#: region's records: without this, ``place_records`` was built again for each one).
+_derived: dict[tuple[int, str], tuple] = {}
+
+
+def _per_dataset(ds: "Dataset", name: str, make):
+    key = (id(ds), name)
+    hit = _derived.get(key)
+    if hit is None or hit[0] is not ds:
+        hit = _derived[key] = (ds, make(ds))
+    return hit[1]
+
+
+def _place_records(ds: "Dataset") -> "pd.DataFrame":
     import pandas as pd
 
-    ds = dataset(ds)
     parts = []
 
     def chosen(t):
