@@ -489,6 +489,8 @@ def place_records(*, ds: "Dataset | None" = None,
     only the records on those places (each table's rows are chosen before they are read, so
     that a briefing reads, and depends on, only those rows).
     """
+    if place_ids is not None:
+        return _place_records(dataset(ds), place_ids)
     return _per_dataset(dataset(ds), "place_records", _place_records).copy()
 
 
@@ -498,14 +500,20 @@ _derived: dict[tuple[int, str], tuple] = {}
 
 
 def _per_dataset(ds: "Dataset", name: str, make):
+    from . import recording
+
     key = (id(ds), name)
     hit = _derived.get(key)
     if hit is None or hit[0] is not ds:
-        hit = _derived[key] = (ds, make(ds))
+        with recording.noting() as notes:  # a hit reads what making it read
+            value = make(ds)
+        hit = _derived[key] = (ds, value, notes)
+    else:
+        recording.replay(hit[2])
     return hit[1]
 
 
-def _place_records(ds: "Dataset") -> "pd.DataFrame":
+def _place_records(ds: "Dataset", place_ids: "set[str] | None" = None) -> "pd.DataFrame":
     import pandas as pd
 
     parts = []
