@@ -18,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import recording
 from ..kernels import KERNEL_NAME, ipc_config, kernel_manager_class
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 from .tasks import Failure, Result, Task
@@ -198,6 +197,8 @@ def run_briefing(task: Task) -> Result:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     nb = failure = None
+    from .. import recording  # pandas: loaded by now
+
     reads_path = os.path.join(socket_dir, "reads.jsonl")
     open(reads_path, "wb").close()
     os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
@@ -269,6 +270,8 @@ def run_briefing(task: Task) -> Result:
 
 def _reads(path: str) -> tuple[list[dict], str | None]:
     """The selections a briefing's kernel recorded, or why they cannot be read."""
+    from .. import recording
+
     try:
         return recording.read_recording(path), None
     except (OSError, UnicodeDecodeError, recording.RecordingProblem) as err:
@@ -277,6 +280,7 @@ def _reads(path: str) -> tuple[list[dict], str | None]:
 
 def reads_digest(reads: list[dict]) -> str:
     """The digest of the rows ``reads`` choose in the data as loaded in this process."""
+    from .. import recording
     from ..dataset import load
 
     return recording.reads_digest(reads, recording.state_of(load()))

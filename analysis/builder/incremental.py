@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import recording
 from .store import ROWS, outputs_intact, write_if_changed
+
+# analysis.recording (pandas) is imported only when rows are compared: a build with nothing to
+# do imports nothing heavy.
 
 #: Input keys, and what a change of each means, in the order they are tested.
 _INPUTS = (("notebook", "its notebook changed"), ("parameters", "its parameters changed"),
@@ -33,10 +35,10 @@ class DataCheck:
     #: digest of the data folder's files now
     digest: str
     #: the data's rows now (loaded only when needed)
-    state: recording.DataState | None = None
+    state: "recording.DataState | None" = None
     #: the digest ``rows.json`` records, and the rows that changed since then
     since: str | None = None
-    changes: list[recording.RowChange] = field(default_factory=list)
+    changes: "list[recording.RowChange]" = field(default_factory=list)
     #: why rows cannot be compared: every briefing is built again
     problem: str | None = None
 
@@ -52,6 +54,8 @@ class Plan:
 
 def read_rows(out: Path) -> tuple[str | None, recording.DataState | None, str | None]:
     """(digest, state, problem) of ``rows.json``; (None, None, None) when there is none."""
+    from .. import recording
+
     path = Path(out) / ROWS
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -68,6 +72,8 @@ def read_rows(out: Path) -> tuple[str | None, recording.DataState | None, str | 
 
 
 def write_rows(out: Path, digest: str, state: recording.DataState) -> None:
+    from .. import recording
+
     data = {"data": digest, "state": state.to_json()}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     write_if_changed(Path(out) / ROWS, (text + "\n").encode("utf-8"))
@@ -75,6 +81,7 @@ def write_rows(out: Path, digest: str, state: recording.DataState) -> None:
 
 def current_state(folder: Path | None = None) -> recording.DataState:
     """The data's rows now (DataError when the data does not load)."""
+    from .. import recording
     from ..dataset import load
 
     return recording.state_of(load(folder))
@@ -83,6 +90,8 @@ def current_state(folder: Path | None = None) -> recording.DataState:
 def check_data(out: Path, digest: str, entries: dict[str, dict]) -> DataCheck:
     """Compare the data now with ``rows.json`` when some built briefing was built from other
     data; nothing heavy is loaded when none was."""
+    from .. import recording
+
     check = DataCheck(digest)
     stale = [e for e in entries.values() if e.get("status") == "built"
              and e.get("data") != digest and not e.get("stale")]
@@ -105,6 +114,8 @@ def check_data(out: Path, digest: str, entries: dict[str, dict]) -> DataCheck:
 
 
 def _recordings_problem(entries: list[dict]) -> str | None:
+    from .. import recording
+
     for entry in entries:
         reads = entry.get("reads")
         try:
@@ -120,6 +131,8 @@ def _recordings_problem(entries: list[dict]) -> str | None:
 
 def data_reason(entry: dict, check: DataCheck) -> str | None:
     """Why the data now asks for ``entry`` to be built again, or None."""
+    from .. import recording
+
     if entry.get("stale"):
         return str(entry["stale"])
     if entry.get("data") == check.digest:
