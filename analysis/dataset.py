@@ -137,6 +137,9 @@ def load(folder: str | Path | None = None, *, reload: bool = False) -> Dataset:
             except (OSError, ValueError, KeyError) as err:
                 raise DataError(f"{folder}: the schema (datapackage.json) does not load ({err}); "
                                 f"{_HINT}") from None
-            frames = {name: read_table(t, folder) for name, t in schema.tables.items()}
+            from .recording import track
+
+            frames = {name: track(read_table(t, folder), name, t.primary_key)
+                      for name, t in schema.tables.items()}
             _cache[key] = Dataset(schema, frames, folder)
         return _cache[key]

@@ -71,13 +71,21 @@ def _in(frame: "pd.DataFrame", column: str, ids: set[str] | None) -> "pd.DataFra
     return frame[frame[column].isin(list(ids))].copy()
 
 
-def _place_names(ds: "Dataset") -> dict[str, str]:
-    places = ds.places
+def _only(frame: "pd.DataFrame", column: str, ids) -> "pd.DataFrame":
+    """The rows of ``frame`` whose ``column`` is one of ``ids`` (all rows for None): chosen
+    before they are read, so that a briefing depends only on the names it shows."""
+    if ids is None:
+        return frame
+    return frame[frame[column].isin(sorted({i for i in ids if isinstance(i, str)}))]
+
+
+def _place_names(ds: "Dataset", ids=None) -> dict[str, str]:
+    places = _only(ds.places, "place_id", ids)
     return dict(zip(places["place_id"], places["name"]))
 
 
-def _theme_names(ds: "Dataset") -> dict[str, str]:
-    themes = ds.themes
+def _theme_names(ds: "Dataset", ids=None) -> dict[str, str]:
+    themes = _only(ds.themes, "theme_id", ids)
     return dict(zip(themes["theme_id"], themes["name"]))
 
 
@@ -114,7 +122,7 @@ def operations_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame"
     """
     ds = dataset(ds)
     frame = _in(ds.operations, "place_id", place_ids(region, ds))
-    frame["place"] = _label(frame["place_id"], _place_names(ds))
+    frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
     facts = ds.operation_facts[["operation_id", "established", "mandate", "source_id"]].rename(
         columns={"source_id": "facts_source_id"})
     frame = frame.merge(facts, on="operation_id", how="left")
@@ -152,7 +160,7 @@ def offices_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
 
         offices["presence"] = offices["office_id"].map(presence)
         frame = offices[offices["presence"] != ""].copy()
-    frame["place"] = _label(frame["place_id"], _place_names(ds))
+    frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
     frame["presence"] = frame["presence"].astype("string")
     return frame.sort_values("office_id", kind="stable").reset_index(drop=True)
 
@@ -168,11 +176,10 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
     import pandas as pd
 
     ds = dataset(ds)
-    frame = _in(ds.engagements, "place_id", place_ids(region, ds))
-    frame = _theme_filter(frame, theme)
+    frame = _theme_filter(ds.engagements, theme)  # rows chosen before they are read
     if partner not in (None, "all"):
         frame = frame[frame["partner_id"] == partner]
-    frame = frame.copy()
+    frame = _in(frame, "place_id", place_ids(region, ds))
     actor_table, actor_id = [], []
     for _, row in frame[list(ACTOR_COLUMNS)].iterrows():
         column = next((c for c in ACTOR_COLUMNS if isinstance(row[c], str)), None)
@@ -191,8 +198,8 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
     frame["actor"] = frame["actor"].astype("string")
     frame["actor_kind"] = [kinds.get(p) for p in pairs]
     frame["actor_kind"] = frame["actor_kind"].astype("string")
-    frame["place"] = _label(frame["place_id"], _place_names(ds))
-    frame["theme"] = _label(frame["theme_id"], _theme_names(ds))
+    frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
+    frame["theme"] = _label(frame["theme_id"], _theme_names(ds, frame["theme_id"]))
     acronyms = {p: a for p, a in zip(ds.partners["partner_id"], ds.partners["acronym"]) if isinstance(a, str)}
     frame["acronym"] = pd.array([acronyms.get(p) if isinstance(p, str) else None
                                  for p in frame["partner_id"]], dtype="string")
@@ -284,14 +291,15 @@ def timeline(region=None, *, theme=None, ds: "Dataset | None" = None) -> "pd.Dat
     if ids is not None:
         keep = set(links.loc[links["place_id"].isin(list(ids)), "event_id"])
         events = events[events["event_id"].isin(list(keep))]
+    links = links[links["event_id"].isin(list(events["event_id"]))]  # only the events shown
     events = events.copy()
-    names = _place_names(ds)
+    names = _place_names(ds, links["place_id"])
     grouped = {eid: list(g["place_id"]) for eid, g in links.groupby("event_id", observed=True)}
     events["place_ids"] = pd.array([", ".join(grouped.get(e, [])) for e in events["event_id"]],
                                    dtype="string")
     events["places"] = pd.array([", ".join(names.get(p, p) for p in grouped.get(e, []))
                                  for e in events["event_id"]], dtype="string")
-    events["theme"] = _label(events["theme_id"], _theme_names(ds))
+    events["theme"] = _label(events["theme_id"], _theme_names(ds, events["theme_id"]))
     return events.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
 
 
@@ -311,8 +319,8 @@ def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) ->
     targets = targets.rename(columns={c: f"target_{c}" for c in targets.columns})
     frame = figures.merge(targets, on="target_figure_id", how="left") if len(figures) else \
         figures.assign(**{c: None for c in targets.columns if c != "target_figure_id"})
-    frame["theme"] = _label(frame["theme_id"], _theme_names(ds))
-    frame["place"] = _label(frame["place_id"], _place_names(ds))
+    frame["theme"] = _label(frame["theme_id"], _theme_names(ds, frame["theme_id"]))
+    frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
     return frame.sort_values(["theme_id", "figure_id"], kind="stable").reset_index(drop=True)
 
 
@@ -353,7 +361,7 @@ def theme_mentions(*, ds: "Dataset | None" = None) -> "pd.DataFrame":
         rows.append({"theme_id": theme_id, "section_id": section_id, "mentions": len(g),
                      "paragraphs": ", ".join(sorted(set(g["paragraph"])))})
     out = pd.DataFrame(rows, columns=["theme_id", "section_id", "mentions", "paragraphs"])
-    out["theme"] = _label(out["theme_id"], _theme_names(ds))
+    out["theme"] = _label(out["theme_id"], _theme_names(ds, out["theme_id"]))
     sections = dict(zip(ds.sections["section_id"], ds.sections["title"]))
     out["section"] = _label(out["section_id"], sections)
     order = dict(zip(ds.sections["section_id"], ds.sections["number"]))
@@ -472,12 +480,17 @@ def main_series(frame: "pd.DataFrame") -> "pd.DataFrame":
 
 # --- where the chapter has data ----------------------------------------------------------------
 
-def place_records(*, ds: "Dataset | None" = None) -> "pd.DataFrame":
+def place_records(*, ds: "Dataset | None" = None,
+                  place_ids: "set[str] | None" = None) -> "pd.DataFrame":
     """Every chapter record tied to a place: columns ``table``, ``record_id``, ``place_id``, ``paragraph``.
 
     Records are operations, offices, engagements, figures (by their place) and events (through
-    ``event_places``), plus each place's own row (the chapter naming it).
+    ``event_places``), plus each place's own row (the chapter naming it). With ``place_ids``,
+    only the records on those places (each table's rows are chosen before they are read, so
+    that a briefing reads, and depends on, only those rows).
     """
+    if place_ids is not None:
+        return _place_records(dataset(ds), place_ids)
     return _per_dataset(dataset(ds), "place_records", _place_records).copy()
 
 
@@ -487,28 +500,38 @@ _derived: dict[tuple[int, str], tuple] = {}
 
 
 def _per_dataset(ds: "Dataset", name: str, make):
+    from . import recording
+
     key = (id(ds), name)
     hit = _derived.get(key)
     if hit is None or hit[0] is not ds:
-        hit = _derived[key] = (ds, make(ds))
+        with recording.noting() as notes:  # a hit reads what making it read
+            value = make(ds)
+        hit = _derived[key] = (ds, value, notes)
+    else:
+        recording.replay(hit[2])
     return hit[1]
 
 
-def _place_records(ds: "Dataset") -> "pd.DataFrame":
+def _place_records(ds: "Dataset", place_ids: "set[str] | None" = None) -> "pd.DataFrame":
     import pandas as pd
 
     parts = []
+
+    def chosen(t):
+        return t[t["place_id"].notna()] if place_ids is None else \
+            t[t["place_id"].isin(sorted(place_ids))]
+
     for table, key in PLACED_TABLES.items():
-        t = ds[table]
-        t = t[t["place_id"].notna()]
+        t = chosen(ds[table])
         parts.append(pd.DataFrame({"table": table, "record_id": t[key].astype("string"),
                                    "place_id": t["place_id"].astype("string"),
                                    "paragraph": t["paragraph"].astype("string")}))
-    links = ds.event_places
+    links = ds.event_places if place_ids is None else chosen(ds.event_places)
     parts.append(pd.DataFrame({"table": "events", "record_id": links["event_id"].astype("string"),
                                "place_id": links["place_id"].astype("string"),
                                "paragraph": links["paragraph"].astype("string")}))
-    places = ds.places
+    places = ds.places if place_ids is None else chosen(ds.places)
     parts.append(pd.DataFrame({"table": "places", "record_id": places["place_id"].astype("string"),
                                "place_id": places["place_id"].astype("string"),
                                "paragraph": places["paragraph"].astype("string")}))
@@ -527,7 +550,7 @@ def records_in(region=None, *, ds: "Dataset | None" = None) -> dict[str, int]:
     tables = (*PLACED_TABLES, "events", "places")
     if ids is None:
         return {table: len(ds[table]) for table in tables}
-    frame = _in(place_records(ds=ds), "place_id", ids)
+    frame = _in(place_records(ds=ds, place_ids=ids), "place_id", ids)
     counts = frame.drop_duplicates(["table", "record_id"]).groupby("table").size()
     return {table: int(counts.get(table, 0)) for table in tables}
 
@@ -542,11 +565,11 @@ def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.Data
     import pandas as pd
 
     ds = dataset(ds)
-    frame = place_records(ds=ds)
+    ids = place_ids(region, ds)
+    frame = place_records(ds=ds, place_ids=ids)
     places = ds.places[["place_id", "iso3"]]
     frame = frame.merge(places, on="place_id", how="left")
     frame = frame[frame["iso3"].notna()]
-    ids = place_ids(region, ds)
     if ids is not None:
         frame = frame[frame["place_id"].isin(list(ids))]
     frame = frame.drop_duplicates(["table", "record_id", "iso3"])
@@ -606,9 +629,9 @@ def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFram
     sel = selection(region, ds)
     if sel is None:
         return None
-    records = place_records(ds=ds)
     places = ds.places
     regional = set(places.loc[places["iso3"].isna(), "place_id"]) & set(sel.place_ids)
+    records = place_records(ds=ds, place_ids=regional)
     records = records[records["place_id"].isin(list(regional)) & (records["table"] != "places")]
     if not len(records):
         return None

@@ -262,11 +262,17 @@ def _index(dataset=None) -> _Index:
         from .dataset import load
 
         dataset = load()
+    from . import recording
+
     with _lock:
         cached = _indexes.get(id(dataset))
         if cached is None or cached[0] is not dataset:
-            cached = (dataset, _build_index(dataset))
+            with recording.noting() as notes:  # a hit reads what building it read
+                index = _build_index(dataset)
+            cached = (dataset, index, notes)
             _indexes[id(dataset)] = cached
+        else:
+            recording.replay(cached[2])
         return cached[1]
 
 

@@ -610,7 +610,7 @@ def place_records_paragraphs(region, *, ds: "Dataset | None" = None) -> list[str
     ids = queries.place_ids(queries.selection(region, ds), ds)
     if ids is None:
         return [p for table in (*queries.PLACED_TABLES, "events") for p in ds[table]["paragraph"].dropna()]
-    frame = queries.place_records(ds=ds)
+    frame = queries.place_records(ds=ds, place_ids=ids)
     frame = frame[frame["place_id"].isin(list(ids)) & (frame["table"] != "places")]
     return list(frame["paragraph"].dropna())
 

@@ -100,7 +100,9 @@ def test_build_writes_notebooks_html_index_and_manifest_then_skips(tmp_path, bri
     for bid in FIXTURE_IDS:
         entry = record[bid]
         assert entry["status"] == "built"
-        assert set(entry["inputs"]) == {"notebook", "data", "code", "parameters"}
+        assert set(entry["inputs"]) == {"notebook", "files", "code", "parameters"}
+        assert isinstance(entry["reads"]["selections"], list)  # what it read of the data
+        assert len(entry["reads"]["digest"]) == 64
         assert set(entry["timings"]) == {"kernel_start", "execute", "export"}
         for name, digest in entry["outputs"].items():
             import hashlib
@@ -180,8 +182,11 @@ def test_data_change_or_missing_output_rebuilds(tmp_path, briefings):
     args = ("build", "--set", str(FIXTURE_SET), "--out", str(out), "--only", "ok-alpha")
     assert briefings(*args, env=env).returncode == 0
     assert "1 skipped" in briefings(*args, env=env).stdout
-    table = next(data.glob("*.csv"))
-    table.write_text(table.read_text() + "\n")
+    table = data / "events.csv"  # a row this briefing did not read: still up to date
+    table.write_text(table.read_text().replace("Elections due in Lesotho", "Polls due in Lesotho"))
+    assert "0 built, 1 skipped" in briefings(*args, env=env).stdout
+    package = data / "datapackage.json"  # the schema: every briefing again
+    package.write_text(package.read_text() + "\n")
     assert "1 built" in briefings(*args, env=env).stdout
     (out / "ok-alpha.html").write_text("tampered")
     assert "1 built" in briefings(*args, env=env).stdout

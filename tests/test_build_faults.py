@@ -145,7 +145,7 @@ def test_another_tools_manifest_does_not_make_a_folder_ours(tmp_path):
 def test_in_its_own_folder_a_file_the_manifest_does_not_list_is_never_touched(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
-    (out / "manifest.json").write_text('{"format": 1, "briefings": {}}')
+    (out / "manifest.json").write_text('{"format": 2, "briefings": {}}')
     (out / "ok-alpha.html").write_text("mine\n")
     result = briefings("build", "--out", str(out), "--set", str(FIXTURE_SET))
     one_line_error(result, str(out / "ok-alpha.html"), "not written by briefings")
@@ -305,8 +305,8 @@ def test_a_second_build_into_the_same_folder_is_refused_and_nothing_is_lost(tmp_
 
 @pytest.mark.slow
 @pytest.mark.parametrize("content", ['{"briefings": []}', "null", '"a string"',
-                                     '{"format": 1, "briefings": {"ok": "a string entry"}}',
-                                     '{"format": 1, "briefings": {"ok": {"status": "built", '
+                                     '{"format": 2, "briefings": {"ok": "a string entry"}}',
+                                     '{"format": 2, "briefings": {"ok": {"status": "built", '
                                      '"outputs": {"../../etc/passwd": "x"}}}}', "[[[[" * 10000])
 def test_a_manifest_of_unexpected_shape_is_treated_as_absent_with_a_warning(tmp_path, content):
     out = tmp_path / "reports"

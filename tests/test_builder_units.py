@@ -132,13 +132,13 @@ def test_write_atomic_and_write_if_changed(tmp_path):
 
 @pytest.mark.parametrize("content, problem", [
     ('{"briefings": []}', "has format None"), ("null", "not a JSON object"),
-    ('"text"', "not a JSON object"), ('{"format": 1}', "no 'briefings' object"),
-    ('{"format": 1, "briefings": {"a": "x"}}', "entry 'a' that is not an object"),
-    ('{"format": 1, "briefings": {"a": {"status": "odd"}}}', "status 'odd'"),
-    ('{"format": 1, "briefings": {"a": {"status": "built", "outputs": []}}}', "'outputs' is not"),
-    ('{"format": 1, "briefings": {"a": {"status": "built", "outputs": {"../x": "h"}}}}',
+    ('"text"', "not a JSON object"), ('{"format": 2}', "no 'briefings' object"),
+    ('{"format": 2, "briefings": {"a": "x"}}', "entry 'a' that is not an object"),
+    ('{"format": 2, "briefings": {"a": {"status": "odd"}}}', "status 'odd'"),
+    ('{"format": 2, "briefings": {"a": {"status": "built", "outputs": []}}}', "'outputs' is not"),
+    ('{"format": 2, "briefings": {"a": {"status": "built", "outputs": {"../x": "h"}}}}',
      "outside the folder"),
-    ('{"format": 1, "briefings": {"a": {"status": "built", "outputs": {"a.html": 3}}}}',
+    ('{"format": 2, "briefings": {"a": {"status": "built", "outputs": {"a.html": 3}}}}',
      "hashes are not text"),
     ("{", "cannot be read"), ("[" * 100_000, "cannot be read"),
 ])
@@ -150,13 +150,13 @@ def test_a_manifest_of_unexpected_shape_reads_as_empty_with_a_reason(tmp_path, c
 
 
 def test_a_good_manifest_and_the_files_it_owns(tmp_path):
-    good = {"format": 1, "briefings": {"a": {"status": "built", "outputs": {"a.html": "h"}},
+    good = {"format": 2, "briefings": {"a": {"status": "built", "outputs": {"a.html": "h"}},
                                        "b": {"status": "failed", "outputs": {},
                                              "failed_notebook": "_failed/b.ipynb"}}}
     (tmp_path / "manifest.json").write_text(json.dumps(good))
     manifest, why = store.read_manifest(tmp_path)
     assert why is None and manifest == good
-    assert store.owned_names(manifest) == {"manifest.json", "index.html", "a.html",
+    assert store.owned_names(manifest) == {"manifest.json", "index.html", "rows.json", "a.html",
                                            "_failed/b.ipynb"}
     assert store.read_manifest(tmp_path / "none") == (store.empty_manifest(), None)
 
@@ -184,7 +184,7 @@ def test_output_folder_checks(tmp_path):
     (foreign / "manifest.json").write_text('{"name": "web app"}')
     with pytest.raises(UsageError, match="did not make"):
         store.check_output_folder(foreign)
-    (foreign / "manifest.json").write_text('{"format": 1, "briefings": {}}')
+    (foreign / "manifest.json").write_text('{"format": 2, "briefings": {}}')
     store.check_output_folder(foreign)
     (tmp_path / "file").write_text("x")
     with pytest.raises(UsageError, match="which is a file"):

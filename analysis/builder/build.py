@@ -1,9 +1,12 @@
 """``briefings build``: check, plan, execute in parallel, write atomically, summarise.
 
 1. Every requested briefing's parameters are checked before anything starts or is written.
-2. Input hashes (notebook, data folder, package code and versions, parameters) are compared
-   with ``manifest.json``; a briefing whose inputs are unchanged and whose outputs are intact
-   is skipped. Nothing heavy is imported when nothing needs building.
+2. Input hashes (notebook, parameters, package code and versions, the data folder's schema and
+   map files) are compared with ``manifest.json``, and the data's tables row by row with the
+   last build's (:mod:`.incremental`): a briefing is built again only when a row it read (by
+   the selections it recorded, :mod:`analysis.recording`) changed, came or went. A briefing
+   whose inputs are unchanged and whose outputs are intact is skipped. Nothing heavy is
+   imported when the data folder is unchanged and nothing needs building.
 3. The rest run in a pool of worker processes forked after papermill and nbconvert are
    imported (once); each briefing gets a fresh kernel (see :mod:`.execute`).
 4. Results are written as they arrive, each file atomically; a failure keeps the last good
@@ -32,7 +35,8 @@ from . import execute
 from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
                            load_briefing_set, read_extra_notebooks, set_file_digest)
 from .catalog import Catalog, ParameterProblem, cache_dir
-from .hashing import code_digest, data_digest, file_digest, value_digest
+from . import incremental
+from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
 from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
                     output_names, outputs_intact, owned_names, read_manifest,
                     remove_stale_temporaries, write_atomic, write_if_changed)
@@ -68,6 +72,8 @@ class BuildRequest:
     organisation: str | None = None
     #: a Dask scheduler's address: build on its workers instead of the local pool
     scheduler: str | None = None
+    #: list what would be built and why; build and write nothing
+    dry_run: bool = False
 
 
 @dataclass
@@ -81,6 +87,8 @@ class Outcome:
     stopped_by: str | None = None
     #: files that could not be written (the build record itself, say): one line each
     write_errors: list[str] = field(default_factory=list)
+    #: why each briefing built was built (id -> reason)
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 class _Stopped(KeyboardInterrupt):
@@ -213,6 +221,13 @@ def _data_digest(out: Path | None) -> str:
     return _DIGESTS[key]
 
 
+def _files_digest(out: Path | None) -> str:
+    key = f"files:{out}"
+    if key not in _DIGESTS:
+        _DIGESTS[key] = data_files_digest(data_dir(), [out] if out is not None else [])
+    return _DIGESTS[key]
+
+
 def _code_digest() -> str:
     if "code" not in _DIGESTS:
         _DIGESTS["code"] = code_digest()
@@ -221,14 +236,14 @@ def _code_digest() -> str:
 
 def input_hashes(briefings: list[Briefing], catalog: Catalog,
                  out: Path | None = None) -> dict[str, dict[str, str]]:
-    data = _data_digest(out)
+    files = _files_digest(out)
     code = _code_digest()
     by_notebook: dict[str, str] = {}
     out = {}
     for b in briefings:
         if b.notebook not in by_notebook:
             by_notebook[b.notebook] = file_digest(catalog.path(b.notebook))
-        out[b.id] = {"notebook": by_notebook[b.notebook], "data": data, "code": code,
+        out[b.id] = {"notebook": by_notebook[b.notebook], "files": files, "code": code,
                      "parameters": value_digest(b.parameters)}
     return out
 
@@ -272,6 +287,8 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             check_template(request.docx_template)
             briefings, default_ids, catalog = select(request)
             out = request.out
+            if request.dry_run:
+                return _dry_run(request, briefings, catalog, echo)
             from ..kernels import check_kernel
 
             check_kernel()  # before anything is written (the output folder check makes it)
@@ -292,25 +309,30 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         warn(f"{problem}; treating it as absent and building every briefing again")
     records: dict[str, dict] = manifest["briefings"]
     inputs = input_hashes(briefings, catalog, out)
+    data_now = _data_digest(out)
     owned = owned_names(manifest)
     for b in briefings:  # a damaged record was ours: the outputs it would name are too
         if damaged:
             owned.update(output_names(b.id))
     remove_stale_temporaries(out, owned | {n for b in briefings for n in output_names(b.id)})
     outcome = Outcome()
-    todo = []
-    for b in briefings:
-        entry = records.get(b.id) or {}
-        fresh = (not request.force and entry.get("status") == "built"
-                 and entry.get("inputs") == inputs[b.id]
-                 and outputs_intact(out, entry.get("outputs") or {})
-                 and all(name in (entry.get("outputs") or {})
-                         for name in wanted_outputs(b.id, request,
-                                                    note=b.notebook in catalog.kinds)))
-        if fresh:
-            outcome.skipped.append(b.id)
-        else:
-            todo.append(b)
+    plan = incremental.plan(out, briefings, records, inputs, data_now, force=request.force,
+                            pdf=request.pdf)
+    if plan.data.problem and not damaged and any(r == plan.data.problem
+                                                 for r in plan.todo.values()):
+        warn(f"cannot compare the data row by row: {plan.data.problem}; building every "
+             "briefing again")
+    todo = [b for b in briefings if b.id in plan.todo]
+    outcome.skipped = list(plan.fresh)
+    outcome.reasons = dict(plan.todo)
+    for b in briefings:  # up to date, but a format asked for (Word, the note) is missing
+        have = (records.get(b.id) or {}).get("outputs") or {}
+        if b.id in plan.fresh and not all(
+                name in have for name in wanted_outputs(b.id, request,
+                                                        note=b.notebook in catalog.kinds)):
+            outcome.skipped.remove(b.id)
+            outcome.reasons[b.id] = "a format asked for is missing"
+    todo = [b for b in briefings if b.id in outcome.reasons]
     foreign = [name for b in todo for name in [*output_names(b.id), *extra_names(b.id)]
                if name not in owned and (out / name).exists()]
     if foreign:
@@ -324,6 +346,7 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
 
         cluster = connect(request.scheduler, kernel=request.kernel)
     ledger = _Ledger(out, manifest, records, default_ids, outcome)
+    ledger.data = data_now
     if not (out / MANIFEST).exists():
         ledger.save()  # the folder is now a reports folder
     pdf_problem = _pdf_problem(request) if todo else None  # WeasyPrint loads only when used
@@ -336,6 +359,8 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     except KeyboardInterrupt:
         outcome.stopped_by = "SIGINT"
     finally:  # also when stopped: what was built is recorded
+        if not outcome.stopped_by:
+            _settle_data(out, plan, records, ledger, data_now)
         ledger.save(index=True)
         if cluster is not None:
             cluster.close()
@@ -404,6 +429,52 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     return 1 if outcome.failed or outcome.write_errors or pdf_problem or pack_problem else 0
 
 
+def _settle_data(out: Path, plan: "incremental.Plan", records: dict, ledger: "_Ledger",
+                 data_now: str) -> None:
+    """Mark every recorded briefing current or stale for the data now, and keep the data's
+    rows (``rows.json``) for the next build to diff against."""
+    incremental.settle(plan, records, set(ledger.outcome.built))
+    state = plan.data.state
+    if state is None and incremental.read_rows(out)[0] == data_now:
+        return  # kept already (a build with nothing to do loads no data)
+    try:
+        if state is None:
+            state = incremental.current_state()
+        if data_digest(data_dir(), [out]) != data_now:
+            raise ValueError("the data changed during the build")
+        incremental.write_rows(out, data_now, state)
+        ledger.errors.pop("rows.json", None)
+    except OSError as err:
+        ledger.errors["rows.json"] = f"cannot write {out / 'rows.json'}: {err.strerror or err}"
+    except Exception:  # noqa: BLE001 - no rows kept: the next build compares nothing, builds all
+        from contextlib import suppress
+
+        with suppress(OSError):
+            (out / "rows.json").unlink(missing_ok=True)
+
+
+def _dry_run(request: BuildRequest, briefings: list[Briefing], catalog: Catalog, echo) -> int:
+    """``--dry-run``: each briefing that would be built, with its reason; nothing written."""
+    out = request.out
+    if out.is_dir():
+        manifest, problem = read_manifest(out)
+    else:
+        manifest, problem = {"briefings": {}}, None
+    inputs = input_hashes(briefings, catalog, out)
+    plan = incremental.plan(out, briefings, manifest["briefings"], inputs,
+                            _data_digest(out), force=request.force,
+                            pdf=request.pdf)
+    if problem:
+        echo(f"{problem}: every briefing would be built again")
+    elif plan.data.problem and any(r == plan.data.problem for r in plan.todo.values()):
+        echo(f"cannot compare the data row by row: {plan.data.problem}; every briefing would "
+             "be built again")
+    for bid, reason in plan.todo.items():
+        echo(f"{bid}: {reason}")
+    echo(f"dry run: {len(plan.todo)} to build, {len(plan.fresh)} up to date; nothing was built")
+    return 0
+
+
 def _pdf_problem(request: BuildRequest) -> str | None:
     """Why PDFs cannot be made (the build then writes HTML only), or None."""
     if not request.pdf:
@@ -434,6 +505,8 @@ class _Ledger:
         self.out, self.manifest, self.records = out, manifest, records
         self.default_ids, self.outcome = default_ids, outcome
         self.errors: dict[str, str] = {}
+        #: the digest of the data folder this build builds from
+        self.data: str | None = None
 
     def save(self, index: bool = False) -> None:
         """Write the manifest (and the index); a file that cannot be written is reported in
@@ -611,8 +684,10 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
                              "title": result.title or previous.get("title"),
                              "summary": result.summary or previous.get("summary"),
                              "selection": result.selection or previous.get("selection"),
-                             "inputs": inputs[b.id], "outputs": {},
+                             "inputs": inputs[b.id], "data": ledger.data, "outputs": {},
                              "timings": dict(result.timings)}
+    if result.ok:
+        entry["reads"] = {"digest": result.reads_digest, "selections": result.reads or []}
     html_name, nb_name, failed_name = output_names(b.id)
     failure = result.failure
     if result.ok:
@@ -780,6 +855,10 @@ def _summary(outcome: Outcome, out: Path, request: BuildRequest) -> str:
     lines = [f"briefings: {len(outcome.built)} built, {len(outcome.skipped)} skipped (up to date), "
              f"{len(outcome.failed)} failed in {outcome.seconds:.1f} s"
              + (f" (stopped by {outcome.stopped_by})" if outcome.stopped_by else "")]
+    if outcome.skipped and outcome.reasons:  # a partial rebuild: say why
+        lines.append(f"  rebuilt {len(outcome.reasons)}, up to date {len(outcome.skipped)}; "
+                     "why:")
+        lines.extend(incremental.summary_reasons(outcome.reasons))
     if outcome.timings:
         t = outcome.timings
         lines.append(f"  summed over briefings: kernel start {t.get('kernel_start', 0):.1f} s, "

@@ -126,6 +126,10 @@ def add_arguments_build(parser) -> None:
                              "%(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="build even the briefings that are up to date")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="list the briefings that would be built, each with its reason "
+                             "(\"country-lesotho: events row lesotho-elections changed\"); "
+                             "build and write nothing")
     parser.add_argument("--out", type=_folder, default=None, metavar="DIR",
                         help="folder for the reports (default: reports/ in the current folder, "
                              "made when missing, and the build says so)")
@@ -200,7 +204,7 @@ def run_build(args) -> int:
                            kernel=args.kernel, scheduler=args.scheduler, pdf="pdf" in formats,
                            docx="docx" in formats, docx_template=args.docx_template,
                            pack=args.pack, title=args.title, date=args.date,
-                           organisation=args.organisation)
+                           organisation=args.organisation, dry_run=args.dry_run)
     code = run(request)
     if default_out and not existed and out.is_dir():
         print(f"made the folder {out} for the reports (--out DIR chooses another folder)")

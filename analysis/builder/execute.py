@@ -197,6 +197,11 @@ def run_briefing(task: Task) -> Result:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     nb = failure = None
+    from .. import recording  # pandas: loaded by now
+
+    reads_path = os.path.join(socket_dir, "reads.jsonl")
+    open(reads_path, "wb").close()
+    os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
     try:
         nb = papermill.execute_notebook(
             task.path, None, parameters=dict(task.parameters), engine_name=ENGINE_NAME,
@@ -212,6 +217,8 @@ def run_briefing(task: Task) -> Result:
         if run.get("nb_man") is not None:
             nb = run["nb_man"].nb
     finally:
+        os.environ.pop(recording.ENV, None)
+        reads, reads_problem = _reads(reads_path)
         shutil.rmtree(socket_dir, ignore_errors=True)
         run.pop("socket_dir", None)
     t_done = time.perf_counter()
@@ -228,8 +235,14 @@ def run_briefing(task: Task) -> Result:
                 from .index import selection_facts
 
                 out["selection"] = selection_facts(dict(task.parameters))
+                if reads_problem:
+                    raise recording.RecordingProblem(f"what the briefing read cannot be "
+                                                     f"known: {reads_problem}")
+                out["reads"] = reads
+                out["reads_digest"] = reads_digest(reads)
                 title = info.title or task.id
-                page = render.PageInfo(title, stamp=render.stamp(task.inputs),
+                stamped = {**task.inputs, "reads": out["reads_digest"]}
+                page = render.PageInfo(title, stamp=render.stamp(stamped),
                                        citation=render.citation(title))
                 out["html"] = render.to_html(_worker["exporter"], nb, page)
             else:
@@ -252,7 +265,8 @@ def run_briefing(task: Task) -> Result:
     extra, extra_failure = _render_extras(task, nb, out.get("title") or task.id, timings)
     return Result(task.id, True, timings, out.get("title"), out.get("summary"),
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
-                  pdf=pdf, pdf_failure=pdf_failure, extra_failure=extra_failure, **extra)
+                  pdf=pdf, pdf_failure=pdf_failure, reads=out["reads"],
+                  reads_digest=out["reads_digest"], extra_failure=extra_failure, **extra)
 
 
 def _render_extras(task: Task, nb, title: str, timings: dict) -> tuple[dict, Failure | None]:
@@ -286,6 +300,24 @@ def _render_extras(task: Task, nb, title: str, timings: dict) -> tuple[dict, Fai
         return {}, Failure("Word or note", type(exc).__name__, str(exc),
                            detail=traceback.format_exc(limit=6))
     return extra, None
+
+
+def _reads(path: str) -> tuple[list[dict], str | None]:
+    """The selections a briefing's kernel recorded, or why they cannot be read."""
+    from .. import recording
+
+    try:
+        return recording.read_recording(path), None
+    except (OSError, UnicodeDecodeError, recording.RecordingProblem) as err:
+        return [], str(err)
+
+
+def reads_digest(reads: list[dict]) -> str:
+    """The digest of the rows ``reads`` choose in the data as loaded in this process."""
+    from .. import recording
+    from ..dataset import load
+
+    return recording.reads_digest(reads, recording.state_of(load()))
 
 
 def _render_pdf(html: bytes, timings: dict, limit: float | None = None

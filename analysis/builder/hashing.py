@@ -87,3 +87,31 @@ def code_digest() -> str:
     env = {"python": sys.version.split()[0], "format": OUTPUT_FORMAT, "versions": versions,
            "package": folder_digest(PACKAGE_DIR, (".py", ".j2", ".json", ".css", ".toml"))}
     return value_digest(env)
+
+
+def table_paths(folder: Path) -> set[str]:
+    """The files of the data folder that hold tables (as ``datapackage.json`` lists them);
+    empty when it cannot be read (every file then counts as a file, not a table)."""
+    try:
+        package = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
+        return {str(r["path"]) for r in package.get("resources", []) if isinstance(r, dict)
+                and isinstance(r.get("path"), str) and r["path"].endswith(".csv")}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return set()
+
+
+def data_files_digest(folder: Path, exclude: Iterable[Path] = ()) -> str:
+    """The digest of the data folder's files that are not tables: the schema
+    (``datapackage.json``), the map geometry. A change to any of them rebuilds every briefing;
+    the tables are compared row by row instead (:mod:`analysis.recording`)."""
+    folder = Path(folder)
+    tables = table_paths(folder)
+    digest = hashlib.sha256()
+    for path in _files(folder, exclude):
+        rel = path.relative_to(folder).as_posix()
+        if path.suffix not in DATA_SUFFIXES or rel in tables:
+            continue
+        digest.update(rel.encode() + b"\0" + file_digest(path).encode() + b"\n")
+    if not tables:
+        digest.update(b"tables unknown\n" + data_digest(folder, exclude).encode())
+    return digest.hexdigest()

@@ -575,7 +575,9 @@ def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: "Cover | st
         remove_stale_pack(out)
         return None
     start = time.perf_counter()
-    digest = inputs_digest({b.id: entries[b.id].get("inputs") for b in briefings})
+    from .store import stamped_inputs
+
+    digest = inputs_digest({b.id: stamped_inputs(entries[b.id]) for b in briefings})
     data = make_pack(out, briefings, title, digest)
     write_atomic(path, data)
     return {"source": source, "pdf": bytes_digest(data),

@@ -3,7 +3,10 @@
 Layout of ``reports/`` (or ``--out``)::
 
     index.html            every briefing with its parameters, status and summary
-    manifest.json         per briefing: parameters, input hashes, output hashes, timings
+    manifest.json         per briefing: parameters, input hashes, what it read (the
+                          selections of rows, see analysis.recording), output hashes, timings
+    rows.json             the data of the last build, row by row: per table, each row's values
+                          and hash keyed by its primary key (what the next build diffs against)
     <id>.html             the briefing, code hidden, figures embedded
     <id>.ipynb            the executed notebook
     _failed/<id>.ipynb    the executed notebook of a briefing whose last build failed
@@ -23,8 +26,10 @@ from .hashing import file_digest
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+ROWS = "rows.json"
 FAILED_DIR = "_failed"
-MANIFEST_FORMAT = 1
+#: 2: inputs without the whole data folder's digest, and what each briefing read
+MANIFEST_FORMAT = 2
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -117,7 +122,7 @@ def manifest_problem(data: Any) -> str | None:
             return f"has an entry {bid!r} that is not an object"
         if entry.get("status") not in ("built", "failed"):
             return f"has an entry {bid!r} with status {entry.get('status')!r}"
-        for key in ("outputs", "inputs", "parameters", "timings", "error"):
+        for key in ("outputs", "inputs", "parameters", "timings", "error", "reads"):
             if key in entry and entry[key] is not None and not isinstance(entry[key], dict):
                 return f"has an entry {bid!r} whose {key!r} is not an object"
         for name in list(entry.get("outputs") or {}) + [entry.get("failed_notebook") or ""]:
@@ -131,12 +136,19 @@ def manifest_problem(data: Any) -> str | None:
 
 def owned_names(manifest: dict[str, Any]) -> set[str]:
     """The files of a reports folder its manifest says the builder wrote."""
-    names = {MANIFEST, INDEX}
+    names = {MANIFEST, INDEX, ROWS}
     for entry in manifest.get("briefings", {}).values():
         names.update(entry.get("outputs") or {})
         if entry.get("failed_notebook"):
             names.add(entry["failed_notebook"])
     return names
+
+
+def stamped_inputs(entry: dict[str, Any]) -> dict[str, Any]:
+    """What a page's stamp is the digest of: its inputs (notebook, code, parameters, the data
+    folder's files other than tables) and the digest of the rows it read."""
+    reads = entry.get("reads") or {}
+    return {**(entry.get("inputs") or {}), "reads": reads.get("digest")}
 
 
 def output_names(bid: str) -> tuple[str, str, str]:

@@ -54,12 +54,12 @@ def _type_name(value) -> str:
     return f"a pandas {name}" if module == "pandas" else f"a {name}"
 
 
-def _is_frame(value) -> bool:
-    return type(value).__name__ == "DataFrame"
+def _is_frame(value) -> bool:  # a dataset's table is a DataFrame subclass (analysis.recording)
+    return any(c.__name__ == "DataFrame" for c in type(value).__mro__)
 
 
 def _is_series(value) -> bool:
-    return type(value).__name__ in ("Series", "Index")
+    return any(c.__name__ in ("Series", "Index") for c in type(value).__mro__)
 
 
 def _is_missing(value) -> bool:

@@ -1,0 +1,202 @@
+"""What a briefing reads, recorded at the dataset's tables (analysis.recording): selections,
+what a row change covers, the data row by row, and the digest a page's stamp names."""
+from __future__ import annotations
+
+import itertools
+import random
+
+import pandas as pd
+import pytest
+
+from analysis import recording
+from analysis.recording import covers, diff, reads_digest
+
+_names = itertools.count()
+
+
+def table(rows, name=None):
+    """A tracked toy table keyed by ``id``, with a name no other test uses."""
+    frame = pd.DataFrame(rows, columns=["id", "place", "kind", "name"]).astype("string")
+    return recording.track(frame, name or f"toy{next(_names)}", ["id"])
+
+
+ROWS = [("a", "MLI", "x", "Alpha"), ("b", "NER", "y", "Beta"), ("c", None, "x", "Gamma")]
+
+
+def recorded(tmp_path, read, rows=ROWS):
+    t = table(rows)
+    path = tmp_path / "reads.jsonl"
+    with recording.recording_to(path):
+        read(t)
+    return [s for s in recording.read_recording(path) if s["table"] == t._psw.table]
+
+
+def row(id_, place, kind="x", name="N"):
+    return {"id": id_, "place": place, "kind": kind, "name": name}
+
+
+def test_an_empty_selection_still_covers_a_matching_row_added_later(tmp_path):
+    sels = recorded(tmp_path, lambda t: t[t["place"].isin(["GHA"])].copy())
+    assert sels == [{"table": sels[0]["table"], "where": [["in", "place", ["GHA"]]],
+                     "columns": None, "rows": []}]
+    sel = sels[0]
+    assert covers(sel, None, row("d", "GHA"))          # a Ghana row added: covered
+    assert not covers(sel, None, row("d", "MLI"))      # a Mali row added: not
+    assert covers(sel, row("d", "GHA"), None)          # removed
+    assert covers(sel, row("a", "MLI"), row("a", "GHA"))  # moved into the selection
+
+
+def test_selected_rows_and_columns_are_recorded_not_the_whole_table(tmp_path):
+    def read(t):
+        chosen = t.loc[t["place"] == "MLI", "name"]
+        assert list(chosen) == ["Alpha"]
+    sel, = recorded(tmp_path, read)
+    assert sel["where"] == [["eq", "place", "MLI"]] and sel["columns"] == ["name"]
+    assert sel["rows"] == ["a"]
+    assert covers(sel, row("a", "MLI", name="Alpha"), row("a", "MLI", name="Alfa"))
+    assert not covers(sel, row("a", "MLI", kind="x"), row("a", "MLI", kind="z"))  # not read
+    assert not covers(sel, row("b", "NER"), row("b", "NER", name="Other"))        # not chosen
+
+
+def test_conditions_combine_and_a_missing_value_counts_as_maybe(tmp_path):
+    def read(t):
+        return t[(t["kind"] == "x") & ~t["place"].isna()]["id"].tolist()
+    sel, = recorded(tmp_path, read)
+    assert sel["where"] == [["and", [["eq", "kind", "x"], ["not", ["isna", "place"]]]]]
+    assert sel["columns"] == ["id"] and sel["rows"] == ["a"]
+    assert covers(sel, None, row("z", "GHA", kind="x"))
+    assert not covers(sel, None, row("z", "GHA", kind="y"))
+    assert not covers(sel, None, row("z", None, kind="x"))
+    assert covers(sel, None, {"id": "z", "place": "GHA", "kind": None, "name": "N"})  # maybe
+
+
+def test_what_the_recorder_does_not_understand_reads_the_whole_view(tmp_path):
+    sels = recorded(tmp_path, lambda t: t[t["name"].str.contains("a")].copy())
+    assert [(s["where"], s["columns"], s["rows"]) for s in sels] == [([], None, None)]
+
+
+def test_length_reads_which_rows_not_their_values(tmp_path):
+    sel, = recorded(tmp_path, lambda t: len(t[t["kind"] == "x"]))
+    assert sel["columns"] == [] and sel["rows"] == ["a", "c"]
+    assert not covers(sel, row("a", "MLI", name="A"), row("a", "MLI", name="B"))
+    assert covers(sel, None, row("d", "GHA", kind="x"))
+    assert covers(sel, row("a", "MLI", kind="x"), row("a", "MLI", kind="y"))
+
+
+def test_whole_column_reads_cover_every_row_of_that_column(tmp_path):
+    sels = recorded(tmp_path, lambda t: dict(zip(t["id"], t["name"])))
+    assert [(s["where"], s["columns"]) for s in sels] == [([], ["id", "name"])]  # merged
+    assert covers(sels[0], None, row("d", "GHA"))
+    assert not covers(sels[0], row("a", "MLI", kind="x"), row("a", "MLI", kind="y"))
+
+
+def test_only_the_recording_process_own_reads_count_and_a_cache_replays_its_reads(tmp_path):
+    t = table(ROWS)
+    t[t["id"] == "b"].copy()  # no recording file: not kept
+    with recording.noting() as notes:  # a cache being filled
+        t[t["id"] == "c"]["name"].tolist()
+    path = tmp_path / "reads.jsonl"
+    with recording.recording_to(path):
+        recording.replay(notes)  # the cache serves its value again
+    mine = [(s["where"], s["columns"]) for s in recording.read_recording(path)
+            if s["table"] == t._psw.table]
+    assert mine == [([["eq", "id", "c"]], ["name"])]
+
+
+@pytest.mark.parametrize("line", ['{"table": 3}', "not json", '{"table": "t", "where": [["zz"]],'
+                                  ' "columns": null}'])
+def test_a_recording_that_cannot_be_read_is_refused(tmp_path, line):
+    path = tmp_path / "reads.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(recording.RecordingProblem):
+        recording.read_recording(path)
+
+
+class _Schema:
+    def __init__(self, tables):
+        self.tables = tables
+
+
+class _Table:
+    def __init__(self, name, keys=("id",)):
+        self.name, self.primary_key = name, list(keys)
+        self.fields = [type("F", (), {"name": c, "type": "string", "enum": None})()
+                       for c in ("id", "place", "kind", "name")]
+
+
+class _Dataset:
+    def __init__(self, rows, keys=("id",)):
+        self.schema = _Schema({"t": _Table("t", keys)})
+        self.frames = {"t": pd.DataFrame(rows, columns=["id", "place", "kind", "name"])
+                       .astype("string")}
+
+
+def state(rows, keys=("id",)):
+    return recording.data_state(_Dataset(rows, keys))
+
+
+def test_the_data_is_diffed_row_by_row_by_primary_key():
+    old = state(ROWS)
+    new = state([("a", "MLI", "x", "Alpha!"), ("c", None, "x", "Gamma"), ("d", "GHA", "y", "D")])
+    changes, problem = diff(old, new)
+    assert problem is None
+    assert sorted(c.describe() for c in changes) == [
+        "t row a changed", "t row b removed", "t row d added"]
+    moved, _ = diff(old, state([ROWS[1], ROWS[0], ROWS[2]]))
+    assert {c.kind for c in moved} == {"moved"}
+    elsewhere = {"table": "u", "where": [], "columns": None}
+    assert not any(recording.covers_change(elsewhere, c) for c in changes)
+
+
+def test_rows_that_cannot_be_keyed_or_compared_say_why():
+    assert "repeats the key 'a'" in diff(state(ROWS), state(ROWS + [ROWS[0]]))[1]
+    other = state(ROWS)
+    other.tables["u"] = other.tables["t"]
+    assert diff(state(ROWS), other)[1] == "table u is new since the last build"
+    changed = state(ROWS)
+    changed.tables["t"].schema = "other"
+    assert diff(state(ROWS), changed)[1] == "the schema of table t changed"
+    again = recording.DataState.from_json(state(ROWS).to_json())
+    assert diff(state(ROWS), again) == ([], None)
+    damaged = state(ROWS).to_json()
+    damaged["tables"]["t"]["values"]["a"][3] = "edited by hand"
+    with pytest.raises(recording.RecordingProblem):
+        recording.DataState.from_json(damaged)
+
+
+def test_the_digest_of_what_was_read_changes_exactly_when_a_change_is_covered():
+    """Property: for random selections and random single-row changes, the digest a page's
+    stamp names differs exactly when some selection covers the change (seed printed)."""
+    seed = 23
+    rng = random.Random(seed)
+    values = {"place": ["MLI", "NER", "GHA", None], "kind": ["x", "y", None],
+              "name": ["A", "B", "C"]}
+    for trial in range(300):
+        rows = [(f"r{i}", rng.choice(values["place"]), rng.choice(values["kind"]),
+                 rng.choice(values["name"])) for i in range(rng.randint(0, 5))]
+        before = state(rows)
+        after_rows = list(rows)
+        action = rng.choice(["add", "remove", "edit"]) if rows else "add"
+        if action == "add":
+            after_rows.insert(rng.randint(0, len(rows)), (f"n{trial}", rng.choice(values["place"]),
+                                                         rng.choice(values["kind"]), "A"))
+        else:
+            i = rng.randrange(len(rows))
+            if action == "remove":
+                del after_rows[i]
+            else:
+                column = rng.choice(["place", "kind", "name"])
+                r = list(after_rows[i])
+                r[["id", "place", "kind", "name"].index(column)] = rng.choice(values[column])
+                after_rows[i] = tuple(r)
+        after = state(after_rows)
+        where = rng.choice([[], [["in", "place", ["MLI", "GHA"]]], [["eq", "kind", "x"]],
+                            [["not", ["isna", "place"]]],
+                            [["or", [["eq", "kind", "y"], ["in", "place", ["NER"]]]]]])
+        columns = rng.choice([None, [], ["name"], ["kind", "place"]])
+        sel = {"table": "t", "where": where, "columns": columns}
+        changes, problem = diff(before, after)
+        assert problem is None
+        covered = any(recording.covers_change(sel, c) for c in changes)
+        same = reads_digest([sel], before) == reads_digest([sel], after)
+        assert covered != same, f"seed {seed}, trial {trial}: {sel} {rows} -> {after_rows}"
