@@ -29,6 +29,16 @@ ACTOR_COLUMNS: dict[str, str] = {"operation_id": "operations", "office_id": "off
                                  "partner_id": "partners"}
 
 
+#: How an operation's lead (``operations.lead``) reads as its kind.
+LEAD_LABELS = {"UN": "UN peace operation", "AU": "African Union operation",
+               "hybrid": "AU-UN hybrid operation", "other": "operation led outside the UN"}
+
+
+def lead_label(lead) -> str:
+    """'UN peace operation', 'African Union operation'...: an operation's kind, from its lead."""
+    return LEAD_LABELS.get(str(lead), str(lead))
+
+
 def dataset(ds: "Dataset | None" = None) -> "Dataset":
     """``ds`` itself, or the project's dataset."""
     if ds is not None:
@@ -185,7 +195,8 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
                        ("partners", "partner_id")):
         t = ds[table]
         names.update({(table, k): n for k, n in zip(t[key], t["name"])})
-        kinds.update({(table, k): str(n) for k, n in zip(t[key], t["kind"])})
+        kinds.update({(table, k): (lead_label(n) if table == "operations" else str(n))
+                      for k, n in zip(t[key], t["lead" if table == "operations" else "kind"])})
     pairs = list(zip(frame["actor_table"], frame["actor_id"]))
     frame["actor"] = [names.get(p, p[1]) for p in pairs]
     frame["actor"] = frame["actor"].astype("string")
