@@ -124,12 +124,28 @@ def describe_presence(operations: "pd.DataFrame", offices: "pd.DataFrame", *, ti
     return _clip(". ".join(parts) + ".")
 
 
+def describe_findings(title: str, found) -> str:
+    """A chart or map drawn from findings (:mod:`analysis.prose.findings`): each finding's count
+    and its first items, so the alt text counts exactly what the key points and tables count."""
+    parts = [f"Map: {title.rstrip('.')}"]
+    for finding in found:
+        if finding.count:
+            parts.append(f"{finding.counted()}: {_join(finding.labels(mark=False))}")
+    return _clip(". ".join(parts) + ".")
+
+
 def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated events") -> str:
-    """A timeline: how many events, the first and the last, how many are planned."""
+    """A timeline: how many events, the first and the last (in the timeline's own order: first
+    day, then last day), how many are planned. Dates as the chapter writes them, else in words
+    and said not to be the chapter's."""
+    from .text import event_date
+
     n = len(events)
     if not n:
         return f"{title}: no dated events."
-    labels = [str(x) for x in events.get("date_label", [])]
+    if "date_start" in events:
+        events = events.sort_values(["date_start", "date_end"], kind="stable")
+    labels = [event_date(r) for _, r in events.iterrows()] if "date_label" in events else []
     descriptions = [str(x) for x in events.get("description", [])]
     parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
     if labels:

@@ -196,7 +196,9 @@ def test_index_groups_entries_with_links_details_and_twins(built, manifest):
         assert f'<li class="entry" id="{bid}">' in index
     assert 'href="pack.pdf"' in index
     assert "&amp;lt;" not in index and "&amp;amp;" not in index  # escaped once
-    assert 'class="details"' in index and "notebook region" in index
+    # no tool details for pages that built (notebook, parameters, status): issue 18
+    assert 'class="details"' not in index and "notebook region" not in index
+    assert "executed notebook" not in index and "(inferred: note" not in index
     twin = re.search(r'<li class="entry" id="region-western-africa">.*?</li>', index, re.S).group(0)
     assert 'Close to <a href="#region-west-africa-and-the-sahel">' in twin
     assert record["gender"]["summary"][:40] in index.replace("&#x27;", "'")

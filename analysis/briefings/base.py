@@ -22,6 +22,7 @@ from .. import alttext, queries, text
 from ..displays import ReportTable, SectionNote
 from ..names import display_name, in_sentence
 from ..params import Parameter
+from ..prose.modality import modality_words
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -41,12 +42,21 @@ COLUMN_LABELS = {
     "period_label": "period", "source": "context source", "topic": "topic", "region": "region",
     "partner_kind": "kind", "relation_to_un": "counted as", "printed": "figure",
     "target_printed": "target", "date_as_written": "date", "status_in_period": "status in the period",
-    "inferred_mark": "inferred",
+    "inferred_mark": "inferred", "lead_label": "led by", "modality_label": "how the chapter puts it",
+    "counted_as": "counted as",
 }
 
 #: How a partners-table row is counted (``partners.relation_to_un``), in a table's column.
 RELATION_LABELS = {"outside the UN": "partner (outside the UN)", "UN system": "UN body (not a partner)",
                    "government": "government", "party to a conflict": "party to a conflict"}
+
+
+#: How each group of actors is counted, in a table's column (analysis.prose.findings.ACTOR_GROUPS).
+GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
+                "other": "other organization (cooperation with the UN not stated here)",
+                "UN system": "UN body (not a partner)", "government": "government (not a partner)",
+                "party to a conflict": "party to a conflict (not a partner)",
+                "generic": "named in general (not a partner)"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,23 @@ def _markdown(body: str):
     from IPython.display import Markdown
 
     return Markdown(body)
+
+
+class Header:
+    """A briefing's header as Markdown, carrying its title and index teaser as output metadata
+    (``{"briefing": {"title", "summary"}}``, read by :mod:`analysis.builder.summary`): the index
+    shows the first finding's sentence without the page's note numbers."""
+
+    def __init__(self, body: str, title: str, teaser: str):
+        self.body, self.title, self.teaser = body, title, teaser
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return ({"text/markdown": self.body, "text/plain": self.title},
+                {"briefing": {"title": self.title, "summary": self.teaser}})
+
+    @property
+    def data(self) -> str:  # like IPython's Markdown, for code that reads .data
+        return self.body
 
 
 def figure_png(fig) -> bytes:
@@ -156,6 +183,8 @@ class Briefing:
         self.include_context = bool(self.parameters.get("include_context", False))
         self._paragraphs: list[str] = []
         self._context: list[str] = []
+        #: The none sentences shown so far: a page says each once.
+        self._said: set[str] = set()
 
     @property
     def notebook(self) -> str:
@@ -208,7 +237,23 @@ class Briefing:
         the whole briefing has no data (its header already says so)."""
         if not self.has_data:
             return None
-        return SectionNote(text.section_note(what, text.escape(self.label)))
+        sentence = text.section_note(what, text.escape(self.label))
+        if sentence in self._said:  # a page says each none sentence once
+            return None
+        self._said.add(sentence)
+        return SectionNote(sentence)
+
+    def _note_of(self, *found):
+        """The none sentence of the findings a section draws from, as one note (nothing when the
+        whole briefing has no data: its header says so)."""
+        if not self.has_data:
+            return None
+        sentences = [f.none_sentence() for f in found if not f]
+        fresh = [s for s in dict.fromkeys(sentences) if s not in self._said]
+        self._said.update(fresh)
+        if not fresh:
+            return None
+        return SectionNote(" ".join(f"_{text.escape(s)}_" for s in fresh))
 
     @property
     def _in(self) -> str:
@@ -274,7 +319,8 @@ class Briefing:
 
     @property
     def title(self) -> str:
-        label = self.selection.label if self.selection is not None else "World"
+        """'Country briefing: the Gambia': the selection with the article English gives it."""
+        label = in_sentence(self.selection.label, self.ds) if self.selection is not None else "World"
         return f"{self.kind.title}: {label}"
 
     @property
@@ -329,7 +375,9 @@ class Briefing:
                                           records=few), ""]
         if points:
             body.append(text.bullet_list(points, self.notes))
-        return _markdown("\n".join(body))
+        teaser = points[0].teaser(self.ds) if points and self.has_data else \
+            text.no_data_message(self.label, what=self.subject).split(". ")[0].replace("**", "") + "."
+        return Header("\n".join(body), self.title, teaser)
 
     def twin_sentence(self) -> str:
         """How the selection differs from its near twin (:mod:`analysis.twins`), else ''."""
@@ -371,7 +419,7 @@ class Briefing:
         title = self.kind.map_title.format(label=label, subject=self.subject)
         show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
                                   title=title, source=self._map_source(data)),
-             alttext.describe_map(data, title=title))
+             alttext.describe_map(data, title=title, what=self.subject))
         return None
 
     def _map_source(self, data) -> str:
@@ -380,48 +428,57 @@ class Briefing:
         return chapter_source(list(data["paragraphs"]))
 
     def presence_map(self):
-        """Operations and offices located on a map zoomed to the selection (or a note)."""
-        ops = queries.operations_in(self.selection, ds=self.ds)
-        offices = queries.offices_in(self.selection, ds=self.ds)
-        if not len(ops) and not len(offices):
-            return self._note("peace operations, offices or envoys")
+        """UN peace operations and the offices present through the chapter, on a map zoomed to
+        the selection (or a note). Operations the AU leads are not drawn as UN operations."""
+        from ..prose import findings
+
+        ops = findings.operations(self.selection, ds=self.ds)
+        offices = findings.offices(self.selection, ds=self.ds)
+        if not ops and not offices:
+            return self._note_of(ops, offices)
         from .. import maps
 
-        self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
-        title = (f"UN peace operations (active, planned or closing: see the key points) and "
-                 f"offices in {self.label}")
-        show(maps.plot_presence(operations=ops, offices=offices, region=self.selection, ds=self.ds,
-                                title=title),
-             alttext.describe_presence(ops, offices,
-                                       title=f"UN operations and offices present in {self.label}"))
+        self.cite(list(ops.paragraphs) + list(offices.paragraphs))
+        title = f"UN peace operations and UN offices or envoys present in {self.label}"
+        show(maps.plot_presence(operations=ops.rows, offices=offices.rows, region=self.selection,
+                                ds=self.ds, title=title),
+             alttext.describe_findings(title, [ops, offices]))
         return None
 
     def operations(self):
         """Peace operations present, as a table (or a note)."""
-        ops = queries.operations_in(self.selection, ds=self.ds)
-        if not len(ops):
-            return self._note("peace operations")
+        from ..prose import findings
+
+        un, other = findings.operations(self.selection, ds=self.ds), \
+            findings.operations(self.selection, ds=self.ds, led_by_un=False)
+        if not un and not other:
+            return self._note_of(un)
+        import pandas as pd
+
+        ops = pd.concat([un.rows, other.rows], ignore_index=True)
         self.cite(context=ops["facts_source_id"].dropna())
         self.cite(ops["status_paragraph"].dropna())
-        ops = ops.assign(status_in_period=[text.status_label(s) for s in ops["status"]])
+        ops = ops.assign(status_in_period=[text.status_label(s) for s in ops["status"]],
+                         lead_label=[queries.lead_label(v) for v in ops["lead"]])
         inferences = [[text.row_inference(r, "operations"), text.status_inference(r, ds=self.ds)]
                       for _, r in ops.iterrows()]
-        return self._table(ops, ["operation_id", "name", "kind", "place", "status_in_period",
+        return self._table(ops, ["operation_id", "name", "lead_label", "place", "status_in_period",
                                  "established", "paragraph"],
                            inferences=[[i for i in row if i] for row in inferences],
                            caption=f"Peace operations{self._in}")
 
     def activities(self):
-        """What UN operations, offices and envoys do in the selection, as a table (or a note)."""
-        acts = queries.engagements_in(self.selection, ds=self.ds)
-        un_bodies = set(self.ds.partners.loc[self.ds.partners["relation_to_un"] == "UN system",
-                                             "partner_id"])
-        acts = acts[(acts["actor_table"] != "partners") |
-                    acts["partner_id"].isin(list(un_bodies)).astype(bool)]
-        if not len(acts):
-            return self._note("activities of UN operations, offices, envoys or bodies")
-        return self._engagement_table(acts, ["actor", "place", "theme", "activity", "paragraph"],
-                                      f"What UN operations, offices and envoys do{self._in}")
+        """What the UN's own operations, offices, envoys and bodies do in the selection, as a
+        table (or the finding's none sentence)."""
+        from ..prose import findings
+
+        found = findings.activities(self.selection, ds=self.ds, theme=self.themes)
+        if not found:
+            return self._note_of(found)
+        acts = found.rows.assign(modality_label=[modality_words(m) for m in found.rows["modality"]])
+        return self._engagement_table(acts, ["actor", "place", "theme", "activity", "modality_label",
+                                             "paragraph"],
+                                      f"What the UN's operations, offices, envoys and bodies do{self._in}")
 
     def _engagement_table(self, acts: "pd.DataFrame", columns: list[str], caption: str = ""):
         """Engagements as a table, each row marked when it or its actor is inferred."""
@@ -431,9 +488,12 @@ class Briefing:
 
     def offices(self):
         """Offices and envoys present, as a table (or a note)."""
-        offices = queries.offices_in(self.selection, ds=self.ds)
-        if not len(offices):
-            return self._note("offices or envoys")
+        from ..prose import findings
+
+        found = findings.offices(self.selection, ds=self.ds, presence="all")
+        if not found:
+            return self._note_of(found)
+        offices = found.rows
         offices = offices.assign(as_written=[text.office_reference(r) for _, r in offices.iterrows()])
         return self._table(offices, ["office_id", "name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
@@ -453,8 +513,7 @@ class Briefing:
             if inference is not None:
                 self.notes.number(inference)
         show(charts.plot_timeline(events), alttext.describe_timeline(
-            events.assign(date_label=events.get("date_as_written", events.get("date_label"))),
-            title=f"Timeline of dated events{self._in}"))
+            events, title=f"Timeline of dated events{self._in}"))
         return None
 
     def timeline(self):
@@ -467,42 +526,71 @@ class Briefing:
                            inferences=[text.inferences_of([r], "events") for _, r in events.iterrows()],
                            caption=f"Dated events{self._in}")
 
-    def partners(self):
-        """Partners present and what they do with the UN, as a table (or a note)."""
-        acts = queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
-        if self.partner_filter() is None:  # UN bodies are the UN's own (see activities)
-            acts = acts[self._relations(acts["partner_id"]) != "UN system"]
-        if not len(acts):
-            return self._note("partner engagements")
-        parents = dict(zip(self.ds.partners["partner_id"], self.ds.partners["part_of"]))
-        acronyms = dict(zip(self.ds.partners["partner_id"], self.ds.partners["acronym"]))
-        acts = acts.assign(relation_to_un=[
-            f"part of the {acronyms.get(parents[p]) or parents[p]} (counted with it)"
-            if isinstance(parents.get(p), str) else RELATION_LABELS.get(r, r)
-            for p, r in zip(acts["partner_id"], self._relations(acts["partner_id"]))])
-        order = {r: i for i, r in enumerate(RELATION_LABELS.values())}
-        acts = acts.assign(_order=[order.get(r, 0.5) for r in acts["relation_to_un"]]).sort_values(
-            ["_order", "actor", "engagement_id"], kind="stable")
-        return self._engagement_table(acts, ["actor", "acronym", "relation_to_un", "partner_kind", "place",
-                                             "theme", "activity", "paragraph"],
-                                      f"Partners working with the UN{self._in}")
-
-    def _relations(self, partner_ids) -> "pd.Series":
+    def _actor_rows(self) -> "pd.DataFrame":
+        """Engagements of actors of the partners table in the selection, each with the group it
+        is counted in (:data:`analysis.prose.findings.ACTOR_GROUPS`), partners first."""
         import pandas as pd
 
-        relations = dict(zip(self.ds.partners["partner_id"], self.ds.partners["relation_to_un"]))
-        return pd.Series([relations.get(p) for p in partner_ids], index=getattr(partner_ids, "index", None),
-                         dtype="object")
+        from ..prose import findings
+
+        frames = []
+        for order, group in enumerate(("partners", "other", "UN system", "government", "party to a conflict",
+                                       "generic")):
+            found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())
+            if found:
+                frames.append(found.rows.assign(counted_as=GROUP_LABELS[group], _order=order))
+        if not frames:
+            return pd.DataFrame()
+        acts = pd.concat(frames, ignore_index=True)
+        kinds = dict(zip(self.ds.partners["partner_id"], self.ds.partners["kind"]))
+        acts["partner_kind"] = [kinds.get(p, "") for p in acts["partner_id"]]
+        return acts.sort_values(["_order", "actor", "engagement_id"], kind="stable")
+
+    def partners(self):
+        """Organizations, UN bodies, governments and parties engaged in the selection, as a
+        table saying how each is counted (or the none sentence)."""
+        from ..prose import findings
+
+        acts = self._actor_rows()
+        if not len(acts):
+            found = findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter())
+            return self._note_of(found)
+        acts = acts.assign(modality_label=[modality_words(m) for m in acts["modality"]])
+        return self._engagement_table(acts, ["actor", "acronym", "counted_as", "partner_kind", "place",
+                                             "theme", "activity", "modality_label", "paragraph"],
+                                      f"Organizations, UN bodies, governments and parties named"
+                                      f"{self._in}, and how each is counted")
 
     def partner_summary(self):
-        """One row per partner: engagements, places and themes (or a note)."""
-        partners = queries.partners_in(self.selection, ds=self.ds)
-        if not len(partners):
-            return self._note("partner engagements")
-        return self._table(partners, ["name", "acronym", "kind", "engagements", "places", "themes",
-                                      "paragraphs"],
-                           inferences=[text.inferences_of([r], "partners") for _, r in partners.iterrows()],
-                           caption=f"Partners{self._in}, by number of engagements")
+        """One row per partner the chapter says works with the UN: engagements, places and
+        themes (or the none sentence)."""
+        import pandas as pd
+
+        from ..prose import findings
+
+        found = findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter())
+        if not found:
+            return self._note_of(found)
+        rows = found.rows
+        groups = list(dict.fromkeys(rows["partner_group"]))
+        partners = self.ds.partners.set_index("partner_id")
+        frame = pd.DataFrame({
+            "name": [partners.loc[g, "name"] for g in groups],
+            "acronym": [partners.loc[g, "acronym"] if isinstance(partners.loc[g, "acronym"], str) else ""
+                        for g in groups],
+            "kind": [partners.loc[g, "kind"] for g in groups],
+            "engagements": [int((rows["partner_group"] == g).sum()) for g in groups],
+            "places": [", ".join(sorted(set(rows.loc[rows["partner_group"] == g, "place"].dropna().astype(str))))
+                       for g in groups],
+            "paragraphs": [", ".join(text.ordered_paragraphs(rows.loc[rows["partner_group"] == g, "paragraph"]))
+                           for g in groups]})
+        frame = frame.sort_values(["engagements", "name"], ascending=[False, True], kind="stable")
+        inferred = {g: [i for _, r in rows[rows["partner_group"] == g].iterrows()
+                        for i in text.engagement_inferences(r, ds=self.ds)] for g in groups}
+        return self._table(frame, ["name", "acronym", "kind", "engagements", "places", "paragraphs"],
+                           inferences=[inferred[g] for g in frame.index.map(lambda i: groups[i])],
+                           caption=f"Partners the chapter says work with the UN{self._in}, "
+                                   f"by number of engagements")
 
     def engagements(self):
         """Every engagement on this briefing's themes in the selection (or a note)."""
@@ -545,7 +633,9 @@ class Briefing:
         ax = charts.plot_partner_matrix(acts, by="place", ds=self.ds)
         names = acts["acronym"].where(acts["acronym"].notna(), acts["actor"]) \
             if "acronym" in acts else acts["actor"]
-        show(ax, alttext.describe_counts(names, title=ax.get_title() or "Who works where"))
+        marked = [f"{n} (inferred)" if text.engagement_inferences(r, ds=self.ds) else n
+                  for n, (_, r) in zip(names, acts.iterrows())]  # the chart stars these
+        show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where"))
         return None
 
     def figures(self):

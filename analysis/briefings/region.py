@@ -38,7 +38,9 @@ class RegionBriefing(Briefing):
         return records if records < text.FEW_RECORDS else None
 
     def map_records(self) -> "pd.DataFrame | None":
-        data = queries.countries_with_data(self.selection, ds=self.ds)
+        from ..prose import findings
+
+        data = findings.records_map(self.selection, ds=self.ds)
         if not len(data) and self.selection is not None:
             data = queries.whole_region_records(self.selection, ds=self.ds)
         return data

@@ -3,7 +3,7 @@
 Entries are grouped under Regions, Countries and Themes, in the order of the default set. Each
 shows its title and first key point, with links to its page and its PDF; two region briefings
 that cover nearly the same countries (West Africa and the Sahel, Western Africa...) say how they
-differ; the notebook, parameters and build status sit in a details line.
+differ; a briefing whose last build failed says so in a details line (notebook, parameters, error).
 
 Every piece of text is escaped once, here (``html.escape``): titles, summaries and parameter
 values come from data, and the manifest holds them as plain text. The page has no script, no
@@ -154,7 +154,8 @@ def _entry(bid: str, entry: dict[str, Any], twins: list[str]) -> str:
     if links:
         lines.append(f'<p class="links">{" · ".join(links)}</p>')
     lines += [f'<p class="twin">{t}</p>' for t in twins]
-    lines.append(f'<p class="details">{_details(bid, entry)}</p>')
+    if entry.get("status") == "failed":  # a reader needs no tool details of a page that built
+        lines.append(f'<p class="details">{_details(bid, entry)}</p>')
     lines.append("</li>")
     return "\n".join(lines)
 
