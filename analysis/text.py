@@ -538,10 +538,17 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
                                 findings.records_paragraphs(found), ds=ds))
     if sel is not None:
         situation = findings.situations(sel, ds=ds)
-        for item, (_, row) in zip(situation.items, situation.rows.iterrows()):
-            points.append(chapter_point(item,
-                                        [row["paragraph"]], ds=ds,
-                                        inferences=inferences_of([row], "situations")))
+        if sel.kind == "country" or situation.count <= 3:  # a country's main facts, each
+            for item, (_, row) in zip(situation.items, situation.rows.iterrows()):
+                points.append(chapter_point(item, [row["paragraph"]], ds=ds,
+                                            inferences=inferences_of([row], "situations")))
+        elif situation:  # a wide region: where the chapter describes the situation
+            names = dict(zip(ds.places["place_id"], ds.places["name"]))
+            where = [in_sentence(names.get(p, p), ds) for p in dict.fromkeys(situation.rows["place_id"])]
+            points.append(chapter_point(
+                f"The chapter describes the situation in {plural(len(where), 'place')} here "
+                f"(see their country briefings): {_series(where, limit=12)}",
+                situation.paragraphs, ds=ds, inferences=situation.inferences))
     points.extend(operation_points(sel, ds=ds))
     points.extend(office_points(sel, ds=ds))
     for point in _top_engagements(sel, ds=ds, limit=4):
@@ -693,8 +700,13 @@ def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
 def public_figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One public context figure as a key point, labelled as context with its own source."""
     value = public_value(row)
-    where = f" in {in_sentence(row['region'], ds)}" if isinstance(row.get("region"), str) else ""
-    text = f"Context, not from the chapter: {_no_final_stop(row['counts'])}{where}, {row['period_label']}: {value}"
+    counts = _no_final_stop(row["counts"])
+    region = row.get("region")
+    where = ""
+    if isinstance(region, str):  # "in the region in Africa": the region is named once
+        counts = counts.removesuffix(" in the region")
+        where = f" in {in_sentence(region, ds)}"
+    text = f"Context, not from the chapter: {counts}{where}, {row['period_label']}: {value}"
     return context_point(text, [row["source_id"]], ds=ds)
 
 

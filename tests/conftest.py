@@ -398,3 +398,44 @@ def voila_server(tmp_path_factory, browser):
     server = Server(voila_command(port), f"http://127.0.0.1:{port}/", log=base / "voila.log", env=env)
     yield server
     server.stop()
+
+
+# --- the reviewed sentence ledger (issue 18): one build of every page it covers --------------------
+
+#: Briefings the ledger covers beyond the default set: the World briefing and two countries given
+#: by ISO code.
+LEDGER_EXTRAS = """
+[[briefing]]
+notebook = "region"
+parameters = { region = "World" }
+id = "region-world"
+
+[[briefing]]
+notebook = "country"
+parameters = { country = "COD" }
+id = "country-iso-cod"
+
+[[briefing]]
+notebook = "country"
+parameters = { country = "SYR" }
+id = "country-iso-syr"
+"""
+
+
+@pytest.fixture(scope="session")
+def ledger_build(tmp_path_factory):
+    """One HTML build of the default set plus the World briefing and two countries by ISO code
+    (``PSW_LEDGER_BUILD`` names an existing build folder instead, e.g. to run the class tests
+    on an older build)."""
+    given = os.environ.get("PSW_LEDGER_BUILD")
+    if given:
+        return Path(given)
+    from analysis.builder.briefing_set import default_set_path
+
+    base = tmp_path_factory.mktemp("ledger")
+    set_file = base / "ledger.toml"
+    set_file.write_text(default_set_path().read_text(encoding="utf-8") + LEDGER_EXTRAS, encoding="utf-8")
+    out = base / "reports"
+    result = _run_briefings("build", "--set", str(set_file), "--out", str(out), "--no-progress")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out

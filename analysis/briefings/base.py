@@ -527,15 +527,16 @@ class Briefing:
                            caption=f"Dated events{self._in}")
 
     def _actor_rows(self) -> "pd.DataFrame":
-        """Engagements of actors of the partners table in the selection, each with the group it
-        is counted in (:data:`analysis.prose.findings.ACTOR_GROUPS`), partners first."""
+        """Engagements of actors outside the UN (and of governments and parties) in the selection,
+        each with the group it is counted in (:data:`analysis.prose.findings.ACTOR_GROUPS`),
+        partners first; UN bodies are in the activities table."""
         import pandas as pd
 
         from ..prose import findings
 
         frames = []
-        for order, group in enumerate(("partners", "other", "UN system", "government", "party to a conflict",
-                                       "generic")):
+        for order, group in enumerate(("partners", "other", "government", "party to a conflict", "generic")):
+            # UN bodies are the UN's own: the activities table lists them
             found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())
             if found:
                 frames.append(found.rows.assign(counted_as=GROUP_LABELS[group], _order=order))
@@ -547,7 +548,7 @@ class Briefing:
         return acts.sort_values(["_order", "actor", "engagement_id"], kind="stable")
 
     def partners(self):
-        """Organizations, UN bodies, governments and parties engaged in the selection, as a
+        """Organizations, governments and parties engaged in the selection, as a
         table saying how each is counted (or the none sentence)."""
         from ..prose import findings
 
@@ -558,7 +559,7 @@ class Briefing:
         acts = acts.assign(modality_label=[modality_words(m) for m in acts["modality"]])
         return self._engagement_table(acts, ["actor", "acronym", "counted_as", "partner_kind", "place",
                                              "theme", "activity", "modality_label", "paragraph"],
-                                      f"Organizations, UN bodies, governments and parties named"
+                                      f"Organizations, governments and parties named"
                                       f"{self._in}, and how each is counted")
 
     def partner_summary(self):

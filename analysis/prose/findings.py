@@ -196,6 +196,8 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     what = OFFICE_WHAT.get(presence or "", ("office or envoy", "offices or envoys"))
     if sel is None:
         what = ("office or envoy", "offices or envoys")
+    absent = "office or envoy whose own area or engagement the chapter places there" \
+        if presence is None and sel is not None else ""
     items = tuple(text.office_listed(r) for _, r in frame.iterrows())
     paragraphs = list(frame["paragraph"])
     if presence == "engagement":  # the paragraphs that tie them here, not those naming them
@@ -204,7 +206,7 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     return Finding("offices", what, scope_of(sel, ds), items,
                    tuple(_truthy(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(paragraphs)),
-                   _inferences(frame, "offices"), frame, context=presence == "coverage")
+                   _inferences(frame, "offices"), frame, context=presence == "coverage", absent=absent)
 
 
 # --- engagements and actors ----------------------------------------------------------------------
