@@ -149,9 +149,9 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     descriptions = [str(x) for x in events.get("description", [])]
     parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
     if labels:
-        parts.append(f"first {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
+        parts.append(f"first to begin, {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
         if n > 1:
-            parts.append(f"last {labels[-1]}: {descriptions[-1] if descriptions else ''}"
+            parts.append(f"last to begin, {labels[-1]}: {descriptions[-1] if descriptions else ''}"
                          .rstrip(": "))
     if "status" in events:
         planned = int((events["status"].astype(str) == "planned").sum())

@@ -581,7 +581,7 @@ def countries_of(records: "pd.DataFrame", *, ds: "Dataset | None" = None) -> "pd
              "paragraphs": ", ".join(sorted(set(g["paragraph"].dropna().astype(str))))}
             for iso3, g in frame.groupby("iso3")]
     out = pd.DataFrame(rows, columns=["iso3", "count", "paragraphs"])
-    names = dict(zip(ds.countries["iso3"], ds.countries["name"]))
+    names = dict(zip(ds.countries["iso3"], ds.countries["display_name"]))  # the one printed name
     names.update({k: v for k, v in zip(ds.places["iso3"], ds.places["name"]) if k not in names})
     out.insert(1, "name", pd.array([names.get(i, i) for i in out["iso3"]], dtype="string"))
     out["count"] = out["count"].astype("Int64")
@@ -608,7 +608,10 @@ def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFram
     if not len(records):
         return None
     paragraphs = ", ".join(ordered_paragraphs(records["paragraph"], ds=ds))
+    from .names import display_name
+
     return pd.DataFrame({"iso3": list(sel.iso3),
+                         "name": pd.array([display_name(i, ds) for i in sel.iso3], dtype="string"),
                          "count": pd.array([len(records)] * len(sel.iso3), dtype="Int64"),
                          "paragraphs": paragraphs})
 

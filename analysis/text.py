@@ -77,8 +77,24 @@ class InferenceNotes:
         for number, inference in sorted(self._notes.values(), key=lambda n: n[0]):
             where = f" (¶ {inference.paragraph})" if inference.paragraph else ""
             lines.append(f"{number}. {escape(_no_final_stop(inference.about))}{where}: "
-                         f"{escape(_no_final_stop(inference.note))}.")
+                         f"{escape(_no_final_stop(reader_note(inference.note)))}.")
         return "\n".join(lines)
+
+
+#: A curator's cross-reference in a note ("; see operations.MINUSCA"), and a table's name, which a
+#: reader of a page does not need: dropped or said in words (:func:`reader_note`).
+_CROSS_REFERENCE = __import__("re").compile(
+    r"[;,]?\s*see (?:operations|offices|partners|places|initiatives|events|figures|engagements|"
+    r"situations)\.[\w-]+(?:\s*/\s*[\w.-]+)?")
+
+
+def reader_note(note: str) -> str:
+    """An inference note as a reader reads it: curators' cross-references to table rows dropped,
+    table names said in words."""
+    text = _CROSS_REFERENCE.sub("", str(note))
+    text = text.replace("Dates from operation_facts", "Dates from the operation's public facts (context)")
+    text = " ".join(text.split()).replace(" .", ".").replace(";.", ".")
+    return text if text.endswith(".") or not text else text + "."
 
 
 #: The marker after the citation of a point (or in a table's column) resting on an inference.
@@ -587,9 +603,9 @@ def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> Ke
         text += f", {event_date(first)}: {_lower_first(_no_final_stop(first['description']))}"
         return chapter_point(text, [first["paragraph"]], ds=ds, inferences=inferences_of([first], "events"))
     if first["event_id"] != last["event_id"]:
-        text += (f"; the earliest, {event_date(first)}: "
+        text += (f"; the first to begin, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
-    text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
+    text += f"; the last to begin, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
     return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds,
                          inferences=inferences_of([first, last], "events"))
 
@@ -664,7 +680,7 @@ def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None, places=No
     ds = queries.dataset(ds)
     actor = actor_short_name(row, ds=ds)
     places = [row.get("place")] if places is None else places
-    places = [p for p in places if isinstance(p, str) and p not in str(row["actor"]) and p not in actor]
+    places = [p for p in places if isinstance(p, str) and p not in actor]  # the name as printed
     where = f" in {_series([in_sentence(p, ds) for p in places])}" if places else ""
     from .prose.modality import status_clause
 

@@ -454,7 +454,11 @@ def test_implied_council_decisions_are_inferred_initiatives(dataset):
 
 def test_every_initiative_has_a_status(dataset):
     inits = dataset.initiatives.set_index("initiative_id")
-    assert inits["status"].notna().all(), list(inits.index[inits["status"].isna()])
+    # the chapter says only that these streams were launched or expanded, not how they stand (issue 18)
+    launched = {"pbf-cross-border-financing", "pbf-youth-funding-stream", "pbf-civil-society-funding"}
+    assert inits.loc[list(launched), "status"].isna().all()
+    others = inits.drop(index=list(launched))
+    assert others["status"].notna().all(), list(others.index[others["status"].isna()])
     assert inits.loc["au-pso-financing-proposals", "status"] == "proposed"
     assert inits.loc["tripartite-mechanism", "status"] == "ongoing"
 

@@ -26,6 +26,7 @@ MAX_EVIDENCE_WORDS = 12
 OWN_WORDS_FIELDS = {
     "sections": ["summary"], "paragraphs": ["summary"], "themes": ["description"],
     "engagements": ["activity"], "events": ["description"], "figures": ["counts"],
+    "situations": ["description"],
     "operation_status": ["basis"], "reporting_period": ["basis", "label"],
 }
 COPY_RUN = 7
@@ -238,22 +239,25 @@ FINITE = re.compile(
 MODALITY_PHRASE_FIELDS = {"engagements": ("modality_evidence", "cooperation")}
 
 
-@pytest.mark.parametrize("field", ["modality_evidence", "cooperation"])
-def test_modality_and_cooperation_phrases_occur_in_their_paragraph(dataset, seed_paragraphs, field):
-    """The phrase that carries an engagement's modality, and the one stating its cooperation with
-    the UN (where given), occur in the engagement's own paragraph and are short."""
+@pytest.mark.parametrize("table, field", [("engagements", "modality_evidence"),
+                                          ("engagements", "cooperation"),
+                                          ("situations", "modality_evidence")])
+def test_modality_and_cooperation_phrases_occur_in_their_paragraph(dataset, seed_paragraphs, table, field):
+    """The phrase that carries an engagement's (or a situation's) modality, and the one stating
+    an engagement's cooperation with the UN (where given), occur in the row's own paragraph and
+    are short."""
     problems = []
-    for row in _rows(dataset, "engagements"):
+    for row in _rows(dataset, table):
         phrase = row[field]
         if not phrase:
             if field == "modality_evidence":
-                problems.append(f"{_label('engagements', row)}: no {field}")
+                problems.append(f"{_label(table, row)}: no {field}")
             continue
         para = seed_paragraphs.get(row["paragraph"])
         if para is None or not _occurs(phrase, para.text):
-            problems.append(f"{_label('engagements', row)}: {field} {phrase!r} not in {row['paragraph']}")
+            problems.append(f"{_label(table, row)}: {field} {phrase!r} not in {row['paragraph']}")
         elif len(phrase.split()) > MAX_EVIDENCE_WORDS:
-            problems.append(f"{_label('engagements', row)}: {field} of {len(phrase.split())} words")
+            problems.append(f"{_label(table, row)}: {field} of {len(phrase.split())} words")
     assert not problems, "\n".join(problems)
 
 
@@ -264,6 +268,8 @@ def test_descriptions_carry_no_finite_verb_of_modality(dataset):
 
     found = [f"{_label('engagements', r)}: {verb(r['activity']).group(0)!r} in {r['activity']!r}"
              for r in _rows(dataset, "engagements") if verb(r["activity"])]
+    found += [f"{_label('situations', r)}: {verb(r['description']).group(0)!r} in {r['description']!r}"
+              for r in _rows(dataset, "situations") if verb(r["description"])]
     assert not found, "\n".join(found)
 
 

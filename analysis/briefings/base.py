@@ -435,7 +435,9 @@ class Briefing:
         ops = findings.operations(self.selection, ds=self.ds)
         offices = findings.offices(self.selection, ds=self.ds)
         if not ops and not offices:
-            return self._note_of(ops, offices)
+            every = findings.offices(self.selection, ds=self.ds, presence="all")
+            # the offices table said there are none at all, or listed those covering it only
+            return self._note_of(ops, every if not every else offices)
         from .. import maps
 
         self.cite(list(ops.paragraphs) + list(offices.paragraphs))

@@ -99,8 +99,8 @@ def near_twins(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]
             shared = mine & theirs
             if len(shared) / len(mine | theirs) < TWIN_OVERLAP:
                 continue
-            sentence = (f'Close to <a href="#{_href(other)}">{escape(osel["label"])}</a> '
-                        f'({escape(osel["describe"])}): they share {len(shared)} countries')
+            sentence = (f'Close to <a href="#{_href(other)}">{escape(osel["describe"])}</a>'
+                        f': they share {len(shared)} countries')
             extra = []
             for label, diff in (("only here", mine - theirs), ("only there", theirs - mine)):
                 if not diff:

@@ -98,7 +98,10 @@ class Finding:
     def none_sentence(self) -> str:
         """The chapter records no <kind of record> for <scope>: over the same selection the
         section draws from; names the records on wider areas that overlap it, if any."""
-        sentence = f"The chapter records no {self.absent or self.what[1]} for {self.scope}"
+        if "{scope}" in self.absent:
+            sentence = f"The chapter records no {self.absent.format(scope=self.scope)}"
+        else:
+            sentence = f"The chapter records no {self.absent or self.what[1]} for {self.scope}"
         if self.nearby:
             sentence += (f"; on {self.nearby_area}, a wider area that includes all or part of it, "
                          f"it records {_series(list(self.nearby))}")
@@ -196,8 +199,7 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     what = OFFICE_WHAT.get(presence or "", ("office or envoy", "offices or envoys"))
     if sel is None:
         what = ("office or envoy", "offices or envoys")
-    absent = "office or envoy whose own area or engagement the chapter places there" \
-        if presence is None and sel is not None else ""
+    absent = "office or envoy based or engaged in {scope}" if presence is None and sel is not None else ""
     items = tuple(text.office_listed(r) for _, r in frame.iterrows())
     paragraphs = list(frame["paragraph"])
     if presence == "engagement":  # the paragraphs that tie them here, not those naming them
@@ -263,12 +265,12 @@ def actor_label(row, ds: "Dataset") -> str:
 ACTOR_GROUPS = {
     "partners": ("partner the chapter says works with the UN",
                  "partners the chapter says work with the UN"),
-    "other": ("other organization or group named (cooperation with the UN not stated here)",
-              "other organizations or groups named (cooperation with the UN not stated here)"),
+    "other": ("other organization or group named (cooperation with the UN not stated)",
+              "other organizations or groups named (cooperation with the UN not stated)"),
     "UN system": ("UN body engaged (part of the UN, not a partner)",
                   "UN bodies engaged (part of the UN, not partners)"),
-    "government": ("government engaged (not counted as a partner)",
-                   "governments engaged (not counted as partners)"),
+    "government": ("government named (not counted as a partner)",
+                   "governments named (not counted as partners)"),
     "party to a conflict": ("party or authority in a conflict (not a partner)",
                             "parties and authorities in a conflict (not partners)"),
     "generic": ("kind of actor named in general (not counted as a partner)",
