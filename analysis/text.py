@@ -92,7 +92,7 @@ def reader_note(note: str) -> str:
     """An inference note as a reader reads it: curators' cross-references to table rows dropped,
     table names said in words."""
     text = _CROSS_REFERENCE.sub("", str(note))
-    text = text.replace("Dates from operation_facts", "Dates from the operation's public facts (context)")
+    text = text.replace("Dates from operation_facts.", "")  # its sources are listed under Sources
     text = " ".join(text.split()).replace(" .", ".").replace(";.", ".")
     return text if text.endswith(".") or not text else text + "."
 
