@@ -201,6 +201,8 @@ def status_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
     found = rows.iloc[0]
     basis = found["basis"] if isinstance(found.get("basis"), str) else ""
     note = found["inference_note"] if isinstance(found.get("inference_note"), str) else ""
+    note = reader_note(note).replace("Operation not named in this passage.",  # one sentence per note
+                                     f"The passage does not name {found['operation_id']}.")
     return Inference(f"{found['operation_id']}'s status in the reporting period: {found['status']}",
                      " ".join(p for p in (_no_final_stop(basis) + "." if basis else "", note) if p),
                      str(found["paragraph"]), f"operation_status:{found['operation_id']}")

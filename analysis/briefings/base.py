@@ -398,13 +398,16 @@ class Briefing:
                            f"shows them._")
 
     def overview(self):
-        """How many records of each kind the selection holds, as a table (or a note)."""
+        """How many records of each kind the selection holds, as a table (or a note): the counts
+        of the findings the key points list (:func:`analysis.prose.findings.records`)."""
         import pandas as pd
 
-        counts = {k: v for k, v in self.records.items() if k != "places" and v}
-        if not sum(counts.values()):
+        from ..prose import findings
+
+        found = {f.what[1]: f.count for f in findings.records(self.selection, ds=self.ds).values() if f.count}
+        if not sum(found.values()):
             return self._note("chapter records")
-        frame = pd.DataFrame({"kind of record": list(counts), "records": list(counts.values())})
+        frame = pd.DataFrame({"kind of record": list(found), "records": list(found.values())})
         return ReportTable(frame, f"Chapter records{self._in}, by kind")
 
     def map(self):
