@@ -96,7 +96,9 @@ def describe_map(data: "pd.DataFrame", *, title: str, value: str = "count",
     if name not in frame:
         name = "iso3"
     frame = frame.sort_values([value, name], ascending=[False, True], kind="stable")
-    items = [f"{row[name]} {_number(row[value])}" for _, row in frame.iterrows()]
+    from .names import in_sentence  # a country as running text names it ("the Gambia")
+
+    items = [f"{in_sentence(row[name])} {_number(row[value])}" for _, row in frame.iterrows()]
     n = len(frame)
     body = f"{n} {'country' if n == 1 else 'countries'} shaded"
     if items:
@@ -148,7 +150,9 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     labels = [event_date(r) for _, r in events.iterrows()] if "date_label" in events else []
     descriptions = [str(x) for x in events.get("description", [])]
     parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
-    if labels:
+    if labels and n == 1:
+        parts[0] += f", {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": ")
+    elif labels:
         parts.append(f"first to begin, {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
         if n > 1:
             parts.append(f"last to begin, {labels[-1]}: {descriptions[-1] if descriptions else ''}"

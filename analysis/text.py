@@ -138,10 +138,7 @@ class KeyPoint:
     def teaser(self, ds: "Dataset | None" = None, *, cited: int = 3) -> str:
         """The point for the index page: its sentence, its citation (the paragraphs counted when
         there are more than ``cited``) and a plain '(inferred)' (the index lists no notes)."""
-        if self.paragraphs and len(self.paragraphs) > cited:
-            citation = f"({chapter_citation(ds)}, {len(self.paragraphs)} paragraphs)"
-        else:
-            citation = self.citation
+        citation = self.citation  # in full: the index page's sentence cites what the page cites
         return " ".join(p for p in (self.text, citation, inferred_marker(self.inferences)) if p)
 
 
@@ -497,7 +494,8 @@ def _office_listed(row) -> str:
 
 def _actor_label(row) -> str:
     acronym = row.get("acronym")
-    return acronym if isinstance(acronym, str) and acronym else str(row["name"])
+    label = acronym if isinstance(acronym, str) and acronym else str(row["name"])
+    return f"the {label}" if row.get("article") == "the" else label
 
 
 #: The groups of actors a briefing names, in order, and how a point begins for each.
@@ -620,7 +618,7 @@ def lower_first(text: str) -> str:
 def _lower_first(text: str) -> str:
     """Lower-case the first word when it is an ordinary capitalised word (not an acronym or name)."""
     word = text.split(" ", 1)[0]
-    if len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() \
+    if word == "A" or len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() \
             and word not in _KEEP_CAPITAL:
         return text[0].lower() + text[1:]
     return text
@@ -960,6 +958,7 @@ def _source_entry(row: "pd.Series") -> str:
 
 #: An operation's status in the reporting period, in a table cell.
 STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet operating)",
+                 "deploying": "deploying (see how the chapter puts it)",
                  "closing": "closing (drawdown planned)", "closed": "closed"}
 
 

@@ -149,7 +149,8 @@ def test_operation_close_months_agree_with_years_and_sources(dataset):
     import calendar
 
     facts = dataset.operation_facts.set_index("operation_id")
-    titles = dataset.sources.set_index("source_id")["title"]
+    sources = dataset.sources.set_index("source_id")
+    titles = sources["title"] + " " + sources["note"].fillna("")  # later resolutions: in the note
     months = facts["closed_month"].dropna()
     assert {"MINUSTAH", "UNOCI", "UNMIL"} <= set(months.index)
     for op, month in months.items():

@@ -341,8 +341,12 @@ class Briefing:
         for parameter in self.kind.parameters:
             name, value = parameter.name, self.parameters.get(parameter.name)
             if name in ("region", "country"):
-                scope = self.selection.describe() if self.selection is not None else \
-                    "the whole world"
+                if self.selection is not None and self.selection.kind == "country":
+                    scope = (f"{in_sentence(self.selection.label, self.ds, start=True)} "
+                             f"(ISO code {self.selection.key})")
+                else:
+                    scope = self.selection.describe() if self.selection is not None else \
+                        "the whole world"
                 parts.append(f"{name.capitalize()}: {scope}")
             elif name == "include_context":
                 parts.append("public context figures included" if value else
@@ -444,7 +448,7 @@ class Briefing:
         from .. import maps
 
         self.cite(list(ops.paragraphs) + list(offices.paragraphs))
-        title = f"UN peace operations and UN offices or envoys present in {self.label}"
+        title = f"UN peace operations in {self.label}, and UN offices or envoys based or engaged there"
         show(maps.plot_presence(operations=ops.rows, offices=offices.rows, region=self.selection,
                                 ds=self.ds, title=title),
              alttext.describe_findings(title, [ops, offices]))

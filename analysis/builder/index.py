@@ -141,10 +141,10 @@ def _entry(bid: str, entry: dict[str, Any], twins: list[str]) -> str:
     heading = (f'<a href="{_href(html_name)}">{title}</a>' if html_name in outputs else title)
     links = []
     if html_name in outputs:
-        links.append(f'<a href="{_href(html_name)}">Page<span class="visually-hidden"> of '
+        links.append(f'<a href="{_href(html_name)}">Web page<span class="visually-hidden">: '
                      f'{title}</span></a>')
     if pdf_name in outputs:
-        links.append(f'<a href="{_href(pdf_name)}">PDF<span class="visually-hidden"> of '
+        links.append(f'<a href="{_href(pdf_name)}">PDF<span class="visually-hidden">: '
                      f'{title}</span></a>')
     lines = [f'<li class="entry" id="{escape(bid, quote=True)}">', f"<h3>{heading}</h3>"]
     if entry.get("summary"):

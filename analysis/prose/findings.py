@@ -202,9 +202,13 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     absent = "office or envoy based or engaged in {scope}" if presence is None and sel is not None else ""
     items = tuple(text.office_listed(r) for _, r in frame.iterrows())
     paragraphs = list(frame["paragraph"])
-    if presence == "engagement":  # the paragraphs that tie them here, not those naming them
+    if sel is not None:  # an office only engaged here rests on the engagements' paragraphs
+        only_engaged = frame.loc[~frame["presence"].astype(str).str.contains("based"), "office_id"]
         acts = queries.engagements_in(sel, ds=ds)
-        paragraphs = list(acts.loc[acts["office_id"].isin(list(frame["office_id"])), "paragraph"])
+        paragraphs = list(frame.loc[frame["presence"].astype(str).str.contains("based"), "paragraph"])
+        paragraphs += list(acts.loc[acts["office_id"].isin(list(only_engaged)), "paragraph"])
+        if presence == "coverage":
+            paragraphs = list(frame["paragraph"])
     return Finding("offices", what, scope_of(sel, ds), items,
                    tuple(_truthy(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(paragraphs)),
@@ -253,7 +257,9 @@ def actor_label(row, ds: "Dataset") -> str:
         partners = ds.partners.set_index("partner_id")
         if actor_id in partners.index:
             acronym = partners.loc[actor_id, "acronym"]
-            return acronym if isinstance(acronym, str) and acronym else str(partners.loc[actor_id, "name"])
+            label = acronym if isinstance(acronym, str) and acronym else str(partners.loc[actor_id, "name"])
+            article = partners.loc[actor_id, "article"] if "article" in partners else None
+            return f"the {label}" if isinstance(article, str) and article == "the" else label
     if table == "operations":
         return actor_id
     from .. import text
@@ -265,8 +271,8 @@ def actor_label(row, ds: "Dataset") -> str:
 ACTOR_GROUPS = {
     "partners": ("partner the chapter says works with the UN",
                  "partners the chapter says work with the UN"),
-    "other": ("other organization or group named (cooperation with the UN not stated)",
-              "other organizations or groups named (cooperation with the UN not stated)"),
+    "other": ("organization named where the chapter states no cooperation with the UN",
+              "organizations named where the chapter states no cooperation with the UN"),
     "UN system": ("UN body engaged (part of the UN, not a partner)",
                   "UN bodies engaged (part of the UN, not partners)"),
     "government": ("government named (not counted as a partner)",
@@ -280,7 +286,7 @@ ACTOR_GROUPS = {
 
 #: How a none sentence names each group of actors absent.
 ACTOR_ABSENT = {"partners": "partner working with the UN",
-                "other": "other organization or group"}
+                "other": "organization named without a stated cooperation with the UN"}
 
 
 def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
@@ -294,11 +300,8 @@ def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
     if group in ("government", "party to a conflict"):
         return partners[partners["relation"] == group]
     outside = partners[partners["relation"] == "outside the UN"]
-    by_actor = outside.groupby("partner_group", observed=True)["cooperating"].any()
-    cooperating = set(by_actor[by_actor].index)
-    if group == "partners":
-        return outside[outside["partner_group"].isin(list(cooperating)) & outside["cooperating"].astype(bool)]
-    return outside[~outside["partner_group"].isin(list(cooperating))]
+    cooperating = outside["cooperating"].astype(bool)  # a fact of each engagement, not of the actor
+    return outside[cooperating] if group == "partners" else outside[~cooperating]
 
 
 def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=None,
