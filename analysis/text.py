@@ -398,9 +398,21 @@ STATUS_WORDS = {
 STATUS_ORDER = tuple(STATUS_WORDS)
 
 
+def operation_label(operation_id: str, *, ds: "Dataset | None" = None) -> str:
+    """An operation as a reader knows it: its acronym, or its name when the id is ours
+    ('UNMISS-RPF' is the Regional Protection Force (within UNMISS))."""
+    operation_id = str(operation_id)
+    if "-" not in operation_id:
+        return operation_id
+    ds = queries.dataset(ds)
+    names = dict(zip(ds.operations["operation_id"], ds.operations["name"]))
+    return "the " + names.get(operation_id, operation_id)
+
+
 def operation_in_place(operation_id: str, place, *, ds: "Dataset | None" = None) -> str:
     """'MINUSCA in the Central African Republic', 'MINUSTAH in Haiti'."""
-    return f"{operation_id} in {in_sentence(place, ds)}" if isinstance(place, str) else str(operation_id)
+    label = operation_label(operation_id, ds=ds)
+    return f"{label} in {in_sentence(place, ds)}" if isinstance(place, str) else label
 
 
 def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
@@ -423,6 +435,12 @@ def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
             period_said = True
         points.append(chapter_point(f"{found.counted()} {wording}: {_series(found.labels(), limit=12)}",
                                     found.paragraphs, ds=ds, inferences=inferences))
+    for status in STATUS_ORDER:  # a force within an operation: apart, never counted as one
+        force = findings.forces(region, ds=ds, status=status)
+        if force:
+            wording = STATUS_WORDS[status].format(period="the period")
+            points.append(chapter_point(f"{force.counted()} {wording}: {_series(force.labels())}",
+                                        force.paragraphs, ds=ds, inferences=force.inferences))
     other = findings.operations(region, ds=ds, led_by_un=False)
     if other:
         points.append(chapter_point(
@@ -449,7 +467,7 @@ def office_reference(row) -> str:
 OFFICE_LEADS = {
     "based": "Offices and envoys whose area, as the chapter names it, lies in {label}",
     "engagement": "Offices and envoys with an engagement the chapter ties to {label}",
-    "coverage": "Offices whose area (context: their coverage) includes part of {label}",
+    "coverage": "Offices whose area (context: their coverage) includes {part}{label}",
 }
 
 
@@ -470,7 +488,9 @@ def office_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
     for presence, lead in OFFICE_LEADS.items():
         found = findings.offices(region, ds=ds, presence=presence)
         if found:
-            points.append(chapter_point(f"{lead.format(label=label)}: {_series(found.labels(mark=False), limit=12)}",
+            part = "" if region.kind == "country" else "part of "  # a country: wholly covered
+            points.append(chapter_point(f"{lead.format(label=label, part=part)}: "
+                                        f"{_series(found.labels(mark=False), limit=12)}",
                                         found.paragraphs, ds=ds, inferences=found.inferences))
     return points
 
@@ -635,7 +655,7 @@ def actor_short_name(row: "pd.Series", *, ds: "Dataset | None" = None) -> str:
     does not name, by the chapter's words for it (:func:`office_reference`)."""
     table, actor_id, name = row.get("actor_table"), str(row.get("actor_id")), str(row.get("actor"))
     if table == "operations":
-        return actor_id
+        return operation_label(actor_id, ds=ds)
     if table == "partners":
         acronym = row.get("acronym")
         return acronym if isinstance(acronym, str) and acronym else name

@@ -51,6 +51,14 @@ RELATION_LABELS = {"outside the UN": "partner (outside the UN)", "UN system": "U
                    "government": "government", "party to a conflict": "party to a conflict"}
 
 
+#: How an office is present, in the offices table (queries.offices_in's reasons).
+PRESENCE_WORDS = {"based": "its area, as the chapter names it", "coverage": "coverage (context)",
+                  "engagement": "an engagement", "chapter": "named in the chapter",
+                  "based, coverage": "its area; coverage (context)",
+                  "based, engagement": "its area; an engagement",
+                  "coverage, engagement": "coverage (context); an engagement",
+                  "based, coverage, engagement": "its area; coverage (context); an engagement"}
+
 #: How each group of actors is counted, in a table's column (analysis.prose.findings.ACTOR_GROUPS).
 GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
                 "other": "other organization (cooperation with the UN not stated here)",
@@ -424,6 +432,9 @@ class Briefing:
         self.cite(data["paragraphs"])
         label = self.label[0].upper() + self.label[1:]
         title = self.kind.map_title.format(label=label, subject=self.subject)
+        if getattr(self, "_whole_region", False):  # the region's records, copied onto each country
+            title = (f"{label}: the chapter's records on the region as a whole (it names none of "
+                     f"its countries), shown on each country")
         show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
                                   title=title, source=self._map_source(data)),
              alttext.describe_map(data, title=title, what=self.subject))
@@ -503,8 +514,11 @@ class Briefing:
         if not found:
             return self._note_of(found)
         offices = found.rows
-        offices = offices.assign(as_written=[text.office_reference(r) for _, r in offices.iterrows()])
-        return self._table(offices, ["office_id", "name", "as_written", "kind", "place", "presence",
+        offices = offices.assign(
+            as_written=[r["chapter_reference"] if isinstance(r.get("chapter_reference"), str)
+                        else text.office_reference(r) for _, r in offices.iterrows()],
+            presence=[PRESENCE_WORDS.get(str(p), str(p)) for p in offices["presence"]])
+        return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
                            inferences=[text.inferences_of([r], "offices") for _, r in offices.iterrows()],
                            caption=f"Offices and envoys{self._in}")
@@ -544,7 +558,8 @@ class Briefing:
         from ..prose import findings
 
         frames = []
-        for order, group in enumerate(("partners", "other", "government", "party to a conflict", "generic")):
+        for order, group in enumerate(("partners", "other", "government", "party to a conflict")):
+            # kinds of actors named in general are in the key points, not rows of engagements
             # UN bodies are the UN's own: the activities table lists them
             found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())
             if found:
@@ -633,7 +648,7 @@ class Briefing:
         acts = self.matrix_rows()
         acts = acts[acts["place_id"].notna()]
         if not len(acts):
-            return self._note("engagements with a place")
+            return self._note("engagements tied to a place")
         from .. import charts
 
         self.cite(acts["paragraph"])
@@ -645,7 +660,8 @@ class Briefing:
             if "acronym" in acts else acts["actor"]
         marked = [f"{n} (inferred)" if text.engagement_inferences(r, ds=self.ds) else n
                   for n, (_, r) in zip(names, acts.iterrows())]  # the chart stars these
-        show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where"))
+        show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where",
+                                         what="engagements tied to a place"))
         return None
 
     def figures(self):

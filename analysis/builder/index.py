@@ -37,8 +37,9 @@ def selection_facts(parameters: dict[str, Any]) -> dict[str, Any] | None:
     sel = queries.selection(region)
     if sel is None:
         return {"label": "World", "kind": "world", "describe": "the whole world", "countries": []}
-    names = queries.dataset().countries.set_index("iso3")["name"].to_dict() \
-        if "name" in queries.dataset().countries.columns else {}
+    from ..names import display_names
+
+    names = display_names(queries.dataset())  # the one printed name of each country
     return {"label": sel.label, "kind": sel.kind, "describe": sel.describe(),
             "countries": sorted(str(names.get(i, i)) for i in sel.iso3)}
 

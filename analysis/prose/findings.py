@@ -133,10 +133,16 @@ def _inferences(rows, table: str) -> tuple:
 #: What an operation of each lead is called in a finding.
 OPERATION_WHAT = {"UN": ("UN peace operation", "UN peace operations"),
                   "other": ("operation led by the AU or jointly with it",
-                            "operations led by the AU or jointly with it")}
+                            "operations led by the AU or jointly with it"),
+                  "force": ("force within a UN peace operation", "forces within a UN peace operation")}
 
 
-def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool = True,
+def forces(sel, *, ds: "Dataset | None" = None, status: str | None = None) -> Finding:
+    """Forces within a UN peace operation (``operations.part_of``): never counted as operations."""
+    return operations(sel, ds=ds, led_by_un=None, status=status)
+
+
+def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = True,
                status: str | None = None) -> Finding:
     """The peace operations in the selection that the UN leads (``led_by_un``) or that the AU
     leads alone or with the UN; optionally of one ``status`` in the reporting period."""
@@ -144,7 +150,9 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool = True,
 
     ds = queries.dataset(ds)
     frame = queries.operations_in(sel, ds=ds)
-    keep = (frame["lead"] == "UN") if led_by_un else (frame["lead"] != "UN")
+    keep = (frame["lead"] != "UN") if led_by_un is False else (frame["lead"] == "UN")
+    forces = frame["part_of"].notna() if "part_of" in frame else keep & False
+    keep = keep & (forces if led_by_un is None else ~forces)  # a force within an operation apart
     frame = frame[keep.astype(bool)]
     if status is not None:
         frame = frame[frame["status"] == status]
@@ -152,12 +160,13 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool = True,
     items = []
     for _, row in frame.iterrows():
         label = text.operation_in_place(row["operation_id"], row.get("place"), ds=ds)
-        if not led_by_un:
+        if led_by_un is False:
             label += " (AU-led)" if row["lead"] == "AU" else " (AU-UN hybrid)"
         items.append(label)
     inferences = list(_inferences(frame, "operations"))
     inferences += [text.status_inference(r, ds=ds) for _, r in frame.iterrows()]
-    return Finding("operations", OPERATION_WHAT["UN" if led_by_un else "other"], scope_of(sel, ds),
+    what = OPERATION_WHAT["UN" if led_by_un else "other" if led_by_un is False else "force"]
+    return Finding("operations", what, scope_of(sel, ds),
                    tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(list(frame["paragraph"]) +
                                             list(frame["status_paragraph"].dropna()))),
@@ -260,9 +269,10 @@ def actor_label(row, ds: "Dataset") -> str:
             label = acronym if isinstance(acronym, str) and acronym else str(partners.loc[actor_id, "name"])
             article = partners.loc[actor_id, "article"] if "article" in partners else None
             return f"the {label}" if isinstance(article, str) and article == "the" else label
-    if table == "operations":
-        return actor_id
     from .. import text
+
+    if table == "operations":
+        return text.operation_label(actor_id, ds=ds)
 
     return text.actor_short_name(row, ds=ds)
 
@@ -411,7 +421,8 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
     acts = queries.engagements_in(sel, ds=ds)
     figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else ds.figures
     scope = scope_of(sel, ds)
-    out = {"operations": operations(sel, ds=ds), "other_operations": operations(sel, ds=ds, led_by_un=False),
+    out = {"operations": operations(sel, ds=ds), "forces": forces(sel, ds=ds),
+           "other_operations": operations(sel, ds=ds, led_by_un=False),
            "offices": offices(sel, ds=ds)}
     out["engagements"] = Finding("engagements", ("engagement", "engagements"), scope,
                                  tuple(acts["engagement_id"]), tuple(_truthy(v) for v in acts["inferred"]),
@@ -434,7 +445,7 @@ def records_total(found: dict[str, Finding]) -> int:
 def records_sentence(found: dict[str, Finding], scope: str) -> str:
     """'For Mali, the chapter's dataset holds 2 UN peace operations (all inferred), ...'."""
     parts = [f.counted() for f in found.values() if f.count]
-    return f"For {scope}, the chapter's dataset holds {_series(parts, limit=6)}"
+    return f"For {scope}, the chapter's dataset holds {_series(parts, limit=len(parts))}"
 
 
 def records_paragraphs(found: dict[str, Finding]) -> list[str]:
@@ -486,7 +497,7 @@ def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | 
     found = records(sel, ds=ds) if found is None else found
     ids = queries.place_ids(sel, ds)
     frames = []
-    for key in ("operations", "other_operations", "offices", "engagements", "figures"):
+    for key in ("operations", "forces", "other_operations", "offices", "engagements", "figures"):
         rows = found[key].rows
         if rows is not None and len(rows) and "place_id" in rows:
             rows = rows[rows["place_id"].notna()]
