@@ -10,7 +10,7 @@ KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
 AXE    := .cache/node/node_modules/axe-core/axe.min.js
 
-.PHONY: install briefings test test-fast lab benchmark benchmark-scale draft-accuracy clean
+.PHONY: install briefings test test-fast coverage lab benchmark benchmark-scale draft-accuracy clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: $(STAMP) chromium $(AXE) ## run the whole test suite (chromium and axe-cor
 
 test-fast: $(STAMP) ## the edit loop: every test but the slow and browser ones
 	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
+
+coverage: $(STAMP) chromium $(AXE) ## the whole suite with line coverage of analysis/ (pytest-cov)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov=analysis --cov-report=term:skip-covered
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ (the lessons with solutions hidden; see `make course`)
 	$(BIN)/python -m analysis.apps lab notebooks

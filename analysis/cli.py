@@ -46,6 +46,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         import re
 
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if choice:  # a mistyped subcommand or choice: `briefings biuld`
+            from .params import close_matches, did_you_mean
+
+            offered = re.findall(r"'([^']*)'", choice.group(2))
+            message += did_you_mean(close_matches(choice.group(1), offered))
         message = re.sub(r"'([^']{80,})'", lambda m: shorten(m.group(1)), message)
         super().error(message[:2000])
 
@@ -99,11 +105,38 @@ def _print_completion(parser: argparse.ArgumentParser, shell: str) -> int:
     return EXIT_OK
 
 
+def resolve_paths(args: argparse.Namespace) -> None:
+    """Make every path option of ``args``, and the folders the environment names
+    (:func:`analysis.paths.absolute_environment`), absolute, in place.
+
+    Relative paths are read from the folder the command runs in, once, here: the builder's
+    kernels run in the notebooks' folder and its workers may run on other machines.
+    """
+    from pathlib import Path
+
+    from .paths import absolute_environment
+
+    absolute_environment()
+    for name, value in vars(args).items():
+        if isinstance(value, Path):
+            setattr(args, name, Path(os.path.abspath(value)))
+        elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+            setattr(args, name, [Path(os.path.abspath(v)) for v in value])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    from .outputs import _Signalled, signals_interrupt
+
+    resolve_paths(args)
     try:
-        return int(args.run(args) or 0)
+        _refuse_control_characters(args)
+        with signals_interrupt():
+            return int(args.run(args) or 0)
+    except _Signalled as err:
+        print(f"{PROG}: stopped by signal {err.signum}; cleaned up", file=sys.stderr)
+        return 128 + err.signum
     except UsageError as err:
         print(f"{PROG} {args.command}: {_one_line(err)}", file=sys.stderr)
         return EXIT_USAGE
@@ -122,6 +155,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG} {args.command}: cannot use{where}: {err.strerror or err}",
               file=sys.stderr)
         return EXIT_PROBLEMS
+
+
+#: argparse destinations whose option is not "--" + the name
+_OPTION_NAMES = {"set_path": "--set", "params": "--param", "lessons": "--lesson", "text": "TEXT",
+                 "directory": "DIR", "shell": "SHELL"}
+
+
+def _refuse_control_characters(args: argparse.Namespace) -> None:
+    """An option or argument holding a control character (a stray newline, tab or escape typed
+    or pasted into the command) is the user's error: UsageError naming it."""
+    import unicodedata
+
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            text = str(item) if isinstance(item, (str, os.PathLike)) else None
+            if text is None:
+                continue
+            bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
+            if bad is not None:
+                option = _OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+                what = (f"{option} must be one line: {shorten(text)} holds a line break"
+                        if bad in "\n\r" else f"{option} {shorten(text)} holds the control "
+                                                "character")
+                raise UsageError(f"{what} U+{ord(bad):04X}; this is an error in the command as "
+                                 "typed, not in the data: remove it")
 
 
 def _one_line(err: Exception) -> str:

@@ -27,10 +27,21 @@ def read_table(table: Table, folder: Path):
     Raises :class:`DataError` naming the file when it is missing, unreadable, not UTF-8, lacks a
     declared column or holds a value its type or allowed values refuse.
     """
+    import io
+
     import pandas as pd
 
+    from .files import FileRefused, read_package_file, resource_problem
+
+    problem = resource_problem(table.path)
+    if problem:
+        raise DataError(f"table {table.name!r}: 'path' {problem}; {_HINT}")
     try:
-        frame = pd.read_csv(folder / table.path, dtype=str, keep_default_na=False, na_values=[""],
+        raw = read_package_file(folder, table.path)
+    except FileRefused as err:
+        raise DataError(f"{table.path}: {err}; {_HINT}") from None
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_values=[""],
                             encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataError(f"{table.path}: cannot be read ({err}); {_HINT}") from None

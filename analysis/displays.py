@@ -42,7 +42,19 @@ def _cell(value) -> str:
         pass
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    return escape(str(value))
+    return escape(cut(str(value)))
+
+
+#: Longest cell shown whole: the data's own text limit (``textMaxLength``). Longer text cannot
+#: come from valid data; it is cut with a mark rather than laid out over pages.
+CELL_LIMIT = 1000
+
+
+def cut(text: str, limit: int = CELL_LIMIT) -> str:
+    """``text``, or its first ``limit`` characters and a mark saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … [cut: {len(text) - limit} more characters]"
 
 
 @dataclass

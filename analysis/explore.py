@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import queries, text
+from . import queries, salience, text
 from .names import display_names
 from .regions import WORLD
 
@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dataset import Dataset
 
 ALL = "all"
+#: Key points shown for a choice: the most salient engagements, one per actor (salience.rank).
+KEY_POINTS = 5
+KEY_POINT_GROUP = ("actor_table", "actor_id")
 TABLE_COLUMNS = {"actor": "who", "place": "where", "theme": "theme", "activity": "what they do",
                  "paragraph": "paragraph"}
 #: The groups of the region control, in order: (RegionSelection kind, suffix of the label).
@@ -65,7 +68,8 @@ class View:
         head = f"**{text.escape(self.title)}**"
         if not self.points:
             return f"{head}\n\n{self.message or ''}"
-        shown = f"; the first {len(self.points)}" if n > len(self.points) else ""
+        shown = (f"; the {len(self.points)} the chapter says most about, one per actor"
+                 if n > len(self.points) else "")
         return (f"{head}: {n} engagement{'s' if n != 1 else ''} recorded in the chapter{shown}:\n\n"
                 + text.bullet_list(self.points))
 
@@ -74,8 +78,11 @@ class View:
         return display_table(self.table if rows is None else self.table.head(rows))
 
     def csv(self) -> str:
-        """The table as CSV text (UTF-8, one header row, no index)."""
-        return self.table.to_csv(index=False)
+        """The table as CSV text (UTF-8, one header row, no index), for a spreadsheet: formulas
+        neutralised (:mod:`analysis.csvsafe`)."""
+        from .csvsafe import frame_csv
+
+        return frame_csv(self.table)
 
     def file_stem(self) -> str:
         """A safe file name stem naming the choice, e.g. ``engagements-western-africa-elections``."""
@@ -144,6 +151,36 @@ def partner_options(*, ds: "Dataset | None" = None) -> list[tuple[str, str]]:
         for p, n, a in zip(partners["partner_id"], partners["name"], partners["acronym"])]
 
 
+#: Added to the label of a chosen value that has no data with the other choices.
+NO_DATA_HERE = " (no data here)"
+
+
+def narrowed_options(region: str = WORLD, theme: str = ALL, partner: str = ALL, *,
+                     ds: "Dataset | None" = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(theme options, partner options) narrowed to what has data with the other two choices:
+    the themes on which the region (and partner) has engagements, and the partners engaged in
+    the region (on the theme). "All" stays first; a chosen value without data stays, marked
+    :data:`NO_DATA_HERE`, so the controls never silently change a choice."""
+    ds = queries.dataset(ds)
+    region, theme, partner = check_choice(region, theme, partner, ds=ds)
+    sel = queries.selection(region, ds)
+    by_partner = queries.engagements_in(sel, partner=None if partner == ALL else partner, ds=ds)
+    by_theme = queries.engagements_in(sel, theme=None if theme == ALL else theme, ds=ds)
+    themes = _narrow(theme_options(ds=ds), set(by_partner["theme_id"].dropna()), theme)
+    partners = _narrow(partner_options(ds=ds), set(by_theme["partner_id"].dropna()), partner)
+    return themes, partners
+
+
+def _narrow(options: list[tuple[str, str]], available: set, chosen: str) -> list[tuple[str, str]]:
+    out = []
+    for label, value in options:
+        if value == ALL or value in available:
+            out.append((label, value))
+        elif value == chosen:
+            out.append((label + NO_DATA_HERE, value))
+    return out
+
+
 def check_choice(region: str = WORLD, theme: str = ALL, partner: str = ALL, *,
                  ds: "Dataset | None" = None) -> tuple[str, str, str]:
     """The normalised (region, theme, partner), or ParameterError naming the bad value."""
@@ -210,7 +247,10 @@ def _table_view(region: str, theme: str, partner: str, *, ds: "Dataset"):
     if not len(frame):
         view.message = _empty_message(label, theme, partner, ds)
     else:
-        view.points = [text.engagement_point(row, ds=ds) for _, row in frame.head(5).iterrows()]
+        # the most salient facts, one per actor: what the chapter says most about, not the
+        # first rows (analysis.salience)
+        top = salience.rank(frame, ds=ds, by=KEY_POINT_GROUP, limit=KEY_POINTS)
+        view.points = [text.engagement_point(row, ds=ds) for _, row in top.iterrows()]
     return view, frame, sel
 
 
@@ -248,10 +288,24 @@ def _empty_message(label: str, theme: str, partner: str, ds: "Dataset") -> str:
 
 def _chart(frame: "pd.DataFrame", *, theme: str, what: str):
     from . import charts
+    from .style import detached_figures
 
     by = "theme" if theme == ALL else "actor"
-    ax = charts.plot_counts(frame, x=by, what=what, top=12)
+    with detached_figures():
+        ax = charts.plot_counts(frame, x=by, what=what, top=12, title=chart_title(frame, by, what))
     return ax.figure
+
+
+def chart_title(frame: "pd.DataFrame", by: str, what: str) -> str | None:
+    """The chart's title when one bar is all there is ("Partnerships: the only engagement",
+    "ECOWAS: all 3 engagements on elections"); None lets the chart say which bar leads."""
+    counts = frame[by].astype("string").fillna("Not stated").value_counts()
+    if len(counts) != 1:
+        return None
+    lead, count = str(counts.index[0]), int(counts.iloc[0])
+    if count == 1:
+        return f"{lead}: the only {what.replace('engagements', 'engagement', 1)}"
+    return f"{lead}: all {count} {what}"
 
 
 def _map(frame: "pd.DataFrame", sel, *, what: str, ds: "Dataset"):
@@ -259,10 +313,11 @@ def _map(frame: "pd.DataFrame", sel, *, what: str, ds: "Dataset"):
     if not len(data):
         return None
     from . import maps
-    from .style import chapter_source
+    from .style import chapter_source, detached_figures
 
-    ax = maps.plot_choropleth(data, value="count", region=sel, source=chapter_source(list(data["paragraphs"])),
-                              what=what, ds=ds)
+    with detached_figures():
+        ax = maps.plot_choropleth(data, value="count", region=sel,
+                                  source=chapter_source(list(data["paragraphs"])), what=what, ds=ds)
     return ax.figure
 
 
@@ -356,10 +411,15 @@ class Explorer:
         new = check_choice(region if region is not None else self.region.value,
                            theme if theme is not None else self.theme.value,
                            partner if partner is not None else self.partner.value, ds=self.ds)
+        themes, partners = narrowed_options(*new, ds=self.ds)
         self._updating = True
         try:
             if new[0] not in [v for _, v in self.region.options]:
                 self.region.options = [*self.region.options, (new[0], new[0])]
+            if list(self.theme.options) != themes:
+                self.theme.options = themes
+            if list(self.partner.options) != partners:
+                self.partner.options = partners
             self.region.value, self.theme.value, self.partner.value = new
         finally:
             self._updating = False
@@ -369,9 +429,8 @@ class Explorer:
             self._show_images(self.view, pngs)
             return self.view
         # the key points and the table first, then the chart, then the map: each part is
-        # replaced when it is ready, and nothing goes blank meanwhile
-        import matplotlib.pyplot as plt
-
+        # replaced when it is ready, and nothing goes blank meanwhile. The figures are made
+        # without pyplot (see _chart): nothing but this code draws or closes them.
         view, frame, sel = _table_view(*new, ds=self.ds)
         self.view = view
         self._show_text(view)
@@ -384,7 +443,6 @@ class Explorer:
                 setattr(view, name, fig)
                 if fig is not None:
                     pngs[name] = png_bytes(fig)
-                    plt.close(fig)
                 self._show_images(view, pngs, only=name)
         else:
             self._show_images(view, pngs)

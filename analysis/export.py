@@ -7,8 +7,6 @@ into place only when all of them were written, so a failure leaves DIR as it was
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
@@ -36,55 +34,55 @@ def format_cell(value, ftype: str) -> str:
     return str(value)
 
 
-def _write_table(frame, table, handle) -> None:
-    types = [(f.name, f.type) for f in table.fields]
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow([name for name, _ in types])
-    columns = [frame[name].tolist() for name, _ in types]
-    for values in zip(*columns):
-        writer.writerow([format_cell(v, ftype) for v, (_, ftype) in zip(values, types)])
-
-
 def planned_files(dataset) -> list[str]:
     """Names of the files an export writes: one CSV per table, then the descriptor."""
     return [t.path for t in dataset.schema.tables.values()] + [DESCRIPTOR]
 
 
-def export(directory: Path | str, *, force: bool = False, source: Path | str | None = None) -> list[Path]:
+def table_csv(frame, table, *, neutralise: bool = False) -> str:
+    """One table as the CSV text of a data file; ``neutralise`` makes it safe to open in a
+    spreadsheet (see :mod:`analysis.csvsafe`): faithful to the data otherwise."""
+    from .csvsafe import write_csv
+
+    types = [(f.name, f.type) for f in table.fields]
+    columns = [frame[name].tolist() for name, _ in types]
+    rows = ([format_cell(v, ftype) for v, (_, ftype) in zip(values, types)]
+            for values in zip(*columns))
+    return write_csv([name for name, _ in types], rows, neutralise=neutralise)
+
+
+def export(directory: Path | str, *, force: bool = False, source: Path | str | None = None,
+           neutralise: bool = False) -> list[Path]:
     """Write every table of the dataset (from ``source``, default the project's data) as CSV plus
     ``datapackage.json`` into ``directory``; return the paths written.
 
     Raises UsageError (one line) when ``directory`` is a file, when it already holds any of the
     files and ``force`` is false, or when the files cannot be written there; nothing is
-    written then. The files are staged inside ``directory`` (see :mod:`analysis.staging`).
+    written then (see :func:`analysis.outputs.write_folder`). With ``neutralise`` the CSV files
+    are copies for spreadsheets: cells that a spreadsheet would run as a formula start with an
+    apostrophe, so they no longer load back to the same tables.
     """
     from .dataset import load
-    from .errors import UsageError
-    from .staging import write_all
+    from .outputs import write_folder
+    from .paths import data_dir
 
-    target = Path(directory)
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} is a file, not a folder")
     dataset = load(source)
-    names = planned_files(dataset)
-    if not force and target.is_dir():
-        clashes = [n for n in names if (target / n).exists()]
-        if clashes:
-            raise UsageError(f"{target} already holds {', '.join(clashes)}; use --force to "
-                             "overwrite")
-    files = []
-    for table in dataset.schema.tables.values():
-        buffer = io.StringIO()
-        _write_table(dataset[table.name], table, buffer)
-        files.append((table.path, buffer.getvalue()))
+    files = [(table.path, table_csv(dataset[table.name], table, neutralise=neutralise))
+             for table in dataset.schema.tables.values()]
     files.append((DESCRIPTOR, json.dumps(dataset.schema.descriptor, indent=2,
                                          ensure_ascii=False) + "\n"))
-    return write_all(target, files, what="tables")
+    return write_folder(directory, files, force=force, what="tables",
+                        reads=[Path(source) if source is not None else data_dir()]).paths
 
 
 def add_arguments_export(parser) -> None:
     parser.add_argument("directory", metavar="DIR", help="folder to write into (created when missing)")
-    parser.add_argument("--force", action="store_true", help="overwrite files DIR already holds")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the files of a previous export in DIR (only those)")
+    parser.add_argument("--for-spreadsheets", dest="neutralise", action="store_true",
+                        help="write copies safe to open in Excel or LibreOffice: a cell starting "
+                             "with = + - @ tab or carriage return gets a leading apostrophe "
+                             "(these copies do not load back to the same tables)")
 
 
 def run_export(args) -> int:
@@ -98,7 +96,8 @@ def run_export(args) -> int:
         load()
     except DataError as err:
         raise DataError(f"the data does not load: {err}; nothing written") from None
-    written = export(args.directory, force=args.force)  # UsageError when it cannot write
+    written = export(args.directory, force=args.force, neutralise=args.neutralise)
     tables = len(written) - 1
-    print(f"wrote {tables} tables and {DESCRIPTOR} to {args.directory}")
+    kind = " (copies for spreadsheets, formulas neutralised)" if args.neutralise else ""
+    print(f"wrote {tables} tables{kind} and {DESCRIPTOR} to {args.directory}")
     return EXIT_OK

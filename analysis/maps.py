@@ -355,6 +355,27 @@ def locate(kind: str, row, ds=None) -> tuple[str, ...]:
     return ()
 
 
+def office_seats(ds=None) -> dict[str, dict]:
+    """office id -> its seat from the context table ``office_seats``: ``point`` (lon, lat),
+    ``city`` and ``source`` (the short name of the source that gives the seat). Empty without
+    ``ds`` or the table."""
+    seats = table_of(ds, "office_seats")
+    if seats is None or seats.empty:
+        return {}
+    sources = table_of(ds, "sources")
+    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str))) \
+        if sources is not None else {}
+    out = {}
+    for row in seats.to_dict("records"):
+        source = text_of(row.get("source_id"))
+        out[text_of(row.get("office_id"))] = {
+            "point": (float(row["longitude"]), float(row["latitude"])),
+            "city": text_of(row.get("city")),
+            "source": titles.get(source, source).split(":")[0],
+        }
+    return out
+
+
 def _anchor_points(items, world):
     """A representative point (lon, lat) per item of (kind, id, iso3 tuple); None when off the map."""
     import shapely
@@ -427,6 +448,12 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
                 if inferred is not None and not missing(inferred) and bool(inferred):
                     guessed.add((kind, str(row[id_column])))
         points = _anchor_points(items, world)
+        seats = office_seats(ds)
+        seated = []  # offices drawn at their seat (a context fact: the chapter gives no seat)
+        for i, (kind, ident, _codes) in enumerate(items):
+            if kind == "office" and ident in seats:
+                points[i] = seats[ident]["point"]
+                seated.append(i)
         located = [i for i, p in enumerate(points) if p is not None]
         # Items with no country belong to no region: only a world map lists them.
         unlocated = [items[i][1] for i, p in enumerate(points) if p is None] if not region_iso3 else []
@@ -475,6 +502,11 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
             notes.append(f"Not located (no country): {_list(unlocated)}")
         if region_iso3 and extent is None:
             notes.append("the region has no outline on this map: world shown")
+        shown_seats = [i for i in seated if i in visible]
+        if shown_seats:
+            notes.append("; ".join(f"{items[i][1]} at its seat, {seats[items[i][1]]['city']} "
+                                   f"(context, not in the chapter: {seats[items[i][1]]['source']})"
+                                   for i in shown_seats))
         starred = [i for i in visible if items[i][:2] in guessed]
         if starred:
             notes.append("* not named in the chapter: inferred (see the briefing's Inferences)")

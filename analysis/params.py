@@ -123,9 +123,12 @@ def normalise_partner(value: str) -> str:
         listed = [f"{pid} ({name})" for pid, name in zip(partners["partner_id"], partners["name"])]
         known = [str(v) for column in ("acronym", "partner_id", "name")
                  for v in partners[column].dropna()]
+        close = close_matches(text, known)
+        # A suggestion stays on a short line; without one, the first partners show the form.
+        shown = "" if close else f"; partners include: {ALL_PARTNERS}, {listing(listed, 6)}"
         raise ValueError(f"no partner with id, name or acronym {shorten(text)}"
-                         f"{did_you_mean(close_matches(text, known))}; partners: "
-                         f"{ALL_PARTNERS}, {listing(listed)}")
+                         f"{did_you_mean(close)}{shown} (`briefings list --notebook partnerships` "
+                         "lists them all)")
     return found
 
 
@@ -293,10 +296,14 @@ def check_value(notebook: str, name: str, value: Any) -> Any:
             options = list(param.suggestions()) if param.suggestions else []
             reason = " ".join(str(err).split())  # one line
             already_listed = sum(o in reason for o in options[:10]) >= min(3, len(options))
+            hinted = "did you mean" in reason.casefold()
+            if options and not hinted:
+                close = close_matches(value, options)
+                reason += did_you_mean(close)
+                hinted = bool(close)
+            # With a suggestion, the line stays short: `briefings list` shows every value.
             listed = f"; allowed values include: {listing(options)}" \
-                if options and not already_listed else ""
-            if options and "did you mean" not in reason.casefold():
-                reason += did_you_mean(close_matches(value, options))
+                if options and not (already_listed or hinted) else ""
             raise ParameterError(f"{where} does not allow {shorten(value)}: {reason}{listed}",
                                  notebook=notebook, parameter=name, value=value,
                                  allowed=options) from None

@@ -9,6 +9,22 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 
 
+#: Environment variables naming a folder (see :func:`absolute_environment`).
+PATH_VARIABLES = ("PSW_DATA_DIR", "PSW_SEED_DIR")
+
+
+def absolute_environment() -> None:
+    """Make the folders :data:`PATH_VARIABLES` name absolute, read from the current folder.
+
+    Called at the edges (the command line, a build) before any kernel or worker starts: they
+    run in other folders, and inherit the environment.
+    """
+    for name in PATH_VARIABLES:
+        value = os.environ.get(name)
+        if value and not os.path.isabs(value):
+            os.environ[name] = os.path.abspath(value)
+
+
 def data_dir() -> Path:
     """Folder holding ``datapackage.json`` and the CSV tables.
 
@@ -22,7 +38,7 @@ def data_dir() -> Path:
             from .errors import DataFolderError
 
             raise DataFolderError(f"PSW_DATA_DIR names {override[:200]}, which is not a folder")
-        return folder
+        return folder.absolute()
     candidates = [PROJECT_DIR / "data"] if in_checkout() else []
     for candidate in (*candidates, _packaged("_data")):
         if (candidate / "datapackage.json").is_file():

@@ -489,9 +489,25 @@ def place_records(*, ds: "Dataset | None" = None) -> "pd.DataFrame":
     Records are operations, offices, engagements, figures (by their place) and events (through
     ``event_places``), plus each place's own row (the chapter naming it).
     """
+    return _per_dataset(dataset(ds), "place_records", _place_records).copy()
+
+
+#: Frames derived from a dataset, kept per dataset object (``regions_with_data`` counts every
+#: region's records: without this, ``place_records`` was built again for each one).
+_derived: dict[tuple[int, str], tuple] = {}
+
+
+def _per_dataset(ds: "Dataset", name: str, make):
+    key = (id(ds), name)
+    hit = _derived.get(key)
+    if hit is None or hit[0] is not ds:
+        hit = _derived[key] = (ds, make(ds))
+    return hit[1]
+
+
+def _place_records(ds: "Dataset") -> "pd.DataFrame":
     import pandas as pd
 
-    ds = dataset(ds)
     parts = []
     for table, key in PLACED_TABLES.items():
         t = ds[table]

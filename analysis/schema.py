@@ -28,6 +28,8 @@ class Field:
     required: bool = False
     enum: tuple | None = None
     constraints: dict | None = None
+    #: a display name (``"displayName": true``): unique in its table once folded (validate)
+    display_name: bool = False
 
     @property
     def dtype(self):
@@ -104,7 +106,8 @@ def parse_descriptor(descriptor: dict) -> Schema:
             cons = fd.get("constraints", {})
             fields.append(Field(fd["name"], fd.get("type", "string"), fd.get("description", ""),
                                 bool(cons.get("required")),
-                                tuple(cons["enum"]) if "enum" in cons else None, cons or None))
+                                tuple(cons["enum"]) if "enum" in cons else None, cons or None,
+                                bool(fd.get("displayName"))))
         fks = []
         for fk in res["schema"].get("foreignKeys", []):
             fks.append({"fields": _as_tuple(fk["fields"]),
@@ -122,11 +125,14 @@ def read_descriptor(folder: Path | None = None) -> dict:
     """The decoded ``datapackage.json``; DataFolderError (one line) when it cannot be read."""
     from .errors import DataFolderError
 
+    from .files import FileRefused, read_bounded
+
     path = (folder or data_dir()) / DESCRIPTOR
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise DataFolderError(f"cannot read {path}: {err.strerror}") from None
+        descriptor = json.loads(read_bounded(path, kind="data file", what="descriptor")
+                                .decode("utf-8"))
+    except FileRefused as err:
+        raise DataFolderError(f"cannot read {path}: {err}") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
         reason = "nested too deeply" if isinstance(err, RecursionError) else \
             str(err).splitlines()[0][:120]

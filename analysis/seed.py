@@ -94,7 +94,13 @@ def seed_available(folder: Path | None = None) -> bool:
 def _parse(path: str, headings: tuple[tuple[str, str], ...], opening: str) -> tuple[Paragraph, ...]:
     from .drafting.layout import read_chapter
 
-    chapter = read_chapter(Path(path).read_text(encoding="utf-8"), dict(headings), opening_id=opening)
+    from .files import FileRefused, read_bounded
+
+    try:
+        text = read_bounded(path, kind="chapter text").decode("utf-8")
+    except FileRefused as err:
+        raise ValueError(str(err)) from None
+    chapter = read_chapter(text, dict(headings), opening_id=opening)
     return tuple(Paragraph(p.paragraph_id, p.section_id, p.number, p.position, p.text)
                  for p in chapter.paragraphs)
 
@@ -127,7 +133,13 @@ def chapter_text_path(folder: Path) -> Path | None:
     name = chapter.get("text") if isinstance(chapter, dict) else None
     if not name:
         return None
-    for candidate in (Path(folder) / name, seed_dir() / name):
+    from .files import FileRefused, package_file
+
+    for base in (Path(folder), seed_dir()):
+        try:
+            candidate = package_file(base, name)  # a name inside the folder, links included
+        except FileRefused:
+            return None
         if candidate.is_file():
             return candidate
     return None

@@ -13,6 +13,7 @@ Importing this module imports matplotlib (not pyplot).
 """
 from __future__ import annotations
 
+import contextvars
 import textwrap
 from contextlib import contextmanager
 from pathlib import Path
@@ -256,8 +257,32 @@ def no_data(ax, message: str = NO_DATA_MESSAGE, *, title: str | None = None):
     return ax
 
 
+#: True inside :func:`detached_figures`.
+_DETACHED = contextvars.ContextVar("psw_detached_figures", default=False)
+
+
+@contextmanager
+def detached_figures():
+    """Within this block, helpers make their figures without pyplot.
+
+    Such a figure is in no global registry: a notebook's backend never shows, draws or closes
+    it behind the caller's back. For apps that turn figures into images themselves (the
+    explorer's widgets, whose figures are drawn inside widget callbacks).
+    """
+    token = _DETACHED.set(True)
+    try:
+        yield
+    finally:
+        _DETACHED.reset(token)
+
+
 def new_axes(figsize: tuple[float, float]):
-    """A new figure with one axes, made through pyplot so that notebooks display it."""
+    """A new figure with one axes, made through pyplot so that notebooks display it (or, inside
+    :func:`detached_figures`, a figure of its own)."""
+    if _DETACHED.get():
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=figsize, layout="constrained").add_subplot()
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")

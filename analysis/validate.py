@@ -15,12 +15,14 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .files import FileRefused, read_package_file, resource_problem
 from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
 from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, load_schema, parse_descriptor
 
@@ -107,9 +109,9 @@ def _descriptor_problems(descriptor) -> list[Problem]:
         where = f"resource {name!r}"
         if name in names:
             bad(f"{where} is declared twice")
-        path = res.get("path")
-        if not isinstance(path, str) or not path.endswith(".csv") or "/" in path or "\\" in path:
-            bad(f"{where}: 'path' must be a CSV file name inside the folder, found {path!r}")
+        path_problem = resource_problem(res.get("path"))
+        if path_problem:
+            bad(f"{where}: 'path' {path_problem}")
         schema = res.get("schema")
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields:
@@ -200,9 +202,12 @@ def _descriptor_problems(descriptor) -> list[Problem]:
 
 def _read_schema(folder: Path) -> tuple[Schema | None, list[Problem]]:
     path = folder / DESCRIPTOR
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None, [Problem(DESCRIPTOR, None, None, f"missing: no {DESCRIPTOR} in {folder}")]
-    raw = path.read_bytes()
+    try:
+        raw = read_package_file(folder, DESCRIPTOR)
+    except FileRefused as err:
+        return None, [Problem(DESCRIPTOR, None, None, str(err))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -249,11 +254,15 @@ def _read_rows(table: Table, folder: Path, problems: list[Problem]) -> _TableDat
     """Read one CSV file; report structural problems; None when its rows cannot be checked."""
     name = table.path
     path = folder / name
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         problems.append(Problem(name, None, None, f"missing: table {table.name!r} is declared in "
                                                   f"{DESCRIPTOR} but {path} does not exist"))
         return None
-    raw = path.read_bytes()
+    try:
+        raw = read_package_file(folder, name)
+    except FileRefused as err:
+        problems.append(Problem(name, None, None, str(err)))
+        return None
     if not raw.strip():
         problems.append(Problem(name, None, None, "empty: no header row (expected: "
                                                   f"{','.join(table.field_names)})"))
@@ -368,11 +377,91 @@ def _bound(value, ftype: str):
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _check_cells(data: _TableData, problems: list[Problem]) -> None:
+#: Longest text in a field whose schema declares no ``maxLength``, unless the descriptor's
+#: ``textMaxLength`` says otherwise.
+TEXT_MAX_LENGTH = 1000
+#: A field declaring at most this many characters is short text (a name, a label): it may hold
+#: no tab or line break either. Longer text may hold tabs and line breaks, nothing else of Cc.
+SHORT_TEXT = 200
+
+
+#: Every character of categories Cc and Cf (Unicode 14; :func:`text_problem` confirms each hit
+#: with ``unicodedata``): a quick test before the exact one.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891"
+                      "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                      "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+                      "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+
+
+def fold_name(value: str) -> str:
+    """A display name as compared for uniqueness: NFKC, case folded, without the characters of
+    categories Cc and Cf (so "Chad" and "Chad" + a zero-width space are one name)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKC", value).casefold()
+                   if unicodedata.category(c) not in ("Cc", "Cf"))
+
+
+def text_problem(value: str, *, long_text: bool) -> str | None:
+    """Why ``value`` may not be text of the data: a character of category Cc (other than tab and
+    line feed in long text) or Cf (bidi controls, zero-width characters). None when fine."""
+    import unicodedata
+
+    if not _SUSPECT.search(value):  # the fast path: almost every cell
+        return None
+    for position, c in enumerate(value, start=1):
+        category = unicodedata.category(c)
+        if category == "Cc" and not (long_text and c in "\t\n"):
+            return (f"holds the control character U+{ord(c):04X} at position {position}; "
+                    + ("text may hold none but tab and line feed" if long_text else
+                       "a name or short text may hold none") + " (remove it)")
+        if category == "Cf":
+            name = unicodedata.name(c, "format character")
+            return (f"holds the invisible format character U+{ord(c):04X} ({name.lower()}) at "
+                    f"position {position}; it can reverse or hide what is printed after it "
+                    "(remove it)")
+    return None
+
+
+def _max_length(f, table_limit: int) -> int | None:
+    cons = f.constraints or {}
+    if "maxLength" in cons:
+        return cons["maxLength"]
+    return table_limit if f.type == "string" and not f.enum else None
+
+
+def _check_display_names(data: _TableData, problems: list[Problem]) -> None:
+    """Display names are unique in their table once folded (:func:`fold_name`): briefing ids,
+    titles and choices are made from them."""
+    table = data.table
+    for f in table.fields:
+        if not f.display_name:
+            continue
+        seen: dict[str, tuple[int, str]] = {}
+        for number, row in data.rows:
+            value = row[f.name]
+            if not value or (number, f.name) in data.bad_cells:
+                continue
+            key = fold_name(value)
+            if key in seen:
+                first, shown = seen[key]
+                problems.append(Problem(table.path, number, f.name,
+                                        f"{_short(value)} is the same display name as "
+                                        f"{_short(shown)} in row {first} once case, width and "
+                                        "invisible characters are ignored; display names must "
+                                        "differ"))
+                data.bad_cells.add((number, f.name))
+            else:
+                seen[key] = (number, value)
+
+
+def _check_cells(data: _TableData, problems: list[Problem], text_limit: int = TEXT_MAX_LENGTH) -> None:
     table = data.table
     name = table.path
     for f in table.fields:
         cons = f.constraints or {}
+        limit = _max_length(f, text_limit)
+        long_text = f.type == "string" and not f.display_name and (limit is None or limit > SHORT_TEXT)
         pattern = re.compile(cons["pattern"]) if "pattern" in cons else None
         seen: dict[str, int] = {}
         is_locator = f.name == PARAGRAPH_FIELD
@@ -388,10 +477,13 @@ def _check_cells(data: _TableData, problems: list[Problem]) -> None:
                 problems.append(Problem(name, number, f.name, message))
                 data.bad_cells.add((number, f.name))
 
-            control = CONTROL_CHARACTERS.search(value)
+            control = text_problem(value, long_text=long_text)
             if control:
-                bad(f"holds the control character U+{ord(control.group()):04X} at position "
-                    f"{control.start() + 1}; text may hold none (remove it)")
+                bad(control)
+                continue
+            if limit is not None and len(value) > limit and "maxLength" not in cons:
+                bad(f"is {len(value)} characters long; text is at most {limit} characters "
+                    f"(textMaxLength of {DESCRIPTOR})")
                 continue
 
             try:
@@ -414,6 +506,7 @@ def _check_cells(data: _TableData, problems: list[Problem]) -> None:
                 bad(f"{value} is above the maximum {cons['maximum']}")
             if "maxLength" in cons and len(value) > cons["maxLength"]:
                 bad(f"is {len(value)} characters long; at most {cons['maxLength']} allowed")
+                continue
             if "minLength" in cons and len(value) < cons["minLength"]:
                 bad(f"is {len(value)} characters long; at least {cons['minLength']} required")
             if cons.get("unique") and not (len(table.primary_key) == 1 and table.primary_key[0] == f.name):
@@ -601,6 +694,26 @@ def _locator_span(seed_paragraphs: dict) -> str:
 # Entry points
 
 
+def _text_limit(schema: Schema) -> int:
+    limit = schema.descriptor.get("textMaxLength", TEXT_MAX_LENGTH)
+    return limit if isinstance(limit, int) and limit > 0 else TEXT_MAX_LENGTH
+
+
+def text_rule_problems(folder: Path | str) -> list[Problem]:
+    """The problems of the text rules alone (characters, lengths, display names), which the
+    build checks before it makes ids and titles from the data: fast, and naming file and row."""
+    folder = Path(folder)
+    schema, problems = _read_schema(folder)
+    if schema is None:
+        return problems
+    for table in schema.tables.values():
+        data = _read_rows(table, folder, problems)
+        if data is not None:
+            _check_cells(data, problems, _text_limit(schema))
+            _check_display_names(data, problems)
+    return sorted(problems, key=_sort_key)
+
+
 def validate_folder(folder: Path | str | None = None) -> list[Problem]:
     """Every problem of the data package in ``folder`` (default: the project's data), sorted.
 
@@ -622,7 +735,8 @@ def validate_folder(folder: Path | str | None = None) -> list[Problem]:
     for name, table in schema.tables.items():
         data = _read_rows(table, folder, problems)
         if data is not None:
-            _check_cells(data, problems)
+            _check_cells(data, problems, _text_limit(schema))
+            _check_display_names(data, problems)
             _check_primary_key(data, problems)
             _check_exactly_one_of(data, problems)
             _check_inferred_notes(data, problems)
@@ -656,6 +770,10 @@ def run_validate(args) -> int:
             raise UsageError(f"no such folder: {folder}")
         if not folder.is_dir():
             raise UsageError(f"not a folder: {folder} (give the folder that holds {DESCRIPTOR})")
+        if not (folder / DESCRIPTOR).is_file():
+            raise UsageError(f"{folder} is not a data package: it holds no {DESCRIPTOR} (a data "
+                             f"folder holds {DESCRIPTOR} and its CSV tables, as data/ and the "
+                             "folders `briefings export` and `briefings draft` write do)")
     else:
         try:
             folder = data_dir()
@@ -664,18 +782,22 @@ def run_validate(args) -> int:
         if not folder.is_dir():
             raise UsageError(f"PSW_DATA_DIR names {folder}, which is not a folder")
     if seed.chapter_text_path(folder) is None and not seed.seed_available():
-        print(f"note: the chapter's text is not at {seed.seed_path()}; paragraph locators were "
-              "checked against the paragraphs table only, evidence phrases were not checked")
+        from .paths import in_checkout
+
+        where = (f"is not at {seed.seed_path()}" if in_checkout() or os.environ.get("PSW_SEED_DIR")
+                 else "is not shipped with the package (set PSW_SEED_DIR to a folder holding it)")
+        print(f"note: the chapter's text {where}; paragraph locators were checked against the "
+              "paragraphs table only, evidence phrases were not checked")
     problems = validate_folder(folder)
     if problems:
         print(format_problems(problems), file=sys.stderr)
         return EXIT_PROBLEMS
     tables = load_schema(folder).tables.values()
-    rows = sum(_count_rows(folder / t.path) for t in tables)
+    rows = sum(_count_rows(folder, t.path) for t in tables)
     print(f"ok: {folder} is valid ({len(tables)} tables, {rows} rows)")
     return EXIT_OK
 
 
-def _count_rows(path: Path) -> int:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return sum(1 for _ in csv.reader(handle)) - 1
+def _count_rows(folder: Path, name: str) -> int:
+    text = read_package_file(folder, name).decode("utf-8")
+    return sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1

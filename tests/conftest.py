@@ -4,6 +4,7 @@ and running the `briefings` command."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 FIXTURE_NOTEBOOKS = PROJECT / "tests" / "fixtures" / "notebooks"
 
 
-def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT):
+def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT, timeout: float = 300):
     """Run the installed `briefings` command; returns the CompletedProcess (text)."""
     import subprocess
     import sys
@@ -141,7 +142,7 @@ def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT):
     full_env = {**os.environ, **(env or {})}
     full_env.pop("MPLBACKEND", None)
     return subprocess.run([str(Path(sys.executable).parent / "briefings"), *args], capture_output=True,
-                          text=True, env=full_env, cwd=cwd, timeout=300)
+                          text=True, env=full_env, cwd=cwd, timeout=timeout)
 
 
 def _manifest(out: Path) -> dict:
@@ -161,6 +162,87 @@ def _write_set(path: Path, notebooks: dict[str, Path], entries: list[str]) -> Pa
         lines += ["", "[[briefing]]", entry]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None):
+    """``briefings ARGS`` through the CLI's own ``main`` in this process (no interpreter start):
+    a CompletedProcess (text) with its exit code and what it printed. ``env`` sets (or, with a
+    None value, removes) environment variables for the call only. A bug escapes as the
+    exception it is, so a traceback can never hide behind an exit code."""
+    import contextlib
+    import io
+
+    from analysis.cli import main
+
+    saved = {name: os.environ.get(name) for name in (env or {})}
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    try:
+        for name, value in (env or {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = str(value)
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exit_:  # argparse's usage errors
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        os.chdir(previous)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    import subprocess
+
+    return subprocess.CompletedProcess(["briefings", *args], code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """``cli(*args, env=None, cwd=None)``: ``briefings ARGS`` in-process (see ``run_cli``)."""
+    return run_cli
+
+
+#: The title the session's default build puts on its pack (markup in it must stay text).
+DEFAULT_BUILD_TITLE = "Security Council <b>retreat</b> & friends"
+#: Where the session's build of the default set lives: kept between runs, so the builder's own
+#: up-to-date check makes a later session's build a no-op while nothing it reads changed.
+DEFAULT_BUILD_DIR = PROJECT / ".cache" / "test-reports"
+
+
+@pytest.fixture(scope="session")
+def default_reports() -> Path:
+    """The whole default set built once for the session, with PDFs and the pack
+    (``briefings build --pdf --title DEFAULT_BUILD_TITLE`` into .cache/test-reports/).
+
+    Shared by every test that reads built pages: xdist workers take a file lock, so one builds
+    while the others wait and then find it up to date. Tests read it and never write into it;
+    one that must rebuild copies it to its own folder first (``copy_of_default_reports``)."""
+    import fcntl
+
+    DEFAULT_BUILD_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(DEFAULT_BUILD_DIR.parent / "test-reports.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            result = _run_briefings("build", "--out", str(DEFAULT_BUILD_DIR), "--pdf", "--title",
+                                    DEFAULT_BUILD_TITLE, "--no-progress", timeout=1500)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return DEFAULT_BUILD_DIR
+
+
+@pytest.fixture
+def copy_of_default_reports(default_reports, tmp_path) -> Path:
+    """A private copy of the session's default build, to rebuild or damage."""
+    target = tmp_path / "reports"
+    shutil.copytree(default_reports, target, symlinks=True)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -218,8 +300,6 @@ def small_dataset(dataset):
 # --- browsers: Playwright for Python driving Debian's chromium ----------------------------------
 # Playwright cannot download its own browsers here; `make chromium` (part of `make test`) installs
 # Debian's chromium, and the browser tests skip, saying so, where it is missing.
-
-import shutil  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: Screenshots of failed browser tests (and the dashboard's before/after shots) are kept here.
@@ -306,98 +386,299 @@ def page(browser, request):
         context.close()
 
 
-# --- servers for the browser tests: one JupyterLab and one Voilà per test process -----------------
+# --- processes the tests start: stopped at teardown, on SIGTERM or SIGINT, and with their parent --
+# Every server a test starts (JupyterLab, Voilà, a Dask scheduler and its workers) goes through
+# ``start_process`` (or ``Server``, which waits for it to answer). Each such process:
+# - runs in its own session (a terminal's Ctrl-C reaches pytest, which stops it in order);
+# - carries ``PSW_TEST_PROCESS=<tag>`` in its environment, inherited by its kernels and workers,
+#   so that ``stop()`` finds every process it started even after they were re-parented;
+# - is stopped by ``stop()`` (SIGTERM to its group, then SIGKILL to whatever holds its tag), by
+#   the fixture that started it, at exit, and when pytest gets SIGTERM or SIGINT (both end the run
+#   as a KeyboardInterrupt, so fixtures are torn down);
+# - dies with the test process even on SIGKILL: Linux sends it SIGTERM when its parent dies
+#   (PR_SET_PDEATHSIG, as the builder's workers do), and a watchdog process that outlives pytest
+#   kills whatever still holds a tag of it (kernels, workers) once pytest is gone.
 
-class Server:
-    """A server process started in its own process group (so its kernels stop with it)."""
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
 
-    def __init__(self, cmd: list[str], url: str, *, log: Path, env: dict | None = None,
-                 ready: str | None = None, timeout: float = 90):
-        import subprocess
-        import time
-        import urllib.request
+TAG_VARIABLE = "PSW_TEST_PROCESS"
+#: Runs ``argv[2:]`` after asking Linux for SIGTERM when the parent (``argv[1]``) dies.
+_LAUNCHER = ("import os, signal, sys\n"
+             "from analysis.builder.forkkernel import die_with_parent\n"
+             "die_with_parent(signal.SIGTERM, int(sys.argv[1]))\n"
+             "os.execvp(sys.argv[2], sys.argv[2:])\n")
+#: Waits for its standard input to close (the test process is gone, however it died), then ends
+#: every process whose environment holds one of the tags it was given, one per line.
+_WATCHDOG = ("import os, signal, sys, time\n"
+             "for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP): signal.signal(s, signal.SIG_IGN)\n"
+             "tags = set()\n"
+             "for line in sys.stdin: tags.add(line.strip().encode())\n"
+             "def tagged():\n"
+             "    found = []\n"
+             "    for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+             "        try: env = open(f'/proc/{pid}/environ', 'rb').read().split(b'\\0')\n"
+             "        except OSError: continue\n"
+             "        if any(e.startswith(b'" + TAG_VARIABLE + "=') and e.split(b'=', 1)[1] in tags for e in env):\n"
+             "            found.append(int(pid))\n"
+             "    return found\n"
+             "for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):\n"
+             "    deadline = time.monotonic() + wait\n"
+             "    for pid in tagged():\n"
+             "        try: os.kill(pid, sig)\n"
+             "        except OSError: pass\n"
+             "    while tagged() and time.monotonic() < deadline: time.sleep(0.2)\n")
 
-        self.url, self.log = url, log
-        self._log = open(log, "wb")
+_started: list["ManagedProcess"] = []
+_watchdog: subprocess.Popen | None = None
+_lock = threading.Lock()
+
+
+def tagged_processes(tag: str, variable: str = TAG_VARIABLE) -> list[int]:
+    """Pids of the live processes whose environment holds ``variable=tag`` (Linux /proc)."""
+    wanted = f"{variable}={tag}".encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                env = fh.read().split(b"\0")
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                state = fh.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if wanted in env and state != b"Z" and int(pid) != os.getpid():
+            found.append(int(pid))
+    return found
+
+
+def _watch(tag: str) -> None:
+    global _watchdog
+    if _watchdog is None or _watchdog.poll() is not None:
+        env = {k: v for k, v in os.environ.items() if k != TAG_VARIABLE}
+        _watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE,
+                                     env=env, start_new_session=True, close_fds=True)
+    _watchdog.stdin.write(tag.encode() + b"\n")
+    _watchdog.stdin.flush()
+
+
+class ManagedProcess:
+    """A process started by a test, with the cleanup guarantees above (see ``start_process``)."""
+
+    def __init__(self, cmd: list[str], *, log: Path, env: dict | None = None,
+                 cwd: Path | None = None):
+        import secrets
+
+        self.cmd, self.log = cmd, Path(log)
+        self.tag = secrets.token_hex(8)
         full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "MPLBACKEND"}
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=full_env,
-                                     start_new_session=True)
-        deadline = time.monotonic() + timeout
-        probe = ready or url
-        while True:
-            if self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"{cmd[0]} exited ({self.proc.returncode}): {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(probe, timeout=5) as resp:
-                    if resp.status < 500:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"{cmd[0]} did not answer at {probe}: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
+        full_env[TAG_VARIABLE] = self.tag
+        with _lock:
+            _watch(self.tag)
+            with open(self.log, "ab") as out:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-c", _LAUNCHER, str(os.getpid()), *map(str, cmd)],
+                    stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=cwd,
+                    start_new_session=True)
+            _started.append(self)
 
-    def stop(self) -> None:
-        import signal
-        import subprocess
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
 
+    def poll(self):
+        return self.proc.poll()
+
+    @property
+    def returncode(self):
+        return self.proc.returncode
+
+    def wait(self, timeout: float | None = None):
+        return self.proc.wait(timeout)
+
+    def stop(self, grace: float = 15) -> None:
+        """SIGTERM to its process group (a Jupyter server then shuts its kernels down, a nanny
+        its worker), then SIGKILL to anything still holding its tag; idempotent."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
+        deadline = time.monotonic() + grace
+        while True:
+            left = tagged_processes(self.tag)
+            if not left:
+                break
+            sig = signal.SIGTERM if time.monotonic() < deadline else signal.SIGKILL
+            for pid in left:
                 try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    os.kill(pid, sig)
                 except ProcessLookupError:
                     pass
-                self.proc.wait(timeout=10)
-        self._log.close()
+            if sig == signal.SIGKILL:
+                time.sleep(0.2)
+                break
+            time.sleep(0.2)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with _lock:
+            if self in _started:
+                _started.remove(self)
+
+    def log_tail(self, size: int = 2000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-size:]
+        except OSError:
+            return ""
+
+
+def start_process(cmd: list[str], *, log: Path, env: dict | None = None,
+                  cwd: Path | None = None) -> ManagedProcess:
+    """Start ``cmd`` (output to ``log``) as a process that the suite stops whatever happens:
+    call ``.stop()`` in the fixture's teardown; an interrupted or killed run stops it too."""
+    return ManagedProcess(cmd, log=log, env=env, cwd=cwd)
+
+
+def stop_all_processes() -> None:
+    """Stop every process the tests started and that is still running (newest first)."""
+    for process in reversed(list(_started)):
+        try:
+            process.stop(grace=10)
+        except Exception:  # noqa: BLE001 - stop the others all the same
+            pass
+
+
+class Server(ManagedProcess):
+    """A server started with ``start_process`` that answers at ``url`` (or ``ready``) before the
+    constructor returns; ``stop()`` it in the fixture's teardown. A dashboard test starts its
+    own the same way::
+
+        server = Server(cmd, f"http://127.0.0.1:{port}/", log=tmp / "voila.log")
+        try:
+            yield server
+        finally:
+            server.stop()
+    """
+
+    def __init__(self, cmd: list[str], url: str, *, log: Path, env: dict | None = None,
+                 ready: str | None = None, timeout: float = 90, cwd: Path | None = None):
+        import urllib.request
+
+        super().__init__(cmd, log=log, env=env, cwd=cwd)
+        self.url = url
+        probe = ready or url
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"{cmd[0]} exited ({self.proc.returncode}): {self.log_tail()}")
+                try:
+                    with urllib.request.urlopen(probe, timeout=5) as resp:
+                        if resp.status < 500:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{cmd[0]} did not answer at {probe}: {self.log_tail()}")
+                time.sleep(0.3)
+        except BaseException:
+            self.stop()
+            raise
+
+
+def _interrupt(signum, _frame):
+    """SIGTERM ends the run as Ctrl-C does: fixtures are torn down, servers stopped."""
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def pytest_configure(config):
+    import atexit
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    atexit.register(stop_all_processes)
+
+
+def pytest_unconfigure(config):
+    stop_all_processes()
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory, browser):
+def server_factory(tmp_path_factory):
+    """``server_factory(cmd, url, *, env=None, ready=None, name="server")``: a ``Server`` stopped
+    at the end of the session (or earlier with ``.stop()``)."""
+    servers = []
+
+    def start(cmd, url, *, env=None, ready=None, name="server", timeout=90):
+        base = tmp_path_factory.mktemp(name)
+        server = Server(cmd, url, log=base / f"{name}.log", env=env, ready=ready,
+                        timeout=timeout, cwd=base)
+        servers.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in reversed(servers):
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
     """JupyterLab on a scratch copy of notebooks/ (running cells never touches the committed
     notebooks), on a free loopback port, started as `make lab` starts it; ``.url`` ends in
     ``/lab`` and ``.token`` authenticates. The app is exposed as ``window.jupyterapp``."""
-    import json
     import secrets
 
-    from analysis.apps import LAB_HIDDEN, free_port, lab_command
+    from analysis.apps import LAB_HIDDEN, free_port, lab_command, lab_env
     from analysis.paths import notebooks_dir
 
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
     shutil.copytree(notebooks_dir(), root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    settings = base / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    (base / "settings").mkdir()
     port, token = free_port(), secrets.token_hex(16)
     cmd = lab_command(root, port=port, open_browser=False, hide=LAB_HIDDEN) + [
         f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True"]
-    env = {"JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+    env = {"JUPYTER_CONFIG_PATH": lab_env({})["JUPYTER_CONFIG_PATH"],  # no news, as `make lab`
+           "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
            "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
     server = Server(cmd, f"http://127.0.0.1:{port}/lab", log=base / "lab.log", env=env,
                     ready=f"http://127.0.0.1:{port}/api/status?token={token}")
     server.token, server.root = token, root
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def voila_server(tmp_path_factory, browser):
-    """The dashboard as `make dashboard` serves it, on a free loopback port."""
-    from analysis.apps import free_port, voila_command, voila_env
+def voila_server(tmp_path_factory):
+    """The dashboard as `make dashboard` serves it, on a free loopback port; ``.url`` carries
+    the token, ``.token`` is it."""
+    from analysis.apps import free_port, new_token, voila_command, voila_env
 
     base = tmp_path_factory.mktemp("voila")
-    port = free_port()
-    env = {"JUPYTER_PATH": voila_env()["JUPYTER_PATH"], "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
-    server = Server(voila_command(port), f"http://127.0.0.1:{port}/", log=base / "voila.log", env=env)
-    yield server
-    server.stop()
+    port, token = free_port(), new_token()
+    env = {**voila_env(token=token), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+           "PSW_DIE_WITH_PARENT": str(os.getpid())}
+    server = Server(voila_command(port), f"http://127.0.0.1:{port}/?token={token}",
+                    log=base / "voila.log", env=env)
+    server.token, server.port = token, port
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # --- the reviewed sentence ledger (issue 18): one build of every page it covers --------------------
@@ -423,19 +704,29 @@ id = "country-iso-syr"
 
 
 @pytest.fixture(scope="session")
-def ledger_build(tmp_path_factory):
-    """One HTML build of the default set plus the World briefing and two countries by ISO code
-    (``PSW_LEDGER_BUILD`` names an existing build folder instead, e.g. to run the class tests
-    on an older build)."""
+def ledger_build(tmp_path_factory, default_reports):
+    """The pages the sentence ledger covers, in one folder: the session's default build
+    (``default_reports``) and a build of the World briefing and two countries by ISO code, with
+    one manifest (``PSW_LEDGER_BUILD`` names an existing build folder instead, e.g. to run the
+    class tests on an older build)."""
+    import json
+
     given = os.environ.get("PSW_LEDGER_BUILD")
     if given:
         return Path(given)
-    from analysis.builder.briefing_set import default_set_path
-
     base = tmp_path_factory.mktemp("ledger")
-    set_file = base / "ledger.toml"
-    set_file.write_text(default_set_path().read_text(encoding="utf-8") + LEDGER_EXTRAS, encoding="utf-8")
-    out = base / "reports"
-    result = _run_briefings("build", "--set", str(set_file), "--out", str(out), "--no-progress")
+    set_file = base / "extras.toml"
+    set_file.write_text(LEDGER_EXTRAS, encoding="utf-8")
+    extras = base / "extras"
+    result = _run_briefings("build", "--set", str(set_file), "--out", str(extras), "--no-progress")
     assert result.returncode == 0, result.stdout + result.stderr
+    out = base / "reports"
+    out.mkdir()
+    manifest = {"briefings": {}}
+    for folder in (default_reports, extras):  # the extras' index is left out: the default one is it
+        for page in folder.glob("*.html"):
+            if folder == default_reports or page.name != "index.html":
+                (out / page.name).symlink_to(page)
+        manifest["briefings"].update(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["briefings"])
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return out

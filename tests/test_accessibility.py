@@ -53,14 +53,9 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory, briefings):
-    out = tmp_path_factory.mktemp("a11y") / "reports"
-    args = ["build", "--out", str(out), "--no-progress"]
-    for bid in BUILT:
-        args += ["--only", bid]
-    result = briefings(*args)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
+def reports(default_reports):
+    """The session's build of the default set (conftest.py), read only."""
+    return default_reports
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def test_a_port_that_is_no_port_is_refused(capsys):
 
 def test_the_dashboard_serves_the_explore_notebook_without_code_or_tutorial():
     cmd = apps.voila_command(8866)
-    assert cmd[1] == str(notebooks_dir() / "explore.ipynb")
+    assert cmd[1:4] == ["-m", "analysis.dashboard", str(notebooks_dir() / "explore.ipynb")]
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8866" in cmd and "--strip_sources=True" in cmd
     assert f"--TagRemovePreprocessor.remove_cell_tags={apps.TUTORIAL_TAG}" in cmd
     assert "--template=workbook" in cmd

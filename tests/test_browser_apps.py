@@ -143,7 +143,8 @@ def choose(page, root, index: int, label: str, before: dict, *, name: str, artif
     return root.evaluate(EXPLORER_STATE)
 
 
-def test_lab_lists_no_lesson_with_solutions(lab_server):
+def test_lab_lists_no_lesson_with_solutions(browser, lab_server):
+    # ``browser``: one of the browser tests, which skip (saying so) where chromium is missing
     import urllib.request
 
     with urllib.request.urlopen(f"{lab_server.url.rsplit('/lab', 1)[0]}/api/contents?token={lab_server.token}") as r:
@@ -155,6 +156,8 @@ def test_lab_lists_no_lesson_with_solutions(lab_server):
 def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_server, artifacts_dir):
     open_in_lab(page, lab_server, "explore.ipynb")
     assert run_all(page) == []
+    # started as `make lab` starts it: no news pop-up asking to fetch from the internet
+    assert "Jupyter news" not in page.inner_text("body")
     root = explorer_root(page)
     state = root.evaluate(EXPLORER_STATE)
     # the top widget shows the notebook's parameters, not the state of a later tutorial cell
@@ -188,6 +191,60 @@ def test_explore_notebook_runs_and_its_controls_change_every_view(page, lab_serv
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts_dir / "lab-explore.png"))
     assert page.evaluate(OUTPUT_PROBLEMS) == []
+
+
+# The share of pixels that are not white in a PNG (the image drawn onto a canvas).
+INK = """(src) => new Promise((resolve, reject) => {
+  const img = new Image();
+  img.onload = () => {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) ink++;
+    resolve({ink: ink / (d.length / 4), width: c.width});
+  };
+  img.onerror = () => reject(new Error('not an image'));
+  img.src = src;
+})"""
+
+
+def test_explorer_figures_stay_drawn_after_run_all_twice(page, lab_server, artifacts_dir):
+    """Issue 20: Run All, Run All again, choose Western Africa, open the Chart tab: the chart and
+    the PNG download are drawn, not an empty box and an all-white image.
+
+    The cause: the explorer's figures were pyplot figures, drawn inside the widget callback
+    while the notebook's inline backend also manages every pyplot figure. With the second Run
+    All started while the first still ran, the Western Africa chart came out all white in 4 of
+    6 runs (its PNG bytes white, while the same figure saved again later was drawn). The
+    explorer now draws on figures of its own (``style.detached_figures``): 0 of 9 since."""
+    open_in_lab(page, lab_server, "explore.ipynb")
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_timeout(1500)  # Run All again while the first run is still going
+    assert run_all(page) == []
+    root = explorer_root(page)
+    assert page.locator(".jp-OutputArea-output .widget-dropdown").count() == 3  # one explorer shown
+    before = root.evaluate(EXPLORER_STATE)
+    choose(page, root, 0, "Western Africa (M49 subregion)", before, name="lab re-run",
+           artifacts=artifacts_dir)
+    root.get_by_role("tab", name="Chart").click()
+    chart = root.locator(".widget-tab img").nth(0)
+    page.wait_for_function("(i) => i.complete && i.naturalWidth > 0", arg=chart.element_handle())
+    page.screenshot(path=str(artifacts_dir / "lab-explore-rerun-chart.png"))
+    box = chart.bounding_box()
+    assert chart.is_visible() and box and box["width"] > 200 and box["height"] > 100
+    drawn = page.evaluate(INK, chart.get_attribute("src"))
+    assert drawn["ink"] > 0.02, f"the chart is blank: {drawn}"
+    link = root.locator("a.psw-download-png")
+    assert link.get_attribute("download") == "engagements-western-africa.png"
+    saved = page.evaluate(INK, link.get_attribute("href"))
+    assert saved["ink"] > 0.02, f"the PNG download is blank: {saved}"
+    root.get_by_role("tab", name="Map").click()
+    figure = root.locator(".widget-tab img").nth(1)
+    page.wait_for_function("(i) => i.complete && i.naturalWidth > 0", arg=figure.element_handle())
+    assert page.evaluate(INK, figure.get_attribute("src"))["ink"] > 0.02
 
 
 def test_a_briefing_notebook_runs_in_lab(page, lab_server):

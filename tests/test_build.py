@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DEFAULT_BUILD_TITLE
+
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT / "tests" / "fixtures" / "notebooks"
 FIXTURE_SET = FIXTURES / "fixtures.toml"
@@ -65,9 +67,9 @@ BAD = [
 
 
 @pytest.mark.parametrize("args, names, allowed", BAD, ids=[" ".join(b[0]) for b in BAD])
-def test_bad_parameters_exit_2_with_one_line_and_write_nothing(tmp_path, args, names, allowed, briefings):
+def test_bad_parameters_exit_2_with_one_line_and_write_nothing(tmp_path, args, names, allowed, cli):
     out = tmp_path / "reports"
-    result = briefings("build", "--set", str(FIXTURE_SET), "--out", str(out), *args)
+    result = cli("build", "--set", str(FIXTURE_SET), "--out", str(out), *args)
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -76,10 +78,10 @@ def test_bad_parameters_exit_2_with_one_line_and_write_nothing(tmp_path, args, n
     assert not out.exists()
 
 
-def test_bad_value_in_the_set_file_names_the_briefing(tmp_path, briefings, write_set):
+def test_bad_value_in_the_set_file_names_the_briefing(tmp_path, cli, write_set):
     bad_set = write_set(tmp_path / "bad.toml", {"ok": FIXTURES / "ok.ipynb"},
                         ['notebook = "ok"\nparameters = { points = "three" }'])
-    result = briefings("build", "--set", str(bad_set), "--out", str(tmp_path / "out"))
+    result = cli("build", "--set", str(bad_set), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "briefing 'ok-three'" in result.stderr and "points" in result.stderr
     assert not (tmp_path / "out").exists()
@@ -217,18 +219,24 @@ def test_text_from_data_is_escaped_in_every_page(tmp_path, briefings, manifest):
 
 
 @pytest.mark.slow
-def test_real_default_set_builds_reproducibly(tmp_path, briefings, manifest, snapshot):
+def test_real_default_set_builds_reproducibly(default_reports, copy_of_default_reports, briefings,
+                                              manifest, snapshot):
     listed = briefings("list").stdout
     expected = int(listed.split("Default set (notebooks/briefings/briefings.toml): ")[1].split()[0])
-    out = tmp_path / "reports"
-    result = briefings("build", "--out", str(out))
-    assert result.returncode == 0, result.stdout + result.stderr
-    record = manifest(out)
+    record = manifest(default_reports)
     assert len(record) == expected >= 4
     assert all(e["status"] == "built" for e in record.values())
     assert {"gender", "funding", "partnerships", "region-western-africa"} <= set(record)
     assert all(e["summary"] for e in record.values())
+    out = copy_of_default_reports  # a copy: the notebook records the folder it was built in
+    args = ("build", "--out", str(out), "--only", "region-western-africa", "--force", "--pdf",
+            "--title", DEFAULT_BUILD_TITLE, "--no-progress")
+    once = briefings(*args)
+    assert "1 built, 0 skipped" in once.stdout, once.stdout + once.stderr
     first = snapshot(out)
-    again = briefings("build", "--out", str(out), "--only", "region-western-africa", "--force")
-    assert "1 built, 0 skipped" in again.stdout
-    assert snapshot(out) == first
+    again = briefings(*args)
+    assert "1 built, 0 skipped" in again.stdout, again.stdout + again.stderr
+    assert snapshot(out) == first  # the page, its notebook, its PDF and the pack: same bytes
+    nothing = briefings("build", "--out", str(out), "--pdf", "--title", DEFAULT_BUILD_TITLE,
+                        "--no-progress")
+    assert f"0 built, {expected} skipped" in nothing.stdout, nothing.stdout + nothing.stderr

@@ -336,11 +336,15 @@ def test_a_fractional_timeout_is_accepted(tmp_path):
 
 
 @pytest.mark.slow
-def test_editor_backups_and_an_out_inside_the_data_do_not_rebuild(tmp_path):
+def test_editor_backups_do_not_rebuild_and_an_out_inside_the_data_is_refused(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(PROJECT / "data", data)
-    out = data / "reports"
     extra = {"PSW_DATA_DIR": str(data)}
+    inside = briefings("build", "--out", str(data / "reports"), "--set", str(FIXTURE_SET),
+                       "--only", "ok-alpha", extra_env=extra)
+    assert inside.returncode == 2 and "inside the data folder" in inside.stderr
+    assert not (data / "reports").exists()
+    out = tmp_path / "reports"
     args = ("build", "--out", str(out), "--set", str(FIXTURE_SET), "--only", "ok-alpha")
     first = briefings(*args, extra_env=extra)
     assert first.returncode == 0, first.stdout + first.stderr

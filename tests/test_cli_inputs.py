@@ -15,16 +15,24 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
+
 PROJECT = Path(__file__).resolve().parents[1]
 BRIEFINGS = Path(sys.executable).parent / "briefings"
 LONG = "x" * 100_000
 IS_LINUX_ROOT = sys.platform.startswith("linux") and os.geteuid() == 0
 
 
-def run(*args: str, extra_env: dict | None = None, cwd: Path = PROJECT, timeout: float = 120):
+def run(*args: str, extra_env: dict | None = None):
+    """``briefings ARGS`` in this process, through the CLI's main (conftest's ``run_cli``)."""
+    return run_cli(*args, env=extra_env)
+
+
+def run_subprocess(*args: str, extra_env: dict | None = None, cwd: Path = PROJECT,
+                   timeout: float = 120):
+    """The installed ``briefings`` command, end to end (a few checks keep this path)."""
     env = {**os.environ, **(extra_env or {})}
     env.pop("MPLBACKEND", None)
-    env.pop("BRIEFINGS_DEBUG", None)
     return subprocess.run([str(BRIEFINGS), *args], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=timeout)
 
@@ -171,7 +179,7 @@ def test_for_each_never_imports_what_a_data_file_names(tmp_path):
     module.write_text(f"open({str(marker)!r}, 'w').write('x')\ndef values(): return ['Mali']\n")
     the_set = tmp_path / "set.toml"
     the_set.write_text('[[briefing]]\nnotebook = "region"\nfor_each = {region = "evilmod:values"}\n')
-    result = run("list", "--set", str(the_set), extra_env={"PYTHONPATH": str(tmp_path)})
+    result = run_subprocess("list", "--set", str(the_set), extra_env={"PYTHONPATH": str(tmp_path)})
     assert result.returncode == 2 and "registered functions" in result.stderr
     assert not marker.exists()
 
@@ -196,7 +204,7 @@ def test_validate_flags_control_characters_in_text(data_copy, char, code):
 
 
 def test_validate_answers_a_deeply_nested_descriptor_in_one_line(bad):
-    result = run("validate", "--data", str(bad / "deep-data"))
+    result = run_subprocess("validate", "--data", str(bad / "deep-data"))  # the real stack
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "datapackage.json:-:-: nested too deeply" in result.stderr
 
@@ -233,7 +241,7 @@ def test_export_and_teach_into_an_empty_mount_point(tmp_path, command):
     target.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(target)], check=True)
     try:
-        result = run(*command, str(target))
+        result = run_subprocess(*command, str(target))
         assert result.returncode == 0, result.stdout + result.stderr
         assert "cross-device" not in result.stderr
         names = sorted(p.name for p in target.iterdir())
@@ -243,7 +251,7 @@ def test_export_and_teach_into_an_empty_mount_point(tmp_path, command):
 
 
 def test_error_messages_shorten_long_values():
-    result = run("build", "--only", LONG)
+    result = run_subprocess("build", "--only", LONG)  # end to end: the installed command
     assert result.returncode == 2
     assert len(result.stderr) < 1000 and "…" in result.stderr
     assert json.dumps(LONG)[:200] not in result.stderr

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from analysis.builder.cluster import briefing_processes_ready
+from conftest import start_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask-cluster")]
 
@@ -89,27 +90,21 @@ class DaskCluster:
         raise AssertionError(f"process {pid} runs under no worker of the test cluster")
 
 
-def _start(cmd: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
-    with open(log, "wb") as fh:
-        return subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True, cwd=log.parent)
+def _start(cmd: list[str], log: Path, env: dict[str, str]):
+    """A scheduler or worker, started with conftest's cleanup guarantees (stopped at teardown,
+    on SIGTERM/SIGINT of the run, and with the test process even when it is killed)."""
+    return start_process(cmd, log=log, env=env, cwd=log.parent)
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
+def _stop(processes) -> None:
+    for process in processes:  # SIGTERM to each group first, so they shut down together
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
     for process in processes:
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of its group
-        except ProcessLookupError:
-            pass
-        process.wait()
+        process.stop()
 
 
 def start_cluster(folder: Path, workers: int = 2, worker_env: list[dict] | None = None):

@@ -81,17 +81,28 @@ def marker(table: str, column: str) -> str:
 
 
 def poison(folder: Path) -> None:
-    """Append a marker and a payload to every row's text in FIELDS (payloads in turn)."""
+    """Append a marker and a payload to every row's text in FIELDS (payloads in turn). Where the
+    schema caps a field's length (a display name: 120), the original text is shortened so that
+    the whole payload still fits, and numbered so that display names stay distinct."""
+    import json
+
+    limits = {(r["name"], f["name"]): f.get("constraints", {}).get("maxLength")
+              for r in json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+              for f in r["schema"]["fields"]}
     turn = 0
     for table, columns in FIELDS.items():
         path = folder / f"{table}.csv"
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
             header = list(rows[0])
-        for row in rows:
+        for number, row in enumerate(rows):
             for column in columns:
                 if row[column]:
-                    row[column] += f" {marker(table, column)} {PAYLOADS[turn % len(PAYLOADS)]}"
+                    suffix = f" {marker(table, column)} {PAYLOADS[turn % len(PAYLOADS)]}"
+                    limit = limits.get((table, column))
+                    if limit and len(row[column]) + len(suffix) > limit:
+                        row[column] = row[column][: limit - len(suffix) - 6] + f" ~{number:04d}"
+                    row[column] += suffix
                     turn += 1
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, header, lineterminator="\n")

@@ -337,10 +337,13 @@ def test_malformed_descriptor(capsys, data_copy, text, message):
     assert message in err
 
 
-def test_missing_descriptor(capsys, data_copy):
+def test_a_folder_without_a_descriptor_is_no_data_package(capsys, data_copy):
+    """One clear line, exit 2: the folder is not a data package (issue 20), not a problem list."""
     (data_copy / "datapackage.json").unlink()
-    err = damaged(capsys, data_copy)
-    assert "datapackage.json:-:-: missing" in err
+    code, out, err = run_cli(capsys, "--data", str(data_copy))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "is not a data package: it holds no datapackage.json" in err
+    assert ":-:-:" not in err
 
 
 def test_every_problem_is_collected(capsys, data_copy):

@@ -131,10 +131,12 @@ def _check_template(template: str, where: str) -> None:
 
 
 def _read_text(path: Path) -> str:
+    from ..files import FileRefused, read_bounded
+
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise ParameterProblem(f"cannot read the briefing set {path}: {err.strerror}") from None
+        raw = read_bounded(path, kind="set file", what="briefing set")
+    except FileRefused as err:
+        raise ParameterProblem(f"cannot read the briefing set: {err}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -143,15 +145,7 @@ def _read_text(path: Path) -> str:
                                f"0x{raw[err.start]:02x})") from None
 
 
-def load_briefing_set(path: Path | None = None) -> BriefingSet:
-    """Read, check and expand a briefing set file (the default one when ``path`` is None).
-
-    Every problem is a ParameterProblem of one line naming the file and line: TOML syntax,
-    unknown tables or keys, a notebook that is not a name, parameters that are not a table of
-    plain values, an id template that does not format, a ``for_each`` source that is not a
-    list or a registered function, two briefings with one id.
-    """
-    path = Path(path) if path else default_set_path()
+def _parse(path: Path) -> tuple[dict, str]:
     if path.is_dir():
         raise ParameterProblem(f"the briefing set {path} is a folder, not a file")
     text = _read_text(path)
@@ -163,18 +157,96 @@ def load_briefing_set(path: Path | None = None) -> BriefingSet:
                                f"{str(err).split(' (at line')[0]}") from None
     except RecursionError:
         raise ParameterProblem(f"{path}: nested too deeply to read") from None
+    return data, text
+
+
+def _notebooks_table(data: dict, path: Path, where_name: str) -> dict[str, Path]:
+    notebooks = data.get("notebooks") or {}
+    if not isinstance(notebooks, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in notebooks.items()):
+        raise ParameterProblem(f"{where_name}: [notebooks] must map names to notebook paths "
+                               "(text)")
+    return {name: (path.parent / rel).resolve() for name, rel in notebooks.items()}
+
+
+def read_extra_notebooks(path: Path | None = None) -> dict[str, Path]:
+    """The set file's ``[notebooks]`` table alone, without expanding its briefings: enough to
+    check a ``--notebook`` option before anything loads the data."""
+    path = Path(path) if path else default_set_path()
+    data, text = _parse(path)
+    return _notebooks_table(data, path, _Where(path, text).name)
+
+
+def set_file_digest(path: Path | None = None) -> str:
+    """sha256 of the set file's bytes (part of the key of :func:`cached_checked_set`)."""
+    from .hashing import file_digest
+
+    return file_digest(Path(path) if path else default_set_path())
+
+
+#: Checked sets kept in the cache folder (the newest ones; older ones are removed).
+CHECKED_SETS_KEPT = 8
+
+
+def cached_checked_set(path: Path | None, key: str, check) -> BriefingSet:
+    """The set at ``path``, expanded, each briefing's ``parameters`` filled by
+    ``check(briefing)``; kept in the cache folder under ``key``.
+
+    ``key`` must change with anything the expansion or the checks read (the set file, the
+    data, the package's code, the notebooks): the builder passes a digest of these, so a build
+    with nothing to do reads one small JSON file instead of importing pandas and loading the
+    data to expand ``for_each`` sources and check region names. A problem is never cached.
+    """
+    import json
+
+    from .catalog import cache_dir
+
+    path = Path(path) if path else default_set_path()
+    folder = cache_dir() / "sets"
+    cache_file = folder / f"{key}.json"
+    try:
+        raw = json.loads(cache_file.read_text(encoding="utf-8"))
+        bset = BriefingSet([Briefing(b["id"], b["notebook"], b["given"], b["parameters"])
+                            for b in raw["briefings"]],
+                           {k: Path(v) for k, v in raw["extra_notebooks"].items()}, path)
+        return bset
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    bset = load_briefing_set(path)
+    for b in bset.briefings:
+        b.parameters = check(b)
+    raw = {"briefings": [{"id": b.id, "notebook": b.notebook, "given": b.given,
+                          "parameters": b.parameters} for b in bset.briefings],
+           "extra_notebooks": {k: str(v) for k, v in bset.extra_notebooks.items()}}
+    try:
+        from .store import write_atomic
+
+        write_atomic(cache_file, json.dumps(raw, sort_keys=True).encode("utf-8"))
+        kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[CHECKED_SETS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written costs time, never the build
+    return bset
+
+
+def load_briefing_set(path: Path | None = None) -> BriefingSet:
+    """Read, check and expand a briefing set file (the default one when ``path`` is None).
+
+    Every problem is a ParameterProblem of one line naming the file and line: TOML syntax,
+    unknown tables or keys, a notebook that is not a name, parameters that are not a table of
+    plain values, an id template that does not format, a ``for_each`` source that is not a
+    list or a registered function, two briefings with one id.
+    """
+    path = Path(path) if path else default_set_path()
+    data, text = _parse(path)
     where = _Where(path, text)
     unknown_keys = set(data) - {"briefing", "notebooks"}
     if unknown_keys:
         raise ParameterProblem(f"{where.name}: unknown table(s) "
                                f"{', '.join(sorted(map(shorten, unknown_keys)))}; "
                                "allowed: briefing, notebooks")
-    notebooks = data.get("notebooks") or {}
-    if not isinstance(notebooks, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v for k, v in notebooks.items()):
-        raise ParameterProblem(f"{where.name}: [notebooks] must map names to notebook paths "
-                               "(text)")
-    extra = {name: (path.parent / rel).resolve() for name, rel in notebooks.items()}
+    extra = _notebooks_table(data, path, where.name)
     entries = data.get("briefing") or []
     if not isinstance(entries, list):
         raise ParameterProblem(f"{where.name}: 'briefing' must be a list of [[briefing]] tables")

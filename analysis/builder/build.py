@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import json
 import os
 import shutil
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import shorten
-from ..paths import PROJECT_DIR, data_dir
+from ..paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
-from .briefing_set import Briefing, default_id, load_briefing_set
+from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
+                           load_briefing_set, read_extra_notebooks, set_file_digest)
 from .catalog import Catalog, ParameterProblem, cache_dir
 from .hashing import code_digest, data_digest, file_digest, value_digest
 from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
@@ -92,48 +94,121 @@ def parse_param(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def check_text_rules(folder: Path) -> None:
+    """Refuse data that breaks the text rules ids and titles are made from (characters, lengths,
+    display names: :func:`analysis.validate.text_rule_problems`), naming the data file and row."""
+    from ..dataset import DataError
+
+    problems = [p for p in _text_rule_problems(str(Path(folder).resolve()), _folder_stamp(Path(folder)))
+                if p.row is not None]  # a broken file or descriptor is the loader's to report
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{folder}/{problems[0]}{more}; `briefings validate` lists every problem; "
+                        "nothing built")
+
+
+def _folder_stamp(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
+                            for e in os.scandir(folder) if e.is_file()))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=4)
+def _text_rule_problems(folder: str, stamp: tuple) -> tuple:
+    from ..validate import text_rule_problems
+
+    return tuple(text_rule_problems(folder))
+
+
 def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
-    """The briefings to consider (parameters checked), the default set's ids, the catalog."""
-    bset = load_briefing_set(request.set_path)
-    catalog = Catalog(bset.extra_notebooks)
-    default_ids = [b.id for b in bset.briefings]
+    """The briefings to consider (parameters checked), the default set's ids, the catalog.
+
+    Options are checked before the set is expanded: a wrong ``--notebook`` or ``--param`` is
+    refused without loading the data. The default set, expanded and checked, is read from the
+    cache while the set file, the data, the code and the notebooks are unchanged. Data that
+    breaks the text rules is refused before anything is built (``check_text_rules``)."""
     if request.notebook is not None:
         if request.only:
             raise ParameterProblem("use either --notebook with --param, or --only, not both")
+        catalog = Catalog(read_extra_notebooks(request.set_path))
         notebook = request.notebook
         catalog.path(notebook)
         given: dict[str, Any] = {}
         for text in request.params:
             name, raw = parse_param(text)
+            if name in given:
+                raise ParameterProblem(f"--param {shorten(name)} is given twice; give each "
+                                       "parameter once")
             given[name] = catalog.parse_cli_value(notebook, name, raw)
+        check_text_rules(data_dir())
         checked = catalog.check(notebook, given)
         bid = default_id(notebook, {k: checked[k] for k in given})
+        bset = load_briefing_set(request.set_path)
         for b in bset.briefings:  # the same briefing as one of the default set: same id
             if b.notebook == notebook and catalog.check(notebook, b.given) == checked:
                 bid = b.id
-        return [Briefing(bid, notebook, given, checked)], default_ids, catalog
+        return [Briefing(bid, notebook, given, checked)], [b.id for b in bset.briefings], catalog
     if request.params:
         raise ParameterProblem("--param needs --notebook NAME")
+    catalog = Catalog(read_extra_notebooks(request.set_path))
+    check_text_rules(data_dir())
+    source = request.set_path or default_set_path()
+
+    def check(b: Briefing) -> dict[str, Any]:
+        try:
+            return catalog.check(b.notebook, b.given)
+        except ParameterProblem as err:
+            raise ParameterProblem(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
+
+    bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check)
+    default_ids = [b.id for b in bset.briefings]
     chosen = bset.briefings
     if request.only:
         chosen = [b for b in chosen if any(fnmatch.fnmatchcase(b.id, pat) for pat in request.only)]
-        if not chosen:
-            from ..params import listing
+        unmatched = [pat for pat in request.only
+                     if not any(fnmatch.fnmatchcase(b.id, pat) for b in bset.briefings)]
+        if unmatched:  # a mistyped id among others is not dropped silently
+            from ..params import close_matches, did_you_mean, listing
 
-            raise ParameterProblem(f"--only {shorten(' '.join(request.only))} matches no briefing; ids: "
-                                   f"{listing(default_ids, 20)} (`briefings list` shows them all)")
-    for b in chosen:
-        try:
-            b.parameters = catalog.check(b.notebook, b.given)
-        except ParameterProblem as err:
-            raise ParameterProblem(f"{_relative(bset.source)}, briefing {b.id!r}: {err}") from None
+            hint = did_you_mean(close_matches(unmatched[0], default_ids))
+            shown = "" if hint else f"; ids include: {listing(default_ids, 8)}"
+            raise ParameterProblem(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
+                                   f"(`briefings list` shows them all)")
     return chosen, default_ids, catalog
+
+
+def _set_key(catalog: Catalog, set_path: Path | None, out: Path | None) -> str:
+    """What the expanded, checked default set depends on: the set file, the data, the code
+    and every notebook the catalog knows."""
+    notebooks = {name: file_digest(path) if Path(path).is_file() else None
+                 for name, path in sorted(catalog.notebooks.items())}
+    return value_digest({"set": set_file_digest(set_path), "data": _data_digest(out),
+                         "code": _code_digest(), "notebooks": notebooks})
+
+
+#: Digests of the data and the code, computed once per build (reset by :func:`run`).
+_DIGESTS: dict[str, str] = {}
+
+
+def _data_digest(out: Path | None) -> str:
+    key = f"data:{out}"
+    if key not in _DIGESTS:
+        _DIGESTS[key] = data_digest(data_dir(), [out] if out is not None else [])
+    return _DIGESTS[key]
+
+
+def _code_digest() -> str:
+    if "code" not in _DIGESTS:
+        _DIGESTS["code"] = code_digest()
+    return _DIGESTS["code"]
 
 
 def input_hashes(briefings: list[Briefing], catalog: Catalog,
                  out: Path | None = None) -> dict[str, dict[str, str]]:
-    data = data_digest(data_dir(), [out] if out is not None else [])
-    code = code_digest()
+    data = _data_digest(out)
+    code = _code_digest()
     by_notebook: dict[str, str] = {}
     out = {}
     for b in briefings:
@@ -169,13 +244,18 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """
     warn = warn or (lambda message: print(f"briefings build: {message}", file=sys.stderr))
     started = time.perf_counter()
+    _DIGESTS.clear()
+    absolute_environment()  # kernels and workers start in other folders
     with _stop_on_signals():
         try:
-            briefings, default_ids, catalog = select(request)
             from .pack import check_title
 
-            check_title(request.title, request.pdf)
+            check_title(request.title, request.pdf)  # options first: nothing loaded yet
+            briefings, default_ids, catalog = select(request)
             out = request.out
+            from ..kernels import check_kernel
+
+            check_kernel()  # before anything is written (the output folder check makes it)
             check_output_folder(out)
             execute.remove_orphaned_temporaries()
         except _Stopped as stop:
@@ -242,10 +322,16 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     from .pdf import PdfEngineUnavailable
 
     pack_problem = None
+    previous_pack = manifest.get("pack") or {}
+    # A build without --title keeps the title the pack was given (make briefings after a
+    # `--title` build must not put the default back silently); the summary says so.
+    title = request.title if request.title is not None else previous_pack.get("title")
     if request.pdf and not outcome.stopped_by:
         try:  # from the briefings' PDFs; not made again when none of them changed
-            manifest["pack"] = write_pack(out, _listed(records, default_ids), request.title,
-                                          manifest.get("pack"))
+            manifest["pack"] = write_pack(out, _listed(records, default_ids), title,
+                                          previous_pack)
+            if manifest["pack"] is not None and title is not None:
+                manifest["pack"] = {**manifest["pack"], "title": title}
         except (PackProblem, PdfEngineUnavailable) as err:
             pack_problem = str(err)
             remove_stale_pack(out)
@@ -257,6 +343,12 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         ledger.save()
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
+    if request.pdf and manifest.get("pack"):
+        from .pack import DEFAULT_TITLE, PACK
+
+        kept = " (the title of an earlier build; --title changes it)" \
+            if request.title is None and title is not None else ""
+        echo(f"pack: {out / PACK}, titled {shorten(title or DEFAULT_TITLE, 130)}{kept}")
     if pdf_problem:
         echo(f"PDF: {pdf_problem}\nThe HTML pages were built; no PDF was written.")
     if pack_problem:

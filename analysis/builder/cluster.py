@@ -471,7 +471,10 @@ _state: dict[str, Any] = {}
 
 def _log_dir() -> str:
     if "log_dir" not in _state:
-        _state["log_dir"] = tempfile.mkdtemp(prefix="psw-worker-")
+        from .execute import remove_orphaned_temporaries
+
+        remove_orphaned_temporaries()  # what workers killed with SIGKILL left
+        _state["log_dir"] = tempfile.mkdtemp(prefix=f"psw-worker-{os.getpid()}-")
     return _state["log_dir"]
 
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..kernels import KERNEL_NAME, ipc_config
+from ..kernels import KERNEL_NAME, ipc_config, kernel_manager_class
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 from .tasks import Failure, Result, Task
 
@@ -185,7 +185,9 @@ def run_briefing(task: Task) -> Result:
     from .summary import read_summary
 
     prepare(task.kernel)
-    extra = {"kernel_manager_class": _worker["km_class"]} if task.kernel == "fork" else {}
+    # The project's kernel for this Python, installed or not (see analysis.kernels).
+    extra = {"kernel_manager_class": _worker["km_class"] if task.kernel == "fork"
+             else kernel_manager_class()}
     papermill = _worker["papermill"]
     run = _worker["run"] = {"cell": None, "nb_man": None}
     offset = _log_offset()
@@ -246,20 +248,21 @@ def run_briefing(task: Task) -> Result:
                       failed_ipynb=out.get("failed_ipynb"), failure=failure)
     pdf = pdf_failure = None
     if task.pdf:
-        pdf, pdf_failure = _render_pdf(out["html"], timings)
+        pdf, pdf_failure = _render_pdf(out["html"], timings, task.timeout)
     return Result(task.id, True, timings, out.get("title"), out.get("summary"),
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
                   pdf=pdf, pdf_failure=pdf_failure)
 
 
-def _render_pdf(html: bytes, timings: dict) -> tuple[bytes | None, Failure | None]:
+def _render_pdf(html: bytes, timings: dict, limit: float | None = None
+                ) -> tuple[bytes | None, Failure | None]:
     """The page's PDF (:mod:`.pdf`), rendered here so that every engine's workers make them
     in parallel; a failure comes back as data, the page itself being fine."""
     from .pdf import to_pdf
 
     start = time.perf_counter()
     try:
-        return to_pdf(html), None
+        return (to_pdf(html, time_limit=limit) if limit else to_pdf(html)), None
     except Exception as exc:  # noqa: BLE001 - reported for this briefing
         return None, Failure("PDF", type(exc).__name__, str(exc))
     finally:
@@ -279,8 +282,10 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
     """
     import re
 
+    from ..outputs import process_alive
+
     folder = folder or tempfile.gettempdir()
-    pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k)-(\d+)-")
+    pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k|lesson|worker)-(\d+)-")
     removed = []
     try:
         names = os.listdir(folder)
@@ -288,23 +293,13 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
         return removed
     for name in names:
         match = pattern.match(name)
-        if not match or _alive(int(match.group(1))):
+        if not match or process_alive(int(match.group(1))):
             continue
         path = os.path.join(folder, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stop_current_kernel() -> None:

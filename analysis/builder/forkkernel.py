@@ -216,9 +216,11 @@ def kernel_manager_class():
 
     from jupyter_client.manager import AsyncKernelManager
 
+    from ..kernels import kernel_manager_class as workbook_kernel_manager_class
+
     provisioner = _provisioner_class()
 
-    class ForkKernelManager(AsyncKernelManager):
+    class ForkKernelManager(workbook_kernel_manager_class(AsyncKernelManager)):
         async def start_kernel(self, **kw: Any) -> None:
             if self.provisioner is None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())

@@ -15,6 +15,7 @@ package to install; the builder then writes the HTML anyway and exits 1.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 
 from ..errors import WorkbookError
@@ -44,15 +45,51 @@ def check_engine() -> None:
             f"with `apt-get install {SYSTEM_PACKAGES}`") from None
 
 
-def to_pdf(html: bytes | str, base_url: str | None = None) -> bytes:
-    """The PDF of one reader page (tagged PDF/UA-1, title and language from the page)."""
+#: Seconds one PDF may take (a briefing's takes about 2 s here; a 145-page table once took 305).
+PDF_TIME_LIMIT = 120
+
+
+class PdfTimeLimit(WorkbookError):
+    """A PDF took longer than its time limit (reported for that briefing; the page is fine)."""
+
+
+def to_pdf(html: bytes | str, base_url: str | None = None, *,
+           time_limit: float | None = PDF_TIME_LIMIT) -> bytes:
+    """The PDF of one reader page (tagged PDF/UA-1, title and language from the page).
+
+    Raises :class:`PdfTimeLimit` after ``time_limit`` seconds (checked by a timer signal, so
+    only in a process's main thread; the builder's workers render there)."""
     check_engine()
     import weasyprint
 
     if isinstance(html, bytes):
         html = html.decode("utf-8")
-    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=offline_fetcher()) \
-        .write_pdf(pdf_variant=PDF_VARIANT, font_config=font_configuration())
+    with _time_limit(time_limit):
+        return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=offline_fetcher()) \
+            .write_pdf(pdf_variant=PDF_VARIANT, font_config=font_configuration())
+
+
+@contextmanager
+def _time_limit(seconds: float | None):
+    import signal
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise PdfTimeLimit(f"the PDF took longer than {seconds:g} s (the PDF time limit); "
+                           "the page is written, its PDF is not")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @lru_cache(maxsize=1)

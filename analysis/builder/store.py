@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..outputs import FolderLock
 from .hashing import file_digest
 
 MANIFEST = "manifest.json"
@@ -194,7 +195,10 @@ def check_output_folder(out: Path) -> None:
 
 def _check_output_folder(out: Path) -> None:
     from ..errors import UsageError
+    from ..outputs import check_target
+    from ..paths import data_dir
 
+    check_target(out, option="--out", reads=[data_dir()])
     if out.is_symlink() and not out.exists():
         raise UsageError(f"--out {out} is a symbolic link to {os.readlink(out)}, which does not "
                          "exist")
@@ -225,59 +229,14 @@ def _check_output_folder(out: Path) -> None:
         raise UsageError(f"cannot write into {out}: {err.strerror}") from None
 
 
-class OutputLock:
-    """An exclusive lock on a reports folder while a build writes into it.
-
-    ``fcntl.flock`` on the folder itself: no lock file is left behind, and the lock goes with
-    the process, so a killed build never leaves the folder locked. A second build into the
-    same folder is refused at once (UsageError: "another build (pid N) is writing to DIR")
-    rather than interleaving its manifest updates with the first one's.
-    """
+class OutputLock(FolderLock):
+    """The lock on a reports folder while a build writes into it (:class:`FolderLock`): a second
+    build into the same folder is refused at once ("another build (pid N) is writing to DIR")
+    rather than interleaving its manifest updates with the first one's."""
 
     def __init__(self, out: Path):
+        super().__init__(out, command="build")
         self.out = out
-        self.fd: int | None = None
-
-    def __enter__(self) -> "OutputLock":
-        import fcntl
-
-        from ..errors import UsageError
-
-        try:
-            fd = os.open(self.out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as err:
-            raise UsageError(f"cannot open the folder {self.out}: {err.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = _lock_holder(fd)
-            os.close(fd)
-            raise UsageError(f"another build (pid {holder}) is writing to {self.out}; wait for "
-                             "it to finish, or build into another folder") from None
-        self.fd = fd
-        return self
-
-    def __exit__(self, *exc) -> bool:
-        if self.fd is not None:
-            os.close(self.fd)  # releases the lock
-            self.fd = None
-        return False
-
-
-def _lock_holder(fd: int) -> str:
-    """The process holding a flock on ``fd``'s file, from Linux's ``/proc/locks``."""
-    info = os.fstat(fd)
-    wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
-    try:
-        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                parts = line.split()
-                if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == wanted \
-                        and parts[4] != str(os.getpid()):
-                    return parts[4]
-    except OSError:
-        pass
-    return "unknown"
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:

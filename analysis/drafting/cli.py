@@ -1,7 +1,9 @@
 """``briefings draft TEXT --out DIR --symbol SYMBOL --year YEAR [--title TITLE] [--force]``."""
 from __future__ import annotations
 
-MAX_BYTES = 5_000_000
+from ..files import LIMITS
+
+MAX_BYTES = LIMITS["chapter text"]
 
 
 def add_arguments_draft(parser) -> None:

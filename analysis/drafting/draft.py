@@ -55,7 +55,7 @@ class Draft:
 
 
 def check_symbol(symbol: str) -> str:
-    if not SYMBOL.match(symbol or "") or not re.search(r"\d", symbol):
+    if not SYMBOL.fullmatch(symbol or "") or not re.search(r"\d", symbol):
         raise DraftError(f"{symbol!r} does not look like a UN document symbol (expected e.g. A/73/1 or "
                          "S/2018/1234: series letters, then slash-separated parts with numbers)")
     return symbol
@@ -205,11 +205,11 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
 
     # Events, event places and figures, sentence by sentence.
     event_ids, figure_ids = set(), set()
+    by_sentence = _by_sentence(findings)  # one pass: linear in the text, not paragraphs × findings
     for p in chapter.paragraphs:
         theme = section_theme[p.section_id]
-        para_findings = [f for f in findings if f.paragraph == p.paragraph_id]
         for n, (offset, sentence) in enumerate(sentences(p.text), start=1):
-            here = [f for f in para_findings if f.sentence == n]
+            here = by_sentence.get((p.paragraph_id, n), [])
             dates = find_dates(sentence, report_year=year)
             for d in dates:
                 label_slug = d.label.replace("/", "-")
@@ -258,6 +258,14 @@ def _number_cell(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _by_sentence(findings) -> dict[tuple[str, int], list]:
+    """Findings grouped by (paragraph, sentence number), in their order."""
+    grouped: dict[tuple[str, int], list] = {}
+    for f in findings:
+        grouped.setdefault((f.paragraph, f.sentence), []).append(f)
+    return grouped
+
+
 def _unique(base: str, taken: set[str]) -> str:
     base = base.strip("-") or "row"
     candidate, n = base, 1
@@ -270,15 +278,19 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     """The text of ``path``, or a :class:`DraftError` saying what is wrong with it."""
+    from ..files import LIMITS, FileRefused, read_bounded
+
     path = Path(path)
     if path.is_dir():
         raise DraftError(f"{path} is a folder; give the chapter's text file")
-    if not path.is_file():
+    if not path.exists():
         raise DraftError(f"no such file: {path}")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise DraftError(f"{path} is {size / 1e6:.1f} MB; a chapter's text is at most {max_bytes // 1_000_000} MB")
-    data = path.read_bytes()
+    if max_bytes != LIMITS["chapter text"]:
+        raise ValueError("the chapter text limit is analysis.files.LIMITS['chapter text']")
+    try:
+        data = read_bounded(path, kind="chapter text")
+    except FileRefused as err:
+        raise DraftError(str(err)) from None
     if not data.strip():
         raise DraftError(f"{path} is empty (expected the plain text of one chapter)")
     if b"\x00" in data:

@@ -40,13 +40,15 @@ ACTOR_FIELD = {"operations": "operation_id", "offices": "office_id", "partners":
 
 def propose_engagements(chapter: ChapterText, findings: list[Finding], section_theme: dict[str, str]) -> list[dict]:
     rows, ids, seen = [], set(), set()
+    by_sentence: dict[tuple[str, int], list[Finding]] = {}
+    for f in findings:  # grouped once: linear in the text
+        by_sentence.setdefault((f.paragraph, f.sentence), []).append(f)
     for p in chapter.paragraphs:
-        para = [f for f in findings if f.paragraph == p.paragraph_id]
         for n, (offset, sentence) in enumerate(sentences(p.text), start=1):
             verb = VERBS.search(sentence)
             if not verb:
                 continue
-            here = [f for f in para if f.sentence == n]
+            here = by_sentence.get((p.paragraph_id, n), [])
             actors = [f for f in here if f.table in ACTORS]
             places = [f for f in here if f.table == "places"]
             ev = window(p.text, offset + verb.start(), offset + verb.end(), words=3)

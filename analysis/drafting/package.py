@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import io
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,20 +27,6 @@ CURATION_FIELD = {
                    "reviewed against the chapter) or 'reviewed' (checked by a curator).",
     "constraints": {"required": True, "enum": ["draft", "reviewed"]},
 }
-
-
-def _read_rows(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _write_rows(path: Path, fields: list[str], rows: list[dict]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(fields)
-        for row in rows:
-            writer.writerow([row.get(f, "") or "" for f in fields])
 
 
 def draft_descriptor(context_descriptor: dict, draft: Draft) -> dict:
@@ -89,60 +77,88 @@ def check_target(target: Path, force: bool) -> None:
 
 def write_package(draft: Draft, target: Path | str, *, context: Path | str, text: str,
                   force: bool = False) -> dict[str, int]:
-    """Write the draft into ``target``; return rows per table. Raises :class:`DraftError`."""
+    """Write the draft into ``target``; return rows per table. Raises :class:`DraftError`, or
+    UsageError for a target it must not write (see :func:`analysis.outputs.write_folder`)."""
+    from ..files import FileRefused, read_package_file, resource_problem
+    from ..outputs import STAGE_MARK, check_target as check_output, tree_files, write_folder
+    from ..schema import read_descriptor
     from ..validate import format_problems, validate_folder
 
     target, context = Path(target), Path(context)
+    check_output(target, option="--out", reads=[context])
     check_target(target, force)
-    context_descriptor = json.loads((context / DESCRIPTOR).read_text(encoding="utf-8"))
+    context_descriptor = read_descriptor(context)
     descriptor = draft_descriptor(context_descriptor, draft)
     schema = parse_descriptor(descriptor)
+    for table in schema.tables.values():
+        problem = resource_problem(table.path)
+        if problem:
+            raise DraftError(f"the data package {context} gives table {table.name!r} the 'path' "
+                             f"{problem}")
     from .complete import complete_tables
 
     drafted, draft.placeholders = complete_tables(draft, schema)
     draft.count_written({}, drafted)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.draft-", dir=target.parent))
     counts: dict[str, int] = {}
+    files: list[tuple[str, str | bytes]] = []
+    chapter_tables = {n for n, t in schema.tables.items() if t.layer == "chapter"}
+    draft.chapter_tables = [n for n in schema.tables if n in chapter_tables]
+    drafted_ids = {name: {r.get(schema.tables[name].primary_key[0], "") for r in drafted.get(name, [])}
+                   for name in chapter_tables if len(schema.tables[name].primary_key) == 1}
+    for name, table in schema.tables.items():
+        fields = table.field_names
+        if table.layer == "chapter":
+            rows = drafted.get(name, [])
+        else:
+            rows = _context_rows(context, table.path)
+            rows = [r for r in rows if _targets_kept(r, table, drafted_ids)]
+            if name == "region_equivalents":
+                rows += _m49_equivalents(drafted.get("places", []), rows, context)
+            if name == "sources":
+                new = _chapter_source_row(draft)
+                rows = [r for r in rows if r.get("source_id") != new["source_id"]] + [new]
+        files.append((table.path, _rows_text(fields, rows)))
+        counts[name] = len(rows)
+    files.append((DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"))
+    files.append((CHAPTER_TEXT, text))
+    folders = sorted(p.name for p in context.iterdir()
+                     if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_")))
+    for name in folders:  # geo/ (map outlines) and the like: context carried over, file by file
+        files += tree_files(context / name, name)
+    check = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGE_MARK}{os.getpid()}-check-",
+                                  dir=target.absolute().parent if target.absolute().parent.is_dir()
+                                  else None))
     try:
-        chapter_tables = {n for n, t in schema.tables.items() if t.layer == "chapter"}
-        draft.chapter_tables = [n for n in schema.tables if n in chapter_tables]
-        drafted_ids = {name: {r.get(schema.tables[name].primary_key[0], "") for r in drafted.get(name, [])}
-                       for name in chapter_tables if len(schema.tables[name].primary_key) == 1}
-        for name, table in schema.tables.items():
-            fields = table.field_names
-            if table.layer == "chapter":
-                rows = drafted.get(name, [])
-            else:
-                source_file = context / table.path
-                rows = _read_rows(source_file)[1] if source_file.is_file() else []
-                rows = [r for r in rows if _targets_kept(r, table, drafted_ids)]
-                if name == "region_equivalents":
-                    rows += _m49_equivalents(drafted.get("places", []), rows, context)
-                if name == "sources":
-                    new = _chapter_source_row(draft)
-                    rows = [r for r in rows if r.get("source_id") != new["source_id"]] + [new]
-            _write_rows(staging / table.path, fields, rows)
-            counts[name] = len(rows)
-        (staging / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
-                                          encoding="utf-8")
-        (staging / CHAPTER_TEXT).write_text(text, encoding="utf-8")
-        folders = sorted(p.name for p in context.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-        for name in folders:  # geo/ (map outlines) and the like: context carried over as it is
-            shutil.copytree(context / name, staging / name)
-        problems = validate_folder(staging)
-        if problems:
-            raise DraftError("the draft does not validate (a bug of the drafter; nothing written):\n"
-                             + format_problems(problems[:20]))
-        target.mkdir(exist_ok=True)
-        for name in folders:
-            if (target / name).is_dir():
-                shutil.rmtree(target / name)
-        for name in planned_files(schema) + folders:
-            (staging / name).replace(target / name)
-        return counts
+        for name, data in files:
+            path = check / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        problems = validate_folder(check)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(check, ignore_errors=True)
+    if problems:
+        raise DraftError("the draft does not validate (a bug of the drafter; nothing written):\n"
+                         + format_problems(problems[:20]))
+    write_folder(target, files, force=force, what="draft", option="--out", reads=[context])
+    return counts
+
+
+def _context_rows(context: Path, name: str) -> list[dict]:
+    from ..files import FileRefused, read_package_file
+
+    if not (context / name).exists():
+        return []
+    try:
+        raw = read_package_file(context, name).decode("utf-8")
+    except (FileRefused, UnicodeDecodeError) as err:
+        raise DraftError(f"{context}: {name} cannot be read ({err})") from None
+    return list(csv.DictReader(io.StringIO(raw, newline="")))
+
+
+def _rows_text(fields: list[str], rows: list[dict]) -> str:
+    from ..csvsafe import write_csv
+
+    return write_csv(fields, ([row.get(f, "") or "" for f in fields] for row in rows))
 
 
 def _targets_kept(row: dict, table, drafted_ids: dict[str, set]) -> bool:
@@ -157,10 +173,9 @@ def _targets_kept(row: dict, table, drafted_ids: dict[str, set]) -> bool:
 
 def _m49_equivalents(places: list[dict], kept: list[dict], context: Path) -> list[dict]:
     """A drafted region named like an M49 region or subregion is that area (source m49)."""
-    path = context / "countries.csv"
-    if not path.is_file():
+    countries = _context_rows(context, "countries.csv")
+    if not countries:
         return []
-    _, countries = _read_rows(path)
     regions = {r["region"] for r in countries}
     subregions = {r["subregion"] for r in countries} - regions
     have = {r["place_id"] for r in kept}

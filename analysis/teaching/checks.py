@@ -738,3 +738,24 @@ def exercise_5_4(answer) -> Feedback:
         return verdict()
     except d._Verdict as v:
         return d._guarded("5.4", None, v.message, v.hint, v.slip)
+
+
+def _reports_a_failed_answer_cell(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """``check``, but when the answer cell just failed, say so instead of judging the answer
+    variable, which still holds an earlier value (see :func:`diagnose.failed_answer_cell`)."""
+    import functools
+
+    exercise = check.__name__.removeprefix("exercise_").replace("_", ".")
+
+    @functools.wraps(check)
+    def checked(*args, **kwargs) -> Feedback:
+        failed = d.failed_answer_cell(exercise)
+        return failed if failed is not None else check(*args, **kwargs)
+
+    return checked
+
+
+# Every exercise_* check above, wrapped once here (rather than decorated 20 times).
+for _name in [n for n in list(globals()) if n.startswith("exercise_") and callable(globals()[n])]:
+    globals()[_name] = _reports_a_failed_answer_cell(globals()[_name])
+del _name

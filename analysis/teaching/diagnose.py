@@ -13,7 +13,7 @@ import math
 import numbers
 from typing import Any, Callable, Iterable
 
-from .feedback import Feedback, mentions
+from .feedback import FAILED_CELL_SLIP, UNANSWERED_SLIP, Feedback, mentions
 
 Slip = tuple[Callable[[Any], bool], str, str]
 
@@ -73,7 +73,7 @@ def _is_missing(value) -> bool:
 
 def _common(answer) -> None:
     if answer is Ellipsis:
-        raise _Verdict("unanswered", UNANSWERED, "Nothing to check yet.")
+        raise _Verdict(UNANSWERED_SLIP, UNANSWERED, "Nothing to check yet.")
     if answer is None:
         raise _Verdict("none", "Your answer is `None`: did the last step print or plot "
                                "instead of returning a value? Assign the value itself.")
@@ -104,6 +104,33 @@ def _run(exercise: str, answer, expected, compare: Callable[[], bool], slips: It
 
 _GENERIC = {"fallback": "Re-read the question and look at the table it points to; check the filter "
                         "you used and whether each row should count."}
+
+
+def failed_answer_cell(exercise: str) -> Feedback | None:
+    """A Feedback saying that the answer cell failed, when the cell run just before the check
+    assigns this exercise's answer (``answer_1_1 = ...``) and stopped with an error: its
+    variable still holds an earlier value, which must not be judged. None otherwise (and
+    outside IPython)."""
+    import re
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    result = getattr(shell, "last_execution_result", None)
+    if result is None or result.success:
+        return None
+    cell = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+    name = f"answer_{exercise.replace('.', '_')}"
+    if not re.search(rf"^\s*{re.escape(name)}\s*=", cell, flags=re.M):
+        return None
+    error = result.error_in_exec or result.error_before_exec
+    what = f"{type(error).__name__}: {error}" if error is not None else "an error"
+    what = " ".join(what.split())
+    what = what if len(what) <= 80 else what[:79] + "…"
+    return Feedback(exercise, False, f"Your answer cell stopped with an error ({what}), so this "
+                                     "check has nothing new to judge.",
+                    f"Fix the answer cell and run it again (`{name}` must get a value), then run "
+                    "this check.", FAILED_CELL_SLIP)
 
 
 def _guarded(exercise: str, expected, message: str, hint: str, slip: str | None) -> Feedback:

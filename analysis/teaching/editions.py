@@ -127,15 +127,22 @@ def _edition_file(lesson: Lesson, instructor: bool) -> tuple[str, str]:
 
 
 def write_edition(directory, *, instructor: bool = False, force: bool = False,
-                  numbers: list[int] | None = None, jobs: int | None = None) -> list[Path]:
-    """Write the student (or instructor) edition into ``directory``; return the files written.
+                  numbers: list[int] | None = None, jobs: int | None = None):
+    """Write the student (or instructor) edition into ``directory``; return what was written
+    (:class:`analysis.outputs.Written`: the files, and where the lessons it replaced went,
+    ``<directory>/.replaced/<n>/``, so a learner's work is never lost).
 
     Raises UsageError for a bad target or lesson number before anything is written, and
     ``ExecutionFailure`` when an instructor lesson fails (nothing is written then either).
     """
-    target = Path(directory)
+    from ..outputs import check_target as check_output
+
+    target = check_output(Path(directory), option="DIR")
     check_target(target, force=force)
     chosen = select_lessons(numbers)
+    from ..builder.execute import remove_orphaned_temporaries
+
+    remove_orphaned_temporaries()  # psw-lesson-* folders of a killed run
     guide = guide_path()
     if instructor and len(chosen) > 1:
         workers = max(1, min(jobs or os.cpu_count() or 2, len(chosen), 4))
@@ -146,6 +153,6 @@ def write_edition(directory, *, instructor: bool = False, force: bool = False,
     if guide.is_file():
         files.append((GUIDE_NAME, guide.read_text(encoding="utf-8")))
 
-    from ..staging import write_all
+    from ..outputs import write_folder
 
-    return write_all(target, files, what="course")
+    return write_folder(target, files, force=force, what="course", keep_replaced=True)

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import WorkbookError
-from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment
+from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment, kernel_manager_class
 
 CELL_TIMEOUT = 300  # seconds per cell; lesson 5 runs a briefing inside a cell
 
@@ -61,13 +61,15 @@ def execute(notebook, *, lesson: str, timeout: int = CELL_TIMEOUT):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    scratch = tempfile.mkdtemp(prefix="psw-lesson-")
+    scratch = tempfile.mkdtemp(prefix=f"psw-lesson-{os.getpid()}-")  # a later run removes it
+    # if this process is killed (see analysis.builder.execute.remove_orphaned_temporaries)
     try:
         config = ipc_config(scratch)
         workdir = os.path.join(scratch, "work")
         os.mkdir(workdir)
         client = NotebookClient(
-            notebook, kernel_name=KERNEL_NAME, timeout=timeout, record_timing=False,
+            notebook, kernel_name=KERNEL_NAME, kernel_manager_class=kernel_manager_class(),
+            timeout=timeout, record_timing=False,
             allow_errors=False, config=config, resources={"metadata": {"path": workdir}})
         try:
             client.execute(env=kernel_environment(os.path.join(scratch, "ipython")))

@@ -9,6 +9,13 @@ import re
 from dataclasses import dataclass
 
 
+#: The slip of an answer not given yet, and the one short line that invites it.
+UNANSWERED_SLIP = "unanswered"
+INVITATION = "your turn. Replace the `...` in the cell above with your answer, run it, then run this check."
+#: The slip of an answer cell that stopped with an error (the check does not judge it).
+FAILED_CELL_SLIP = "answer_cell_failed"
+
+
 @dataclass(frozen=True)
 class Feedback:
     """The verdict on one answer.
@@ -32,7 +39,14 @@ class Feedback:
         """Message and hint together: everything the learner reads."""
         return f"{self.message} {self.hint}".strip()
 
+    @property
+    def pending(self) -> bool:
+        """True before the learner has answered (the answer is still ``...``)."""
+        return self.slip == UNANSWERED_SLIP
+
     def __str__(self) -> str:
+        if self.pending:
+            return f"Exercise {self.exercise}: {INVITATION}"
         verdict = "Correct" if self.ok else "Not yet"
         lines = [f"Exercise {self.exercise}: {verdict}. {self.message}"]
         if self.hint:
@@ -40,12 +54,15 @@ class Feedback:
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
+        # Text marks only: an emoji shows as an empty box where no emoji font is installed.
+        if self.pending:
+            return f"*Exercise {self.exercise}: {_md(INVITATION)}*"
         if self.ok:
-            head = f"**\u2705 Exercise {self.exercise}: correct.** {_md(self.message)}"
+            head = f"**Exercise {self.exercise}: correct.** {_md(self.message)}"
         else:
-            head = f"**\U0001F7E1 Exercise {self.exercise}: not yet.** {_md(self.message)}"
+            head = f"**Exercise {self.exercise}: not yet.** {_md(self.message)}"
         if self.hint:
-            return f"{head}\n\n\U0001F4A1 *Hint:* {_md(self.hint)}"
+            return f"{head}\n\n*Hint:* {_md(self.hint)}"
         return head
 
     def __repr__(self) -> str:
