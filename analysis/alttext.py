@@ -90,7 +90,7 @@ def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
 
 
 def describe_map(data: "pd.DataFrame", *, title: str, value: str = "count",
-                 name: str = "name", what: str = "records") -> str:
+                 name: str = "name", what: str = "records", ds=None) -> str:
     """A choropleth: how many countries are shaded and those with the highest values."""
     frame = data.dropna(subset=[value]) if value in data else data.iloc[0:0]
     if name not in frame:
@@ -98,7 +98,7 @@ def describe_map(data: "pd.DataFrame", *, title: str, value: str = "count",
     frame = frame.sort_values([value, name], ascending=[False, True], kind="stable")
     from .names import in_sentence  # a country as running text names it ("the Gambia")
 
-    items = [f"{in_sentence(row[name])} {_number(row[value])}" for _, row in frame.iterrows()]
+    items = [f"{in_sentence(row[name], ds)} {_number(row[value])}" for _, row in frame.iterrows()]
     n = len(frame)
     body = f"{n} {'country' if n == 1 else 'countries'} shaded"
     if items:

@@ -321,7 +321,7 @@ def test_alt_text_names_the_finding_and_key_numbers():
     assert text.startswith("Chart: Women are 26% of mission leaders") and "women: 26" in text
     data = pd.DataFrame({"name": ["Mali", "Liberia", "Niger"], "count": [7, 7, 1]})
     text = alttext.describe_map(data, title="Western Africa: countries by number of records")
-    assert "3 countries shaded; most records: Liberia 7, Mali 7, Niger 1" in text
+    assert "3 countries shaded; most records: Liberia 7, Mali 7, the Niger 1" in text
 
 
 def test_a_section_with_only_notes_shrinks_to_one_line_and_one_without_output_goes():

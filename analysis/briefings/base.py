@@ -437,7 +437,7 @@ class Briefing:
                      f"its countries), shown on each country")
         show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
                                   title=title, source=self._map_source(data)),
-             alttext.describe_map(data, title=title, what=self.subject))
+             alttext.describe_map(data, title=title, what=self.subject, ds=self.ds))
         return None
 
     def _map_source(self, data) -> str:

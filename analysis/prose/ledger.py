@@ -168,7 +168,7 @@ def write(path: Path, entries: Iterable[Entry]) -> None:
     Path(path).write_text("\n".join([HEADER, *(e.line() for e in rows)]) + "\n", encoding="utf-8")
 
 
-_CITED = re.compile(r"\(A/72/1 II\.B ¶¶? ([^)]*)\)")
+_CITED = re.compile(r"\([A-Z]+/[\w/.]+ [\w.]+ ¶¶? ([^)]*)\)")  # "(<symbol> <part> ¶ a/1, b/2)"
 _CONTEXT = re.compile(r"\(context: ([^)]*)\)")
 _QUOTED = re.compile(r"\u201c([^\u201d]+)\u201d")
 
