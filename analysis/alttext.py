@@ -90,13 +90,15 @@ def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
 
 
 def describe_map(data: "pd.DataFrame", *, title: str, value: str = "count",
-                 name: str = "name", what: str = "records") -> str:
+                 name: str = "name", what: str = "records", ds=None) -> str:
     """A choropleth: how many countries are shaded and those with the highest values."""
     frame = data.dropna(subset=[value]) if value in data else data.iloc[0:0]
     if name not in frame:
         name = "iso3"
     frame = frame.sort_values([value, name], ascending=[False, True], kind="stable")
-    items = [f"{row[name]} {_number(row[value])}" for _, row in frame.iterrows()]
+    from .names import in_sentence  # a country as running text names it ("the Gambia")
+
+    items = [f"{in_sentence(row[name], ds)} {_number(row[value])}" for _, row in frame.iterrows()]
     n = len(frame)
     body = f"{n} {'country' if n == 1 else 'countries'} shaded"
     if items:
@@ -124,18 +126,36 @@ def describe_presence(operations: "pd.DataFrame", offices: "pd.DataFrame", *, ti
     return _clip(". ".join(parts) + ".")
 
 
+def describe_findings(title: str, found) -> str:
+    """A chart or map drawn from findings (:mod:`analysis.prose.findings`): each finding's count
+    and its first items, so the alt text counts exactly what the key points and tables count."""
+    parts = [f"Map: {title.rstrip('.')}"]
+    for finding in found:
+        if finding.count:
+            parts.append(f"{finding.counted()}: {_join(finding.labels(mark=False))}")
+    return _clip(". ".join(parts) + ".")
+
+
 def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated events") -> str:
-    """A timeline: how many events, the first and the last, how many are planned."""
+    """A timeline: how many events, the first and the last (in the timeline's own order: first
+    day, then last day), how many are planned. Dates as the chapter writes them, else in words
+    and said not to be the chapter's."""
+    from .text import event_date
+
     n = len(events)
     if not n:
         return f"{title}: no dated events."
-    labels = [str(x) for x in events.get("date_label", [])]
+    if "date_start" in events:
+        events = events.sort_values(["date_start", "date_end"], kind="stable")
+    labels = [event_date(r) for _, r in events.iterrows()] if "date_label" in events else []
     descriptions = [str(x) for x in events.get("description", [])]
     parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
-    if labels:
-        parts.append(f"first {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
+    if labels and n == 1:
+        parts[0] += f", {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": ")
+    elif labels:
+        parts.append(f"first to begin, {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
         if n > 1:
-            parts.append(f"last {labels[-1]}: {descriptions[-1] if descriptions else ''}"
+            parts.append(f"last to begin, {labels[-1]}: {descriptions[-1] if descriptions else ''}"
                          .rstrip(": "))
     if "status" in events:
         planned = int((events["status"].astype(str) == "planned").sum())

@@ -100,6 +100,9 @@ def caveat_phrase(note: str) -> str:
     """A caveat's first clause, to stand in brackets beside its figure ("funds the Darfur and
     Haiti operations for six months only")."""
     first = note.strip().split(":", 1)[0].rstrip(".")
+    word = first.split(" ", 1)[0]
+    if word[1:2].isupper() or not word[:1].isalpha():  # an acronym ('SIPRI's') keeps its capitals
+        return first
     return first[:1].lower() + first[1:]
 
 

@@ -29,6 +29,16 @@ ACTOR_COLUMNS: dict[str, str] = {"operation_id": "operations", "office_id": "off
                                  "partner_id": "partners"}
 
 
+#: How an operation's lead (``operations.lead``) reads as its kind.
+LEAD_LABELS = {"UN": "UN peace operation", "AU": "African Union operation",
+               "hybrid": "AU-UN hybrid operation", "other": "operation led outside the UN"}
+
+
+def lead_label(lead) -> str:
+    """'UN peace operation', 'African Union operation'...: an operation's kind, from its lead."""
+    return LEAD_LABELS.get(str(lead), str(lead))
+
+
 def dataset(ds: "Dataset | None" = None) -> "Dataset":
     """``ds`` itself, or the project's dataset."""
     if ds is not None:
@@ -192,7 +202,8 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
                        ("partners", "partner_id")):
         t = ds[table]
         names.update({(table, k): n for k, n in zip(t[key], t["name"])})
-        kinds.update({(table, k): str(n) for k, n in zip(t[key], t["kind"])})
+        kinds.update({(table, k): (lead_label(n) if table == "operations" else str(n))
+                      for k, n in zip(t[key], t["lead" if table == "operations" else "kind"])})
     pairs = list(zip(frame["actor_table"], frame["actor_id"]))
     frame["actor"] = [names.get(p, p[1]) for p in pairs]
     frame["actor"] = frame["actor"].astype("string")
@@ -609,7 +620,7 @@ def countries_of(records: "pd.DataFrame", *, ds: "Dataset | None" = None) -> "pd
              "paragraphs": ", ".join(sorted(set(g["paragraph"].dropna().astype(str))))}
             for iso3, g in frame.groupby("iso3")]
     out = pd.DataFrame(rows, columns=["iso3", "count", "paragraphs"])
-    names = dict(zip(ds.countries["iso3"], ds.countries["name"]))
+    names = dict(zip(ds.countries["iso3"], ds.countries["display_name"]))  # the one printed name
     names.update({k: v for k, v in zip(ds.places["iso3"], ds.places["name"]) if k not in names})
     out.insert(1, "name", pd.array([names.get(i, i) for i in out["iso3"]], dtype="string"))
     out["count"] = out["count"].astype("Int64")
@@ -636,7 +647,10 @@ def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFram
     if not len(records):
         return None
     paragraphs = ", ".join(ordered_paragraphs(records["paragraph"], ds=ds))
+    from .names import display_name
+
     return pd.DataFrame({"iso3": list(sel.iso3),
+                         "name": pd.array([display_name(i, ds) for i in sel.iso3], dtype="string"),
                          "count": pd.array([len(records)] * len(sel.iso3), dtype="Int64"),
                          "paragraphs": paragraphs})
 

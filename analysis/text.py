@@ -77,8 +77,24 @@ class InferenceNotes:
         for number, inference in sorted(self._notes.values(), key=lambda n: n[0]):
             where = f" (¶ {inference.paragraph})" if inference.paragraph else ""
             lines.append(f"{number}. {escape(_no_final_stop(inference.about))}{where}: "
-                         f"{escape(_no_final_stop(inference.note))}.")
+                         f"{escape(_no_final_stop(reader_note(inference.note)))}.")
         return "\n".join(lines)
+
+
+#: A curator's cross-reference in a note ("; see operations.MINUSCA"), and a table's name, which a
+#: reader of a page does not need: dropped or said in words (:func:`reader_note`).
+_CROSS_REFERENCE = __import__("re").compile(
+    r"[;,]?\s*see (?:operations|offices|partners|places|initiatives|events|figures|engagements|"
+    r"situations)\.[\w-]+(?:\s*/\s*[\w.-]+)?")
+
+
+def reader_note(note: str) -> str:
+    """An inference note as a reader reads it: curators' cross-references to table rows dropped,
+    table names said in words."""
+    text = _CROSS_REFERENCE.sub("", str(note))
+    text = text.replace("Dates from operation_facts.", "")  # its sources are listed under Sources
+    text = " ".join(text.split()).replace(" .", ".").replace(";.", ".")
+    return text if text.endswith(".") or not text else text + "."
 
 
 #: The marker after the citation of a point (or in a table's column) resting on an inference.
@@ -119,11 +135,18 @@ class KeyPoint:
     def __str__(self) -> str:
         return self.markdown()
 
+    def teaser(self, ds: "Dataset | None" = None, *, cited: int = 3) -> str:
+        """The point for the index page: its sentence, its citation (the paragraphs counted when
+        there are more than ``cited``) and a plain '(inferred)' (the index lists no notes)."""
+        citation = self.citation  # in full: the index page's sentence cites what the page cites
+        return " ".join(p for p in (self.text, citation, inferred_marker(self.inferences)) if p)
+
 
 # --- inferences --------------------------------------------------------------------------------
 
 #: Per chapter table: its key and the column that says what a row is about.
 _ABOUT = {"operations": ("operation_id", "name"), "offices": ("office_id", "name"),
+          "situations": ("situation_id", "description"),
           "engagements": ("engagement_id", "activity"), "events": ("event_id", "description"),
           "figures": ("figure_id", "counts"), "initiatives": ("initiative_id", "name"),
           "partners": ("partner_id", "name"), "places": ("place_id", "name"),
@@ -175,6 +198,8 @@ def status_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
     found = rows.iloc[0]
     basis = found["basis"] if isinstance(found.get("basis"), str) else ""
     note = found["inference_note"] if isinstance(found.get("inference_note"), str) else ""
+    note = reader_note(note).replace("Operation not named in this passage.",  # one sentence per note
+                                     f"The passage does not name {found['operation_id']}.")
     return Inference(f"{found['operation_id']}'s status in the reporting period: {found['status']}",
                      " ".join(p for p in (_no_final_stop(basis) + "." if basis else "", note) if p),
                      str(found["paragraph"]), f"operation_status:{found['operation_id']}")
@@ -343,24 +368,6 @@ def section_note(what: str, label: str) -> str:
 
 # --- key points --------------------------------------------------------------------------------
 
-def _records_sentence(label: str, counts: dict[str, int], inferred: dict[str, int]) -> str:
-    parts = [("operations", "peace operation", None),
-             ("offices", "office or envoy", "offices or envoys"),
-             ("engagements", "engagement with partners or the UN", "engagements"),
-             ("events", "dated event", None),
-             ("figures", "figure", None)]
-    listed = []
-    for table, one, many in parts:
-        n = counts.get(table, 0)
-        if not n:
-            continue
-        k = inferred.get(table, 0)
-        mark = "" if not k else (f" ({INFERRED})" if n == 1 else
-                                 f" (all {INFERRED})" if k == n else f" ({k} {INFERRED})")
-        listed.append(plural(n, one, many) + mark)
-    return f"For {label}, the chapter's dataset holds {_series(listed, limit=5)}"
-
-
 def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
     """How many of the chapter records counted by :func:`analysis.queries.records_in` are
     inferred, per table."""
@@ -384,41 +391,61 @@ def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
 STATUS_WORDS = {
     "active": "active in {period}",
     "planned": "planned (decided, not yet operating in the period)",
+    "deploying": "deploying in the period (see the activities for how the chapter puts it)",
     "closing": "closing (drawdown planned, still deployed in the period)",
     "closed": "closed before or during the period",
 }
 STATUS_ORDER = tuple(STATUS_WORDS)
 
 
+def operation_label(operation_id: str, *, ds: "Dataset | None" = None) -> str:
+    """An operation as a reader knows it: its acronym, or its name when the id is ours
+    ('UNMISS-RPF' is the Regional Protection Force (within UNMISS))."""
+    operation_id = str(operation_id)
+    if "-" not in operation_id:
+        return operation_id
+    ds = queries.dataset(ds)
+    names = dict(zip(ds.operations["operation_id"], ds.operations["name"]))
+    return "the " + names.get(operation_id, operation_id)
+
+
 def operation_in_place(operation_id: str, place, *, ds: "Dataset | None" = None) -> str:
     """'MINUSCA in the Central African Republic', 'MINUSTAH in Haiti'."""
-    return f"{operation_id} in {in_sentence(place, ds)}" if isinstance(place, str) else str(operation_id)
+    label = operation_label(operation_id, ds=ds)
+    return f"{label} in {in_sentence(place, ds)}" if isinstance(place, str) else label
 
 
 def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
-    """One point per status of the region's peace operations in the reporting period: only the
-    active ones are said to be active; planned and closing ones are named as such."""
+    """One point per status of the selection's UN peace operations in the reporting period (only
+    the active ones are said to be active), then one for the operations the AU leads alone or with
+    the UN (never counted as UN operations). Each point renders one finding."""
+    from .prose import findings
+
     ds = queries.dataset(ds)
-    operations = queries.operations_in(region, ds=ds)
     points, period_said = [], False
     for status in STATUS_ORDER:
-        ops = operations[operations["status"] == status]
-        if not len(ops):
+        found = findings.operations(region, ds=ds, status=status)
+        if not found:
             continue
-        flags = [_truthy(v) for v in ops["inferred"]]
-        named = [operation_in_place(o, p, ds=ds) + (f" ({INFERRED})" if f else "")
-                 for o, p, f in zip(ops["operation_id"], ops["place"], flags)]
-        inferences = list(inferences_of(ops, "operations"))
-        inferences += [status_inference(r, ds=ds) for _, r in ops.iterrows()]
+        inferences = list(found.inferences)
         wording = STATUS_WORDS[status]
         if "{period}" in wording:
             wording = wording.format(period=period_phrase(ds=ds) if not period_said else "the period")
             inferences.append(period_inference(ds=ds))
             period_said = True
+        points.append(chapter_point(f"{found.counted()} {wording}: {_series(found.labels(), limit=12)}",
+                                    found.paragraphs, ds=ds, inferences=inferences))
+    for status in STATUS_ORDER:  # a force within an operation: apart, never counted as one
+        force = findings.forces(region, ds=ds, status=status)
+        if force:
+            wording = STATUS_WORDS[status].format(period="the period")
+            points.append(chapter_point(f"{force.counted()} {wording}: {_series(force.labels())}",
+                                        force.paragraphs, ds=ds, inferences=force.inferences))
+    other = findings.operations(region, ds=ds, led_by_un=False)
+    if other:
         points.append(chapter_point(
-            f"{plural(len(ops), 'peace operation')} {wording}: {_series(named)}",
-            list(ops["paragraph"]) + list(ops["status_paragraph"].dropna()), ds=ds,
-            inferences=inferences))
+            f"{other.counted()}, where the chapter cites UN-AU cooperation: {_series(other.labels())}",
+            other.paragraphs, ds=ds, inferences=other.inferences))
     return points
 
 
@@ -436,26 +463,41 @@ def office_reference(row) -> str:
     return actor_id if actor_id.isalpha() and actor_id.isupper() and len(actor_id) > 2 else str(row["name"])
 
 
+#: How an office point begins, by how the office is present.
+OFFICE_LEADS = {
+    "based": "Offices and envoys whose area, as the chapter names it, lies in {label}",
+    "engagement": "Offices and envoys with an engagement the chapter ties to {label}",
+    "coverage": "Offices whose area (context: their coverage) includes {part}{label}",
+}
+
+
 def office_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
     """The offices and envoys present, each as the chapter speaks of it, the office it implies
-    marked inferred."""
+    marked inferred; by how they are present (their own area, an engagement, or only their
+    coverage, a context fact): an envoy is never said to be placed where only an engagement
+    ties it. Each point renders one finding."""
+    from .prose import findings
+
     ds = queries.dataset(ds)
-    offices = queries.offices_in(region, ds=ds)
-    if not len(offices):
-        return []
-    covering = offices["presence"].astype(str) == "coverage"
-    label = in_sentence(region.label, ds) if region is not None else "the world"
+    if region is None:
+        found = findings.offices(None, ds=ds)
+        return [chapter_point(f"Offices and envoys the chapter names: {_series(found.labels(mark=False), limit=12)}",
+                              found.paragraphs, ds=ds, inferences=found.inferences)] if found else []
+    label = in_sentence(region.label, ds)
     points = []
-    placed = f"the chapter places in {label}" if region is not None else "the chapter names"
-    for rows, lead in ((offices[~covering], f"Offices and envoys {placed}"),
-                       (offices[covering], f"Offices and envoys whose area (context: their coverage) "
-                                           f"includes part of {label}")):
-        if not len(rows):
-            continue
-        named = [_office_listed(row) for _, row in rows.iterrows()]
-        points.append(chapter_point(f"{lead}: {_series(named)}", rows["paragraph"], ds=ds,
-                                    inferences=inferences_of(rows, "offices")))
+    for presence, lead in OFFICE_LEADS.items():
+        found = findings.offices(region, ds=ds, presence=presence)
+        if found:
+            part = "" if region.kind == "country" else "part of "  # a country: wholly covered
+            points.append(chapter_point(f"{lead.format(label=label, part=part)}: "
+                                        f"{_series(found.labels(mark=False), limit=12)}",
+                                        found.paragraphs, ds=ds, inferences=found.inferences))
     return points
+
+
+def office_listed(row) -> str:
+    """An office in a list (see :func:`_office_listed`)."""
+    return _office_listed(row)
 
 
 def _office_listed(row) -> str:
@@ -470,63 +512,79 @@ def _office_listed(row) -> str:
     return f"{row['name']} ({INFERRED})"
 
 
-#: How the key points name each group of the partners table (``partners.relation_to_un``);
-#: only the first group are partners.
-RELATION_WORDS = {
-    "UN system": "UN bodies engaged{here} (part of the UN, not counted as partners)",
-    "government": "Governments engaged{here}",
-    "party to a conflict": "Parties and authorities in a conflict named{here} (not partners)",
+def _actor_label(row) -> str:
+    acronym = row.get("acronym")
+    label = acronym if isinstance(acronym, str) and acronym else str(row["name"])
+    return f"the {label}" if row.get("article") == "the" else label
+
+
+#: The groups of actors a briefing names, in order, and how a point begins for each.
+ACTOR_POINT_LEADS = {
+    "partners": "{counted}{here}",
+    "other": "{What}{here}",
+    "UN system": "{What}{here}",
+    "government": "{What}{here}",
+    "party to a conflict": "{What}{here}",
+    "generic": "{What}{here}",
 }
 
 
-def _actor_label(row) -> str:
-    acronym = row.get("acronym")
-    return acronym if isinstance(acronym, str) and acronym else str(row["name"])
+def partner_points(region, *, ds: "Dataset | None" = None, theme=None) -> list[KeyPoint]:
+    """Partners the chapter says work with the UN (counted); then, each apart and never counted
+    as partners, the other organizations named without a stated cooperation, UN bodies,
+    governments and parties to a conflict. Each point renders one finding."""
+    from .prose import findings
 
-
-def partner_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
-    """Partners outside the UN, counted; then UN bodies, governments and parties to a conflict,
-    each group on its own and never counted as partners."""
     ds = queries.dataset(ds)
-    points = []
-    partners = queries.partners_in(region, ds=ds)
-    if len(partners):
-        n = len(partners)
-        points.append(chapter_point(
-            f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with the UN"
-            f"{' here' if region is not None else ''}: "
-            f"{_series([_actor_label(r) for _, r in partners.iterrows()])}",
-            partners["paragraphs"], ds=ds, inferences=inferences_of(partners, "partners")))
-    everyone = queries.partners_in(region, relation=None, ds=ds)
     here = " here" if region is not None else ""
-    for relation, words in RELATION_WORDS.items():
-        group = everyone[(everyone["relation_to_un"] == relation) & everyone["part_of"].isna()]
-        if len(group):
-            names = [_actor_label(r) for _, r in group.iterrows()]
-            if relation == "party to a conflict":
-                names = [_lower_first(n) for n in names]
-            points.append(chapter_point(
-                f"{words.format(here=here)}: {_series(names)}",
-                group["paragraphs"], ds=ds, inferences=inferences_of(group, "partners")))
+    points = []
+    for group, lead in ACTOR_POINT_LEADS.items():
+        found = findings.actors(region, group, ds=ds, theme=theme)
+        if not found:
+            continue
+        what = found.what[0] if found.count == 1 else found.what[1]
+        names = found.labels()
+        if group == "party to a conflict":
+            names = [_lower_first(n) for n in names]
+        points.append(chapter_point(
+            f"{lead.format(counted=found.counted(), What=what[0].upper() + what[1:], here=here)}: "
+            f"{_series(names, limit=10)}", found.paragraphs, ds=ds, inferences=found.inferences))
     return points
 
 
-def region_key_points(region=None, *, include_context: bool = True, limit: int = 12,
+def region_key_points(region=None, *, include_context: bool = True, limit: int = 14,
                       ds: "Dataset | None" = None) -> list[KeyPoint]:
-    """Key points of a regional briefing: what the chapter records for ``region``.
+    """Key points of a regional or country briefing: what the chapter records for ``region``,
+    each point rendering one finding (:mod:`analysis.prose.findings`). For a selection of a few
+    places, the situation the chapter describes comes right after the count, so that a country's
+    main facts are never cut off.
 
     Empty when the region has no chapter records (use :func:`no_data_message` then).
     """
+    from .prose import findings
+
     ds = queries.dataset(ds)
     sel = queries.selection(region, ds)
-    label = in_sentence(sel.label, ds) if sel is not None else "the world"
-    counts = queries.records_in(sel, ds=ds)
+    label = findings.scope_of(sel, ds)
+    found = findings.records(sel, ds=ds)
     points: list[KeyPoint] = []
-    records = place_records_paragraphs(sel, ds=ds)
-    if sum(v for k, v in counts.items() if k != "places") == 0:
+    if not findings.records_total(found):
         return points
-    points.append(chapter_point(_records_sentence(label, counts, inferred_counts(sel, ds=ds)),
-                                records, ds=ds))
+    points.append(chapter_point(findings.records_sentence(found, label),
+                                findings.records_paragraphs(found), ds=ds))
+    if sel is not None:
+        situation = findings.situations(sel, ds=ds)
+        if sel.kind == "country" or situation.count <= 3:  # a country's main facts, each
+            for item, (_, row) in zip(situation.items, situation.rows.iterrows()):
+                points.append(chapter_point(item, [row["paragraph"]], ds=ds,
+                                            inferences=inferences_of([row], "situations")))
+        elif situation:  # a wide region: where the chapter describes the situation
+            names = dict(zip(ds.places["place_id"], ds.places["name"]))
+            where = [in_sentence(names.get(p, p), ds) for p in dict.fromkeys(situation.rows["place_id"])]
+            points.append(chapter_point(
+                f"The chapter describes the situation in {plural(len(where), 'place')} here "
+                f"(see their country briefings): {_series(where, limit=12)}",
+                situation.paragraphs, ds=ds, inferences=situation.inferences))
     points.extend(operation_points(sel, ds=ds))
     points.extend(office_points(sel, ds=ds))
     for point in _top_engagements(sel, ds=ds, limit=4):
@@ -558,24 +616,29 @@ def _add_distinct(points: list[KeyPoint], point: KeyPoint) -> None:
 
 def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
     """The span of a timeline: how many events, the earliest and the latest."""
-    first = events.sort_values(["date_start", "date_end"], kind="stable").iloc[0]
-    last = events.sort_values(["date_end", "date_start"], kind="stable").iloc[-1]
+    ordered = events.sort_values(["date_start", "date_end"], kind="stable")  # the timeline's order
+    first, last = ordered.iloc[0], ordered.iloc[-1]
     text = f"{plural(len(events), 'dated event')} on the timeline"
     if len(events) == 1:
         text += f", {event_date(first)}: {_lower_first(_no_final_stop(first['description']))}"
         return chapter_point(text, [first["paragraph"]], ds=ds, inferences=inferences_of([first], "events"))
     if first["event_id"] != last["event_id"]:
-        text += (f"; the earliest, {event_date(first)}: "
+        text += (f"; the first to begin, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
-    text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
+    text += f"; the last to begin, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
     return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds,
                          inferences=inferences_of([first, last], "events"))
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first word when it is an ordinary capitalised word (see :func:`_lower_first`)."""
+    return _lower_first(text)
 
 
 def _lower_first(text: str) -> str:
     """Lower-case the first word when it is an ordinary capitalised word (not an acronym or name)."""
     word = text.split(" ", 1)[0]
-    if len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() \
+    if word == "A" or len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() \
             and word not in _KEEP_CAPITAL:
         return text[0].lower() + text[1:]
     return text
@@ -592,7 +655,7 @@ def actor_short_name(row: "pd.Series", *, ds: "Dataset | None" = None) -> str:
     does not name, by the chapter's words for it (:func:`office_reference`)."""
     table, actor_id, name = row.get("actor_table"), str(row.get("actor_id")), str(row.get("actor"))
     if table == "operations":
-        return actor_id
+        return operation_label(actor_id, ds=ds)
     if table == "partners":
         acronym = row.get("acronym")
         return acronym if isinstance(acronym, str) and acronym else name
@@ -637,9 +700,13 @@ def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None, places=No
     ds = queries.dataset(ds)
     actor = actor_short_name(row, ds=ds)
     places = [row.get("place")] if places is None else places
-    places = [p for p in places if isinstance(p, str) and p not in str(row["actor"]) and p not in actor]
+    places = [p for p in places if isinstance(p, str) and p not in actor]  # the name as printed
     where = f" in {_series([in_sentence(p, ds) for p in places])}" if places else ""
-    return chapter_point(f"{actor}{where}: {_lower_first(_no_final_stop(row['activity']))}",
+    from .prose.modality import status_clause
+
+    status = status_clause(row)
+    return chapter_point(f"{actor}{where}: {_no_final_stop(row['activity'])}"
+                         + (f" \u2014 {status}" if status else ""),
                          [row["paragraph"]], ds=ds,
                          inferences=[i for _, r in (rows.iterrows() if rows is not None else [(0, row)])
                                      for i in engagement_inferences(r, ds=ds)])
@@ -669,8 +736,13 @@ def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
 def public_figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     """One public context figure as a key point, labelled as context with its own source."""
     value = public_value(row)
-    where = f" in {in_sentence(row['region'], ds)}" if isinstance(row.get("region"), str) else ""
-    text = f"Context, not from the chapter: {_no_final_stop(row['counts'])}{where}, {row['period_label']}: {value}"
+    counts = _no_final_stop(row["counts"])
+    region = row.get("region")
+    where = ""
+    if isinstance(region, str):  # "in the region in Africa": the region is named once
+        counts = counts.removesuffix(" in the region")
+        where = f" in {in_sentence(region, ds)}"
+    text = f"Context, not from the chapter: {counts}{where}, {row['period_label']}: {value}"
     return context_point(text, [row["source_id"]], ds=ds)
 
 
@@ -807,34 +879,35 @@ FUNDING_CONTEXT_TOPICS = ("peacekeeping budget", "Peacebuilding Fund")
 
 def partnership_key_points(region=None, *, partner: str = "all",
                            ds: "Dataset | None" = None) -> list[KeyPoint]:
-    """Key points on partnerships: who works with the UN, where and on what."""
+    """Key points on partnerships: the partners the chapter says work with the UN (by kind), the
+    other actors apart, and each partner's engagements, each point rendering one finding."""
+    from .prose import findings
+
     ds = queries.dataset(ds)
     region = queries.selection(region, ds)
     if partner not in (None, "all"):
         acts = queries.partner_activities(partner, region, ds=ds)
         return [engagement_point(row, ds=ds) for _, row in acts.iterrows()]
-    partners = queries.partners_in(region, ds=ds)
-    if not len(partners):
-        return []
+    found = findings.actors(region, "partners", ds=ds)
     points = []
-    kinds = partners.groupby("kind", observed=True).size().sort_values(ascending=False, kind="stable")
-    described = [f"{k} ({int(n)})" for k, n in kinds.items()]
-    n = len(partners)
-    points.append(chapter_point(
-        f"{plural(n, 'partner')} outside the UN {agree(n, 'works', 'work')} with the UN, by kind: "
-        f"{_series(described, limit=8)}",
-        partners["paragraphs"], ds=ds, inferences=inferences_of(partners, "partners")))
-    points.extend(partner_points(region, ds=ds)[1:])  # UN bodies, governments, parties: apart
-    acts = queries.partner_activities(None, region, ds=ds)
-    organs = dict(zip(ds.partners["partner_id"], ds.partners["part_of"]))
-    acts = acts.assign(partner_id=[organs.get(p) if isinstance(organs.get(p), str) else p
-                                   for p in acts["partner_id"]])
-    for _, row in partners.head(4).iterrows():
-        name = row["acronym"] if isinstance(row["acronym"], str) and row["acronym"] else row["name"]
-        mine = acts[acts["partner_id"] == row["partner_id"]]
+    if found:
+        groups = list(dict.fromkeys(found.rows["partner_group"]))
+        kinds = dict(zip(ds.partners["partner_id"], ds.partners["kind"]))
+        counts: dict[str, int] = {}
+        for g in groups:
+            counts[str(kinds.get(g))] = counts.get(str(kinds.get(g)), 0) + 1
+        described = [f"{k} ({n})" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        points.append(chapter_point(
+            f"{found.counted()}{' here' if region is not None else ''}, by kind: {_series(described, limit=8)}",
+            found.paragraphs, ds=ds, inferences=found.inferences))
+    points.extend(p for p in partner_points(region, ds=ds) if not p.text.startswith(f"{found.count} partner"))
+    rows = found.rows if found else None
+    for g in (list(dict.fromkeys(rows["partner_group"])) if rows is not None else [])[:4]:
+        mine = rows[rows["partner_group"] == g]
+        name = findings.actor_label(mine.iloc[0], ds)
         placed = mine[mine["place"].notna()]
         places = _series([in_sentence(p, ds) for p in sorted(set(placed["place"].astype(str)))], limit=5)
-        count = plural(len(mine), "engagement")
+        count = plural(len(mine), "engagement") + " in which the chapter states cooperation with the UN"
         if not len(placed):
             detail = f"{count}, none tied to one place"
         elif len(placed) == len(mine):
@@ -842,7 +915,8 @@ def partnership_key_points(region=None, *, partner: str = "all",
         else:
             detail = f"{count}, {len(placed)} of them tied to a place ({places})"
         points.append(chapter_point(f"{name}: {detail}", mine["paragraph"], ds=ds,
-                                    inferences=inferences_of(mine, "engagements")))
+                                    inferences=[i for _, r in mine.iterrows()
+                                                for i in engagement_inferences(r, ds=ds)]))
     return points
 
 
@@ -904,6 +978,7 @@ def _source_entry(row: "pd.Series") -> str:
 
 #: An operation's status in the reporting period, in a table cell.
 STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet operating)",
+                 "deploying": "deploying (see how the chapter puts it)",
                  "closing": "closing (drawdown planned)", "closed": "closed"}
 
 

@@ -679,3 +679,54 @@ def voila_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+# --- the reviewed sentence ledger (issue 18): one build of every page it covers --------------------
+
+#: Briefings the ledger covers beyond the default set: the World briefing and two countries given
+#: by ISO code.
+LEDGER_EXTRAS = """
+[[briefing]]
+notebook = "region"
+parameters = { region = "World" }
+id = "region-world"
+
+[[briefing]]
+notebook = "country"
+parameters = { country = "COD" }
+id = "country-iso-cod"
+
+[[briefing]]
+notebook = "country"
+parameters = { country = "SYR" }
+id = "country-iso-syr"
+"""
+
+
+@pytest.fixture(scope="session")
+def ledger_build(tmp_path_factory, default_reports):
+    """The pages the sentence ledger covers, in one folder: the session's default build
+    (``default_reports``) and a build of the World briefing and two countries by ISO code, with
+    one manifest (``PSW_LEDGER_BUILD`` names an existing build folder instead, e.g. to run the
+    class tests on an older build)."""
+    import json
+
+    given = os.environ.get("PSW_LEDGER_BUILD")
+    if given:
+        return Path(given)
+    base = tmp_path_factory.mktemp("ledger")
+    set_file = base / "extras.toml"
+    set_file.write_text(LEDGER_EXTRAS, encoding="utf-8")
+    extras = base / "extras"
+    result = _run_briefings("build", "--set", str(set_file), "--out", str(extras), "--no-progress")
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = base / "reports"
+    out.mkdir()
+    manifest = {"briefings": {}}
+    for folder in (default_reports, extras):  # the extras' index is left out: the default one is it
+        for page in folder.glob("*.html"):
+            if folder == default_reports or page.name != "index.html":
+                (out / page.name).symlink_to(page)
+        manifest["briefings"].update(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["briefings"])
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return out

@@ -313,9 +313,10 @@ def test_nothing_after_the_period_is_recorded_as_having_happened(dataset):
 
 
 def test_events_the_chapter_says_are_ahead_are_planned(dataset):
-    """'ahead of the June 2017 elections': the chapter does not say the elections took place."""
+    """'ahead of the June 2017 elections': the chapter says neither that the elections took place
+    nor that they are planned: it dates the training by them (issue 18)."""
     events = dataset.events.set_index("event_id")
-    assert events.loc["lesotho-elections", "status"] == "planned"
+    assert events.loc["lesotho-elections", "status"] == "referred to"
     assert events.loc["drc-elections-due", "status"] == "planned"
 
 
@@ -338,7 +339,7 @@ def test_dates_as_written_occur_in_the_paragraph(dataset, seed_paragraphs):
 # ------------------------------------------------------------------ issue #8: operation status
 
 #: What the chapter says of each operation in the period (sustaining/5, crisis/2 ...).
-EXPECTED_STATUS = {"MINUJUSTH": "planned", "UNMISS-RPF": "planned", "UNOCI": "closing", "UNMIL": "closing",
+EXPECTED_STATUS = {"MINUJUSTH": "planned", "UNMISS-RPF": "deploying", "UNOCI": "closing", "UNMIL": "closing",
                    "MINUSTAH": "closing", "MINUSCA": "active", "MONUSCO": "active", "UNMISS": "active",
                    "MINUSMA": "active", "UNAMID": "active", "AMISOM": "active"}
 
@@ -383,8 +384,8 @@ def test_operation_status_rests_on_the_operation_rows(dataset):
 
 #: The UN's own organs, bodies, funds and programmes among the partners table's rows.
 UN_SYSTEM = {"general-assembly", "security-council", "secretariat", "hippo", "unicef",
-             "peacebuilding-commission", "peacebuilding-fund"}
-UN_KINDS = {"UN principal organ", "UN body", "UN fund or programme"}
+             "peacebuilding-commission", "peacebuilding-fund", "united-nations"}
+UN_KINDS = {"UN principal organ", "UN body", "UN fund or programme", "UN as a whole"}
 PARTY_KINDS = {"armed group", "parties to a conflict"}
 
 
@@ -454,7 +455,11 @@ def test_implied_council_decisions_are_inferred_initiatives(dataset):
 
 def test_every_initiative_has_a_status(dataset):
     inits = dataset.initiatives.set_index("initiative_id")
-    assert inits["status"].notna().all(), list(inits.index[inits["status"].isna()])
+    # the chapter says only that these streams were launched or expanded, not how they stand (issue 18)
+    launched = {"pbf-cross-border-financing", "pbf-youth-funding-stream", "pbf-civil-society-funding"}
+    assert inits.loc[list(launched), "status"].isna().all()
+    others = inits.drop(index=list(launched))
+    assert others["status"].notna().all(), list(others.index[others["status"].isna()])
     assert inits.loc["au-pso-financing-proposals", "status"] == "proposed"
     assert inits.loc["tripartite-mechanism", "status"] == "ongoing"
 

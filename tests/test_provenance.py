@@ -26,6 +26,7 @@ MAX_EVIDENCE_WORDS = 12
 OWN_WORDS_FIELDS = {
     "sections": ["summary"], "paragraphs": ["summary"], "themes": ["description"],
     "engagements": ["activity"], "events": ["description"], "figures": ["counts"],
+    "situations": ["description"],
     "operation_status": ["basis"], "reporting_period": ["basis", "label"],
 }
 COPY_RUN = 7
@@ -222,3 +223,83 @@ def test_copy_detector_catches_a_copied_phrase(seed_paragraphs):
     text = seed_paragraphs["crisis/2"].text
     sample = " ".join(text.split()[5:5 + COPY_RUN + 1])
     assert _word_runs(sample, COPY_RUN) & _word_runs(text, COPY_RUN)
+
+
+# --- issue 18: meaning in the data (modality, cooperation, lead, generic actors) -----------------
+
+#: Finite verbs and auxiliaries that would state a modality in a description: the verb of a
+#: sentence about an engagement comes from its ``modality`` field, never from the description.
+FINITE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|shall|should|can|could|may|might|must|does|do|did|"
+    r"offers|supports|works|promotes|provides|helps|gives|backs|creates|recommends|adopts|delivers|"
+    r"urges|signs|agrees|plans|prepares|starts|looks|commits|pledges|runs|sends|disburses|funds|"
+    r"launches|expands|exceeds|convenes|visits|requests|mediates|facilitates|cooperates|obstruct|"
+    r"withhold|step|stall|stalls|protects|intervenes|brokers|coordinates|implements|needs|begins|"
+    r"struggles|fails|failed|made|makes|renew|renews)\b")
+MODALITY_PHRASE_FIELDS = {"engagements": ("modality_evidence", "cooperation")}
+
+
+@pytest.mark.parametrize("table, field", [("engagements", "modality_evidence"),
+                                          ("engagements", "cooperation"),
+                                          ("situations", "modality_evidence")])
+def test_modality_and_cooperation_phrases_occur_in_their_paragraph(dataset, seed_paragraphs, table, field):
+    """The phrase that carries an engagement's (or a situation's) modality, and the one stating
+    an engagement's cooperation with the UN (where given), occur in the row's own paragraph and
+    are short."""
+    problems = []
+    for row in _rows(dataset, table):
+        phrase = row[field]
+        if not phrase:
+            if field == "modality_evidence":
+                problems.append(f"{_label(table, row)}: no {field}")
+            continue
+        para = seed_paragraphs.get(row["paragraph"])
+        if para is None or not _occurs(phrase, para.text):
+            problems.append(f"{_label(table, row)}: {field} {phrase!r} not in {row['paragraph']}")
+        elif len(phrase.split()) > MAX_EVIDENCE_WORDS:
+            problems.append(f"{_label(table, row)}: {field} of {len(phrase.split())} words")
+    assert not problems, "\n".join(problems)
+
+
+def test_descriptions_carry_no_finite_verb_of_modality(dataset):
+    """Descriptions are noun phrases: the modality field gives the verb."""
+    def verb(text: str):  # a capital only at the start: 'Offers good offices' is caught
+        return FINITE.search(text[:1].lower() + text[1:])
+
+    found = [f"{_label('engagements', r)}: {verb(r['activity']).group(0)!r} in {r['activity']!r}"
+             for r in _rows(dataset, "engagements") if verb(r["activity"])]
+    found += [f"{_label('situations', r)}: {verb(r['description']).group(0)!r} in {r['description']!r}"
+              for r in _rows(dataset, "situations") if verb(r["description"])]
+    assert not found, "\n".join(found)
+
+
+def test_cooperation_is_stated_only_for_actors_outside_the_un(dataset):
+    """'Works with the UN' is said of actors outside the UN, where the chapter states it."""
+    relation = dict(zip(dataset.partners["partner_id"], dataset.partners["relation_to_un"]))
+    relation.update({o: "outside the UN" for o, lead in zip(dataset.operations["operation_id"],
+                                                            dataset.operations["lead"]) if lead != "UN"})
+    wrong = [_label("engagements", r) for r in _rows(dataset, "engagements")
+             if r["cooperation"] and relation.get(r["partner_id"] or r["operation_id"]) != "outside the UN"]
+    assert not wrong, "cooperation stated for an actor that is not outside the UN: " + ", ".join(wrong)
+
+
+def test_an_operations_lead_agrees_with_its_public_facts(dataset):
+    """``operations.lead`` is the one field for who leads an operation; the context table's kind
+    (from the Security Council's documents) must not say otherwise."""
+    facts = dict(zip(dataset.operation_facts["operation_id"], dataset.operation_facts["kind"]))
+    expected = {"African Union operation": "AU", "hybrid operation": "hybrid"}
+    wrong = [f"{r['operation_id']}: lead {r['lead']}, facts say {facts.get(r['operation_id'])}"
+             for r in _rows(dataset, "operations")
+             if expected.get(facts.get(r["operation_id"]), "UN") != r["lead"]]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_generic_actor_names_a_kind_of_actor_not_one_body(dataset):
+    """Generic rows ('non-governmental organizations') have no acronym and no organ; named
+    bodies are not generic."""
+    partners = dataset.partners.set_index("partner_id")
+    generic = set(partners.index[partners["generic"].astype(bool)])
+    assert {"ngos", "private-sector", "governments", "civil-society"} <= generic
+    assert not generic & {"african-union", "european-union", "world-bank", "sadc", "osce"}
+    assert partners.loc[list(generic), "acronym"].isna().all() or \
+        set(partners.loc[list(generic), "acronym"].dropna()) <= {"NGOs"}

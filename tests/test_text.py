@@ -94,8 +94,8 @@ def test_no_un_body_or_party_is_counted_as_a_partner(dataset):
     for region in (None, "South Sudan", "Mali", "Gambia", "Colombia"):
         points = text.region_key_points(region, ds=dataset) + text.partnership_key_points(region, ds=dataset)
         for point in points:
-            if "partner" in point.text and "not counted as partners" not in point.text \
-                    and "(not partners)" not in point.text:
+            if "partner" in point.text and not any(w in point.text for w in (
+                    "not counted as partners", "not partners", "not a partner", "not counted as a partner")):
                 listed = point.text.split(":", 1)[-1]
                 assert not any(f" {n}" in f" {listed}" for n in names), point.text
 
@@ -122,8 +122,12 @@ def test_no_key_point_copies_the_report(dataset, seed_paragraphs):
     for para in seed_paragraphs.values():
         w = words(para.text)
         runs.update(tuple(w[i:i + RUN]) for i in range(len(w) - RUN + 1))
+    import re
+
     for point in all_points(dataset):
-        w = words(without_names(point.text, dataset))
+        # a key phrase of the chapter may be quoted, in quotation marks (issue 18): it is cited
+        unquoted = re.sub(r"\u201c[^\u201d]{0,90}\u201d", " ", point.text)
+        w = words(without_names(unquoted, dataset))
         copied = [" ".join(w[i:i + RUN]) for i in range(len(w) - RUN + 1) if tuple(w[i:i + RUN]) in runs]
         assert not copied, f"{point.text!r} copies the report: {copied[0]!r}"
 

@@ -142,15 +142,18 @@ def test_partner_tables_and_counts_hold_no_un_entity(monkeypatch, dataset):
     assert not set(summary["name"]) & set(un["name"])
     assert "African Union Commission" not in set(summary["name"])  # an organ is not a partner
     au = summary[summary["acronym"] == "AU"]
-    assert int(au["engagements"].iloc[0]) == 7  # the Commission's engagement counts for the AU
+    # the Commission's engagement counts for the AU; only engagements stating cooperation count
+    # (the AU's statements on South Sudan state none: issue 18)
+    assert int(au["engagements"].iloc[0]) == 6
     header = _text(out["header"])
-    assert "14 partners outside the UN" in header
-    assert "not counted as partners): PBF, Security Council" in header
+    assert "7 partners the chapter says work with the UN" in header
+    assert "UN bodies engaged (part of the UN, not partners): the General Assembly" in header
     _, out = _run(monkeypatch, "region", region="South Sudan")
     partners = out["partners"]
     assert "Security Council" not in set(partners["who"])  # a UN body: under activities
     assert "Security Council" in set(out["activities"]["who"])
-    assert set(partners["counted as"]) == {"partner (outside the UN)", "party to a conflict"}
+    assert set(partners["counted as"]) == {"other organization (cooperation with the UN not stated here)",
+                                           "party to a conflict (not a partner)"}
 
 
 # --- 4. numbers as the chapter prints them ------------------------------------------------------
@@ -166,7 +169,8 @@ def test_figure_tables_print_the_printed_form(monkeypatch, dataset):
 
 def test_the_six_month_budget_is_never_in_a_series_without_its_caveat(monkeypatch, dataset):
     caveated = dataset.public_figures[dataset.public_figures["caveat"].notna()]
-    assert list(caveated["figure_id"]) == ["pk-budget-2017-18"]
+    assert list(caveated["figure_id"])[0] == "pk-budget-2017-18"
+    assert all(f.startswith("sipri-operations-2017-") for f in list(caveated["figure_id"])[1:])
     budget = next(p for p in text.funding_key_points(ds=dataset) if "6.8 billion" in p.text)
     assert "6.8 billion (2017/18; funds the Darfur and Haiti operations for six months only)" in budget.text
     ax = charts.plot_public_figures(queries.public_figures("peacekeeping budget", ds=dataset),
@@ -201,7 +205,7 @@ def test_no_added_wording(dataset):
                   "at work"):
         assert added not in joined
     lesotho = " ".join(p.text for p in text.region_key_points("Lesotho", ds=dataset))
-    assert "elections due in Lesotho" in lesotho
+    assert "elections in Lesotho" in lesotho
 
 
 # --- 8. wording: articles, one name, agreement, ties, no repeated sentence -----------------------

@@ -23,6 +23,7 @@ from .. import alttext, queries, text
 from ..displays import Figure, ReportTable, SectionNote
 from ..names import display_name, in_sentence
 from ..params import Parameter
+from ..prose.modality import modality_words
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -42,12 +43,29 @@ COLUMN_LABELS = {
     "period_label": "period", "source": "context source", "topic": "topic", "region": "region",
     "partner_kind": "kind", "relation_to_un": "counted as", "printed": "figure",
     "target_printed": "target", "date_as_written": "date", "status_in_period": "status in the period",
-    "inferred_mark": "inferred",
+    "inferred_mark": "inferred", "lead_label": "led by", "modality_label": "how the chapter puts it",
+    "counted_as": "counted as",
 }
 
 #: How a partners-table row is counted (``partners.relation_to_un``), in a table's column.
 RELATION_LABELS = {"outside the UN": "partner (outside the UN)", "UN system": "UN body (not a partner)",
                    "government": "government", "party to a conflict": "party to a conflict"}
+
+
+#: How an office is present, in the offices table (queries.offices_in's reasons).
+PRESENCE_WORDS = {"based": "its area, as the chapter names it", "coverage": "coverage (context)",
+                  "engagement": "an engagement", "chapter": "named in the chapter",
+                  "based, coverage": "its area; coverage (context)",
+                  "based, engagement": "its area; an engagement",
+                  "coverage, engagement": "coverage (context); an engagement",
+                  "based, coverage, engagement": "its area; coverage (context); an engagement"}
+
+#: How each group of actors is counted, in a table's column (analysis.prose.findings.ACTOR_GROUPS).
+GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
+                "other": "other organization (cooperation with the UN not stated here)",
+                "UN system": "UN body (not a partner)", "government": "government (not a partner)",
+                "party to a conflict": "party to a conflict (not a partner)",
+                "generic": "named in general (not a partner)"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,23 @@ def _markdown(body: str):
     return Markdown(body)
 
 
+class Header:
+    """A briefing's header as Markdown, carrying its title and index teaser as output metadata
+    (``{"briefing": {"title", "summary"}}``, read by :mod:`analysis.builder.summary`): the index
+    shows the first finding's sentence without the page's note numbers."""
+
+    def __init__(self, body: str, title: str, teaser: str):
+        self.body, self.title, self.teaser = body, title, teaser
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return ({"text/markdown": self.body, "text/plain": self.title},
+                {"briefing": {"title": self.title, "summary": self.teaser}})
+
+    @property
+    def data(self) -> str:  # like IPython's Markdown, for code that reads .data
+        return self.body
+
+
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes, the same on every run (:func:`analysis.style.save_figure`)."""
     from ..displays import _png
@@ -146,6 +181,8 @@ class Briefing:
         self.include_context = bool(self.parameters.get("include_context", False))
         self._paragraphs: list[str] = []
         self._context: list[str] = []
+        #: The none sentences shown so far: a page says each once.
+        self._said: set[str] = set()
 
     @property
     def notebook(self) -> str:
@@ -198,7 +235,23 @@ class Briefing:
         the whole briefing has no data (its header already says so)."""
         if not self.has_data:
             return None
-        return SectionNote(text.section_note(what, text.escape(self.label)))
+        sentence = text.section_note(what, text.escape(self.label))
+        if sentence in self._said:  # a page says each none sentence once
+            return None
+        self._said.add(sentence)
+        return SectionNote(sentence)
+
+    def _note_of(self, *found):
+        """The none sentence of the findings a section draws from, as one note (nothing when the
+        whole briefing has no data: its header says so)."""
+        if not self.has_data:
+            return None
+        sentences = [f.none_sentence() for f in found if not f]
+        fresh = [s for s in dict.fromkeys(sentences) if s not in self._said]
+        self._said.update(fresh)
+        if not fresh:
+            return None
+        return SectionNote(" ".join(f"_{text.escape(s)}_" for s in fresh))
 
     @property
     def _in(self) -> str:
@@ -264,7 +317,8 @@ class Briefing:
 
     @property
     def title(self) -> str:
-        label = self.selection.label if self.selection is not None else "World"
+        """'Country briefing: the Gambia': the selection with the article English gives it."""
+        label = in_sentence(self.selection.label, self.ds) if self.selection is not None else "World"
         return f"{self.kind.title}: {label}"
 
     @property
@@ -285,8 +339,12 @@ class Briefing:
         for parameter in self.kind.parameters:
             name, value = parameter.name, self.parameters.get(parameter.name)
             if name in ("region", "country"):
-                scope = self.selection.describe() if self.selection is not None else \
-                    "the whole world"
+                if self.selection is not None and self.selection.kind == "country":
+                    scope = (f"{in_sentence(self.selection.label, self.ds, start=True)} "
+                             f"(ISO code {self.selection.key})")
+                else:
+                    scope = self.selection.describe() if self.selection is not None else \
+                        "the whole world"
                 parts.append(f"{name.capitalize()}: {scope}")
             elif name == "include_context":
                 parts.append("public context figures included" if value else
@@ -319,7 +377,9 @@ class Briefing:
                                           records=few), ""]
         if points:
             body.append(text.bullet_list(points, self.notes))
-        return _markdown("\n".join(body))
+        teaser = points[0].teaser(self.ds) if points and self.has_data else \
+            text.no_data_message(self.label, what=self.subject).split(". ")[0].replace("**", "") + "."
+        return Header("\n".join(body), self.title, teaser)
 
     def twin_sentence(self) -> str:
         """How the selection differs from its near twin (:mod:`analysis.twins`), else ''."""
@@ -340,13 +400,16 @@ class Briefing:
                            f"shows them._")
 
     def overview(self):
-        """How many records of each kind the selection holds, as a table (or a note)."""
+        """How many records of each kind the selection holds, as a table (or a note): the counts
+        of the findings the key points list (:func:`analysis.prose.findings.records`)."""
         import pandas as pd
 
-        counts = {k: v for k, v in self.records.items() if k != "places" and v}
-        if not sum(counts.values()):
+        from ..prose import findings
+
+        found = {f.what[1]: f.count for f in findings.records(self.selection, ds=self.ds).values() if f.count}
+        if not sum(found.values()):
             return self._note("chapter records")
-        frame = pd.DataFrame({"kind of record": list(counts), "records": list(counts.values())})
+        frame = pd.DataFrame({"kind of record": list(found), "records": list(found.values())})
         return ReportTable(frame, f"Chapter records{self._in}, by kind")
 
     def map(self):
@@ -359,9 +422,12 @@ class Briefing:
         self.cite(data["paragraphs"])
         label = self.label[0].upper() + self.label[1:]
         title = self.kind.map_title.format(label=label, subject=self.subject)
+        if getattr(self, "_whole_region", False):  # the region's records, copied onto each country
+            title = (f"{label}: the chapter's records on the region as a whole (it names none of "
+                     f"its countries), shown on each country")
         return show(maps.plot_choropleth(data, value="count", region=self.selection, ds=self.ds,
                                          title=title, source=self._map_source(data)),
-                    alttext.describe_map(data, title=title))
+                    alttext.describe_map(data, title=title, what=self.subject, ds=self.ds))
 
     def _map_source(self, data) -> str:
         from ..style import chapter_source
@@ -369,47 +435,58 @@ class Briefing:
         return chapter_source(list(data["paragraphs"]))
 
     def presence_map(self):
-        """Operations and offices located on a map zoomed to the selection (or a note)."""
-        ops = queries.operations_in(self.selection, ds=self.ds)
-        offices = queries.offices_in(self.selection, ds=self.ds)
-        if not len(ops) and not len(offices):
-            return self._note("peace operations, offices or envoys")
+        """UN peace operations and the offices present through the chapter, on a map zoomed to
+        the selection (or a note). Operations the AU leads are not drawn as UN operations."""
+        from ..prose import findings
+
+        ops = findings.operations(self.selection, ds=self.ds)
+        offices = findings.offices(self.selection, ds=self.ds)
+        if not ops and not offices:
+            every = findings.offices(self.selection, ds=self.ds, presence="all")
+            # the offices table said there are none at all, or listed those covering it only
+            return self._note_of(ops, every if not every else offices)
         from .. import maps
 
-        self.cite(list(ops["paragraph"]) + list(offices["paragraph"]))
-        title = (f"UN peace operations (active, planned or closing: see the key points) and "
-                 f"offices in {self.label}")
-        return show(maps.plot_presence(operations=ops, offices=offices, region=self.selection,
-                                       ds=self.ds, title=title),
-                    alttext.describe_presence(
-                        ops, offices, title=f"UN operations and offices present in {self.label}"))
+        self.cite(list(ops.paragraphs) + list(offices.paragraphs))
+        title = f"UN peace operations in {self.label}, and UN offices or envoys based or engaged there"
+        return show(maps.plot_presence(operations=ops.rows, offices=offices.rows,
+                                       region=self.selection, ds=self.ds, title=title),
+                    alttext.describe_findings(title, [ops, offices]))
 
     def operations(self):
         """Peace operations present, as a table (or a note)."""
-        ops = queries.operations_in(self.selection, ds=self.ds)
-        if not len(ops):
-            return self._note("peace operations")
+        from ..prose import findings
+
+        un, other = findings.operations(self.selection, ds=self.ds), \
+            findings.operations(self.selection, ds=self.ds, led_by_un=False)
+        if not un and not other:
+            return self._note_of(un)
+        import pandas as pd
+
+        ops = pd.concat([un.rows, other.rows], ignore_index=True)
         self.cite(context=ops["facts_source_id"].dropna())
         self.cite(ops["status_paragraph"].dropna())
-        ops = ops.assign(status_in_period=[text.status_label(s) for s in ops["status"]])
+        ops = ops.assign(status_in_period=[text.status_label(s) for s in ops["status"]],
+                         lead_label=[queries.lead_label(v) for v in ops["lead"]])
         inferences = [[text.row_inference(r, "operations"), text.status_inference(r, ds=self.ds)]
                       for _, r in ops.iterrows()]
-        return self._table(ops, ["operation_id", "name", "kind", "place", "status_in_period",
+        return self._table(ops, ["operation_id", "name", "lead_label", "place", "status_in_period",
                                  "established", "paragraph"],
                            inferences=[[i for i in row if i] for row in inferences],
                            caption=f"Peace operations{self._in}")
 
     def activities(self):
-        """What UN operations, offices and envoys do in the selection, as a table (or a note)."""
-        acts = queries.engagements_in(self.selection, ds=self.ds)
-        un_bodies = set(self.ds.partners.loc[self.ds.partners["relation_to_un"] == "UN system",
-                                             "partner_id"])
-        acts = acts[(acts["actor_table"] != "partners") |
-                    acts["partner_id"].isin(list(un_bodies)).astype(bool)]
-        if not len(acts):
-            return self._note("activities of UN operations, offices, envoys or bodies")
-        return self._engagement_table(acts, ["actor", "place", "theme", "activity", "paragraph"],
-                                      f"What UN operations, offices and envoys do{self._in}")
+        """What the UN's own operations, offices, envoys and bodies do in the selection, as a
+        table (or the finding's none sentence)."""
+        from ..prose import findings
+
+        found = findings.activities(self.selection, ds=self.ds, theme=self.themes)
+        if not found:
+            return self._note_of(found)
+        acts = found.rows.assign(modality_label=[modality_words(m) for m in found.rows["modality"]])
+        return self._engagement_table(acts, ["actor", "place", "theme", "activity", "modality_label",
+                                             "paragraph"],
+                                      f"What the UN's operations, offices, envoys and bodies do{self._in}")
 
     def _engagement_table(self, acts: "pd.DataFrame", columns: list[str], caption: str = ""):
         """Engagements as a table, each row marked when it or its actor is inferred."""
@@ -419,11 +496,17 @@ class Briefing:
 
     def offices(self):
         """Offices and envoys present, as a table (or a note)."""
-        offices = queries.offices_in(self.selection, ds=self.ds)
-        if not len(offices):
-            return self._note("offices or envoys")
-        offices = offices.assign(as_written=[text.office_reference(r) for _, r in offices.iterrows()])
-        return self._table(offices, ["office_id", "name", "as_written", "kind", "place", "presence",
+        from ..prose import findings
+
+        found = findings.offices(self.selection, ds=self.ds, presence="all")
+        if not found:
+            return self._note_of(found)
+        offices = found.rows
+        offices = offices.assign(
+            as_written=[r["chapter_reference"] if isinstance(r.get("chapter_reference"), str)
+                        else text.office_reference(r) for _, r in offices.iterrows()],
+            presence=[PRESENCE_WORDS.get(str(p), str(p)) for p in offices["presence"]])
+        return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
                            inferences=[text.inferences_of([r], "offices") for _, r in offices.iterrows()],
                            caption=f"Offices and envoys{self._in}")
@@ -441,8 +524,7 @@ class Briefing:
             if inference is not None:
                 self.notes.number(inference)
         return show(charts.plot_timeline(events), alttext.describe_timeline(
-            events.assign(date_label=events.get("date_as_written", events.get("date_label"))),
-            title=f"Timeline of dated events{self._in}"))
+            events, title=f"Timeline of dated events{self._in}"))
 
     def timeline(self):
         """The selection's dated events, as a table (or a note)."""
@@ -454,42 +536,73 @@ class Briefing:
                            inferences=[text.inferences_of([r], "events") for _, r in events.iterrows()],
                            caption=f"Dated events{self._in}")
 
-    def partners(self):
-        """Partners present and what they do with the UN, as a table (or a note)."""
-        acts = queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
-        if self.partner_filter() is None:  # UN bodies are the UN's own (see activities)
-            acts = acts[self._relations(acts["partner_id"]) != "UN system"]
-        if not len(acts):
-            return self._note("partner engagements")
-        parents = dict(zip(self.ds.partners["partner_id"], self.ds.partners["part_of"]))
-        acronyms = dict(zip(self.ds.partners["partner_id"], self.ds.partners["acronym"]))
-        acts = acts.assign(relation_to_un=[
-            f"part of the {acronyms.get(parents[p]) or parents[p]} (counted with it)"
-            if isinstance(parents.get(p), str) else RELATION_LABELS.get(r, r)
-            for p, r in zip(acts["partner_id"], self._relations(acts["partner_id"]))])
-        order = {r: i for i, r in enumerate(RELATION_LABELS.values())}
-        acts = acts.assign(_order=[order.get(r, 0.5) for r in acts["relation_to_un"]]).sort_values(
-            ["_order", "actor", "engagement_id"], kind="stable")
-        return self._engagement_table(acts, ["actor", "acronym", "relation_to_un", "partner_kind", "place",
-                                             "theme", "activity", "paragraph"],
-                                      f"Partners working with the UN{self._in}")
-
-    def _relations(self, partner_ids) -> "pd.Series":
+    def _actor_rows(self) -> "pd.DataFrame":
+        """Engagements of actors outside the UN (and of governments and parties) in the selection,
+        each with the group it is counted in (:data:`analysis.prose.findings.ACTOR_GROUPS`),
+        partners first; UN bodies are in the activities table."""
         import pandas as pd
 
-        relations = dict(zip(self.ds.partners["partner_id"], self.ds.partners["relation_to_un"]))
-        return pd.Series([relations.get(p) for p in partner_ids], index=getattr(partner_ids, "index", None),
-                         dtype="object")
+        from ..prose import findings
+
+        frames = []
+        for order, group in enumerate(("partners", "other", "government", "party to a conflict")):
+            # kinds of actors named in general are in the key points, not rows of engagements
+            # UN bodies are the UN's own: the activities table lists them
+            found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())
+            if found:
+                frames.append(found.rows.assign(counted_as=GROUP_LABELS[group], _order=order))
+        if not frames:
+            return pd.DataFrame()
+        acts = pd.concat(frames, ignore_index=True)
+        kinds = dict(zip(self.ds.partners["partner_id"], self.ds.partners["kind"]))
+        acts["partner_kind"] = [kinds.get(p, "") for p in acts["partner_id"]]
+        return acts.sort_values(["_order", "actor", "engagement_id"], kind="stable")
+
+    def partners(self):
+        """Organizations, governments and parties engaged in the selection, as a
+        table saying how each is counted (or the none sentence)."""
+        from ..prose import findings
+
+        acts = self._actor_rows()
+        if not len(acts):
+            found = findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter())
+            return self._note_of(found)
+        acts = acts.assign(modality_label=[modality_words(m) for m in acts["modality"]])
+        return self._engagement_table(acts, ["actor", "acronym", "counted_as", "partner_kind", "place",
+                                             "theme", "activity", "modality_label", "paragraph"],
+                                      f"Organizations, governments and parties named"
+                                      f"{self._in}, and how each is counted")
 
     def partner_summary(self):
-        """One row per partner: engagements, places and themes (or a note)."""
-        partners = queries.partners_in(self.selection, ds=self.ds)
-        if not len(partners):
-            return self._note("partner engagements")
-        return self._table(partners, ["name", "acronym", "kind", "engagements", "places", "themes",
-                                      "paragraphs"],
-                           inferences=[text.inferences_of([r], "partners") for _, r in partners.iterrows()],
-                           caption=f"Partners{self._in}, by number of engagements")
+        """One row per partner the chapter says works with the UN: engagements, places and
+        themes (or the none sentence)."""
+        import pandas as pd
+
+        from ..prose import findings
+
+        found = findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter())
+        if not found:
+            return self._note_of(found)
+        rows = found.rows
+        groups = list(dict.fromkeys(rows["partner_group"]))
+        partners = self.ds.partners.set_index("partner_id")
+        frame = pd.DataFrame({
+            "name": [partners.loc[g, "name"] for g in groups],
+            "acronym": [partners.loc[g, "acronym"] if isinstance(partners.loc[g, "acronym"], str) else ""
+                        for g in groups],
+            "kind": [partners.loc[g, "kind"] for g in groups],
+            "engagements": [int((rows["partner_group"] == g).sum()) for g in groups],
+            "places": [", ".join(sorted(set(rows.loc[rows["partner_group"] == g, "place"].dropna().astype(str))))
+                       for g in groups],
+            "paragraphs": [", ".join(text.ordered_paragraphs(rows.loc[rows["partner_group"] == g, "paragraph"]))
+                           for g in groups]})
+        frame = frame.sort_values(["engagements", "name"], ascending=[False, True], kind="stable")
+        inferred = {g: [i for _, r in rows[rows["partner_group"] == g].iterrows()
+                        for i in text.engagement_inferences(r, ds=self.ds)] for g in groups}
+        return self._table(frame, ["name", "acronym", "kind", "engagements", "places", "paragraphs"],
+                           inferences=[inferred[g] for g in frame.index.map(lambda i: groups[i])],
+                           caption=f"Partners the chapter says work with the UN{self._in}, "
+                                   f"by number of engagements")
 
     def engagements(self):
         """Every engagement on this briefing's themes in the selection (or a note)."""
@@ -522,7 +635,7 @@ class Briefing:
         acts = self.matrix_rows()
         acts = acts[acts["place_id"].notna()]
         if not len(acts):
-            return self._note("engagements with a place")
+            return self._note("engagements tied to a place")
         from .. import charts
 
         self.cite(acts["paragraph"])
@@ -532,7 +645,10 @@ class Briefing:
         ax = charts.plot_partner_matrix(acts, by="place", ds=self.ds)
         names = acts["acronym"].where(acts["acronym"].notna(), acts["actor"]) \
             if "acronym" in acts else acts["actor"]
-        return show(ax, alttext.describe_counts(names, title=ax.get_title() or "Who works where"))
+        marked = [f"{n} (inferred)" if text.engagement_inferences(r, ds=self.ds) else n
+                  for n, (_, r) in zip(names, acts.iterrows())]  # the chart stars these
+        return show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where",
+                                                what="engagements tied to a place"))
 
     def figures(self):
         """The chapter's figures for this briefing, as a table (or a note)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import queries
+from ..names import in_sentence
 from ..params import Parameter, close_matches, did_you_mean, listing
 from .base import BriefingKind
 from .region import RegionBriefing
@@ -71,4 +72,5 @@ class CountryBriefing(RegionBriefing):
         self.region = self.parameters["country"]
         #: The country, resolved once here.
         self.selection = queries.selection(self.region, self.ds)
-        self.label = self.selection.label if self.selection is not None else "the world"
+        self.label = in_sentence(self.selection.label, self.ds) if self.selection is not None \
+            else "the world"

@@ -19,7 +19,7 @@ KIND = BriefingKind(
     parameters=(region_parameter(), partner_parameter()),
     sections=("header", "partner_summary", "partner_matrix", "map", "partners", "sources"),
     subject="partner engagements",
-    map_title="Countries where partners work with the UN",
+    map_title="Countries where, as the chapter says, partners work with the UN",
 )
 
 
@@ -45,7 +45,9 @@ class PartnershipsBriefing(Briefing):
     def title(self) -> str:
         if self.partner == ALL_PARTNERS:
             return super().title
-        label = self.selection.label if self.selection is not None else "World"
+        from ..names import in_sentence
+
+        label = in_sentence(self.selection.label, self.ds) if self.selection is not None else "World"
         return f"{self.kind.title}: {self._partner_name}, {label}"
 
     @property
@@ -55,8 +57,14 @@ class PartnershipsBriefing(Briefing):
         return f"engagements by {self._partner_name}"
 
     def map_records(self) -> "pd.DataFrame":
-        acts = queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
-        return queries.countries_of(acts, ds=self.ds)
+        """Countries of the engagements in which the chapter says a partner works with the UN:
+        the rows of the partners finding, so the map counts what the key point counts."""
+        from ..prose import findings
+
+        found = findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter())
+        return findings.country_counts([found.rows], ds=self.ds)
 
     def matrix_rows(self) -> "pd.DataFrame":
-        return queries.partner_activities(self.partner_filter(), self.selection, ds=self.ds)
+        from ..prose import findings
+
+        return findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter()).rows

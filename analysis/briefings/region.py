@@ -34,13 +34,20 @@ class RegionBriefing(Briefing):
         return text.region_key_points(self.selection, include_context=self.include_context, ds=self.ds)
 
     def few_records(self) -> int | None:
-        records = sum(n for table, n in self.records.items() if table != "places")
+        """The records the key points count (:func:`analysis.prose.findings.records`), when few."""
+        from ..prose import findings
+
+        records = findings.records_total(findings.records(self.selection, ds=self.ds))
         return records if records < text.FEW_RECORDS else None
 
     def map_records(self) -> "pd.DataFrame | None":
-        data = queries.countries_with_data(self.selection, ds=self.ds)
+        from ..prose import findings
+
+        data = findings.records_map(self.selection, ds=self.ds)
+        self._whole_region = False
         if not len(data) and self.selection is not None:
             data = queries.whole_region_records(self.selection, ds=self.ds)
+            self._whole_region = data is not None and len(data) > 0
         return data
 
     def context_fits(self) -> bool:

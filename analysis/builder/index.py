@@ -3,7 +3,7 @@
 Entries are grouped under Regions, Countries and Themes, in the order of the default set. Each
 shows its title and first key point, with links to its page and its PDF; two region briefings
 that cover nearly the same countries (West Africa and the Sahel, Western Africa...) say how they
-differ; the notebook, parameters and build status sit in a details line.
+differ; a briefing whose last build failed says so in a details line (notebook, parameters, error).
 
 Each entry also links its two-page note (page, PDF, Word) and its Word file, where built.
 
@@ -44,8 +44,9 @@ def selection_facts(parameters: dict[str, Any]) -> dict[str, Any] | None:
     sel = queries.selection(region)
     if sel is None:
         return {"label": "World", "kind": "world", "describe": "the whole world", "countries": []}
-    names = queries.dataset().countries.set_index("iso3")["name"].to_dict() \
-        if "name" in queries.dataset().countries.columns else {}
+    from ..names import display_names
+
+    names = display_names(queries.dataset())  # the one printed name of each country
     return {"label": sel.label, "kind": sel.kind, "describe": sel.describe(),
             "countries": sorted(str(names.get(i, i)) for i in sel.iso3)}
 
@@ -106,8 +107,8 @@ def near_twins(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]
             shared = mine & theirs
             if len(shared) / len(mine | theirs) < TWIN_OVERLAP:
                 continue
-            sentence = (f'Close to <a href="#{_href(other)}">{escape(osel["label"])}</a> '
-                        f'({escape(osel["describe"])}): they share {len(shared)} countries')
+            sentence = (f'Close to <a href="#{_href(other)}">{escape(osel["describe"])}</a>'
+                        f': they share {len(shared)} countries')
             extra = []
             for label, diff in (("only here", mine - theirs), ("only there", theirs - mine)):
                 if not diff:
@@ -150,10 +151,10 @@ def _entry(bid: str, entry: dict[str, Any], twins: list[str]) -> str:
     heading = (f'<a href="{_href(html_name)}">{title}</a>' if html_name in outputs else title)
     links = []
     if html_name in outputs:
-        links.append(f'<a href="{_href(html_name)}">Page<span class="visually-hidden"> of '
+        links.append(f'<a href="{_href(html_name)}">Web page<span class="visually-hidden">: '
                      f'{title}</span></a>')
     if pdf_name in outputs:
-        links.append(f'<a href="{_href(pdf_name)}">PDF<span class="visually-hidden"> of '
+        links.append(f'<a href="{_href(pdf_name)}">PDF<span class="visually-hidden">: '
                      f'{title}</span></a>')
     for name, label in ((f"{bid}.docx", "Word"), (f"{bid}-note.html", "Two-page note"),
                         (f"{bid}-note.pdf", "note PDF"), (f"{bid}-note.docx", "note in Word")):
@@ -168,7 +169,8 @@ def _entry(bid: str, entry: dict[str, Any], twins: list[str]) -> str:
     if links:
         lines.append(f'<p class="links">{" · ".join(links)}</p>')
     lines += [f'<p class="twin">{t}</p>' for t in twins]
-    lines.append(f'<p class="details">{_details(bid, entry)}</p>')
+    if entry.get("status") == "failed":  # a reader needs no tool details of a page that built
+        lines.append(f'<p class="details">{_details(bid, entry)}</p>')
     lines.append("</li>")
     return "\n".join(lines)
 

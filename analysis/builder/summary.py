@@ -89,4 +89,6 @@ def read_summary(nb) -> Summary:
     title = plain(str(explicit["title"])) if "title" in explicit else output_title or cell_title
     summary = plain(str(explicit["summary"])) if "summary" in explicit else \
         key_point or first_bullet
+    if "summary" in explicit and summary:  # the briefing's own teaser, a whole sentence: never cut
+        return Summary(_clip(title) if title else None, summary)
     return Summary(_clip(title) if title else None, _clip(summary) if summary else None)

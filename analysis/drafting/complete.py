@@ -80,6 +80,10 @@ def complete_tables(draft: Draft, schema) -> tuple[dict[str, list[dict]], list[s
                 for r in missing:
                     r[field.name] = RELATION.get(r.get("kind", ""), "outside the UN")
                 continue
+            if name == "partners" and field.name == "generic":  # one named body unless a curator says
+                for r in missing:
+                    r[field.name] = "false"
+                continue
             if field.name == "curation":
                 for r in missing:
                     r[field.name] = DRAFT

@@ -176,7 +176,7 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
             entry = gaz.missions_by_id.get(eid)
             if entry is not None:
                 draft.operation_years[eid] = (entry.established, entry.closed)
-            t["operations"].append({"operation_id": eid, "name": f.name, "kind": f.kind,
+            t["operations"].append({"operation_id": eid, "name": f.name, "lead": _lead(f.kind),
                                     "place_id": place_for(f, True), "chapter_reference": clip(f.reference, 0, 200),
                                     **prov})
         elif table == "offices":
@@ -302,3 +302,9 @@ def read_text_file(path: Path | str, *, max_bytes: int) -> str:
         raise DraftError(f"{path} is not valid UTF-8: byte 0x{data[err.start]:02x} at offset {err.start} "
                          f"(line {line}); save it as UTF-8 text") from None
     return text
+
+
+def _lead(kind) -> str:
+    """An operation's lead (``operations.lead``) from the gazetteer's kind of operation."""
+    kind = str(kind or "")
+    return "AU" if kind == "African Union operation" else "hybrid" if kind == "hybrid operation" else "UN"

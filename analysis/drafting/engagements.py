@@ -20,6 +20,21 @@ VERBS = re.compile(
     r"continues?|travell?ed|met|meets?|press(?:es|ed)|kept|welcomed?|approved?|joined?|resumed?|"
     r"escort(?:s|ed)?|negotiat(?:e|es|ed|ing)|visit(?:s|ed)?|urged?|called)\b")
 ACTORS = ("operations", "offices", "partners")
+#: Words that set a sentence's modality, strongest first; a draft's guess for a curator to check
+#: (``engagements.modality``). A sentence with none of them is taken as reporting something done.
+MODALITY_WORDS = (
+    ("stalled", re.compile(r"\b(?:stall(?:s|ed)?|failed|have not|has not|reluctan\w*)\b", re.I)),
+    ("struggling", re.compile(r"\b(?:struggl\w*|limited|minimal progress|falling short)\b", re.I)),
+    ("proposed", re.compile(r"\b(?:propos\w*|must|should|called for)\b", re.I)),
+    ("planned", re.compile(r"\b(?:will|planned|forthcoming|to be)\b", re.I)),
+    ("committed", re.compile(r"\b(?:committed|pledged?|dedicated|commitment)\b", re.I)),
+    ("ongoing", re.compile(r"\b(?:continues?|is \w+ing|are \w+ing|ongoing|under way)\b", re.I)),
+)
+
+
+def draft_modality(sentence: str) -> str:
+    """The modality a draft proposes for a sentence (see :data:`MODALITY_WORDS`)."""
+    return next((name for name, words in MODALITY_WORDS if words.search(sentence)), "done")
 ACTOR_FIELD = {"operations": "operation_id", "offices": "office_id", "partners": "partner_id"}
 
 
@@ -54,6 +69,8 @@ def propose_engagements(chapter: ChapterText, findings: list[Finding], section_t
                     row = {"engagement_id": eid, "operation_id": "", "office_id": "", "partner_id": "",
                            "place_id": place.entity_id if place else "", "theme_id": section_theme[p.section_id],
                            "activity": f"{verb.group(0)} (draft candidate, to be written)",
+                           "modality": draft_modality(sentence), "modality_evidence": ev,
+                           "cooperation": "",
                            "paragraph": p.paragraph_id, "evidence": ev,
                            "inferred": "true" if inferred else "false",
                            "inference_note": " ".join(notes) if inferred else "", "curation": "draft"}

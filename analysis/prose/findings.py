@@ -1,0 +1,514 @@
+"""One finding per claim: what a section of a briefing rests on, computed once.
+
+A :class:`Finding` holds the rows a claim rests on, one printed label per row group, the
+inferred flag of each label, the paragraphs cited and the inferences behind them. The key point,
+the table, the chart or map, its alt text and the index teaser of the section all render the same
+finding, so that a count is always ``len(finding.items)``. A "none recorded" sentence is written
+by :meth:`Finding.none_sentence`, over the same selection and naming the kind of record absent;
+where records on a wider area that overlaps the selection exist (the Middle East for Western
+Asia), it says so.
+
+The categories are the data's, one field each: an operation's ``lead`` (only lead ``UN`` is a UN
+peace operation), an actor's ``relation_to_un`` and ``generic`` flag, and an engagement's
+``cooperation`` (only an engagement whose phrase states cooperation with the UN makes its actor a
+partner working with the UN).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .. import queries
+from ..formatting import plural
+from ..locators import paragraph_locators
+from ..names import in_sentence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..dataset import Dataset
+
+INFERRED = "inferred"
+
+
+def _truthy(value) -> bool:
+    try:
+        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
+    except (TypeError, ValueError):  # pd.NA
+        return False
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one section of a briefing claims, and the rows it rests on.
+
+    ``what`` is the kind of record, singular and plural ("UN peace operation", "UN peace
+    operations"); ``scope`` the selection as it reads in a sentence ("Mali", "the world");
+    ``items`` one printed label per counted thing and ``flags`` whether each is inferred;
+    ``rows`` the data rows (a DataFrame) behind the items; ``paragraphs`` the chapter paragraphs
+    cited, in reading order; ``inferences`` the :class:`analysis.text.Inference` objects the
+    claim rests on; ``nearby`` labels of records on wider areas overlapping the selection
+    (said only in the none sentence); ``context`` whether the finding is context, not the
+    chapter's (office coverage).
+    """
+
+    section: str
+    what: tuple[str, str]
+    scope: str
+    items: tuple[str, ...] = ()
+    flags: tuple[bool, ...] = ()
+    paragraphs: tuple[str, ...] = ()
+    inferences: tuple[Any, ...] = ()
+    rows: Any = field(default=None, compare=False, repr=False)
+    nearby: tuple[str, ...] = ()
+    nearby_area: str = ""
+    context: bool = False
+    #: The kind of record absent, as a none sentence names it (``what``'s plural by default).
+    absent: str = ""
+
+    @property
+    def count(self) -> int:
+        """How many things the finding counts: the length of its list, by construction."""
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def inferred_count(self) -> int:
+        return sum(self.flags)
+
+    def counted(self) -> str:
+        """'3 UN peace operations (1 inferred)'."""
+        n, k = self.count, self.inferred_count
+        mark = "" if not k else (f" ({INFERRED})" if n == 1 else
+                                 f" (all {INFERRED})" if k == n else f" ({k} {INFERRED})")
+        return plural(n, *self.what) + mark
+
+    def labels(self, *, mark: bool = True) -> list[str]:
+        """The items, each inferred one marked '(inferred)' when some but not all are."""
+        if not mark or all(self.flags) or not any(self.flags):
+            return list(self.items)
+        return [f"{item} ({INFERRED})" if flag else item for item, flag in zip(self.items, self.flags)]
+
+    def none_sentence(self) -> str:
+        """The chapter records no <kind of record> for <scope>: over the same selection the
+        section draws from; names the records on wider areas that overlap it, if any."""
+        if "{scope}" in self.absent:
+            sentence = f"The chapter records no {self.absent.format(scope=self.scope)}"
+        else:
+            sentence = f"The chapter records no {self.absent or self.what[1]} for {self.scope}"
+        if self.nearby:
+            sentence += (f"; on {self.nearby_area}, a wider area that includes all or part of it, "
+                         f"it records {_series(list(self.nearby))}")
+        return sentence + "."
+
+
+def _series(items: list[str], limit: int = 6) -> str:
+    items = list(dict.fromkeys(i for i in items if i))
+    if len(items) > limit:
+        items = items[:limit] + [f"{len(items) - limit} more"]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def scope_of(sel, ds: "Dataset") -> str:
+    """The selection as it reads in a sentence: 'the Gambia', 'Western Africa', 'the world'."""
+    return in_sentence(sel.label, ds) if sel is not None else "the world"
+
+
+def _inferences(rows, table: str) -> tuple:
+    from .. import text
+
+    return text.inferences_of(rows, table)
+
+
+# --- operations ----------------------------------------------------------------------------------
+
+#: What an operation of each lead is called in a finding.
+OPERATION_WHAT = {"UN": ("UN peace operation", "UN peace operations"),
+                  "other": ("operation led by the AU or jointly with it",
+                            "operations led by the AU or jointly with it"),
+                  "force": ("force within a UN peace operation", "forces within a UN peace operation")}
+
+
+def forces(sel, *, ds: "Dataset | None" = None, status: str | None = None) -> Finding:
+    """Forces within a UN peace operation (``operations.part_of``): never counted as operations."""
+    return operations(sel, ds=ds, led_by_un=None, status=status)
+
+
+def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = True,
+               status: str | None = None) -> Finding:
+    """The peace operations in the selection that the UN leads (``led_by_un``) or that the AU
+    leads alone or with the UN; optionally of one ``status`` in the reporting period."""
+    from .. import text
+
+    ds = queries.dataset(ds)
+    frame = queries.operations_in(sel, ds=ds)
+    keep = (frame["lead"] != "UN") if led_by_un is False else (frame["lead"] == "UN")
+    forces = frame["part_of"].notna() if "part_of" in frame else keep & False
+    keep = keep & (forces if led_by_un is None else ~forces)  # a force within an operation apart
+    frame = frame[keep.astype(bool)]
+    if status is not None:
+        frame = frame[frame["status"] == status]
+    frame = frame.reset_index(drop=True)
+    items = []
+    for _, row in frame.iterrows():
+        label = text.operation_in_place(row["operation_id"], row.get("place"), ds=ds)
+        if led_by_un is False:
+            label += " (AU-led)" if row["lead"] == "AU" else " (AU-UN hybrid)"
+        items.append(label)
+    inferences = list(_inferences(frame, "operations"))
+    inferences += [text.status_inference(r, ds=ds) for _, r in frame.iterrows()]
+    what = OPERATION_WHAT["UN" if led_by_un else "other" if led_by_un is False else "force"]
+    return Finding("operations", what, scope_of(sel, ds),
+                   tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(paragraph_locators(list(frame["paragraph"]) +
+                                            list(frame["status_paragraph"].dropna()))),
+                   tuple(i for i in inferences if i is not None), frame)
+
+
+# --- offices -------------------------------------------------------------------------------------
+
+#: How the offices of each kind of presence are named.
+OFFICE_WHAT = {
+    "based": ("office or envoy whose area the chapter names here", "offices or envoys whose area the chapter names here"),
+    "engagement": ("office or envoy the chapter ties to an engagement here",
+                   "offices or envoys the chapter ties to an engagement here"),
+    "coverage": ("office whose area includes part of it (context: its coverage)",
+                 "offices whose area includes part of it (context: their coverage)"),
+}
+
+
+def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) -> Finding:
+    """Offices and envoys present in the selection. ``presence``: 'based' (the office's own area
+    is in the selection), 'engagement' (only an engagement ties it there), 'coverage' (context
+    only), or None for every office present through the chapter (based or engagement)."""
+    from .. import text
+
+    ds = queries.dataset(ds)
+    frame = queries.offices_in(sel, ds=ds)
+    reasons = frame["presence"].astype(str).str.split(", ")
+    if presence == "coverage":
+        keep = reasons.map(lambda r: r == ["coverage"])
+    elif presence == "based":
+        keep = reasons.map(lambda r: "based" in r or r == ["chapter"])
+    elif presence == "engagement":
+        keep = reasons.map(lambda r: "engagement" in r and "based" not in r)
+    elif presence == "all":  # the offices table: every office present, with how
+        keep = reasons.map(lambda r: True)
+    else:
+        keep = reasons.map(lambda r: r != ["coverage"])
+    frame = frame[keep.astype(bool)].reset_index(drop=True)
+    what = OFFICE_WHAT.get(presence or "", ("office or envoy", "offices or envoys"))
+    if sel is None:
+        what = ("office or envoy", "offices or envoys")
+    absent = "office or envoy based or engaged in {scope}" if presence is None and sel is not None else ""
+    items = tuple(text.office_listed(r) for _, r in frame.iterrows())
+    paragraphs = list(frame["paragraph"])
+    if sel is not None:  # an office only engaged here rests on the engagements' paragraphs
+        only_engaged = frame.loc[~frame["presence"].astype(str).str.contains("based"), "office_id"]
+        acts = queries.engagements_in(sel, ds=ds)
+        paragraphs = list(frame.loc[frame["presence"].astype(str).str.contains("based"), "paragraph"])
+        paragraphs += list(acts.loc[acts["office_id"].isin(list(only_engaged)), "paragraph"])
+        if presence == "coverage":
+            paragraphs = list(frame["paragraph"])
+    return Finding("offices", what, scope_of(sel, ds), items,
+                   tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(paragraph_locators(paragraphs)),
+                   _inferences(frame, "offices"), frame, context=presence == "coverage", absent=absent)
+
+
+# --- engagements and actors ----------------------------------------------------------------------
+
+def _actor_relations(ds: "Dataset") -> dict[tuple[str, str], str]:
+    """(actor table, id) -> relation to the UN: partners by their field; UN-led operations and
+    offices are the UN's own; AU-led and hybrid operations are outside the UN."""
+    out = {("partners", p): str(r) for p, r in zip(ds.partners["partner_id"], ds.partners["relation_to_un"])}
+    out.update({("operations", o): "UN system" if lead == "UN" else "outside the UN"
+                for o, lead in zip(ds.operations["operation_id"], ds.operations["lead"])})
+    out.update({("offices", o): "UN system" for o in ds.offices["office_id"]})
+    return out
+
+
+def engagements(sel, *, ds: "Dataset | None" = None, theme=None) -> "pd.DataFrame":
+    """The selection's engagements with each actor's ``relation`` to the UN, its ``generic``
+    flag and ``cooperating`` (the chapter states cooperation with the UN), organs folded into
+    their organization (``partner_group``)."""
+    import pandas as pd
+
+    ds = queries.dataset(ds)
+    acts = queries.engagements_in(sel, theme=theme, ds=ds)
+    relations = _actor_relations(ds)
+    generic = dict(zip(ds.partners["partner_id"], ds.partners["generic"]))
+    parents = {p: o for p, o in zip(ds.partners["partner_id"], ds.partners["part_of"]) if isinstance(o, str)}
+    acts["relation"] = pd.array([relations.get((t, a), "outside the UN")
+                                 for t, a in zip(acts["actor_table"], acts["actor_id"])], dtype="string")
+    acts["generic"] = [bool(_truthy(generic.get(a))) if t == "partners" else False
+                       for t, a in zip(acts["actor_table"], acts["actor_id"])]
+    acts["cooperating"] = [bool(_text(c)) for c in acts["cooperation"].astype(object).where(
+        acts["cooperation"].notna(), "")]
+    acts["partner_group"] = pd.array([parents.get(a, a) if t == "partners" else a
+                                      for t, a in zip(acts["actor_table"], acts["actor_id"])],
+                                     dtype="string")
+    return acts
+
+
+def actor_label(row, ds: "Dataset") -> str:
+    """An actor as a reader knows it: its acronym, else its name (an organ by its organization)."""
+    table, actor_id = row.get("actor_table"), str(row.get("partner_group") or row.get("actor_id"))
+    if table == "partners":
+        partners = ds.partners.set_index("partner_id")
+        if actor_id in partners.index:
+            acronym = partners.loc[actor_id, "acronym"]
+            label = acronym if isinstance(acronym, str) and acronym else str(partners.loc[actor_id, "name"])
+            article = partners.loc[actor_id, "article"] if "article" in partners else None
+            return f"the {label}" if isinstance(article, str) and article == "the" else label
+    from .. import text
+
+    if table == "operations":
+        return text.operation_label(actor_id, ds=ds)
+
+    return text.actor_short_name(row, ds=ds)
+
+
+#: The groups of actors a briefing names, each apart: (relation, cooperating, what).
+ACTOR_GROUPS = {
+    "partners": ("partner the chapter says works with the UN",
+                 "partners the chapter says work with the UN"),
+    "other": ("organization named where the chapter states no cooperation with the UN",
+              "organizations named where the chapter states no cooperation with the UN"),
+    "UN system": ("UN body engaged (part of the UN, not a partner)",
+                  "UN bodies engaged (part of the UN, not partners)"),
+    "government": ("government named (not counted as a partner)",
+                   "governments named (not counted as partners)"),
+    "party to a conflict": ("party or authority in a conflict (not a partner)",
+                            "parties and authorities in a conflict (not partners)"),
+    "generic": ("kind of actor named in general (not counted as a partner)",
+                "kinds of actors named in general (not counted as partners)"),
+}
+
+
+#: How a none sentence names each group of actors absent.
+ACTOR_ABSENT = {"partners": "partner working with the UN",
+                "other": "organization named without a stated cooperation with the UN"}
+
+
+def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
+    partners = acts[acts["actor_table"] == "partners"]
+    generic = partners["generic"].astype(bool)
+    if group == "generic":
+        return partners[generic]
+    partners = partners[~generic]
+    if group == "UN system":
+        return partners[(partners["relation"] == "UN system")]
+    if group in ("government", "party to a conflict"):
+        return partners[partners["relation"] == group]
+    outside = partners[partners["relation"] == "outside the UN"]
+    cooperating = outside["cooperating"].astype(bool)  # a fact of each engagement, not of the actor
+    return outside[cooperating] if group == "partners" else outside[~cooperating]
+
+
+def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=None,
+           partner: str | None = None) -> Finding:
+    """One group of actors engaged in the selection (see :data:`ACTOR_GROUPS`): 'partners' are
+    organizations outside the UN, not named in general, with an engagement here whose phrase
+    states cooperation with the UN; 'other' are the organizations outside the UN engaged here
+    without it; 'UN system', 'government' and 'party to a conflict' are never partners."""
+    from .. import text
+
+    ds = queries.dataset(ds)
+    acts = engagements(sel, ds=ds, theme=theme)
+    if partner not in (None, "all"):
+        acts = acts[(acts["partner_id"] == partner) | (acts["partner_group"] == partner)]
+    rows = _group_rows(acts, group).reset_index(drop=True)
+    labels: dict[str, str] = {}
+    flags: dict[str, bool] = {}
+    for _, row in rows.iterrows():
+        key = str(row["partner_group"])
+        labels.setdefault(key, actor_label(row, ds))
+        flags[key] = flags.get(key, True) and bool(_actor_inferred(row, ds))
+    inferences = [i for _, r in rows.iterrows() for i in text.engagement_inferences(r, ds=ds)]
+    return Finding(group, ACTOR_GROUPS[group], scope_of(sel, ds), tuple(labels.values()),
+                   tuple(flags[k] for k in labels), tuple(paragraph_locators(rows["paragraph"])),
+                   tuple(dict.fromkeys(inferences)), rows,
+                   *_nearby(sel, ds, lambda s: _group_rows(engagements(s, ds=ds, theme=theme), group)),
+                   absent=ACTOR_ABSENT.get(group, ""))
+
+
+def _actor_inferred(row, ds: "Dataset") -> bool:
+    table, actor_id = row.get("actor_table"), str(row.get("actor_id"))
+    frame = ds[table]
+    key = {"operations": "operation_id", "offices": "office_id", "partners": "partner_id"}[table]
+    found = frame[frame[key] == actor_id]
+    return bool(len(found)) and _truthy(found.iloc[0]["inferred"])
+
+
+def activities(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
+    """What the UN itself does in the selection: engagements of UN-led operations, offices and
+    envoys, and UN bodies. Items are the engagements (one per actor, activity and paragraph)."""
+    from .. import text
+
+    ds = queries.dataset(ds)
+    acts = engagements(sel, ds=ds, theme=theme)
+    rows = acts[acts["relation"] == "UN system"].reset_index(drop=True)
+    items, flags = [], []
+    for _, group in rows.groupby(["actor", "activity", "paragraph"], sort=False, observed=True):
+        first = group.iloc[0]
+        items.append(f"{actor_label(first, ds)}: {first['activity']}")
+        flags.append(any(bool(text.engagement_inferences(r, ds=ds)) for _, r in group.iterrows()))
+    inferences = [i for _, r in rows.iterrows() for i in text.engagement_inferences(r, ds=ds)]
+    return Finding("activities", ("activity of the UN's operations, offices, envoys or bodies",
+                                  "activities of the UN's operations, offices, envoys or bodies"),
+                   scope_of(sel, ds), tuple(items), tuple(flags),
+                   tuple(paragraph_locators(rows["paragraph"])), tuple(dict.fromkeys(inferences)), rows,
+                   *_nearby(sel, ds, lambda s: engagements(s, ds=ds, theme=theme).query(
+                       "relation == 'UN system'")))
+
+
+def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
+    """The selection's dated events, in the timeline's one order (first day, then last day)."""
+    from .. import text
+
+    ds = queries.dataset(ds)
+    frame = queries.timeline(sel, theme=theme, ds=ds)
+    items = tuple(f"{text.event_date(r)}: {text.lower_first(str(r['description']).rstrip('.'))}"
+                  for _, r in frame.iterrows())
+    return Finding("events", ("dated event", "dated events"), scope_of(sel, ds), items,
+                   tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "events"), frame)
+
+
+def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
+    """Labels of the records on wider areas the chapter names (the Middle East, Africa) whose
+    countries (``region_equivalents``) include some of the selection's without the area lying
+    inside it, and those areas' names. ``rows_of(None)`` gives the rows of every place."""
+    if sel is None:
+        return (), ""
+    from ..twins import area_countries
+
+    inside = queries.place_ids(sel, ds) or set()
+    mine = set(sel.iso3)
+    places = ds.places
+    wider = [(pid, name) for pid, name, kind in zip(places["place_id"], places["name"], places["kind"])
+             if kind == "region" and pid not in inside and mine & set(area_countries(pid, ds))]
+    if not wider:
+        return (), ""
+    everywhere = rows_of(None)
+    labels, areas = [], []
+    for pid, name in wider:
+        frame = everywhere[everywhere["place_id"] == pid]
+        if not len(frame):
+            continue
+        labels += [f"{actor_label(row, ds)} (\u00b6 {row['paragraph']})" for _, row in frame.iterrows()]
+        areas.append(in_sentence(str(name), ds))
+    return tuple(dict.fromkeys(labels)), _series(areas)
+
+
+# --- records ---------------------------------------------------------------------------------------
+
+def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
+    """The findings a regional or country briefing counts, by section: UN peace operations,
+    operations the AU leads alone or with the UN, offices and envoys (through the chapter),
+    engagements, dated events and figures. The overview, the records sentence, the map and the
+    index teaser all count these."""
+    ds = queries.dataset(ds)
+    acts = queries.engagements_in(sel, ds=ds)
+    figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else ds.figures
+    scope = scope_of(sel, ds)
+    out = {"operations": operations(sel, ds=ds), "forces": forces(sel, ds=ds),
+           "other_operations": operations(sel, ds=ds, led_by_un=False),
+           "offices": offices(sel, ds=ds)}
+    out["engagements"] = Finding("engagements", ("engagement", "engagements"), scope,
+                                 tuple(acts["engagement_id"]), tuple(_truthy(v) for v in acts["inferred"]),
+                                 tuple(paragraph_locators(acts["paragraph"])),
+                                 _inferences(acts, "engagements"), acts)
+    out["events"] = events(sel, ds=ds)
+    fig_ids = tuple(dict.fromkeys(figures["figure_id"])) if len(figures) else ()
+    first = figures.drop_duplicates("figure_id") if len(figures) else figures
+    out["figures"] = Finding("figures", ("figure", "figures"), scope, fig_ids,
+                             tuple(_truthy(v) for v in first["inferred"]) if len(first) else (),
+                             tuple(paragraph_locators(first["paragraph"])) if len(first) else (),
+                             _inferences(first, "figures") if len(first) else (), first)
+    return out
+
+
+def records_total(found: dict[str, Finding]) -> int:
+    return sum(f.count for f in found.values())
+
+
+def records_sentence(found: dict[str, Finding], scope: str) -> str:
+    """'For Mali, the chapter's dataset holds 2 UN peace operations (all inferred), ...'."""
+    parts = [f.counted() for f in found.values() if f.count]
+    return f"For {scope}, the chapter's dataset holds {_series(parts, limit=len(parts))}"
+
+
+def records_paragraphs(found: dict[str, Finding]) -> list[str]:
+    return paragraph_locators([p for f in found.values() for p in f.paragraphs])
+
+
+def country_counts(found_rows: Iterable["pd.DataFrame"], *, ds: "Dataset | None" = None) -> "pd.DataFrame":
+    """Rows per country for a choropleth, counted from the rows of findings (a country's own
+    mention is not a record): columns ``iso3``, ``name``, ``count``, ``paragraphs``."""
+    import pandas as pd
+
+    ds = queries.dataset(ds)
+    frames = [f[["place_id", "paragraph"]] for f in found_rows if f is not None and len(f)]
+    if not frames:
+        return pd.DataFrame({"iso3": pd.Series(dtype="string"), "name": pd.Series(dtype="string"),
+                             "count": pd.Series(dtype="Int64"), "paragraphs": pd.Series(dtype="string")})
+    return queries.countries_of(pd.concat(frames, ignore_index=True), ds=ds)
+
+
+def situations(sel, *, ds: "Dataset | None" = None) -> Finding:
+    """The situation in the selection's places as the chapter describes it (``situations``):
+    each item its place, its description and its modality, with the chapter's phrase quoted."""
+    from .modality import quoted
+
+    ds = queries.dataset(ds)
+    frame = ds.situations
+    ids = queries.place_ids(sel, ds)
+    if ids is not None:
+        frame = frame[frame["place_id"].isin(list(ids))]
+    frame = frame.reset_index(drop=True)
+    names = dict(zip(ds.places["place_id"], ds.places["name"]))
+    items = []
+    for _, row in frame.iterrows():
+        where = in_sentence(names.get(row["place_id"], str(row["place_id"])), ds)
+        items.append(f"In {where}, as the chapter describes it: {row['description']} "
+                     f"({quoted(row['modality_evidence'])})")
+    return Finding("situations", ("situation the chapter describes", "situations the chapter describes"),
+                   scope_of(sel, ds), tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "situations"), frame)
+
+
+def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
+    """Countries of the selection by number of the records :func:`records` counts (each record
+    counted once per country it concerns; a country's own mention is not a record), for the
+    regional map: columns ``iso3``, ``name``, ``count``, ``paragraphs``."""
+    import pandas as pd
+
+    ds = queries.dataset(ds)
+    found = records(sel, ds=ds) if found is None else found
+    ids = queries.place_ids(sel, ds)
+    frames = []
+    for key in ("operations", "forces", "other_operations", "offices", "engagements", "figures"):
+        rows = found[key].rows
+        if rows is not None and len(rows) and "place_id" in rows:
+            rows = rows[rows["place_id"].notna()]
+            if ids is not None:
+                rows = rows[rows["place_id"].isin(list(ids))]
+            frames.append(pd.DataFrame({"place_id": rows["place_id"].astype("string"),
+                                        "paragraph": rows["paragraph"].astype("string")}))
+    links = ds.event_places
+    links = links[links["event_id"].isin(list(found["events"].rows["event_id"]))]
+    if ids is not None:
+        links = links[links["place_id"].isin(list(ids))]
+    frames.append(pd.DataFrame({"place_id": links["place_id"].astype("string"),
+                                "paragraph": links["paragraph"].astype("string")}))
+    return country_counts(frames, ds=ds)

@@ -1,0 +1,406 @@
+"""Each class of error a reader found in the briefings (issue 18), as a rule over every page.
+
+The rules read the built pages (the ledger's build: the default set, the World briefing and two
+countries by ISO code) through the ledger's one extractor, and check what they print against the
+data: categories, counts against lists, modality, "none recorded", actors placed, a country's main
+facts, and artefacts. Each rule failed on the build of 75e0feb (run with ``PSW_LEDGER_BUILD``
+naming an older build to see it fail).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from analysis import queries
+from analysis.names import in_sentence
+from analysis.prose import findings, ledger
+
+pytestmark = pytest.mark.slow
+
+
+@lru_cache(maxsize=None)
+def _pages(folder: str) -> dict[str, list[tuple[str, str]]]:
+    return {p.name: ledger.sentences(p.read_text(encoding="utf-8"))
+            for p in sorted(Path(folder).glob("*.html"))}
+
+
+def pages(build) -> dict[str, list[tuple[str, str]]]:
+    return _pages(str(build))
+
+
+def key_points(build, name: str) -> list[str]:
+    """The page's list items (the key points) as sentences, from its HTML."""
+    html = (Path(build) / name).read_text(encoding="utf-8")
+    items = re.findall(r"<li>(.*?)</li>", html, re.S)
+    return [ledger.normalise(re.sub(r"<[^>]+>", "", i)).replace("&amp;", "&").replace("&#x27;", "'")
+            .replace("&quot;", '"') for i in items]
+
+
+def selections(build) -> dict[str, object]:
+    """{page name: its selection (None for the world)} for the region and country pages."""
+    manifest = json.loads((Path(build) / "manifest.json").read_text(encoding="utf-8"))["briefings"]
+    out = {}
+    for bid, entry in manifest.items():
+        params = entry.get("parameters") or {}
+        value = params.get("country") or params.get("region")
+        if value is not None and entry.get("notebook") in ("region", "country"):
+            out[f"{bid}.html"] = queries.selection(value)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _names_with_joins() -> tuple[str, ...]:
+    """Names holding ' and ' or ', ' (kept whole when a list is split), longest first."""
+    from analysis import text
+
+    ds = queries.dataset()
+    names = set()
+    for table in ("offices", "partners", "places", "operations"):
+        names |= {str(n) for n in ds[table]["name"].dropna()}
+    names |= set(ds.countries["display_name"].dropna().astype(str))
+    names |= {text.office_listed(r) for _, r in ds.offices.iterrows()}
+    names |= {text.office_reference(r) for _, r in ds.offices.iterrows()}
+    joined = {n for n in names if " and " in n or ", " in n}
+    joined |= {n[:1].lower() + n[1:] for n in joined}
+    return tuple(sorted(joined, key=len, reverse=True))
+
+
+def _items(listing: str) -> list[str]:
+    """'A, B (inferred) and 3 more' -> ['A', 'B', '+', '+', '+'] (names with 'and' kept whole)."""
+    for n, name in enumerate(_names_with_joins()):
+        listing = listing.replace(name, f"NAME{n}")
+    listing = re.sub(r"\([^()]*\)", "", listing)
+    more = re.search(r"(?:,| and) (\d+) more$", listing.strip())
+    if more:
+        listing = listing[: more.start()]
+    names = _names_with_joins()
+    parts = [re.sub(r"NAME(\d+)", lambda m: names[int(m.group(1))], p.strip())
+             for p in re.split(r", | and ", listing) if p.strip()]
+    return parts + ["+"] * (int(more.group(1)) if more else 0)
+
+
+def _labels(dataset) -> dict[str, str]:
+    """Printed label -> partner id (acronym, else name)."""
+    p = dataset.partners
+    return {(a if isinstance(a, str) and a else n): pid for pid, a, n in zip(p["partner_id"], p["acronym"], p["name"])}
+
+
+# --- 1. categories ---------------------------------------------------------------------------------
+
+def test_only_un_led_operations_are_shown_as_un_operations(ledger_build, dataset):
+    """No sentence, title or alt text about UN (peace) operations names an operation whose lead
+    is not the UN."""
+    leads = dict(zip(dataset.operations["operation_id"], dataset.operations["lead"]))
+    found = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if not re.search(r"\bUN (?:peace )?operations?\b|^\d+ peace operations? (?:active|planned|closing)", s):
+                continue
+            for claim in re.split(r"(?<=\.) ", s):
+                if re.search(r"AU-led|hybrid|led by the AU|AU-UN", claim):
+                    continue
+                named = [o for o in leads if re.search(rf"\b{re.escape(o)}\b", claim) and leads[o] != "UN"]
+                if named:
+                    found.append(f"{page}: {named} in {claim[:140]!r}")
+    assert not found, "\n".join(found)
+
+
+def test_partners_said_to_work_with_the_un_are_partners_with_stated_cooperation(ledger_build, dataset):
+    """A list of partners said to work with the UN holds only organizations outside the UN, named
+    as one body, with an engagement whose phrase states cooperation with the UN."""
+    labels = _labels(dataset)
+    partners = dataset.partners.set_index("partner_id")
+    eng = dataset.engagements
+    cooperating = set(eng.loc[eng["cooperation"].notna(), "partner_id"].dropna())
+    cooperating |= {partners.loc[p, "part_of"] for p in cooperating if isinstance(partners.loc[p, "part_of"], str)}
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            m = re.match(r"\d+ partners?[^:]*works? with the UN[^:]*: (.*?)\. \(A/72", s)
+            if not m or "by kind" in s:  # a count by kind lists kinds (the count test checks it)
+                continue
+            for item in _items(m.group(1)):
+                pid = labels.get(item.removeprefix("the "))
+                if pid is None or partners.loc[pid, "relation_to_un"] != "outside the UN" \
+                        or bool(partners.loc[pid, "generic"]) or pid not in cooperating:
+                    wrong.append(f"{page}: {item!r} in {s[:100]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 2. counts against lists -----------------------------------------------------------------------
+
+def test_a_count_is_the_length_of_its_list(ledger_build):
+    """'N things: a, b and c' names N things; an alt text's 'N shown/shaded; most ...: a, b and
+    K more' names N."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for where, s in sentences:
+            for m in re.finditer(r"(?:^|\. |: )(\d+) ([a-zA-Z][^:;.]*?): (.*?)(?:\. (?=\(A/72)|\.(?= \d| [A-Z])|\.$|; )", s):
+                n, listing = int(m.group(1)), m.group(3)
+                if "," not in listing and " and " not in listing and n == 1:
+                    continue
+                by_kind = re.findall(r" \((\d+)\)(?:,| and|$)", listing)  # "by kind: regional organization (4)"
+                got = sum(int(k) for k in by_kind) if by_kind and "by kind" in s else len(_items(listing))
+                if got != n and not m.group(2).startswith(("dated event", "engagement")):
+                    wrong.append(f"{page}: {n} but {got} listed in {s[:160]!r}")
+            shaded = re.search(r"(\d+) (?:countries|country) shaded; most [^:]+: (.*?)\.$", s)
+            if shaded and len(_items(shaded.group(2))) != int(shaded.group(1)):
+                wrong.append(f"{page}: {s[:160]!r}")
+        # the offices the records sentence counts are the offices the office points list
+        texts = [s for where, s in sentences if where == "text"]
+        counted = next((re.search(r"(\d+) offices? or envoys?", s) for s in texts
+                        if "dataset holds" in s and re.search(r"\d+ offices? or envoys?", s)), None)
+        listed = sum(len(_items(m.group(1))) for s in texts for m in
+                     [re.match(r"Offices and envoys (?!whose area \(context)[^:]*: (.*?)\. \(A/72", s)] if m)
+        if counted and page != "index.html" and int(counted.group(1)) != listed:
+            wrong.append(f"{page}: records sentence counts {counted.group(0)!r}, office points list {listed}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_map_never_counts_more_records_than_the_page(ledger_build):
+    """A country's number on the records map is at most the page's count of records."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        total = None
+        for _, s in sentences:
+            m = re.search(r"holds (.*?)\. \(A/72", s)
+            if m and "dataset holds" in s:
+                total = sum(int(n) for n in re.findall(r"(?:^|, | and )(\d+) ", m.group(1)))
+            few = re.search(r"Only (\d+) chapter records?", s)
+            if few:
+                total = int(few.group(1))
+        if total is None:
+            continue
+        for where, s in sentences:
+            m = re.search(r"countries by number of chapter records\. .*?most records: (.*)\.$", s)
+            if where == "alt" and m:
+                values = [int(v) for v in re.findall(r" (\d+)(?:,| and|$)", m.group(1))]
+                if values and max(values) > total:
+                    wrong.append(f"{page}: page counts {total}, map says {m.group(1)!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 3. modality --------------------------------------------------------------------------------
+
+def test_an_engagement_point_carries_the_chapters_phrase_for_its_modality(ledger_build, dataset):
+    """A key point restating an engagement (its actor first, its paragraph cited alone) quotes
+    the phrase that carries the engagement's modality, so no paraphrase strengthens it."""
+    acts = queries.engagements_in(None, ds=dataset)
+    from analysis import text
+
+    starts = {}
+    for _, row in acts.iterrows():
+        starts.setdefault((text.actor_short_name(row, ds=dataset), row["paragraph"]), set()).add(
+            row["modality_evidence"])
+    wrong = []
+    for page in pages(ledger_build):
+        for point in key_points(ledger_build, page):
+            cited = ledger.cited(point)
+            if len(cited) != 1 or re.match(r"[^:]+: \d", point):  # a count per actor, not an engagement
+                continue
+            for (actor, paragraph), phrases in starts.items():
+                if paragraph == cited[0] and re.match(rf"{re.escape(actor)}(?: in [^:]+)?: ", point):
+                    if not any(f"\u201c{p}\u201d" in point for p in phrases):
+                        wrong.append(f"{page}: {point[:140]!r} lacks \u201c{sorted(phrases)[0]}\u201d")
+    assert not wrong, "\n".join(wrong[:40])
+
+
+def test_an_operations_status_is_the_status_of_the_period(ledger_build, dataset):
+    """An operation listed under a status in the period has that status in operation_status."""
+    status = dict(zip(dataset.operation_status["operation_id"], dataset.operation_status["status"]))
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            m = re.match(r"\d+ (?:UN )?peace operations? (?:\([^)]*\) )?(active|planned|deploying|closing)[^:]*: (.*)\. \(A/72", s)
+            if not m:
+                continue
+            for item in _items(m.group(2)):
+                op = item.split(" ")[0]
+                if op in status and status[op] != m.group(1):
+                    wrong.append(f"{page}: {op} said {m.group(1)}, is {status[op]}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 4. "nothing recorded" -----------------------------------------------------------------------------
+
+#: A none sentence's kind of record -> the finding it must be true of.
+NONE_KINDS = {
+    "activities of UN operations, offices, envoys or bodies": lambda sel: findings.activities(sel),
+    "activities of the UN's operations, offices, envoys or bodies": lambda sel: findings.activities(sel),
+    "partner engagements": lambda sel: findings.actors(sel, "partners"),
+    "partner working with the UN": lambda sel: findings.actors(sel, "partners"),
+    "peace operations": lambda sel: findings.operations(sel),
+    "UN peace operations": lambda sel: findings.operations(sel),
+    "offices or envoys": lambda sel: findings.offices(sel, presence="all"),
+    "office or envoy based or engaged in": lambda sel: findings.offices(sel),
+    "dated events": lambda sel: findings.events(sel),
+}
+
+
+def test_nothing_is_said_to_be_missing_that_is_recorded(ledger_build):
+    """'The chapter records no X for Y' holds for Y's own selection, and names records on a wider
+    area overlapping Y when there are some."""
+    sels = selections(ledger_build)
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        if page not in sels:
+            continue
+        for _, s in sentences:
+            m = re.match(r"The chapter records no (.+?) (?:for|in) ([^;.]+)", s)
+            if not m or m.group(1) not in NONE_KINDS:
+                continue
+            found = NONE_KINDS[m.group(1)](sels[page])
+            if found:
+                wrong.append(f"{page}: {s!r}, yet {found.count} recorded: {list(found.items)[:3]}")
+            elif found.nearby and found.nearby_area not in s:
+                wrong.append(f"{page}: {s!r}, yet {found.nearby_area} holds {list(found.nearby)[:3]}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 5. actors placed ------------------------------------------------------------------------------
+
+def test_an_office_is_placed_only_where_its_own_area_is(ledger_build, dataset):
+    """'Offices and envoys ... in X: a, b' places each office in X only when its own area (its
+    place) lies in X; an office only engaged there is said to be engaged."""
+    sels = selections(ledger_build)
+    offices = dataset.offices
+    names = {}
+    from analysis import text
+
+    for _, row in offices.iterrows():
+        names[text.office_listed(row).split(" (")[0]] = row
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        if page not in sels or sels[page] is None:
+            continue
+        ids = queries.place_ids(sels[page], dataset)
+        for _, s in sentences:
+            m = re.match(r"Offices and envoys (?:the chapter places in|whose area, as the chapter names it, lies in) [^:]+: (.*)\. \(A/72", s)
+            if not m:
+                continue
+            for item in _items(m.group(1)):
+                row = names.get(item)
+                if row is not None and row["place_id"] not in ids:
+                    wrong.append(f"{page}: {item} placed there; its area is {row['place_id']}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 6. a country's main facts -----------------------------------------------------------------------
+
+def test_a_country_page_gives_its_situation_and_events_in_its_key_points(ledger_build, dataset):
+    """Every situation the chapter describes in a country, and every dated event there, is in
+    the country page's key points (not only in a table)."""
+    sels = selections(ledger_build)
+    wrong = []
+    for page, sel in sels.items():
+        if sel is None or sel.kind != "country":
+            continue
+        points = " ".join(key_points(ledger_build, page))
+        situ = findings.situations(sel, ds=dataset)
+        for _, row in situ.rows.iterrows():
+            if row["description"] not in points:
+                wrong.append(f"{page}: no key point on {row['description']!r}")
+        events = findings.events(sel, ds=dataset)
+        if 1 <= events.count <= 3:
+            for _, row in events.rows.iterrows():
+                if str(row["description"]).rstrip(".")[1:40] not in points:
+                    wrong.append(f"{page}: event {row['description'][:50]!r} only in a table")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 7. artefacts -------------------------------------------------------------------------------------
+
+def test_no_missing_value_marker_is_printed(ledger_build):
+    found = [f"{page}: {s[:120]!r}" for page, ss in pages(ledger_build).items() for _, s in ss
+             if re.search(r"<NA>|\bnan\b|\bNone\b", s)]
+    assert not found, "\n".join(found)
+
+
+def test_no_sentence_or_none_note_is_said_twice_on_a_page(ledger_build):
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        seen, nones = set(), []
+        for where, s in sentences:
+            if where != "text" or len(s) < 40 or s.startswith(("Chapter:", "Context:")) or page == "index.html":
+                continue
+            if s in seen:
+                wrong.append(f"{page}: twice: {s[:100]!r}")
+            seen.add(s)
+            m = re.match(r"The chapter records no (.+?) for ", s)
+            if m and "activities" not in m.group(1):  # activities are a kind of their own
+                nones.append(set(re.findall(r"[a-z]+", m.group(1).replace("UN ", ""))) - {"or", "of", "the"})
+        for i, a in enumerate(nones):
+            for b in nones[i + 1:]:
+                if a <= b or b <= a:
+                    wrong.append(f"{page}: two none notes say the same: {sorted(a)} / {sorted(b)}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_title_gives_a_place_its_article(ledger_build, dataset):
+    sels = selections(ledger_build)
+    wrong = []
+    for page, sel in sels.items():
+        if sel is None:
+            continue
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", (Path(ledger_build) / page).read_text(encoding="utf-8"), re.S)
+        wanted = in_sentence(sel.label, dataset)
+        if h1 and not h1.group(1).strip().endswith(wanted.replace("'", "&#x27;")) and \
+                not h1.group(1).strip().endswith(wanted):
+            wrong.append(f"{page}: {h1.group(1).strip()!r}, not {wanted!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_kind_of_actor_named_in_general_is_listed_as_one_actor(ledger_build, dataset):
+    """'Governments engaged: Member States, ... and Governments' lists kinds of actors as actors."""
+    generic = dataset.partners[dataset.partners["generic"].astype(bool)]
+    labels = {a if isinstance(a, str) and a else n for a, n in zip(generic["acronym"], generic["name"])}
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            m = re.match(r"(\d+ partners?[^:]*|Governments? engaged[^:]*|UN bod[^:]*): (.*?)\. \(A/72", s)
+            if m:
+                listed = {i.removeprefix("the ") for i in _items(m.group(2))} & labels
+                if listed:
+                    wrong.append(f"{page}: {sorted(listed)} in {s[:100]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_index_shows_readers_no_tool_details_or_dangling_notes(ledger_build):
+    index = (Path(ledger_build) / "index.html").read_text(encoding="utf-8")
+    for detail in ("notebook region", "parameters:", "executed notebook", "status: built", "(inferred: note"):
+        assert detail not in index, detail
+
+
+def test_a_sipri_regional_count_says_its_region_is_not_m49s(ledger_build):
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        html = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        if re.search(r"in the region|SIPRI", html) and re.search(r"active during the year[^<]{0,40} in (Africa|Europe|the Americas)", html):
+            if "not those of the M49 region" not in html:
+                wrong.append(page)
+    assert not wrong, wrong
+
+
+def test_a_timeline_gives_its_first_and_last_events_in_its_own_order(ledger_build, dataset):
+    """The alt text's first and last events, and the key point's earliest and latest, are the
+    first and last of the timeline's order (first day, then last day)."""
+    sels = selections(ledger_build)
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        if page not in sels:
+            continue
+        events = queries.timeline(sels[page], ds=dataset)
+        if len(events) < 2:
+            continue
+        first, last = [str(events.iloc[i]["description"]).rstrip(".")[1:30] for i in (0, -1)]
+        for where, s in sentences:
+            m = re.search(r"(?:first|the earliest,|first to begin,|the first to begin,) [^:]+: (.*?); "
+                          r"(?:last|the latest,|last to begin,|the last to begin,) [^:]+: (.*)", s)
+            if m and where in ("alt", "text") and "Timeline" in s or (m and "dated events on the timeline" in s):
+                if first not in m.group(1) or last not in m.group(2):
+                    wrong.append(f"{page}: {s[:160]!r}")
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,77 @@
+"""The claims layer (analysis.prose.findings): one finding per claim, counted from its own list."""
+from __future__ import annotations
+
+import pytest
+
+from analysis import queries, text
+from analysis.prose import findings
+from analysis.prose.modality import MODALITIES, status_clause
+
+SELECTIONS = (None, "Africa", "Western Asia", "Mali", "Lesotho", "Somalia", "India", "Northern Europe")
+
+
+@pytest.mark.parametrize("region", SELECTIONS)
+def test_every_count_is_the_length_of_its_list(dataset, region):
+    sel = queries.selection(region, dataset)
+    found = list(findings.records(sel, ds=dataset).values())
+    found += [findings.actors(sel, g, ds=dataset) for g in findings.ACTOR_GROUPS]
+    found += [findings.activities(sel, ds=dataset), findings.situations(sel, ds=dataset)]
+    for f in found:
+        assert f.count == len(f.items) == len(f.flags)
+        assert f.counted().startswith(str(f.count))
+        assert bool(f) == bool(f.items)
+
+
+@pytest.mark.parametrize("region", SELECTIONS)
+def test_the_overview_and_the_records_sentence_count_the_same_findings(dataset, region, monkeypatch):
+    from analysis.briefings import open_briefing
+
+    monkeypatch.setattr("analysis.briefings.base.show", lambda *a, **k: None)
+    brief = open_briefing("region", region=region or "World", ds=dataset)
+    table = brief.overview()
+    sentence = text.region_key_points(region, ds=dataset)
+    if not sentence:
+        return
+    from analysis.formatting import plural
+
+    counts = dict(zip(table.frame["kind of record"], table.frame["records"]))
+    for f in findings.records(queries.selection(region, dataset), ds=dataset).values():
+        if f.count:
+            assert counts[f.what[1]] == f.count
+            assert plural(f.count, *f.what) in sentence[0].text, (f.what, f.count)
+
+
+def test_a_none_sentence_is_said_only_of_an_empty_finding_and_names_what_is_absent(dataset):
+    mali = queries.selection("Mali", dataset)
+    asia = queries.selection("Western Asia", dataset)
+    assert findings.operations(mali, ds=dataset)  # MINUSMA
+    lesotho = queries.selection("Lesotho", dataset)
+    assert findings.activities(lesotho, ds=dataset), "the UN's support to the SADC training is an activity"
+    none = findings.actors(asia, "partners", ds=dataset)
+    assert not none and "partner working with the UN" in none.none_sentence()
+    assert "the Middle East" in none.none_sentence()  # records on a wider area overlapping it
+
+
+def test_un_operations_are_led_by_the_un_and_partners_state_cooperation(dataset):
+    ops = findings.operations(None, ds=dataset)
+    assert not {"AMISOM", "UNAMID"} & set(ops.rows["operation_id"])
+    other = findings.operations(None, ds=dataset, led_by_un=False)
+    assert set(other.rows["operation_id"]) == {"AMISOM", "UNAMID"}
+    partners = findings.actors(None, "partners", ds=dataset)
+    assert partners.rows["cooperating"].all()
+    assert not {"CENCO", "NGOs", "Private sector", "Security Council"} & set(partners.items)
+    assert "CENCO" in findings.actors(None, "other", ds=dataset).items
+
+
+def test_an_office_engaged_somewhere_is_not_placed_there(dataset):
+    india = queries.selection("India", dataset)
+    assert not findings.offices(india, ds=dataset, presence="based")
+    assert "Secretary-General" in findings.offices(india, ds=dataset, presence="engagement").items
+
+
+def test_an_engagement_is_worded_from_its_modality_with_the_chapters_phrase(dataset):
+    assert set(dataset.engagements["modality"]) <= set(MODALITIES)
+    row = dataset.engagements.set_index("engagement_id").loc["unrcca-central-asia-water"]
+    assert status_clause(row) == "a commitment (\u201cis committed to offering his good offices\u201d)"
+    burundi = dataset.engagements.set_index("engagement_id").loc["burundi-parties-preconditions"]
+    assert burundi["modality"] == "struggling" and "similarly slow" in status_clause(burundi)
