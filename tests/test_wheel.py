@@ -171,11 +171,13 @@ def dashboard(installed):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(installed["home"] / "voila.log", "w+")
+    token = "wheel-test-token"  # the dashboard needs its token (analysis.dashboard)
+    env = {**installed["env"], "PSW_DASHBOARD_TOKEN": token}
     proc = subprocess.Popen([installed["python"], "-m", "analysis.apps", "dashboard", "--port", str(port)],
-                            cwd=installed["cwd"], env=installed["env"], stdout=log,
+                            cwd=installed["cwd"], env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        yield f"http://127.0.0.1:{port}/", proc, log
+        yield f"http://127.0.0.1:{port}/?token={token}", proc, log
     finally:
         import signal
 
