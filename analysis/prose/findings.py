@@ -395,8 +395,16 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
     inside = queries.place_ids(sel, ds) or set()
     mine = set(sel.iso3)
     places = ds.places
+
+    def countries_of(pid) -> frozenset[str]:
+        # a drafted package may name a region whose countries it does not list: not "wider"
+        try:
+            return area_countries(pid, ds)
+        except KeyError:
+            return frozenset()
+
     wider = [(pid, name) for pid, name, kind in zip(places["place_id"], places["name"], places["kind"])
-             if kind == "region" and pid not in inside and mine & set(area_countries(pid, ds))]
+             if kind == "region" and pid not in inside and mine & set(countries_of(pid))]
     if not wider:
         return (), ""
     everywhere = rows_of(None)
