@@ -147,7 +147,7 @@ def test_bad_value_fails_in_the_first_cell_after_the_parameters(tmp_path, notebo
 @pytest.mark.slow
 def test_country_briefing(default_reports):
     nb = built(default_reports, "country-democratic-republic-of-the-congo")
-    assert_briefing(nb, title="Country briefing: Democratic Republic of the Congo", mapped=False)
+    assert_briefing(nb, title="Country briefing: the Democratic Republic of the Congo", mapped=False)
     assert images(nb, "brief.presence_map()"), "operations and offices located"
     text = markdown(nb) + "\n".join(o["data"].get("text/plain", "") for o in outputs(nb) if "data" in o)
     assert "MONUSCO" in text and "Country: Democratic Republic of the Congo (country, COD)" in text

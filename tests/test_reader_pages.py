@@ -385,7 +385,7 @@ def test_default_set_has_a_country_briefing_for_every_country_with_records(brief
 @pytest.mark.slow
 def test_country_page_shrinks_empty_sections_and_keeps_the_rest(built):
     page = (built / "country-congo.html").read_text(encoding="utf-8")
-    assert "<h1" in page and "Country briefing: Congo" in page
+    assert "<h1" in page and "Country briefing: the Congo" in page
     assert "<p><strong>Timeline:</strong> The chapter records no dated events" in page
     assert ">Timeline</h2>" not in page
     assert ">Operations and envoys present</h2>" in page  # UNOCA is there
