@@ -68,17 +68,40 @@ class InferenceNotes:
     def __len__(self) -> int:
         return len(self._notes)
 
+    def by_number(self) -> dict[int, Inference]:
+        """The inferences numbered so far, by number."""
+        return {number: inference for number, inference in self._notes.values()}
+
+    def sentences(self) -> list[tuple[int, str]]:
+        """(number, sentence) of each note, as the Inferences section prints it (plain text):
+        what it concerns, its paragraph, why."""
+        out = []
+        for number, inference in sorted(self._notes.values(), key=lambda n: n[0]):
+            out.append((number, inference_sentence(inference)))
+        return out
+
     def markdown(self) -> str:
         """The Inferences section: each note with what it concerns and its paragraph."""
         if not self._notes:
             return ""
-        lines = ["**Inferences**", "",
-                 "What this briefing marks *(inferred)* the chapter implies but does not state:", ""]
+        lines = ["**Inferences**", "", INFERENCES_INTRO_MARKDOWN, ""]
         for number, inference in sorted(self._notes.values(), key=lambda n: n[0]):
-            where = f" (¶ {inference.paragraph})" if inference.paragraph else ""
-            lines.append(f"{number}. {escape(_no_final_stop(inference.about))}{where}: "
-                         f"{escape(_no_final_stop(reader_note(inference.note)))}.")
+            lines.append(f"{number}. {inference_sentence(inference, markdown=True)}")
         return "\n".join(lines)
+
+
+#: The line before the list of inference notes (Markdown, and as it reads).
+INFERENCES_INTRO_MARKDOWN = "What this briefing marks *(inferred)* the chapter implies but does not state:"
+INFERENCES_INTRO = "What this briefing marks (inferred) the chapter implies but does not state:"
+
+
+def inference_sentence(inference: "Inference", *, markdown: bool = False) -> str:
+    """One inference note as a reader reads it: "MINUSMA as the operation meant (¶ crisis/3):
+    The chapter speaks of ...". ``markdown``: its data text escaped for Markdown."""
+    keep = escape if markdown else str
+    where = f" (¶ {inference.paragraph})" if inference.paragraph else ""
+    return (f"{keep(_no_final_stop(inference.about))}{where}: "
+            f"{keep(_no_final_stop(reader_note(inference.note)))}.")
 
 
 #: A curator's cross-reference in a note ("; see operations.MINUSCA"), and a table's name, which a

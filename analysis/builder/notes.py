@@ -3,10 +3,10 @@
 ``<id>-note.html``, ``<id>-note.pdf`` and ``<id>-note.docx`` sit beside ``<id>.html``. The page
 is A4 and at most two pages: body text 10 pt (notes 8.5 pt; never below the 9 pt the body
 needs, never squeezed), with the stamp (dataset and package versions, the data's period) in a
-small footer and no digest. Citations are superscript numbers leading to "A/72/1, chapter II.B,
-'Crisis management', paragraph 3"; an inferred line carries "†n" leading to what is inferred,
-in words. When a note would run past two pages, its lists are cut shorter (each cut list says
-"3 of 17 ...; all in the full briefing") and it is laid out again.
+small footer and no digest. The key points, tables, inference notes and sources are the full briefing's own (the same
+sentences, citations "(A/72/1 II.B ¶ crisis/3)" and "(inferred: note n)" marks, numbered for the
+note). When a note would run past two pages, its tables are cut shorter (each cut table says so)
+and it is laid out again.
 
 Every text is escaped here (``html.escape``; Word: plain runs): the note's text comes from the
 data.
@@ -35,49 +35,41 @@ def stamp_line(period: str = "") -> str:
     return f"Dataset {dataset_version()} · package {package_version()}{when}"
 
 
-def _numbers(line, cites: dict[str, int], inferred: dict) -> tuple[str, str]:
-    numbers = ",".join(str(cites[p]) for p in line.paragraphs if p in cites)
-    daggers = ",".join(f"†{inferred[i]}" for i in line.inferred if i in inferred)
-    return numbers, daggers
+_MARKDOWN = None
+
+
+def markdown_html(source: str) -> str:
+    """Markdown of the briefings' own text (data text already escaped by
+    :func:`analysis.text.escape`, which turns "<" into "&lt;"), as the page renders it."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        import mistune
+
+        _MARKDOWN = mistune.create_markdown(escape=False)
+    return _MARKDOWN(source).strip()
+
+
+def _sources_markdown(note) -> str:
+    """The note's sources list, without the page's bold "Sources" line (the note has a heading)."""
+    return "\n".join(line for line in note.sources.splitlines() if line.strip() != "**Sources**").strip()
 
 
 def note_html(note, *, period: str = "") -> str:
     """The note as one self-contained HTML page (print stylesheet inside)."""
-    cites = {c.locator: n for n, c in enumerate(note.citations(), 1)}
-    inferred = {i: n for n, i in enumerate(note.inferences(), 1)}
     body = [f'<header><p class="kicker">Note for a meeting · {escape(note.document)}</p>',
-            f"<h1>{escape(note.title)}</h1>", f'<p class="intro">{escape(note.intro)}</p></header>']
-    for part in note.all_parts:
-        if not part.lines:
-            continue
-        key = part is note.key_points
-        items = []
-        for line in part.lines:
-            numbers, daggers = _numbers(line, cites, inferred)
-            marks = ""
-            if numbers:
-                marks += f'<sup class="cite">{numbers}</sup>'
-            if daggers:
-                marks += f'<sup class="inferred">{daggers}</sup>'
-            context = ""
-            if line.context:
-                context = f' <span class="context">(source: {escape("; ".join(line.context))})</span>'
-            items.append(f"<li>{escape(line.text)}{marks}{context}</li>")
-        tag = "ol" if key else "ul"
-        cut = f'<p class="cut">{escape(part.cut)}</p>' if part.cut else ""
-        body.append(f'<section class="{"key-points" if key else "part"}"><h2>{escape(part.title)}'
-                    f"</h2>\n<{tag}>" + "".join(items) + f"</{tag}>{cut}</section>")
-    notes = [f"<li>{escape(c.text)}</li>" for c in note.citations()]
-    body.append('<section class="notes"><h2>Notes</h2><ol class="citations">' + "".join(notes)
-                + "</ol>")
-    if inferred:
-        body.append('<p class="inferred-intro">† Inferred: the chapter implies these, but does '
-                    "not state them.</p><ol class=\"inferences\">" + "".join(
-                        f'<li value="{n}">†{n} {escape(i.about)}: {escape(i.why)}.</li>'
-                        for i, n in inferred.items()) + "</ol>")
-    body.append("</section>")
-    body.append('<section class="sources"><h2 id="Sources">Sources</h2><ul>'
-                + "".join(f"<li>{escape(s)}</li>" for s in note.sources) + "</ul></section>")
+            f'<h1><a href="{escape(note.full)}">{escape(note.title)}</a></h1>',
+            "".join(f'<p class="intro">{escape(s)}</p>' for s in note.intro) + "</header>"]
+    if note.key_points:
+        body.append('<section class="key-points"><h2>Key points</h2>\n'
+                    + markdown_html(note.key_points_markdown) + "</section>")
+    for shown in note.tables:
+        cut = f'<p class="cut">{escape(shown.cut)}</p>' if shown.cut else ""
+        body.append(f'<section class="part">{shown.table._repr_html_()}{cut}</section>')
+    if note.inferences:
+        body.append('<section class="notes"><h2>Inferences</h2>\n'
+                    + markdown_html(note.inferences_markdown) + "</section>")
+    body.append('<section class="sources"><h2 id="Sources">Sources</h2>\n'
+                + markdown_html(_sources_markdown(note)) + "</section>")
     stamp = stamp_line(period)
     return f"""<!DOCTYPE html>
 <html lang="{LANG}">
@@ -116,13 +108,21 @@ li { margin: .1rem 0; break-inside: avoid; }
 sup { font-size: 7pt; line-height: 0; }
 sup.inferred { color: #8a3b00; padding-left: 2.5pt; }
 .context { color: #4a4a4a; }
+table.report-table { width: 100%; border-collapse: collapse; table-layout: fixed;
+                     font-size: 9pt; line-height: 1.25; margin: .45rem 0 .1rem; }
+table.report-table caption { caption-side: top; text-align: left; font-weight: bold;
+                             font-size: 10.5pt; color: #1a3a5c; padding-bottom: .15rem; }
+table.report-table th { text-align: left; border-bottom: 1px solid #1a3a5c; padding: 1pt 3pt;
+                        font-weight: bold; }
+table.report-table td { border-bottom: .5pt solid #c8c8c8; padding: 1pt 3pt; vertical-align: top;
+                        overflow-wrap: break-word; }
+table.report-table .num { text-align: right; }
+table.report-table tr { break-inside: avoid; }
+h1 a { color: inherit; text-decoration: none; }
 .cut { font-style: italic; margin: .1rem 0 0; font-size: 9pt; color: #4a4a4a; }
 .notes, .sources { font-size: 8.5pt; line-height: 1.3; }
 .notes h2, .sources h2 { font-size: 9.5pt; }
-.notes ol.citations { columns: 2; column-gap: 1.2rem; padding-left: 0; }
-.notes ol.citations li { margin-left: 1.6rem; }  /* each number inside its own column */
-.inferred-intro { margin: .3rem 0 .1rem; }
-ol.inferences { list-style: none; padding-left: 0; }
+.notes p, .sources p { margin: .2rem 0; }
 """
 
 
@@ -143,65 +143,41 @@ def pdf_pages(pdf: bytes) -> int:
 
 def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes:
     """The note as a Word document, from the same :class:`~analysis.briefings.note.Note`."""
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
-    from .word import DocInfo, Writer, clean
+    from .word import DocInfo, Writer
 
     writer = Writer(template)
-    doc = writer.doc
-    cites = {c.locator: n for n, c in enumerate(note.citations(), 1)}
-    inferred = {i: n for n, i in enumerate(note.inferences(), 1)}
     writer.paragraph(f"Note for a meeting · {note.document}", "Subtitle")
     writer.heading(note.title, 1)
-    writer.paragraph(note.intro)
-    for part in note.all_parts:
-        if not part.lines:
-            continue
-        key = part is note.key_points
-        writer.heading(part.title, 2)
-        for number, line in enumerate(part.lines, 1):
-            if key:  # numbered as on the page, the numbers written (they restart per note)
-                paragraph = doc.add_paragraph()
-                paragraph.paragraph_format.left_indent = Cm(0.6)
-                paragraph.paragraph_format.first_line_indent = Cm(-0.6)
-                paragraph.add_run(f"{number}.\t")
-            else:
-                paragraph = writer.add_paragraph(style="List Bullet")
-            paragraph.add_run(clean(line.text))
-            numbers, daggers = _numbers(line, cites, inferred)
-            for mark in (numbers, daggers):
-                if mark:
-                    run = paragraph.add_run(mark if mark is numbers or not numbers else f" {mark}")
-                    run.font.superscript = True
-            if line.context:
-                paragraph.add_run(clean(f" (source: {'; '.join(line.context)})"))
-            paragraph.paragraph_format.space_after = Pt(2)
-        if part.cut:
-            writer.paragraph(part.cut, italic=True)
-    writer.heading("Notes", 2)
+    for sentence in note.intro:
+        writer.paragraph(sentence)
+    if note.key_points:
+        writer.heading("Key points", 2)
+        writer.markdown(note.key_points_markdown)
+    for shown in note.tables:
+        writer.table(shown.table.as_data())
+        if shown.cut:
+            writer.paragraph(shown.cut, italic=True)
     small = Pt(8.5)
 
-    def tight(paragraph):
-        paragraph.paragraph_format.space_after = Pt(1)
-        paragraph.paragraph_format.space_before = Pt(0)
-        for run in paragraph.runs:
-            run.font.size = small
-        return paragraph
+    def tight(paragraphs):
+        for paragraph in paragraphs:
+            paragraph.paragraph_format.space_after = Pt(1)
+            paragraph.paragraph_format.space_before = Pt(0)
+            for run in paragraph.runs:
+                run.font.size = small
 
-    # the paragraph notes run on in one paragraph, each number in bold: "1 A/72/1, ..., paragraph 3;"
-    paragraph = doc.add_paragraph()
-    for n, citation in enumerate(note.citations(), 1):
-        paragraph.add_run(f"{n}\u00a0").bold = True
-        paragraph.add_run(clean(citation.text) + ("; " if n < len(cites) else "."))
-    tight(paragraph)
-    if inferred:
-        tight(writer.paragraph("† Inferred: the chapter implies these, but does not state them."))
-        for item, n in inferred.items():
-            tight(writer.paragraph(f"†{n} {item.about}: {item.why}."))
+    if note.inferences:
+        writer.heading("Inferences", 2)
+        first = len(writer.doc.paragraphs)
+        writer.markdown(note.inferences_markdown)
+        tight(writer.doc.paragraphs[first:])
     writer.heading("Sources", 2)
-    for source in note.sources:
-        tight(writer.paragraph(source))
-    info = DocInfo(f"{note.title} (note)", subject=note.intro, footer=stamp_line(period),
+    first = len(writer.doc.paragraphs)
+    writer.markdown(_sources_markdown(note))
+    tight(writer.doc.paragraphs[first:])
+    info = DocInfo(f"{note.title} (note)", subject=" ".join(note.intro), footer=stamp_line(period),
                    dataset_version=dataset_version(), package_version=package_version(),
                    keywords=["note", note.briefing_id])
     return writer.to_bytes(info)
