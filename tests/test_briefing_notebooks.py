@@ -150,7 +150,8 @@ def test_country_briefing(default_reports):
     assert_briefing(nb, title="Country briefing: the Democratic Republic of the Congo", mapped=False)
     assert images(nb, "brief.presence_map()"), "operations and offices located"
     text = markdown(nb) + "\n".join(o["data"].get("text/plain", "") for o in outputs(nb) if "data" in o)
-    assert "MONUSCO" in text and "Country: Democratic Republic of the Congo (country, COD)" in text
+    # the chapter ties "the peacekeeping mission" to the DRC (elections/2): MONUSCO, marked inferred
+    assert "MONUSCO" in text and "Country: the Democratic Republic of the Congo (ISO code COD)" in text
     alts = [o["metadata"]["image/png"]["alt"] for o in outputs(nb)
             if "image/png" in o.get("data", {})]
     assert alts and all(a.startswith(("Map:", "Chart:", "Timeline")) for a in alts)

@@ -1,16 +1,23 @@
-"""Two-page notes: salience, key points, citations, inferred marks, length, no ids or hashes.
+"""Two-page notes: the full briefing's own parts, salience, inferred marks, length, no ids or hashes.
 
-The notes are made here from opened briefings (no kernel); their PDFs with WeasyPrint."""
+The notes are made here from opened briefings (no kernel); their PDFs with WeasyPrint. A note
+prints its briefing's key points, the page's own tables (for the sections its kind declares),
+the page's inference notes and sources: never a sentence the full briefing does not print
+(issue 18, review N1-N7: "N of M ...; all in the full briefing" over sections the page lacks,
+"partner engagements" counting non-partners, "based here" for envoys).
+"""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
+
+from analysis.prose import ledger
 
 #: Briefings of every kind, with the long ones (the world, a theme over the world).
 NOTES = [("country", {"country": "Mali"}, "country-mali"),
          ("country", {"country": "Gambia"}, "country-gambia"),
+         ("country", {"country": "Syrian Arab Republic"}, "country-syrian-arab-republic"),
          ("region", {"region": "Western Africa"}, "region-western-africa"),
          ("region", {"region": "World", "include_context": True}, "region-world"),
          ("partnerships", {}, "partnerships"),
@@ -23,53 +30,28 @@ _ID = re.compile(r"\b(?:operations|offices|engagements|events|figures|partners|p
 _HASH = re.compile(r"\b[0-9a-f]{12,}\b")
 
 
-class _Reader(HTMLParser):
-    """The note page's key points, citation numbers, dagger marks and note lists."""
-
-    def __init__(self):
-        super().__init__()
-        self.stack, self.text = [], []
-        self.key_points, self.cites, self.daggers = [], [], []
-        self.citations, self.inferences = [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.stack.append((tag, dict(attrs).get("class", "")))
-        if tag == "li":
-            self.text = []
-
-    def handle_endtag(self, tag):
-        classes = [c for _, c in self.stack]
-        if tag == "li":
-            line = "".join(self.text).strip()
-            if "citations" in classes:
-                self.citations.append(line)
-            elif "inferences" in classes:
-                self.inferences.append(line)
-            elif "key-points" in classes:
-                self.key_points.append(line)
-        self.stack.pop()
-
-    def handle_data(self, data):
-        self.text.append(data)
-        tag, cls = self.stack[-1] if self.stack else ("", "")
-        if tag == "sup" and cls == "cite":
-            self.cites += [int(n) for n in data.split(",")]
-        if tag == "sup" and cls == "inferred":
-            self.daggers += [int(n.strip("†")) for n in data.split(",")]
-
-
 @pytest.fixture(scope="module")
 def notes():
-    from analysis.briefings import open_briefing
+    """{id: (outputs, note, the briefing opened afresh, as its page shows it)}."""
     from analysis.builder.notes import build_note
-    from analysis.briefings.note import fitted_note
 
     made = {}
     for notebook, params, bid in NOTES:
         outputs = build_note(notebook, params, bid, pdf=True, docx=True)
-        note, _ = fitted_note(open_briefing(notebook, **params), bid)
-        made[bid] = (outputs, note)
+        made[bid] = (outputs, outputs.note, (notebook, params))
     return made
+
+
+def _page(notebook, params):
+    """A briefing opened afresh, its header and sections called in the page's order (so that
+    its inference notes are numbered as on the page)."""
+    from analysis.briefings import open_briefing
+
+    brief = open_briefing(notebook, **params)
+    shown = {}
+    for section in brief.kind.sections:
+        shown[section] = getattr(brief, section)()
+    return brief, shown
 
 
 def test_salience_ranks_points_by_the_paragraphs_speaking_of_them_then_rows_then_order():
@@ -107,22 +89,93 @@ def test_salience_ranks_points_by_the_paragraphs_speaking_of_them_then_rows_then
 def test_every_note_pdf_has_at_most_two_pages_and_body_text_of_9_points(notes):
     from analysis.builder.notes import NOTE_CSS, pdf_pages
 
-    for bid, (outputs, _) in notes.items():
+    for bid, (outputs, _, _) in notes.items():
         assert pdf_pages(outputs.pdf) <= 2, bid
     sizes = [float(s) for s in re.findall(r"html \{ font: ([\d.]+)pt", NOTE_CSS)]
+    sizes += [float(s) for s in re.findall(r"table\.report-table \{[^}]*font-size: ([\d.]+)pt", NOTE_CSS)]
     assert sizes and min(sizes) >= 9
 
 
 def test_key_points_three_to_five_the_first_never_a_dataset_count(notes):
     from analysis.briefings.note import is_dataset_count
 
-    for bid, (outputs, note) in notes.items():
-        page = _Reader()
-        page.feed(outputs.html.decode())
-        assert 3 <= len(page.key_points) <= 5, (bid, page.key_points)
-        first = page.key_points[0]
+    for bid, (outputs, note, _) in notes.items():
+        assert 3 <= len(note.key_points) <= 5, (bid, note.key_points)
+        first = note.key_points[0]
         assert not re.match(r"\d", first) and "dataset" not in first.lower(), (bid, first)
-        assert not any(is_dataset_count(type("P", (), {"text": t})) for t in page.key_points)
+        assert not any(is_dataset_count(type("P", (), {"text": t})) for t in note.key_points)
+        html = outputs.html.decode()
+        assert html.count("<li>") >= len(note.key_points)
+
+
+def test_a_note_prints_only_sentences_its_full_briefing_prints(notes):
+    """Every sentence of a note but its own frame (kicker, intro, the cut line, the stamp) is a
+    sentence of its full briefing: its key points, captions, inference notes and sources."""
+    from analysis.briefings.note import CUT, INTRO
+    from analysis.builder.notes import note_html
+
+    frame = {*INTRO, CUT}
+    for bid, (outputs, note, (notebook, params)) in notes.items():
+        brief, shown = _page(notebook, params)
+        page = [brief.header().body] + [getattr(v, "markdown", "") or getattr(v, "data", "")
+                                        for v in shown.values() if v is not None]
+        page += [v.caption for v in shown.values() if hasattr(v, "caption")]
+        page_text = ledger.normalise(" ".join(str(p) for p in page).replace("\\", ""))
+        printed = ledger.sentences(outputs.html.decode())
+        for where, sentence in printed:
+            if sentence in frame or sentence.startswith(("Note for a meeting", "Dataset ")):
+                continue
+            if sentence in ("Key points", "Inferences", "Sources", brief.title):
+                continue
+            plain = ledger.normalise(sentence)
+            assert plain in page_text or _in_markdown(plain, page_text), (bid, sentence)
+        assert note_html(note).count("<table") == len(note.tables)
+
+
+def _in_markdown(sentence: str, page: str) -> bool:
+    """Whether ``sentence`` is in the page's Markdown once both are read without Markdown's
+    escapes and emphasis."""
+    import html
+
+    def bare(value: str) -> str:
+        value = html.unescape(value)
+        return re.sub(r"[*_\\]", "", value)
+
+    return bare(sentence) in bare(page)
+
+
+def test_a_note_shows_only_the_tables_its_kind_declares_with_the_pages_rows(notes):
+    """A theme's note shows what its page shows (the gender note: no operations, no partners);
+    each table is the page's: its caption, its categories and rows; a cut table says so."""
+    import html
+
+    from analysis.briefings.note import CUT, NOTE_TABLES
+
+    cut_found = 0
+    for bid, (outputs, note, (notebook, params)) in notes.items():
+        brief, shown = _page(notebook, params)
+        for table in note.tables:
+            assert table.section in brief.kind.sections, (bid, table.section)
+            full = shown[table.section]
+            assert table.table.caption == full.caption, (bid, table.section)
+            assert table.total == len(full.frame), (bid, table.section)
+            columns = [c for c in table.table.frame.columns if c != "inferred"]
+            assert set(columns) <= set(NOTE_TABLES[table.section])
+            rows = {tuple(str(v) for v in r) for r in full.frame[columns].itertuples(index=False)}
+            for r in table.table.frame[columns].itertuples(index=False):
+                assert tuple(str(v) for v in r) in rows, (bid, table.section, r)
+            if table.total > len(table.table.frame):
+                cut_found += 1
+                assert table.cut == CUT and CUT in html.unescape(outputs.html.decode())
+            else:
+                assert not table.cut
+        if notebook in ("gender", "funding", "partnerships"):
+            assert not {t.section for t in note.tables} & {"operations", "offices"}, bid
+        page = outputs.html.decode()
+        for wrong in ("all in the full briefing", "partner engagements", "based here",
+                      "Secretary-General: Secretary-General", "its area covers this"):
+            assert wrong not in page, (bid, wrong)
+    assert cut_found  # the world and the themes cut some table
 
 
 def test_no_hash_and_no_internal_id_in_any_format(notes):
@@ -131,61 +184,56 @@ def test_no_hash_and_no_internal_id_in_any_format(notes):
     import docx
     import pypdf
 
-    for bid, (outputs, _) in notes.items():
+    for bid, (outputs, _, _) in notes.items():
         html = outputs.html.decode()
         pdf_text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(outputs.pdf)).pages)
         document = docx.Document(io.BytesIO(outputs.docx))
         word = "\n".join(p.text for p in document.paragraphs)
-        for text in (html, pdf_text, word):
+        word += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+        for text in (html.split("</style>", 1)[1], pdf_text, word):
             assert not _HASH.search(text), (bid, _HASH.search(text))
             assert not _ID.search(text), (bid, _ID.search(text))
             assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (bid, re.search(r"\b[a-z]+_[a-z_]+\b", text))
-            assert "inputs " not in text
-        assert "Dataset " in pdf_text.splitlines()[-1] or "Dataset " in pdf_text  # the stamp
+            assert "inputs " not in text and "UNMISS-RPF" not in text
+        assert "Dataset " in pdf_text  # the stamp
 
 
-def test_every_citation_number_resolves_to_a_paragraph_of_the_document(notes, dataset):
-    from analysis.document import for_dataset
-
-    label = for_dataset(dataset).long_label
-    for bid, (outputs, note) in notes.items():
-        page = _Reader()
-        page.feed(outputs.html.decode())
-        assert page.cites, bid
-        assert set(page.cites) == set(range(1, len(page.citations) + 1)), bid
-        for line in page.citations:
-            assert re.fullmatch(re.escape(label) + r", '[^']+', paragraph \d+", line), line
-        assert [c.text for c in note.citations()] == page.citations
-
-
-def test_each_inferred_line_carries_its_dagger_and_a_footnote_in_words(notes):
-    for bid, (outputs, note) in notes.items():
-        page = _Reader()
-        page.feed(outputs.html.decode())
-        inferred_lines = [line for part in note.all_parts for line in part.lines if line.inferred]
-        assert len(set(page.daggers)) == len(page.inferences) == len(note.inferences()), bid
-        assert all(text.startswith(f"†{n} ") for n, text in enumerate(page.inferences, 1))
-        if inferred_lines:
-            assert page.daggers, bid
-        for text in page.inferences:
-            assert len(text.split()) >= 4 and "(inferred" not in text
+def test_every_inferred_mark_resolves_to_an_inference_note_in_words(notes):
+    for bid, (outputs, note, _) in notes.items():
+        numbers = {n for n, _ in note.inferences}
+        assert numbers == set(range(1, len(note.inferences) + 1)), bid
+        used = set()
+        for point in note.key_points:
+            for found in re.findall(r"\(inferred: notes? ([\d, ]+)\)", point):
+                used |= {int(n) for n in found.split(",")}
+        for table in note.tables:
+            if "inferred" in table.table.frame:
+                for mark in table.table.frame["inferred"]:
+                    used |= {int(n) for n in re.findall(r"\d+", str(mark))}
+        assert used == numbers, bid
+        for _, sentence in note.inferences:
+            assert len(sentence.split()) >= 4 and "(inferred" not in sentence
+        html = outputs.html.decode()
+        assert all(sentence.split(" (¶")[0][:40] in html.replace("&#x27;", "'").replace("&quot;", '"')
+                   for _, sentence in note.inferences if "(¶" in sentence), bid
 
 
-def test_a_cut_list_says_how_many_it_shows_of_how_many(notes):
-    found = 0
-    for bid, (outputs, note) in notes.items():
-        for part in note.parts:
-            if part.total > len(part.lines):
-                found += 1
-                assert f"{len(part.lines)} of {part.total} " in outputs.html.decode()
-                assert part.cut.endswith("all in the full briefing.")
-    assert found  # the world and the themes cut some list
+def test_the_note_links_its_full_briefing_and_names_the_chapter(notes):
+    for bid, (outputs, note, _) in notes.items():
+        assert note.full == f"{bid}.html"
+        assert f'<h1><a href="{bid}.html">' in outputs.html.decode()
+        assert "Chapter:" in note.sources and "A/72/1" in note.sources
 
 
-def test_the_note_names_its_full_briefing_and_the_chapter(notes):
-    for bid, (outputs, note) in notes.items():
-        assert f"{bid}.html" in note.intro
-        assert note.sources and "A/72/1" in note.sources[0]
+def test_context_on_a_note_names_its_source(notes):
+    """A context fact on a note names its source (review N4: MINUSTAH's closure)."""
+    for bid, (outputs, note, _) in notes.items():
+        for _, sentence in note.inferences:
+            if "Context" in sentence or "decided in April 2017" in sentence:
+                assert "resolution" in sentence, (bid, sentence)
+        for table in note.tables:
+            if table.section == "context_figures":
+                assert "Context:" in note.sources, bid
 
 
 def test_a_set_file_id_ending_in_note_is_refused(tmp_path):

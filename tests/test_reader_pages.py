@@ -390,7 +390,7 @@ def test_country_page_shrinks_empty_sections_and_keeps_the_rest(built):
     assert ">Timeline</h2>" not in page
     assert ">Operations and envoys present</h2>" in page  # UNOCA is there
     assert "<caption>" in page and '<th scope="col"' in page
-    assert "Country: Congo (country, COG)" in page
+    assert "Country: the Congo (ISO code COG)" in page
     mali = (built / "country-mali.html").read_text(encoding="utf-8")
     assert "<caption>Peace operations in Mali</caption>" in mali
     assert "United Nations Multidimensional Integrated Stabilization Mission in Mali" in mali

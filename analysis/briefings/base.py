@@ -340,7 +340,8 @@ class Briefing:
             name, value = parameter.name, self.parameters.get(parameter.name)
             if name in ("region", "country"):
                 if self.selection is not None and self.selection.kind == "country":
-                    scope = (f"{in_sentence(self.selection.label, self.ds, start=True)} "
+                    # "Country: the Gambia (ISO code GMB)": the article as in the page's title
+                    scope = (f"{in_sentence(self.selection.label, self.ds)} "
                              f"(ISO code {self.selection.key})")
                 else:
                     scope = self.selection.describe() if self.selection is not None else \

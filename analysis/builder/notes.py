@@ -27,6 +27,8 @@ class NoteOutputs:
     html: bytes
     pdf: bytes | None = None
     docx: bytes | None = None
+    #: the :class:`~analysis.briefings.note.Note` the files show (as cut to fit)
+    note: object = None
 
 
 def stamp_line(period: str = "") -> str:
@@ -201,7 +203,7 @@ def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool =
             break
         step += 1
     word = note_docx(note, period=period, template=template) if docx else None
-    return NoteOutputs(html.encode("utf-8"), data, word)
+    return NoteOutputs(html.encode("utf-8"), data, word, note)
 
 
 __all__ = ["MAX_PAGES", "NoteOutputs", "build_note", "note_docx", "note_html", "note_pdf",

@@ -390,15 +390,16 @@ def exercise_3_4(answer) -> Feedback:
 
 @_expected("4_1")
 def _partner_count() -> int:
-    # Partners as the briefings count them (queries.partners_in): outside the UN system, with an
-    # engagement, an organ (part_of) counted with its organization.
-    from .. import queries
+    # Partners as the briefings count them (analysis.prose.findings.actors, group "partners"):
+    # organizations outside the UN, not named in general, with an engagement of their own whose
+    # phrase states cooperation with the UN; an organ (part_of) counted with its organization.
+    from ..prose import findings
 
-    return len(queries.partners_in(ds=_ds()))
+    return findings.actors(None, "partners", ds=_ds()).count
 
 
 def exercise_4_1(answer) -> Feedback:
-    """How many partners outside the UN system work with the UN, counted as the briefings count them?"""
+    """How many partners does the chapter say work with the UN, counted as the briefings count them?"""
     from .. import queries
 
     ds = _ds()
@@ -412,6 +413,11 @@ def exercise_4_1(answer) -> Feedback:
         return lambda a: value != expected and _equals(value)(a)
 
     return d.number("4.1", answer, expected, slips=[
+        (slip(len(queries.partners_in(ds=ds))), "no_stated_cooperation",
+         "That counts every organization outside the UN with an engagement, also those where the "
+         "chapter states no cooperation with the UN and the kinds of actors it names only in "
+         "general. A partner counts only where an engagement of its own states cooperation "
+         "(`engagements.cooperation`): `findings.actors(None, \"partners\")` counts them."),
         (slip(len(partners)), "every_row",
          "That counts every row of `ds.partners`. The table also holds UN bodies, governments and "
          "parties to a conflict, which are not partners: look at its `relation_to_un` column."),
