@@ -61,7 +61,21 @@ def _source(ax: "Axes") -> str:
 
 
 def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
-    """``kind``, the chart's title (its finding), its bars with their values, and its source."""
+    """``kind``, the chart's title (its finding), its bars with their values, and its source. A
+    chart of context figures says so, gives the unit of its values, its caveats (starred notes)
+    and its context sources, as the chart itself does."""
+    texts = [t.get_text().strip() for t in getattr(ax.figure, "texts", [])] + \
+        [t.get_text().strip() for t in ax.texts]
+    lines: list[str] = []  # a chart's notes, each wrapped line joined to the note it continues
+    for text in texts:
+        for line in text.splitlines():
+            if lines and line.strip() and not line.strip().startswith(("*", "Context", "Not shown", "Source")):
+                lines[-1] += " " + line.strip()
+            elif line.strip():
+                lines.append(line.strip())
+    context = any(line.startswith("Context: public figures") for line in lines)
+    if context:
+        kind = f"{kind} (context: public figures, not from the chapter)"
     parts = [f"{kind}: {_title(ax)}" if _title(ax) else kind]
     bars = []
     for container in getattr(ax, "containers", []):
@@ -78,7 +92,8 @@ def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
     if bars and len(ticks) == len(bars):
         bars = [f"{tick}: {bar}" for tick, bar in zip(ticks, bars)]
     if bars:
-        parts.append(f"Values: {_join(bars)}")
+        unit = (ax.get_xlabel() if horizontal else ax.get_ylabel()).strip() if context else ""
+        parts.append(f"Values{f' ({unit})' if unit else ''}: {_join(bars)}")
     legend = ax.get_legend()
     if legend is not None:
         labels = [t.get_text() for t in legend.get_texts() if t.get_text()]
@@ -86,6 +101,10 @@ def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
             parts.append(f"Key: {', '.join(labels)}")
     if _source(ax):
         parts.append(_source(ax))
+    if context:  # its caveats and its sources, as the chart prints them
+        parts += [line.rstrip(".") for line in lines if line.startswith("*")]
+        parts += [line.rstrip(".") for line in lines
+                  if line.startswith("Context:") and not line.startswith("Context: public figures")]
     return _clip(". ".join(parts) + ".")
 
 

@@ -191,8 +191,9 @@ def row_inference(row, table: str, *, about: str | None = None) -> Inference | N
     key = str(row.get(key_column, "")) if key_column else ""
     if about is None:
         about = str(row.get(about_column) or key)
-        if table == "operations":
-            about = f"{key} as the operation meant"
+        if table == "operations":  # our own id ('UNMISS-RPF') is never shown: its name is
+            label = key if "-" not in key or not isinstance(row.get("name"), str) else f"The {row['name']}"
+            about = f"{label} as the operation meant"
         elif table == "engagements" and isinstance(row.get("actor"), str):
             about = f"{row['actor']}: {_lower_first(about)}"
         elif table == "figures":
@@ -221,9 +222,10 @@ def status_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
     found = rows.iloc[0]
     basis = found["basis"] if isinstance(found.get("basis"), str) else ""
     note = found["inference_note"] if isinstance(found.get("inference_note"), str) else ""
+    label = operation_label(found["operation_id"], ds=ds)  # never our own id ('UNMISS-RPF')
     note = reader_note(note).replace("Operation not named in this passage.",  # one sentence per note
-                                     f"The passage does not name {found['operation_id']}.")
-    return Inference(f"{found['operation_id']}'s status in the reporting period: {found['status']}",
+                                     f"The passage does not name {label}.")
+    return Inference(f"{_capitalize_first(label)}'s status in the reporting period: {found['status']}",
                      " ".join(p for p in (_no_final_stop(basis) + "." if basis else "", note) if p),
                      str(found["paragraph"]), f"operation_status:{found['operation_id']}")
 

@@ -503,13 +503,16 @@ class Briefing:
         if not found:
             return self._note_of(found)
         offices = found.rows
+        acts = queries.engagements_in(self.selection, ds=self.ds)
         offices = offices.assign(
             as_written=[r["chapter_reference"] if isinstance(r.get("chapter_reference"), str)
                         else text.office_reference(r) for _, r in offices.iterrows()],
             presence=[PRESENCE_WORDS.get(str(p), str(p)) for p in offices["presence"]])
         return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
-                           inferences=[text.inferences_of([r], "offices") for _, r in offices.iterrows()],
+                           inferences=[list(text.inferences_of([r], "offices")) +
+                                       findings.engagement_ties(r, acts, ds=self.ds)
+                                       for _, r in offices.iterrows()],
                            caption=f"Offices and envoys{self._in}")
 
     def timeline_chart(self):

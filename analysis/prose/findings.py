@@ -209,7 +209,9 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     if sel is None:
         what = ("office or envoy", "offices or envoys")
     absent = "office or envoy based or engaged in {scope}" if presence is None and sel is not None else ""
-    items = tuple(text.office_listed(r) for _, r in frame.iterrows())
+    items = [text.office_listed(r) for _, r in frame.iterrows()]
+    flags = [_truthy(v) for v in frame["inferred"]]
+    inferences = list(_inferences(frame, "offices"))
     paragraphs = list(frame["paragraph"])
     if sel is not None:  # an office only engaged here rests on the engagements' paragraphs
         only_engaged = frame.loc[~frame["presence"].astype(str).str.contains("based"), "office_id"]
@@ -218,10 +220,32 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
         paragraphs += list(acts.loc[acts["office_id"].isin(list(only_engaged)), "paragraph"])
         if presence == "coverage":
             paragraphs = list(frame["paragraph"])
-    return Finding("offices", what, scope_of(sel, ds), items,
-                   tuple(_truthy(v) for v in frame["inferred"]),
+        for k, (_, row) in enumerate(frame.iterrows()):
+            tied = engagement_ties(row, acts, ds=ds)
+            if tied and not flags[k]:  # only inferred engagements tie it here: so is its presence
+                flags[k] = True
+                items[k] = f"{items[k]} ({INFERRED})"
+                inferences += tied
+    return Finding("offices", what, scope_of(sel, ds), tuple(items), tuple(flags),
                    tuple(paragraph_locators(paragraphs)),
-                   _inferences(frame, "offices"), frame, context=presence == "coverage", absent=absent)
+                   tuple(dict.fromkeys(inferences)), frame, context=presence == "coverage",
+                   absent=absent)
+
+
+def engagement_ties(row, acts: "pd.DataFrame", *, ds: "Dataset") -> list:
+    """The inferences behind an office's presence when only engagements tie it to the selection
+    and each of them rests on an inference (the CAAC office in the DRC: "my Special
+    Representative" read as that office); [] when the office is based there or one engagement
+    states it."""
+    from .. import text
+
+    if "based" in str(row.get("presence")) or str(row.get("presence")) in ("chapter", "coverage"):
+        return []
+    mine = acts[acts["office_id"] == row["office_id"]] if "office_id" in acts else acts.iloc[0:0]
+    found = [text.engagement_inferences(r, ds=ds) for _, r in mine.iterrows()]
+    if not found or not all(found):
+        return []
+    return [i for group in found for i in group]
 
 
 # --- engagements and actors ----------------------------------------------------------------------
