@@ -159,7 +159,7 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     """A timeline: how many events, the first and the last (in the timeline's own order: first
     day, then last day), how many are planned. Dates as the chapter writes them, else in words
     and said not to be the chapter's."""
-    from .text import event_date
+    from .text import event_date, lower_first
 
     n = len(events)
     if not n:
@@ -167,7 +167,8 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     if "date_start" in events:
         events = events.sort_values(["date_start", "date_end"], kind="stable")
     labels = [event_date(r) for _, r in events.iterrows()] if "date_label" in events else []
-    descriptions = [str(x) for x in events.get("description", [])]
+    # mid-sentence after a colon: lower-cased as the key points write them ("June 2016: a robust ...")
+    descriptions = [lower_first(str(x).rstrip(".")) for x in events.get("description", [])]
     parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
     if labels and n == 1:
         parts[0] += f", {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": ")

@@ -649,8 +649,13 @@ class Briefing:
         ax = charts.plot_partner_matrix(acts, by="place", ds=self.ds)
         names = acts["acronym"].where(acts["acronym"].notna(), acts["actor"]) \
             if "acronym" in acts else acts["actor"]
-        marked = [f"{n} (inferred)" if text.engagement_inferences(r, ds=self.ds) else n
-                  for n, (_, r) in zip(names, acts.iterrows())]  # the chart stars these
+        inferred = [bool(text.engagement_inferences(r, ds=self.ds)) for _, r in acts.iterrows()]
+        by_actor: dict[str, set[bool]] = {}
+        for name, flag in zip(names, inferred):
+            by_actor.setdefault(name, set()).add(flag)
+        # one bar per actor: marked when all its cells rest on inferences, "partly" when some do
+        marked = [n if by_actor[n] == {False} else f"{n} (inferred)" if by_actor[n] == {True}
+                  else f"{n} (partly inferred)" for n in names]  # the chart stars these
         return show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where",
                                                 what="engagements tied to a place"))
 

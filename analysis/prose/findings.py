@@ -220,6 +220,15 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
         paragraphs += list(acts.loc[acts["office_id"].isin(list(only_engaged)), "paragraph"])
         if presence == "coverage":
             paragraphs = list(frame["paragraph"])
+        # an office only engaged here is cited by those engagements' paragraphs, not its own
+        # (the Secretary-General's good offices in India: good-offices/1, not adapting/1)
+        if len(frame) and "office_id" in acts:
+            frame = frame.copy()
+            engaged_in = {o: ", ".join(paragraph_locators(g["paragraph"]))
+                          for o, g in acts[acts["office_id"].notna()].groupby("office_id", observed=True)}
+            frame["paragraph"] = [engaged_in.get(o, p) if "based" not in str(r) and str(r) not in
+                                  ("chapter", "coverage") and engaged_in.get(o) else p
+                                  for o, p, r in zip(frame["office_id"], frame["paragraph"], frame["presence"])]
         for k, (_, row) in enumerate(frame.iterrows()):
             tied = engagement_ties(row, acts, ds=ds)
             if tied and not flags[k]:  # only inferred engagements tie it here: so is its presence
