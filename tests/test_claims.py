@@ -404,3 +404,107 @@ def test_a_timeline_gives_its_first_and_last_events_in_its_own_order(ledger_buil
                 if first not in m.group(1) or last not in m.group(2):
                     wrong.append(f"{page}: {s[:160]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- issue 18, final review (review-18-final.md): classes found on the full pages ----------------
+
+def test_a_context_fact_names_the_document_that_holds_it(ledger_build, dataset):
+    """Review N4, P3: an operation's status note that states a fact from beyond the chapter
+    (MINUSTAH's closure decided in April 2017, UNMIL's last mandate, UNOCI's end) labels it as
+    context and names the Security Council resolution that holds it."""
+    wrong = []
+    for _, row in dataset.operation_status.iterrows():
+        basis = str(row["basis"])
+        if "Context" in basis and not re.search(r"Context, not from the chapter: .*resolution \d+ \(\d{4}\)", basis):
+            wrong.append(f"data: {row['operation_id']}: {basis}")
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if re.search(r"decided in April 2017|a last time, to March 2018|ended on 30 June 2017", s) \
+                    and not re.search(r"resolution \d+ \(\d{4}\)", s):
+                wrong.append(f"{page}: {s[:160]!r}")
+            if s.startswith("Context, not from the chapter:") and "resolution" not in s:
+                wrong.append(f"{page}: {s[:160]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_situation_the_chapter_says_the_way_was_paved_for_is_not_said_to_be_reached(ledger_build, dataset):
+    """Review P1: "paved the way for the return to constitutional normalcy" is not "normalcy
+    regained": a situation whose phrase says the way was paved says the way was opened."""
+    wrong = [f"data: {r['situation_id']}: {r['description']}" for _, r in dataset.situations.iterrows()
+             if "paved the way" in str(r["modality_evidence"]) and "the way" not in str(r["description"])]
+    for page, sentences in pages(ledger_build).items():
+        wrong += [f"{page}: {s[:160]!r}" for _, s in sentences if re.search(r"\bregained\b", s)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_office_tied_to_a_place_only_by_inferred_engagements_is_marked_inferred(ledger_build, dataset):
+    """Review P2: the CAAC office is tied to the DRC and Africa only through "my Special
+    Representative", read as that office: wherever a page lists it for that place, it is marked."""
+    sels = selections(ledger_build)
+    engagements = dataset.engagements
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        if page not in sels:
+            continue
+        offices = queries.offices_in(sels[page], ds=dataset)
+        acts = queries.engagements_in(sels[page], ds=dataset)
+        for _, office in offices.iterrows():
+            if str(office["presence"]) != "engagement" or str(office["inferred"]).lower() == "true":
+                continue
+            mine = acts[acts["office_id"] == office["office_id"]]
+            raw = engagements[engagements["engagement_id"].isin(list(mine["engagement_id"]))]
+            if not len(raw) or not all(str(v).lower() == "true" for v in raw["inferred"]):
+                continue
+            for _, s in sentences:
+                if s.startswith("Offices and envoys with an engagement the chapter ties to") \
+                        and office["name"] in s and f"{office['name']} (inferred)" not in s:
+                    wrong.append(f"{page}: {s[:160]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_internal_operation_id_is_printed(ledger_build, dataset):
+    """Review P8: our own ids ("UNMISS-RPF") are never printed; the name is."""
+    ours = [o for o in dataset.operations["operation_id"] if "-" in str(o)]
+    assert ours
+    wrong = [f"{page}: {s[:160]!r}" for page, sentences in pages(ledger_build).items()
+             for _, s in sentences for o in ours if re.search(rf"\b{re.escape(o)}\b", s)]
+    assert not wrong, "\n".join(wrong[:20])
+
+
+def test_a_timeline_alt_writes_an_event_after_its_date_in_lower_case(ledger_build):
+    """Review P6: "first to begin, June 2016: a robust, proactive mandate", not "...: A robust"."""
+    from analysis.text import lower_first
+
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for where, s in sentences:
+            if where == "alt" and s.startswith("Timeline"):
+                for m in re.finditer(r"(?:first|last) to begin, [^:;]+: ([^;]+)", s):
+                    if lower_first(m.group(1)) != m.group(1):
+                        wrong.append(f"{page}: {s[:160]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_chart_alt_gives_each_actor_one_bar(ledger_build):
+    """Review P10: MINUSTAH was two bars, "(inferred) 2" and plain "1"; an actor is one bar."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for where, s in sentences:
+            if where == "alt" and "Who works where" in s and ": " in s:
+                listed = s.split("tied to a place: ", 1)[-1].rstrip(".").split(", ")
+                names = [re.sub(r"(?: \((?:partly )?inferred\))? \d+$", "", n) for n in listed]
+                if len(set(names)) != len(names):
+                    wrong.append(f"{page}: {s[:200]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_chart_alt_with_money_figures_says_they_are_context_with_unit_and_source(ledger_build):
+    """Review P4: the chapter prints no money figure, so an alt giving one is context: it says so,
+    gives the unit of its values and names its sources."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for where, s in sentences:
+            if where == "alt" and re.search(r"US\$|billion|million", s):
+                if "context" not in s.lower() or "Context:" not in s or not re.search(r"Values \([^)]+\)", s):
+                    wrong.append(f"{page}: {s[:200]!r}")
+    assert not wrong, "\n".join(wrong)

@@ -39,8 +39,8 @@ SUFFIX = "-note"
 #: What a cut table says under it (the same sentence on every note).
 CUT = "Cut to fit two pages: the full briefing's table has every row."
 #: The note's opening lines (the same on every note): what it is, where the rest is.
-INTRO = ("A two-page note for a meeting: the full briefing's key points and the first rows of its "
-         "tables, in its own words.",
+INTRO = ("A two-page note for a meeting: some of the full briefing's key points and table rows, "
+         "in its own words.",
          "The full briefing, with its PDF and Word versions, has every table, chart and source.")
 
 #: The sections of a full briefing a note shows (when its kind declares them), in this order,
