@@ -238,7 +238,7 @@ def estimated_lines(note: Note) -> int:
     for shown in note.tables:
         table = shown.table
         widths = table.column_widths()
-        total += 2 + (1 if shown.cut else 0)  # caption, header row
+        total += 4 + (1 if shown.cut else 0)  # caption, header row (often two lines), space after
         for values in table.frame.itertuples(index=False, name=None):
             total += max(lines(str(v), small * w / 100) for v, w in zip(values, widths)) * 0.9
     total += 2 + sum(int(lines(s, small) * 0.8 + 0.5) for _, s in note.inferences)
