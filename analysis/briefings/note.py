@@ -36,8 +36,10 @@ KEY_POINTS = (3, 5)
 LIST_LIMIT = 5
 #: The suffix of a note's files: ``<id>-note.html``; a briefing id may not end with it.
 SUFFIX = "-note"
-#: What a cut table says under it (the same sentence on every note).
-CUT = "Cut to fit two pages: the full briefing's table has every row."
+#: The row that ends a cut table, and what the note says once when a table is cut.
+ELLIPSIS = "\u2026"
+CUT = ("Tables ending in a row of dots (\u2026) are cut to fit two pages: the full briefing's tables "
+       "have every row.")
 #: The note's opening lines (the same on every note): what it is, where the rest is.
 INTRO = ("A two-page note for a meeting: some of the full briefing's key points and table rows, "
          "in its own words.",
@@ -77,8 +79,19 @@ class NoteTable:
     total: int
 
     @property
+    def rows(self):
+        """The rows shown (the page's), without the row of dots that ends a cut table."""
+        frame = self.table.frame
+        return frame.iloc[:-1] if self.is_cut else frame
+
+    @property
+    def is_cut(self) -> bool:
+        return self.total > len(self.table.frame) - 1 and len(self.table.frame) and \
+            str(self.table.frame.iloc[-1, 0]) == ELLIPSIS
+
+    @property
     def cut(self) -> str:
-        return CUT if self.total > len(self.table.frame) else ""
+        return CUT if self.is_cut else ""
 
 
 @dataclass
@@ -98,6 +111,11 @@ class Note:
     full: str = ""
     #: the Inference of each note number (for tests and renderers: what a mark stands for)
     inferred: dict[int, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def cut(self) -> str:
+        """What the note says once when any of its tables is cut."""
+        return CUT if any(t.is_cut for t in self.tables) else ""
 
     @property
     def key_points_markdown(self) -> str:
@@ -166,6 +184,8 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
     """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``
     (``limit`` None: every row of every table; ``tables``: :func:`_page_tables` of ``brief``,
     when already made)."""
+    import pandas as pd
+
     from ..document import for_dataset
 
     ds = brief.ds
@@ -190,7 +210,11 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
         columns = [c for c in NOTE_TABLES[section] if c in cut.columns]
         if "inferred" in columns and not any(cut["inferred"]):
             columns.remove("inferred")
-        shown_tables.append(NoteTable(section, ReportTable(cut[columns], shown.caption), len(frame)))
+        cut = cut[columns]
+        if len(order) < len(frame):  # a row of dots ends a cut table
+            cut = pd.concat([cut.astype(object), pd.DataFrame([[ELLIPSIS] * len(columns)],
+                                                              columns=columns)], ignore_index=True)
+        shown_tables.append(NoteTable(section, ReportTable(cut, shown.caption), len(frame)))
     document = for_dataset(ds)
     sources = text.sources_list((), context, ds=ds)
     note = Note(briefing_id, brief.title, points, shown_tables, notes.sentences(), sources,
@@ -216,7 +240,7 @@ def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple
         step += 1
 
 
-__all__ = ["CUT", "INTRO", "KEY_POINTS", "LIST_LIMIT", "NOTE_TABLES", "Note", "NoteTable", "SUFFIX",
+__all__ = ["CUT", "ELLIPSIS", "INTRO", "KEY_POINTS", "LIST_LIMIT", "NOTE_TABLES", "Note", "NoteTable", "SUFFIX",
            "estimated_lines", "fitted_note", "is_dataset_count", "make_note"]
 
 
@@ -233,12 +257,12 @@ def estimated_lines(note: Note) -> int:
         return max(1, -(-len(value) // max(1, int(width))))
 
     body, small = LINE_CHARS
-    total = 4 + sum(lines(s, body) for s in note.intro)  # kicker, title, intro
+    total = 4 + sum(lines(s, body) for s in (*note.intro, note.cut))  # kicker, title, intro
     total += 2 + sum(lines(p, body) for p in note.key_points)
     for shown in note.tables:
         table = shown.table
         widths = table.column_widths()
-        total += 4 + (1 if shown.cut else 0)  # caption, header row (often two lines), space after
+        total += 4  # caption, header row (often two lines), space after
         for values in table.frame.itertuples(index=False, name=None):
             total += max(lines(str(v), small * w / 100) for v, w in zip(values, widths)) * 0.9
     total += 2 + sum(int(lines(s, small) * 0.8 + 0.5) for _, s in note.inferences)

@@ -64,9 +64,10 @@ def note_html(note, *, period: str = "") -> str:
     if note.key_points:
         body.append('<section class="key-points"><h2>Key points</h2>\n'
                     + markdown_html(note.key_points_markdown) + "</section>")
+    if note.cut:  # said once, before the tables
+        body.append(f'<p class="cut">{escape(note.cut)}</p>')
     for shown in note.tables:
-        cut = f'<p class="cut">{escape(shown.cut)}</p>' if shown.cut else ""
-        body.append(f'<section class="part">{shown.table._repr_html_()}{cut}</section>')
+        body.append(f'<section class="part">{shown.table._repr_html_()}</section>')
     if note.inferences:
         body.append('<section class="notes"><h2>Inferences</h2>\n'
                     + markdown_html(note.inferences_markdown) + "</section>")
@@ -157,10 +158,10 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
     if note.key_points:
         writer.heading("Key points", 2)
         writer.markdown(note.key_points_markdown)
+    if note.cut:  # said once, before the tables
+        writer.paragraph(note.cut, italic=True)
     for shown in note.tables:
         writer.table(shown.table.as_data())
-        if shown.cut:
-            writer.paragraph(shown.cut, italic=True)
     small = Pt(8.5)
 
     def tight(paragraphs):
