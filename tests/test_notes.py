@@ -58,7 +58,7 @@ class _Reader(HTMLParser):
             self.daggers += [int(n.strip("†")) for n in data.split(",")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def notes():
     from analysis.briefings import open_briefing
     from analysis.builder.notes import build_note
