@@ -31,7 +31,6 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-_CACHE: dict[int, tuple[object, tuple[dict, dict], list]] = {}
 
 
 def _tables(ds) -> tuple[dict, dict]:
@@ -52,17 +51,9 @@ def _tables(ds) -> tuple[dict, dict]:
 
 
 def _lookup(ds):
-    ds = _dataset(ds)
     from . import recording
 
-    hit = _CACHE.get(id(ds))
-    if hit is None or hit[0] is not ds:  # the dataset object is kept, so its id is not reused
-        with recording.noting() as notes:  # a hit reads what filling it read
-            tables = _tables(ds)
-        hit = _CACHE[id(ds)] = (ds, tables, notes)
-    else:
-        recording.replay(hit[2])
-    return hit[1]
+    return recording.derived(_dataset(ds), "names", _tables)
 
 
 def display_name(iso3: str, ds=None) -> str:

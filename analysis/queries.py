@@ -502,26 +502,10 @@ def place_records(*, ds: "Dataset | None" = None,
     """
     if place_ids is not None:
         return _place_records(dataset(ds), place_ids)
-    return _per_dataset(dataset(ds), "place_records", _place_records).copy()
-
-
-#: Frames derived from a dataset, kept per dataset object (``regions_with_data`` counts every
-#: region's records: without this, ``place_records`` was built again for each one).
-_derived: dict[tuple[int, str], tuple] = {}
-
-
-def _per_dataset(ds: "Dataset", name: str, make):
     from . import recording
 
-    key = (id(ds), name)
-    hit = _derived.get(key)
-    if hit is None or hit[0] is not ds:
-        with recording.noting() as notes:  # a hit reads what making it read
-            value = make(ds)
-        hit = _derived[key] = (ds, value, notes)
-    else:
-        recording.replay(hit[2])
-    return hit[1]
+    # kept per dataset: ``regions_with_data`` counts every region's records
+    return recording.derived(dataset(ds), "queries.place_records", _place_records).copy()
 
 
 def _place_records(ds: "Dataset", place_ids: "set[str] | None" = None) -> "pd.DataFrame":

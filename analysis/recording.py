@@ -34,6 +34,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
@@ -76,6 +77,26 @@ def replay(notes: list) -> None:
     """Record again the reads :func:`noting` noted (a cache hit reads what its filling read)."""
     for info, columns, index in notes:
         _record(info, columns, index)
+
+
+#: Values derived from a dataset, kept per dataset object: {(id, name): (dataset, value, notes)}.
+_derived: dict[tuple[int, str], tuple] = {}
+_derived_lock = threading.RLock()  # a derivation may ask for another
+
+
+def derived(ds, name: str, make):
+    """``make(ds)``, computed once per dataset object and kept under ``name``; a hit replays
+    the reads the computation made, so an incremental build sees them as this briefing's."""
+    key = (id(ds), name)
+    with _derived_lock:
+        hit = _derived.get(key)
+        if hit is None or hit[0] is not ds:  # the dataset is kept, so its id is not reused
+            with noting() as notes:
+                value = make(ds)
+            hit = _derived[key] = (ds, value, notes)
+        else:
+            replay(hit[2])
+        return hit[1]
 
 
 @contextlib.contextmanager

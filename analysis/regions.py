@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -253,10 +252,6 @@ def _build_index(ds) -> _Index:
                   tuple(sorted(offices)), tuple(sorted(area_names)), suggestions)
 
 
-_lock = threading.Lock()
-_indexes: dict[int, tuple[object, _Index]] = {}
-
-
 def _index(dataset=None) -> _Index:
     if dataset is None:
         from .dataset import load
@@ -264,16 +259,7 @@ def _index(dataset=None) -> _Index:
         dataset = load()
     from . import recording
 
-    with _lock:
-        cached = _indexes.get(id(dataset))
-        if cached is None or cached[0] is not dataset:
-            with recording.noting() as notes:  # a hit reads what building it read
-                index = _build_index(dataset)
-            cached = (dataset, index, notes)
-            _indexes[id(dataset)] = cached
-        else:
-            recording.replay(cached[2])
-        return cached[1]
+    return recording.derived(dataset, "regions.index", _build_index)
 
 
 # ------------------------------------------------------------------------------------------

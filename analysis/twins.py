@@ -61,6 +61,12 @@ def _m49_areas(ds) -> dict[str, frozenset[str]]:
 
 def _chapter_regions(ds) -> dict[str, frozenset[str]]:
     """{chapter place name: its countries} for every place with a region_equivalents row."""
+    from . import recording
+
+    return recording.derived(ds, "twins.chapter_regions", _make_chapter_regions)
+
+
+def _make_chapter_regions(ds) -> dict[str, frozenset[str]]:
     countries, coverage = ds.countries, ds.office_coverage
     names = dict(zip(ds.places["place_id"], ds.places["name"]))
     out: dict[str, set[str]] = {}

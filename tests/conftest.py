@@ -746,3 +746,14 @@ def ledger_build(tmp_path_factory, default_reports):
         manifest["briefings"].update(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["briefings"])
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return out
+
+
+#: Fixtures that build pages, PDFs or Word files (seconds to minutes): a test using one of them
+#: is slow whatever its module says, so that ``make test-fast`` (``-m "not slow"``) leaves it out.
+BUILDING_FIXTURES = {"default_reports", "copy_of_default_reports", "ledger_build", "notes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

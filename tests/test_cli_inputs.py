@@ -37,7 +37,7 @@ def run_subprocess(*args: str, extra_env: dict | None = None, cwd: Path = PROJEC
                           cwd=cwd, timeout=timeout)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def bad(tmp_path_factory) -> Path:
     """A folder of bad inputs: set files, data folders, files in the way."""
     root = tmp_path_factory.mktemp("bad")

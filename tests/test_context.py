@@ -300,7 +300,7 @@ def test_every_region_like_place_of_the_chapter_has_an_equivalent(dataset):
 
 # -------------------------------------------------------------------------------- geometry
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world():
     import geopandas as gpd
 

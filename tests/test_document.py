@@ -19,7 +19,7 @@ from analysis.schema import load_schema
 CHAPTER_2018 = Path(__file__).parent / "fixtures" / "drafting" / "chapter-2018.txt"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def drafted(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("doc") / "data-2018"
     assert main(["draft", str(CHAPTER_2018), "--out", str(out), "--symbol", "A/73/1", "--year", "2018"]) == 0

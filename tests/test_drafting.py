@@ -36,7 +36,7 @@ def rows(folder: Path, table: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def drafted(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("draft") / "data-2018"
     assert main(["draft", str(CHAPTER_2018), "--out", str(out), "--symbol", "A/73/1", "--year", "2018"]) == 0

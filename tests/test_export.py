@@ -29,7 +29,7 @@ def snapshot(folder):
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def exported(tmp_path_factory):
     """The project data exported once through the CLI entry point."""
     folder = tmp_path_factory.mktemp("export") / "out"

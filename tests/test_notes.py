@@ -30,7 +30,7 @@ _ID = re.compile(r"\b(?:operations|offices|engagements|events|figures|partners|p
 _HASH = re.compile(r"\b[0-9a-f]{12,}\b")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def notes():
     """{id: (outputs, note, the briefing opened afresh, as its page shows it)}."""
     from analysis.builder.notes import build_note

@@ -25,7 +25,7 @@ TITLE = "Security Council <b>retreat</b> & friends"
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b|\b20\d\d-\d\d-\d\dT")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory, default_reports, briefings):
     """The REAL briefings of the session's default build, with their pages and PDFs, in a
     folder of their own whose manifest lists only them; the builder finds them up to date and

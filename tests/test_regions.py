@@ -179,7 +179,7 @@ def _write(path, rows):
                              "chapter_reference": "x", **row})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chapter_like(tmp_path_factory):
     """The real context tables with a small stand-in for the chapter's places and offices."""
     folder = tmp_path_factory.mktemp("data")

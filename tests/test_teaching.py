@@ -127,7 +127,7 @@ def _solution_namespace(lesson, *, skip: tuple[str, ...] = ()) -> dict:
     return namespace
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def solutions(tmp_path_factory):
     """Every answer as its solution cell computes it (papermill runs are left to the slow tests)."""
     values = {}
@@ -403,7 +403,7 @@ def _solution_lines(lesson) -> list[str]:
     return lines
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def student_edition(tmp_path_factory):
     folder = tmp_path_factory.mktemp("student") / "course"
     assert main(["teach", str(folder)]) == 0

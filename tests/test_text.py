@@ -11,7 +11,18 @@ CITATION = re.compile(r"\((A/72/1 II\.B ¶¶? [\w/-]+(, [\w/-]+)*|context: [^)]+
 RUN = 8
 
 
+_ALL_POINTS: dict[int, list] = {}
+
+
 def all_points(ds):
+    """Key points of a few regions, the themes and a partner, made once per dataset (tests only
+    read them)."""
+    if id(ds) not in _ALL_POINTS:
+        _ALL_POINTS[id(ds)] = _make_points(ds)
+    return _ALL_POINTS[id(ds)]
+
+
+def _make_points(ds):
     points = []
     for region in ("World", "Western Africa", "Central Asia", "UNOCA", "CIV", "Mali", "Africa"):
         points += text.region_key_points(region, ds=ds)

@@ -21,7 +21,7 @@ IDS = ("region-western-africa", "country-gambia", "country-mali")
 DATE, ORGANISATION = "12 March 2018", "Department of Political Affairs"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory, briefings):
     out = tmp_path_factory.mktemp("word") / "reports"
     args = ["build", "--formats", "html,pdf,docx", "--out", str(out), "--no-progress",
