@@ -432,6 +432,15 @@ class TrackedMask(pd.Series):
     def __ror__(self, other):
         return self._combine("ror", other)
 
+    # ``keep |= other``: pandas would update ``keep``'s values in place and leave its recorded
+    # condition as it was (an all-False start recorded as the selection, so that a row added
+    # later that meets ``other`` was not covered). A new mask is bound to the name instead.
+    def __iand__(self, other):
+        return self._combine("and", other)
+
+    def __ior__(self, other):
+        return self._combine("or", other)
+
     def __invert__(self):
         info, pred = object.__getattribute__(self, "_psw")
         with paused():
