@@ -234,3 +234,18 @@ def test_a_checked_set_served_from_the_cache_keeps_the_parameters_order(tmp_path
     again = cached_checked_set(None, "k", lambda b: pytest.fail("not served from the cache"))
     assert [list(b.parameters) for b in again.briefings] == \
         [list(b.parameters) for b in first.briefings] == [list(declared)] * len(first.briefings)
+
+
+def test_the_sections_order_read_from_its_file_is_recorded(tmp_path):
+    """Citations are sorted in the sections' order, read from sections.csv rather than through
+    the dataset: that read is recorded, so that reordering or renaming sections rebuilds."""
+    from analysis.locators import paragraph_locators
+
+    path = tmp_path / "reads.jsonl"
+    with recording.recording_to(path):
+        assert paragraph_locators(["crisis/2, crisis/1"]) == ["crisis/1", "crisis/2"]
+    sel, = [s for s in recording.read_recording(path) if s["table"] == "sections"]
+    assert sel["where"] == [] and sel["columns"] == ["number", "section_id", "title"]
+    moved = {"section_id": "crisis", "title": "Crisis", "number": 3}
+    assert covers(sel, moved, {**moved, "number": 4})
+    assert covers(sel, None, {**moved, "section_id": "new"})
