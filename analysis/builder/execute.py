@@ -203,6 +203,7 @@ def run_briefing(task: Task) -> Result:
     open(reads_path, "wb").close()
     os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
     note: tuple = (None, None)
+    selection = None
     try:
         try:
             nb = papermill.execute_notebook(
@@ -221,6 +222,8 @@ def run_briefing(task: Task) -> Result:
         finally:
             os.environ.pop(recording.ENV, None)
         t_done = time.perf_counter()
+        if failure is None:  # what the index shows of the briefing's region: read here, recorded
+            selection, failure = _selection_facts(task, reads_path)
         if failure is None and task.note:
             # the note reads the data here, in this process: what it reads is the briefing's
             # too, recorded into the same file (a row only the note shows rebuilds it)
@@ -239,9 +242,7 @@ def run_briefing(task: Task) -> Result:
                 out["ipynb"] = normalize.to_bytes(nb)
                 info = read_summary(nb)
                 out.update(title=info.title, summary=info.summary)
-                from .index import selection_facts
-
-                out["selection"] = selection_facts(dict(task.parameters))
+                out["selection"] = selection
                 if reads_problem:
                     raise recording.RecordingProblem(f"what the briefing read cannot be "
                                                      f"known: {reads_problem}")
@@ -274,6 +275,20 @@ def run_briefing(task: Task) -> Result:
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
                   pdf=pdf, pdf_failure=pdf_failure, reads=out["reads"],
                   reads_digest=out["reads_digest"], extra_failure=extra_failure, **extra)
+
+
+def _selection_facts(task: Task, reads_path: str) -> tuple:
+    """What the index shows of the briefing's ``region`` (:func:`.index.selection_facts`), read
+    from the data in this process with its reads recorded into ``reads_path``."""
+    from .. import recording
+    from .index import selection_facts
+
+    try:
+        with recording.recording_to(reads_path):
+            return selection_facts(dict(task.parameters)), None
+    except Exception as exc:  # noqa: BLE001 - reported for this briefing
+        return None, Failure("builder", type(exc).__name__, str(exc),
+                             detail=traceback.format_exc(limit=6))
 
 
 def _build_note(task: Task, reads_path: str, timings: dict) -> tuple:
