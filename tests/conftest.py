@@ -3,6 +3,7 @@
 and running the `briefings` command."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -215,6 +216,20 @@ DEFAULT_BUILD_TITLE = "Security Council <b>retreat</b> & friends"
 DEFAULT_BUILD_DIR = PROJECT / ".cache" / "test-reports"
 
 
+def _clear_if_older(folder: Path) -> None:
+    """The suite owns its cache: a build left by an older version of the builder (another
+    manifest format, whose outputs the builder would rightly refuse to overwrite as not its own)
+    is cleared instead of refused."""
+    from analysis.builder.store import MANIFEST_FORMAT
+
+    try:
+        current = json.loads((folder / "manifest.json").read_text()).get("format")
+    except (OSError, ValueError, AttributeError):
+        current = None
+    if folder.exists() and current != MANIFEST_FORMAT:
+        shutil.rmtree(folder)
+
+
 @pytest.fixture(scope="session")
 def default_reports() -> Path:
     """The whole default set built once for the session, with PDFs and the pack
@@ -229,6 +244,7 @@ def default_reports() -> Path:
     with open(DEFAULT_BUILD_DIR.parent / "test-reports.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
+            _clear_if_older(DEFAULT_BUILD_DIR)
             result = _run_briefings("build", "--out", str(DEFAULT_BUILD_DIR), "--pdf", "--title",
                                     DEFAULT_BUILD_TITLE, "--no-progress", timeout=1500)
         finally:

@@ -237,18 +237,24 @@ class Writer:
 
         columns = [clean(c) for c in data.get("columns", [])]
         rows = data.get("rows", [])
+        widths = list(data.get("widths") or [round(100 / len(columns))] * len(columns)) \
+            if columns else []
+        # a table whose words do not fit across a portrait page gets a landscape page of its own
+        turned = bool(columns) and fitted_widths(columns, rows, widths, self.text_width) is None
+        if turned:
+            self.orient(landscape=True)
         if data.get("caption"):
             caption = self.add_paragraph(clean(data["caption"]), "Caption")
             caption.paragraph_format.keep_with_next = True
         if not columns:
             return
         numeric = list(data.get("numeric") or [False] * len(columns))
-        widths = list(data.get("widths") or [round(100 / len(columns))] * len(columns))
         table = self.doc.add_table(rows=1 + len(rows), cols=len(columns))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
-        sizes, font_size = fitted_widths(columns, rows, widths, self.text_width)
+        sizes, font_size = fitted_widths(columns, rows, widths, self.text_width) or \
+            squeezed_widths(columns, rows, self.text_width)
         for k, column in enumerate(table.columns):
             column.width = sizes[k]
         cells = table._cells  # the grid, computed once (``row.cells`` computes it every time)
@@ -268,6 +274,19 @@ class Writer:
                 if numeric[k] if k < len(numeric) else False:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         self.doc.add_paragraph()
+        if turned:
+            self.orient(landscape=False)
+
+    def orient(self, *, landscape: bool) -> None:
+        """Start a new page in a section of its own, turned to landscape or back to portrait."""
+        from docx.enum.section import WD_ORIENT, WD_SECTION
+
+        last = self.doc.sections[-1]
+        width, height = last.page_width, last.page_height
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        if (width < height) == landscape:
+            section.page_width, section.page_height = height, width
 
     def figure(self, png: bytes, alt: str, *, dpi: float = 200, max_height=None) -> None:
         """A picture at its print size (never wider than the text), its alt text set."""
@@ -409,8 +428,9 @@ def word_em(word: str) -> float:
 
 
 def fitted_widths(columns: list[str], rows: list[list], shares: list[float],
-                  total) -> tuple[list[int], float]:
-    """Column widths (EMU) for a table ``total`` wide, and the text size (pt) they are for:
+                  total) -> tuple[list[int], float] | None:
+    """Column widths (EMU) for a table ``total`` wide, and the text size (pt) they are for, or
+    None when even the smallest size cannot give every short word its width:
     each column first gets room for its longest word (so a name is never broken), then the
     rest goes by the page's ``shares``."""
     from docx.shared import Pt
@@ -429,6 +449,18 @@ def fitted_widths(columns: list[str], rows: list[list], shares: list[float],
         if spare >= 0:
             share = sum(shares) or 1
             return [int(m + spare * s / share) for m, s in zip(least, shares)], size
+    return None  # too many columns for this width: the caller turns the page
+
+
+def squeezed_widths(columns: list[str], rows: list[list], total) -> tuple[list[int], float]:
+    """The last resort, for a table too wide even for a landscape page: widths in proportion to
+    the longest words (capped), at the smallest size."""
+    from docx.shared import Pt
+
+    widest = [max((min(word_em(w), 6.0) for t in [c] + [clean(r[k]) if k < len(r) else ""
+                                                         for r in rows] for w in t.split()),
+                  default=1.0) for k, c in enumerate(columns)]
+    least = [Pt(em * TABLE_SIZES[-1] + CELL_MARGIN) for em in widest]
     return [int(w * total / sum(least)) for w in least], TABLE_SIZES[-1]
 
 
