@@ -19,8 +19,11 @@ LOCATOR = re.compile(r"[a-z][a-z0-9-]*/[1-9][0-9]*")
 def section_order() -> dict[str, int]:
     """Section id -> its position in the chapter (the caption first), from the ``sections`` table
     of the active data package (cached by :func:`analysis.seed.section_headings`)."""
+    from . import recording
     from .seed import section_headings
 
+    # read from sections.csv, not through the dataset: recorded as a read of that table
+    recording.table_read("sections", ("number", "section_id", "title"))
     headings, opening = section_headings()
     order = [opening, *headings.values()]
     return {section: i for i, section in enumerate(order)}

@@ -183,6 +183,25 @@ def _write(key: str, selection: dict) -> None:
         pass
 
 
+#: Tables read from their files rather than through a loaded dataset (see :func:`table_read`).
+_FILE_TABLES: dict[str, _Info] = {}
+
+
+def table_read(table: str, columns: tuple[str, ...] | None = None) -> None:
+    """Record a read of ``columns`` of every row of ``table`` made without its tracked frame
+    (the sections' order, read from ``sections.csv`` by :mod:`analysis.seed` for sorting
+    citations): a change of those columns, or a row added or removed, rebuilds the reader."""
+    if _paused[0]:
+        return
+    info = _FILE_TABLES.get(table)
+    if info is None:
+        info = _FILE_TABLES[table] = _Info(table, None, ())
+    mark = (os.getpid(), _state["epoch"], "all" if columns is None else ",".join(columns))
+    if not _notes and _state["pid"] == mark[0] and mark in info.done:
+        return  # recorded already (sorting calls this once per citation)
+    _record(info, columns, None)
+
+
 def row_key(values) -> str:
     """A row's primary key as text: its values joined by ``|``."""
     return "|".join("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
@@ -452,6 +471,15 @@ class TrackedMask(pd.Series):
 
     def __ror__(self, other):
         return self._combine("ror", other)
+
+    # ``keep |= other``: pandas would update ``keep``'s values in place and leave its recorded
+    # condition as it was (an all-False start recorded as the selection, so that a row added
+    # later that meets ``other`` was not covered). A new mask is bound to the name instead.
+    def __iand__(self, other):
+        return self._combine("and", other)
+
+    def __ior__(self, other):
+        return self._combine("or", other)
 
     def __invert__(self):
         info, pred = object.__getattribute__(self, "_psw")

@@ -3,6 +3,7 @@ what a row change covers, the data row by row, and the digest a page's stamp nam
 from __future__ import annotations
 
 import itertools
+import json
 import random
 
 import pandas as pd
@@ -200,3 +201,51 @@ def test_the_digest_of_what_was_read_changes_exactly_when_a_change_is_covered():
         covered = any(recording.covers_change(sel, c) for c in changes)
         same = reads_digest([sel], before) == reads_digest([sel], after)
         assert covered != same, f"seed {seed}, trial {trial}: {sel} {rows} -> {after_rows}"
+
+
+def test_a_condition_widened_in_place_keeps_both_conditions(tmp_path):
+    """``keep |= other`` (as queries.initiatives widens an all-False start) records the widened
+    condition, not the first one alone: a row added later that meets the second is covered,
+    and so is an edit of a column read of a row chosen by it."""
+    def read(t):
+        keep = t["name"].isna() & t["name"].notna()  # all False
+        keep |= t["kind"].isin(["x"]).astype(bool)
+        narrow = t["id"] == "a"
+        narrow &= t["kind"] == "x"
+        return t[keep].copy(), t[narrow]["name"].tolist()
+    sels = {json.dumps(s["where"]): s for s in recorded(tmp_path, read)}
+    widened = next(s for k, s in sels.items() if '"or"' in k)
+    assert widened["rows"] == ["a", "c"] and widened["columns"] is None
+    assert covers(widened, None, row("d", "GHA", kind="x"))          # a matching row added
+    assert covers(widened, row("a", "MLI"), row("a", "MLI", name="Edited"))
+    narrowed = next(s for k, s in sels.items() if k.startswith('[["and", [["eq", "id"'))
+    assert narrowed["rows"] == ["a"] and not covers(narrowed, None, row("d", "GHA", kind="x"))
+
+
+def test_a_checked_set_served_from_the_cache_keeps_the_parameters_order(tmp_path, monkeypatch):
+    """The injected parameters cell follows the checked parameters' order: a build served from
+    the checked sets' cache must inject them as the build that filled it did (else the second
+    build of the same data differs from the first)."""
+    from analysis.builder.briefing_set import cached_checked_set
+
+    monkeypatch.setenv("PSW_CACHE_DIR", str(tmp_path))
+    declared = {"region": "World", "include_context": True}  # not sorted
+    first = cached_checked_set(None, "k", lambda b: dict(declared))
+    again = cached_checked_set(None, "k", lambda b: pytest.fail("not served from the cache"))
+    assert [list(b.parameters) for b in again.briefings] == \
+        [list(b.parameters) for b in first.briefings] == [list(declared)] * len(first.briefings)
+
+
+def test_the_sections_order_read_from_its_file_is_recorded(tmp_path):
+    """Citations are sorted in the sections' order, read from sections.csv rather than through
+    the dataset: that read is recorded, so that reordering or renaming sections rebuilds."""
+    from analysis.locators import paragraph_locators
+
+    path = tmp_path / "reads.jsonl"
+    with recording.recording_to(path):
+        assert paragraph_locators(["crisis/2, crisis/1"]) == ["crisis/1", "crisis/2"]
+    sel, = [s for s in recording.read_recording(path) if s["table"] == "sections"]
+    assert sel["where"] == [] and sel["columns"] == ["number", "section_id", "title"]
+    moved = {"section_id": "crisis", "title": "Crisis", "number": 3}
+    assert covers(sel, moved, {**moved, "number": 4})
+    assert covers(sel, None, {**moved, "section_id": "new"})

@@ -225,7 +225,9 @@ def cached_checked_set(path: Path | None, key: str, check) -> BriefingSet:
     try:
         from .store import write_atomic
 
-        write_atomic(cache_file, json.dumps(raw, sort_keys=True).encode("utf-8"))
+        # in the order the check gave (a notebook's declaration order), which the injected
+        # parameters cell keeps: sorted here, a build served from the cache differed
+        write_atomic(cache_file, json.dumps(raw).encode("utf-8"))
         kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[CHECKED_SETS_KEPT:]:
             old.unlink(missing_ok=True)

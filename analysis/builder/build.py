@@ -313,7 +313,7 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     owned = owned_names(manifest)
     for b in briefings:  # a damaged record was ours: the outputs it would name are too
         if damaged:
-            owned.update(output_names(b.id))
+            owned.update([*output_names(b.id), *extra_names(b.id), f"{b.id}.pdf"])
     remove_stale_temporaries(out, owned | {n for b in briefings for n in output_names(b.id)})
     outcome = Outcome()
     plan = incremental.plan(out, briefings, records, inputs, data_now, force=request.force,

@@ -202,26 +202,36 @@ def run_briefing(task: Task) -> Result:
     reads_path = os.path.join(socket_dir, "reads.jsonl")
     open(reads_path, "wb").close()
     os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
+    note: tuple = (None, None)
+    selection = None
     try:
-        nb = papermill.execute_notebook(
-            task.path, None, parameters=dict(task.parameters), engine_name=ENGINE_NAME,
-            kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, autosave_cell_every=0,
-            start_timeout=START_TIMEOUT, execution_timeout=task.timeout or CELL_TIMEOUT,
-            config=ipc_config(socket_dir), record_timing=False, shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(Path(task.path).parent)}}, **extra)
-    except BaseException as exc:  # noqa: BLE001 - every failure is reported, none escapes
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        failure = describe_failure(exc, run)
-        if run.get("nb_man") is not None:
-            nb = run["nb_man"].nb
-    finally:
-        os.environ.pop(recording.ENV, None)
+        try:
+            nb = papermill.execute_notebook(
+                task.path, None, parameters=dict(task.parameters), engine_name=ENGINE_NAME,
+                kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, autosave_cell_every=0,
+                start_timeout=START_TIMEOUT, execution_timeout=task.timeout or CELL_TIMEOUT,
+                config=ipc_config(socket_dir), record_timing=False, shutdown_kernel="immediate",
+                resources={"metadata": {"path": str(Path(task.path).parent)}}, **extra)
+        except BaseException as exc:  # noqa: BLE001 - every failure is reported, none escapes
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            failure = describe_failure(exc, run)
+            if run.get("nb_man") is not None:
+                nb = run["nb_man"].nb
+        finally:
+            os.environ.pop(recording.ENV, None)
+        t_done = time.perf_counter()
+        if failure is None:  # what the index shows of the briefing's region: read here, recorded
+            selection, failure = _selection_facts(task, reads_path)
+        if failure is None and task.note:
+            # the note reads the data here, in this process: what it reads is the briefing's
+            # too, recorded into the same file (a row only the note shows rebuilds it)
+            note = _build_note(task, reads_path, timings)
         reads, reads_problem = _reads(reads_path)
+    finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
         run.pop("socket_dir", None)
-    t_done = time.perf_counter()
     asked, ready = run.get("kernel_asked"), run.get("kernel_ready")
     timings["kernel_start"] = round(ready - asked, 3) if asked and ready else None
     timings["execute"] = round(t_done - (ready or t0), 3)
@@ -232,9 +242,7 @@ def run_briefing(task: Task) -> Result:
                 out["ipynb"] = normalize.to_bytes(nb)
                 info = read_summary(nb)
                 out.update(title=info.title, summary=info.summary)
-                from .index import selection_facts
-
-                out["selection"] = selection_facts(dict(task.parameters))
+                out["selection"] = selection
                 if reads_problem:
                     raise recording.RecordingProblem(f"what the briefing read cannot be "
                                                      f"known: {reads_problem}")
@@ -262,20 +270,62 @@ def run_briefing(task: Task) -> Result:
     pdf = pdf_failure = None
     if task.pdf:
         pdf, pdf_failure = _render_pdf(out["html"], timings, task.timeout)
-    extra, extra_failure = _render_extras(task, nb, out.get("title") or task.id, timings)
+    extra, extra_failure = _render_extras(task, nb, out.get("title") or task.id, timings, note)
     return Result(task.id, True, timings, out.get("title"), out.get("summary"),
                   html=out["html"], ipynb=out["ipynb"], selection=out.get("selection"),
                   pdf=pdf, pdf_failure=pdf_failure, reads=out["reads"],
                   reads_digest=out["reads_digest"], extra_failure=extra_failure, **extra)
 
 
-def _render_extras(task: Task, nb, title: str, timings: dict) -> tuple[dict, Failure | None]:
-    """The Word file of the briefing (from its executed notebook's display objects) and its
-    note (:mod:`.notes`), as the task asks; a failure comes back as data."""
-    extra: dict[str, Any] = {}
+def _selection_facts(task: Task, reads_path: str) -> tuple:
+    """What the index shows of the briefing's ``region`` (:func:`.index.selection_facts`), read
+    from the data in this process with its reads recorded into ``reads_path``."""
+    from .. import recording
+    from .index import selection_facts
+
+    try:
+        with recording.recording_to(reads_path):
+            return selection_facts(dict(task.parameters)), None
+    except Exception as exc:  # noqa: BLE001 - reported for this briefing
+        return None, Failure("builder", type(exc).__name__, str(exc),
+                             detail=traceback.format_exc(limit=6))
+
+
+def _build_note(task: Task, reads_path: str, timings: dict) -> tuple:
+    """The briefing's note (:mod:`.notes`) in the formats the task asks, its reads recorded
+    into ``reads_path``: (NoteOutputs, None), or (None, Failure)."""
+    from .. import recording
+
     start = time.perf_counter()
     try:
         template = None
+        if task.docx:
+            from .word import template_bytes
+
+            template = template_bytes(task.docx_template)
+        from .notes import build_note
+
+        with recording.recording_to(reads_path):
+            made = build_note(task.notebook, dict(task.parameters), task.id, pdf=task.pdf,
+                              docx=task.docx, template=template)
+        timings["note"] = round(time.perf_counter() - start, 3)
+        return made, None
+    except Exception as exc:  # noqa: BLE001 - reported for this briefing
+        return None, Failure("Word or note", type(exc).__name__, str(exc),
+                             detail=traceback.format_exc(limit=6))
+
+
+def _render_extras(task: Task, nb, title: str, timings: dict,
+                   note: tuple = (None, None)) -> tuple[dict, Failure | None]:
+    """The Word file of the briefing (from its executed notebook's display objects) and its
+    note (made before, by :func:`_build_note`), as the task asks; a failure comes back as
+    data."""
+    extra: dict[str, Any] = {}
+    made, note_failure = note
+    if note_failure is not None:
+        return {}, note_failure
+    start = time.perf_counter()
+    try:
         if task.docx:
             from . import render
             from .word import DocInfo, notebook_docx, template_bytes
@@ -288,14 +338,8 @@ def _render_extras(task: Task, nb, title: str, timings: dict) -> tuple[dict, Fai
                            keywords=[task.id])
             extra["docx"] = notebook_docx(nb, info, template)
             timings["docx"] = round(time.perf_counter() - start, 3)
-        if task.note:
-            from .notes import build_note
-
-            start = time.perf_counter()
-            made = build_note(task.notebook, dict(task.parameters), task.id, pdf=task.pdf,
-                              docx=task.docx, template=template)
+        if made is not None:
             extra.update(note_html=made.html, note_pdf=made.pdf, note_docx=made.docx)
-            timings["note"] = round(time.perf_counter() - start, 3)
     except Exception as exc:  # noqa: BLE001 - reported for this briefing
         return {}, Failure("Word or note", type(exc).__name__, str(exc),
                            detail=traceback.format_exc(limit=6))

@@ -420,7 +420,7 @@ def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
 def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
     """Labels of the records on wider areas the chapter names (the Middle East, Africa) whose
     countries (``region_equivalents``) include some of the selection's without the area lying
-    inside it, and those areas' names. ``rows_of(None)`` gives the rows of every place."""
+    inside it, and those areas' names. ``rows_of(sel)`` gives the rows of a selection's places."""
     if sel is None:
         return (), ""
     from ..twins import area_countries
@@ -440,7 +440,11 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
              if kind == "region" and pid not in inside and mine & set(countries_of(pid))]
     if not wider:
         return (), ""
-    everywhere = rows_of(None)
+    # only the rows on those areas are chosen (and read, and depended on): not every place's
+    from ..regions import RegionSelection
+
+    everywhere = rows_of(RegionSelection("wider areas", "region", (),
+                                         tuple(sorted(pid for pid, _ in wider))))
     labels, areas = [], []
     for pid, name in wider:
         frame = everywhere[everywhere["place_id"] == pid]
