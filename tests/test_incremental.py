@@ -4,6 +4,7 @@ byte for byte a full build's (issue 23). Every test builds on a copy of the data
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -180,10 +181,17 @@ def random_edit(rng: random.Random, folder: Path, n: int) -> str:
 
 def test_random_row_edits_build_incrementally_what_a_full_build_makes(
         tmp_path, data_copy, briefings):
-    """Property: after each of 10 random single-row edits, inserts and deletes across chapter
-    and context tables, the incremental build equals a full build from empty, byte for byte."""
+    """Property: after 10 random single-row edits, inserts and deletes across chapter and context
+    tables, each followed by an incremental build, the outputs equal a full build from empty,
+    byte for byte.
+
+    A briefing the incremental build wrongly skips keeps its stale output until an edit it does
+    see, so comparing once at the end catches every missed rebuild that the later edits do not
+    happen to repair; ``PSW_PROPERTY_EVERY_EDIT=1`` compares after each edit as well (10 more
+    full builds: minutes, not seconds)."""
     seed = 2317
     rng = random.Random(seed)
+    every_edit = os.environ.get("PSW_PROPERTY_EVERY_EDIT") == "1"
     out = tmp_path / "incremental"
     build(briefings, out, data_copy, PROPERTY_SET)
     history = []
@@ -191,6 +199,8 @@ def test_random_row_edits_build_incrementally_what_a_full_build_makes(
         history.append(random_edit(rng, data_copy, n))
         try:
             build(briefings, out, data_copy, PROPERTY_SET)
+            if not every_edit and n < 9:
+                continue
             full = tmp_path / f"full-{n}"
             build(briefings, full, data_copy, PROPERTY_SET)
         except AssertionError as err:  # a build that failed: say where, with the seed
