@@ -39,7 +39,7 @@ from .briefing_set import (Briefing, cached_checked_set, default_id, default_set
 from .catalog import Catalog, ParameterProblem, cache_dir
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
-from .staging import StagedOutputs
+from .staging import Outputs, StagedOutputs, outputs_of
 from .store import (INDEX, MANIFEST, ROWS, OutputLock, check_output_folder, manifest_bytes,
                     output_names, owned_names, read_manifest, remove_stale_temporaries)
 from .tasks import Failure, Result, Task
@@ -776,9 +776,11 @@ def _intact(staged: StagedOutputs, name: str, digest: str) -> bool:
     return path.is_file() and file_digest(path) == digest
 
 
-def _record_pdf(bid: str, result: Result, entry: dict, staged: StagedOutputs) -> Failure | None:
+def _record_pdf(bid: str, result: Result, entry: dict,
+                staged: Outputs | Path) -> Failure | None:
     """Write the PDF a worker made beside the page and note it in ``entry``; an older PDF,
     which would not match the new page, is removed. The failure to report, if any."""
+    staged = outputs_of(staged)
     path = staged.out / f"{bid}.pdf"
     if result.pdf is None:
         staged.remove(path.name)
@@ -810,9 +812,10 @@ def wanted_outputs(bid: str, request: BuildRequest, note: bool = True) -> list[s
 
 
 def _record_extras(bid: str, result: Result, entry: dict,
-                   staged: StagedOutputs) -> Failure | None:
+                   staged: Outputs | Path) -> Failure | None:
     """Write the Word file and the note's files beside the page; a file of a format not made
     this time (which would not match the new page) is removed."""
+    staged = outputs_of(staged)
     made = {f"{bid}.docx": result.docx, f"{bid}-note.html": result.note_html,
             f"{bid}-note.pdf": result.note_pdf, f"{bid}-note.docx": result.note_docx}
     for name, data in made.items():
