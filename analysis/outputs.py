@@ -323,41 +323,69 @@ def _refuse_clashes(target: Path, names: list[str], *, force: bool) -> None:
 
 
 def _swap_in(target: Path, staging: Path, names: list[str], *, keep_replaced: bool) -> Written:
-    """Move the staged files into ``target``. The files replaced go aside first (into
-    ``.replaced/<n>/`` when kept, else a private folder), and come back if a move fails."""
+    """Move the staged files into ``target`` (:func:`swap_in`); with ``keep_replaced`` the files
+    replaced are kept in ``.replaced/<n>/``."""
     result = Written()
     old = [n for n in names if (target / n).exists()]
-    aside = _next_replaced(target) if keep_replaced and old else \
+    aside = swap_in(target, staging, names, keep_in=_next_replaced(target) if keep_replaced
+                    else None)
+    result.paths = [target / n for n in names]
+    if aside is not None:
+        result.replaced, result.kept_in = old, aside
+    return result
+
+
+def swap_in(target: Path, staging: Path, names: Iterable[str], *, remove: Iterable[str] = (),
+            keep_in: Path | None = None) -> Path | None:
+    """Move the staged files ``names`` (in this order) from ``staging`` into ``target``, each
+    with ``os.replace`` (a reader sees the old file or the new one), and delete the files
+    ``remove`` of ``target``: all or nothing.
+
+    A copy of each file replaced or deleted is kept first (a hard link, in a private folder
+    beside ``target``, or in ``keep_in``); if a step fails or a signal arrives, every file
+    changed is put back and the error raised. Returns ``keep_in`` when it holds what was
+    replaced, else None.
+    """
+    names, remove = list(names), [n for n in remove if n not in names]
+    old = [n for n in [*names, *remove] if os.path.lexists(target / n)]
+    aside = keep_in if keep_in is not None and old else \
         Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGE_MARK}{os.getpid()}-old-",
                               dir=target.absolute().parent))
-    moved_aside: list[str] = []
-    moved_in: list[str] = []
+    changed: list[str] = []
     try:
         for name in old:
             (aside / name).parent.mkdir(parents=True, exist_ok=True)
-            _move(target / name, aside / name)
-            moved_aside.append(name)
+            _keep_copy(target / name, aside / name)
         for name in names:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
+            changed.append(name)
             _move(staging / name, target / name)
-            moved_in.append(name)
-    except BaseException:
-        for name in moved_in:
-            with contextlib.suppress(OSError):
+        for name in remove:
+            changed.append(name)
+            with contextlib.suppress(FileNotFoundError):
                 (target / name).unlink()
-        for name in moved_aside:
+    except BaseException:
+        for name in reversed(changed):
             with contextlib.suppress(OSError):
-                _move(aside / name, target / name)
-        if keep_replaced and old:
+                if name in old:
+                    _move(aside / name, target / name)
+                else:
+                    (target / name).unlink(missing_ok=True)
+        if aside is keep_in:
             shutil.rmtree(aside, ignore_errors=True)
         raise
     finally:
-        if not (keep_replaced and old):
+        if aside is not keep_in:
             shutil.rmtree(aside, ignore_errors=True)
-    result.paths = [target / n for n in names]
-    if keep_replaced and old:
-        result.replaced, result.kept_in = old, aside
-    return result
+    return keep_in if keep_in is not None and old else None
+
+
+def _keep_copy(source: Path, dest: Path) -> None:
+    """``dest`` becomes a copy of ``source``: a hard link where the file system allows it."""
+    try:
+        os.link(source, dest, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, dest, follow_symlinks=False)
 
 
 def _move(source: Path, dest: Path) -> None:
@@ -403,4 +431,4 @@ def tree_files(folder: Path, prefix: str) -> list[tuple[str, bytes]]:
 
 
 __all__ = ["FolderLock", "Written", "check_target", "lock_holder", "process_alive", "protected_folders",
-           "remove_killed_staging", "signals_interrupt", "tree_files", "write_folder"]
+           "remove_killed_staging", "signals_interrupt", "swap_in", "tree_files", "write_folder"]

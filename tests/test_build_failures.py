@@ -81,3 +81,120 @@ def test_a_failure_keeps_the_last_good_html_until_fixed(tmp_path, briefings, man
     assert fixed.returncode == 0 and "1 built" in fixed.stdout
     assert not (out / "_failed" / "flip.ipynb").exists()
     assert manifest(out)["flip"]["status"] == "built"
+
+
+# --- one way to write outputs (issue 19): staged beside --out, swapped in at the end ---------
+
+def _files(folder):
+    """Every file under ``folder`` with its SHA-256 (the folder's exact state), or None when
+    there is no folder."""
+    import hashlib
+
+    if not folder.exists():
+        return None
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _staging_folders(out):
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.psw-stage-"))
+
+
+def _start(*args):
+    """The build as a shell starts it: TERM, HUP and INT at their defaults."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    def default_signals():
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+
+    env = {**os.environ}
+    env.pop("MPLBACKEND", None)
+    return subprocess.Popen([str(Path(sys.executable).parent / "briefings"), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True, preexec_fn=default_signals)
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_an_interrupted_build_leaves_the_out_folder_byte_identical(tmp_path, briefings, write_set,
+                                                                    fixture_notebooks, sig):
+    import signal
+    import time
+
+    the_set = write_set(tmp_path / "set.toml",
+                        {name: fixture_notebooks / f"{name}.ipynb" for name in ("ok", "slow")},
+                        ['notebook = "ok"', 'notebook = "slow"\nparameters = { seconds = 119.0 }'])
+    out = tmp_path / "reports"
+    first = briefings("build", "--set", str(the_set), "--out", str(out), "--only", "ok")
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = _files(out)
+    proc = _start("build", "--set", str(the_set), "--out", str(out), "--force", "--jobs", "2",
+                  "--no-progress")
+    try:
+        deadline = time.monotonic() + 120  # wait until "ok" was built again, into the staging
+        while time.monotonic() < deadline and not any(
+                (out.parent / name / "ok.html").exists() for name in _staging_folders(out)):
+            time.sleep(0.1)
+        assert _staging_folders(out), "the build staged nothing beside --out"
+        assert _files(out) == before  # nothing moved in while building
+        proc.send_signal(getattr(signal, sig))
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 128 + getattr(signal, sig), stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert f"stopped by {sig}; nothing was changed in {out}" in stderr
+    assert _files(out) == before
+    assert _staging_folders(out) == []
+
+
+def test_a_refused_build_changes_nothing(tmp_path, briefings, write_set, fixture_notebooks):
+    the_set = write_set(tmp_path / "set.toml", {"ok": fixture_notebooks / "ok.ipynb"},
+                        ['notebook = "ok"', 'notebook = "ok"\nid = "ok-2"'])
+    out = tmp_path / "reports"
+    first = briefings("build", "--set", str(the_set), "--out", str(out), "--only", "ok")
+    assert first.returncode == 0, first.stdout + first.stderr
+    (out / "ok-2.html").write_text("mine\n")  # a file in the way of a briefing to build
+    before = _files(out)
+    result = briefings("build", "--set", str(the_set), "--out", str(out), "--force")
+    assert result.returncode == 2 and "not written by briefings" in result.stderr, result.stderr
+    assert _files(out) == before and _staging_folders(out) == []
+    bad = briefings("build", "--set", str(the_set), "--out", str(out), "--jobs", "0")
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert _files(out) == before and _staging_folders(out) == []
+    # refused after the output folder was checked (no scheduler there): no folder is left
+    new = tmp_path / "new"
+    refused = briefings("build", "--set", str(the_set), "--out", str(new), "--scheduler",
+                        "tcp://127.0.0.1:9")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert not new.exists() and _staging_folders(new) == []
+
+
+def test_the_staging_folder_of_a_killed_build_is_removed_by_the_next_one(tmp_path, briefings,
+                                                                         write_set,
+                                                                         fixture_notebooks):
+    import os
+    import subprocess
+    import sys
+
+    the_set = write_set(tmp_path / "set.toml", {"ok": fixture_notebooks / "ok.ipynb"},
+                        ['notebook = "ok"'])
+    out = tmp_path / "reports"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    killed = tmp_path / f".reports.psw-stage-{dead}-abcd"
+    (killed / "_failed").mkdir(parents=True)
+    (killed / "ok.html").write_text("half a page")
+    live = tmp_path / f".reports.psw-stage-{os.getpid()}-efgh"  # a run still going: kept
+    live.mkdir()
+    result = briefings("build", "--set", str(the_set), "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not killed.exists() and live.exists()
+    assert "half a page" not in (out / "ok.html").read_text()
+    assert _staging_folders(out) == [live.name]

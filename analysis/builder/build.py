@@ -9,8 +9,10 @@
    imported when the data folder is unchanged and nothing needs building.
 3. The rest run in a pool of worker processes forked after papermill and nbconvert are
    imported (once); each briefing gets a fresh kernel (see :mod:`.execute`).
-4. Results are written as they arrive, each file atomically; a failure keeps the last good
-   HTML and notebook and puts the failed run under ``_failed/``.
+4. Results are staged as they arrive, in a folder beside ``--out`` that the build owns
+   (:mod:`.staging`); a failure keeps the last good HTML and notebook and puts the failed run
+   under ``_failed/``. At the end every staged file is moved into ``--out`` (``manifest.json``
+   last) and the files the build deletes go; an interrupted build changes nothing in ``--out``.
 """
 from __future__ import annotations
 
@@ -37,9 +39,9 @@ from .briefing_set import (Briefing, cached_checked_set, default_id, default_set
 from .catalog import Catalog, ParameterProblem, cache_dir
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
-from .store import (INDEX, MANIFEST, OutputLock, check_output_folder, manifest_bytes,
-                    output_names, outputs_intact, owned_names, read_manifest,
-                    remove_stale_temporaries, write_atomic, write_if_changed)
+from .staging import Outputs, StagedOutputs, outputs_of
+from .store import (INDEX, MANIFEST, ROWS, OutputLock, check_output_folder, manifest_bytes,
+                    output_names, owned_names, read_manifest, remove_stale_temporaries)
 from .tasks import Failure, Result, Task
 
 
@@ -268,8 +270,8 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """Build the requested briefings; returns the exit code.
 
     0: all built or up to date; 1: some failed (or an output could not be written);
-    128 + N: stopped by signal N, what finished recorded. Bad arguments and output folders
-    raise UsageError before anything runs.
+    128 + N: stopped by signal N, ``--out`` left as it was. Bad arguments and output folders
+    raise UsageError before anything runs or changes.
     """
     warn = warn or (lambda message: print(f"briefings build: {message}", file=sys.stderr))
     started = time.perf_counter()
@@ -292,16 +294,39 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             from ..kernels import check_kernel
 
             check_kernel()  # before anything is written (the output folder check makes it)
+            existed = os.path.lexists(out)
             check_output_folder(out)
             execute.remove_orphaned_temporaries()
         except _Stopped as stop:
             return 128 + stop.signum
-        with OutputLock(out):
-            return _run_locked(request, briefings, default_ids, catalog, started, echo, warn)
+        locked = False  # a build refused by the lock leaves the folder the other one writes
+        try:
+            with OutputLock(out):
+                locked = True
+                return _run_locked(request, briefings, default_ids, catalog, started, echo,
+                                   warn)
+        except KeyboardInterrupt as stop:  # while the packs were made or swapped in
+            name = signal.Signals(stop.signum).name if isinstance(stop, _Stopped) else "SIGINT"
+            warn(f"stopped by {name}; nothing was changed in {out}")
+            return 128 + int(getattr(signal, name))
+        finally:
+            if locked and not existed:  # made by the output folder check: gone unless written
+                with contextlib.suppress(OSError):
+                    out.rmdir()
 
 
 def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: list[str],
                 catalog: Catalog, started: float, echo, warn) -> int:
+    staged = StagedOutputs(request.out)  # every write goes here until the swap at the end
+    try:
+        return _plan_and_build(request, briefings, default_ids, catalog, started, echo, warn,
+                               staged)
+    finally:
+        staged.discard()  # nothing left when swapped in; everything forgotten when not
+
+
+def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_ids: list[str],
+                    catalog: Catalog, started: float, echo, warn, staged: StagedOutputs) -> int:
     out = request.out
     manifest, problem = read_manifest(out)
     damaged = problem is not None
@@ -314,7 +339,6 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     for b in briefings:  # a damaged record was ours: the outputs it would name are too
         if damaged:
             owned.update([*output_names(b.id), *extra_names(b.id), f"{b.id}.pdf"])
-    remove_stale_temporaries(out, owned | {n for b in briefings for n in output_names(b.id)})
     outcome = Outcome()
     plan = incremental.plan(out, briefings, records, inputs, data_now, force=request.force,
                             pdf=request.pdf)
@@ -345,10 +369,9 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         from .cluster import connect
 
         cluster = connect(request.scheduler, kernel=request.kernel)
-    ledger = _Ledger(out, manifest, records, default_ids, outcome)
+    ledger = _Ledger(staged, manifest, records, default_ids, outcome)
     ledger.data = data_now
-    if not (out / MANIFEST).exists():
-        ledger.save()  # the folder is now a reports folder
+    ledger.save()
     pdf_problem = _pdf_problem(request) if todo else None  # WeasyPrint loads only when used
 
     try:
@@ -358,12 +381,18 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         outcome.stopped_by = signal.Signals(stop.signum).name
     except KeyboardInterrupt:
         outcome.stopped_by = "SIGINT"
-    finally:  # also when stopped: what was built is recorded
-        if not outcome.stopped_by:
-            _settle_data(out, plan, records, ledger, data_now)
-        ledger.save(index=True)
+    finally:
         if cluster is not None:
             cluster.close()
+    if outcome.stopped_by:  # nothing is swapped in: --out stays as it was
+        outcome.seconds = time.perf_counter() - started
+        echo(_summary(outcome, out, request))
+        warn(f"stopped by {outcome.stopped_by}; nothing was changed in {out} (the "
+             f"{len(outcome.built)} briefing(s) finished before are not kept: the next build "
+             "makes them again)")
+        return 128 + int(getattr(signal, outcome.stopped_by))
+    _settle_data(out, plan, records, ledger, data_now)
+    ledger.save(index=True)
     from .pack import Cover, PackProblem, remove_stale_pack, write_pack
     from .pdf import PdfEngineUnavailable
 
@@ -380,23 +409,23 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         packed = {i: e for i, e in packed.items() if i in chosen}
     if request.pdf and not outcome.stopped_by:
         try:  # from the briefings' PDFs; not made again when none of them changed
-            manifest["pack"] = write_pack(out, packed, cover, previous_pack)
+            manifest["pack"] = write_pack(staged, packed, cover, previous_pack)
             if manifest["pack"] is not None and title is not None:
                 manifest["pack"] = {**manifest["pack"], "title": title}
         except (PackProblem, PdfEngineUnavailable) as err:
             pack_problem = str(err)
-            remove_stale_pack(out)
+            remove_stale_pack(staged)
             manifest.pop("pack", None)
         ledger.save()
     elif outcome.built or outcome.failed:
-        remove_stale_pack(out)
+        remove_stale_pack(staged)
         manifest.pop("pack", None)
         ledger.save()
     if request.docx and not outcome.stopped_by:
         from .packdocx import write_pack_docx
 
         try:
-            manifest["pack_docx"] = write_pack_docx(out, packed, cover,
+            manifest["pack_docx"] = write_pack_docx(staged, packed, cover,
                                                     request.docx_template,
                                                     manifest.get("pack_docx"))
         except (OSError, ValueError, KeyError) as err:
@@ -405,9 +434,10 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
     elif outcome.built or outcome.failed:
         from .packdocx import remove_stale_pack_docx
 
-        remove_stale_pack_docx(out)
+        remove_stale_pack_docx(staged)
         manifest.pop("pack_docx", None)
         ledger.save()
+    _swap_in(ledger, owned | {n for b in briefings for n in output_names(b.id)})
     outcome.seconds = time.perf_counter() - started
     echo(_summary(outcome, out, request))
     if request.pdf and manifest.get("pack"):
@@ -422,11 +452,23 @@ def _run_locked(request: BuildRequest, briefings: list[Briefing], default_ids: l
         echo(f"Pack: {pack_problem}\nThe pages and their files were built; the pack was not.")
     for line in outcome.write_errors:
         warn(line)
-    if outcome.stopped_by:
-        warn(f"stopped by {outcome.stopped_by}; the {len(outcome.built)} briefing(s) finished "
-             f"before are recorded in {out / MANIFEST}")
-        return 128 + int(getattr(signal, outcome.stopped_by))
     return 1 if outcome.failed or outcome.write_errors or pdf_problem or pack_problem else 0
+
+
+def _swap_in(ledger: "_Ledger", owned: set[str]) -> None:
+    """Move what the build staged into ``--out``, all or nothing; when the build record itself
+    could not be staged, or the swap fails, ``--out`` stays as it was and one line says so."""
+    out = ledger.out
+    if MANIFEST in ledger.errors:
+        ledger.outcome.write_errors = [*ledger.errors.values(), f"nothing was changed in {out}"]
+        return
+    remove_stale_temporaries(out, owned)  # what builds of earlier versions left
+    try:
+        ledger.staged.commit()
+    except OSError as err:
+        ledger.outcome.write_errors.append(
+            f"cannot write the build into {out}: {err.strerror or err}"
+            f"{f' ({err.filename})' if err.filename else ''}; nothing was changed in {out}")
 
 
 def _settle_data(out: Path, plan: "incremental.Plan", records: dict, ledger: "_Ledger",
@@ -442,15 +484,12 @@ def _settle_data(out: Path, plan: "incremental.Plan", records: dict, ledger: "_L
             state = incremental.current_state()
         if data_digest(data_dir(), [out]) != data_now:
             raise ValueError("the data changed during the build")
-        incremental.write_rows(out, data_now, state)
-        ledger.errors.pop("rows.json", None)
+        incremental.write_rows(ledger.staged, data_now, state)
+        ledger.errors.pop(ROWS, None)
     except OSError as err:
-        ledger.errors["rows.json"] = f"cannot write {out / 'rows.json'}: {err.strerror or err}"
+        ledger.errors[ROWS] = f"cannot write {out / ROWS}: {err.strerror or err}"
     except Exception:  # noqa: BLE001 - no rows kept: the next build compares nothing, builds all
-        from contextlib import suppress
-
-        with suppress(OSError):
-            (out / "rows.json").unlink(missing_ok=True)
+        ledger.staged.remove(ROWS)
 
 
 def _dry_run(request: BuildRequest, briefings: list[Briefing], catalog: Catalog, echo) -> int:
@@ -500,9 +539,10 @@ def _listed(entries: dict[str, dict], default_ids: list[str]) -> dict[str, dict]
 class _Ledger:
     """The build record being kept: saved after every briefing, so that none is lost."""
 
-    def __init__(self, out: Path, manifest: dict, records: dict, default_ids: list[str],
-                 outcome: Outcome):
-        self.out, self.manifest, self.records = out, manifest, records
+    def __init__(self, staged: StagedOutputs, manifest: dict, records: dict,
+                 default_ids: list[str], outcome: Outcome):
+        self.staged, self.out = staged, staged.out
+        self.manifest, self.records = manifest, records
         self.default_ids, self.outcome = default_ids, outcome
         self.errors: dict[str, str] = {}
         #: the digest of the data folder this build builds from
@@ -514,16 +554,16 @@ class _Ledger:
         order = [i for i in self.default_ids if i in self.records] + \
             sorted(set(self.records) - set(self.default_ids))
         self.manifest["briefings"] = {i: self.records[i] for i in order}
-        targets = [(self.out / MANIFEST, lambda: manifest_bytes(self.manifest))]
+        targets = [(MANIFEST, lambda: manifest_bytes(self.manifest))]
         if index:
-            targets.append((self.out / INDEX, lambda: _index_bytes(
+            targets.append((INDEX, lambda: _index_bytes(
                 _listed(self.manifest["briefings"], self.default_ids))))
-        for path, data in targets:
+        for name, data in targets:
             try:
-                write_if_changed(path, data())
-                self.errors.pop(path.name, None)
+                self.staged.write_if_changed(name, data())
+                self.errors.pop(name, None)
             except OSError as err:
-                self.errors[path.name] = f"cannot write {path}: {err.strerror or err}"
+                self.errors[name] = f"cannot write {self.out / name}: {err.strerror or err}"
         self.outcome.write_errors = list(self.errors.values())
 
 
@@ -677,7 +717,8 @@ def _init_worker(log_dir: str, kernel: str, parent: int) -> None:
 
 def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Ledger",
             adhoc: bool = False) -> None:
-    out, records, outcome = ledger.out, ledger.records, ledger.outcome
+    out, staged = ledger.out, ledger.staged
+    records, outcome = ledger.records, ledger.outcome
     previous = records.get(b.id) or {}
     entry: dict[str, Any] = {"notebook": b.notebook, "path": task.rel_path,
                              "parameters": b.parameters, "status": None,
@@ -694,16 +735,15 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
         try:
             for name, data in ((nb_name, result.ipynb), (html_name, result.html)):
                 target = out / name
-                write_atomic(target, data)
+                staged.write(name, data)
         except OSError as err:
             failure = _write_failure(target, err)
         else:
             entry["outputs"] = {html_name: _digest(result.html), nb_name: _digest(result.ipynb)}
             entry["status"] = "built"
-            with contextlib.suppress(OSError):
-                (out / failed_name).unlink(missing_ok=True)
-            pdf_failure = _record_pdf(b.id, result, entry, out)
-            pdf_failure = _record_extras(b.id, result, entry, out) or pdf_failure
+            staged.remove(failed_name)
+            pdf_failure = _record_pdf(b.id, result, entry, staged)
+            pdf_failure = _record_extras(b.id, result, entry, staged) or pdf_failure
             if pdf_failure is None:
                 outcome.built.append(b.id)
             else:  # the page is new and recorded; its PDF is what failed
@@ -711,11 +751,11 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
                 outcome.failed.append((b.id, entry))
     if failure is not None:
         kept = {name: digest for name, digest in (previous.get("outputs") or {}).items()
-                if outputs_intact(out, {name: digest})}
+                if _intact(staged, name, digest)}
         entry.update(status="failed", outputs=kept, error=(failure or Failure("failed")).to_dict())
         if result.failed_ipynb:
             try:
-                write_atomic(out / failed_name, result.failed_ipynb)
+                staged.write(failed_name, result.failed_ipynb)
                 entry["failed_notebook"] = failed_name
             except OSError:
                 pass  # the failure itself is reported; its notebook could not be kept
@@ -730,16 +770,23 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
     ledger.save()
 
 
-def _record_pdf(bid: str, result: Result, entry: dict, out: Path) -> Failure | None:
+def _intact(staged: StagedOutputs, name: str, digest: str) -> bool:
+    """Whether the current version of output ``name`` has the recorded hash."""
+    path = staged.path(name)
+    return path.is_file() and file_digest(path) == digest
+
+
+def _record_pdf(bid: str, result: Result, entry: dict,
+                staged: Outputs | Path) -> Failure | None:
     """Write the PDF a worker made beside the page and note it in ``entry``; an older PDF,
     which would not match the new page, is removed. The failure to report, if any."""
-    path = out / f"{bid}.pdf"
+    staged = outputs_of(staged)
+    path = staged.out / f"{bid}.pdf"
     if result.pdf is None:
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
+        staged.remove(path.name)
         return result.pdf_failure
     try:
-        write_atomic(path, result.pdf)
+        staged.write(path.name, result.pdf)
     except OSError as err:
         return _write_failure(path, err)
     entry["outputs"][path.name] = _digest(result.pdf)
@@ -764,19 +811,20 @@ def wanted_outputs(bid: str, request: BuildRequest, note: bool = True) -> list[s
     return names
 
 
-def _record_extras(bid: str, result: Result, entry: dict, out: Path) -> Failure | None:
+def _record_extras(bid: str, result: Result, entry: dict,
+                   staged: Outputs | Path) -> Failure | None:
     """Write the Word file and the note's files beside the page; a file of a format not made
     this time (which would not match the new page) is removed."""
+    staged = outputs_of(staged)
     made = {f"{bid}.docx": result.docx, f"{bid}-note.html": result.note_html,
             f"{bid}-note.pdf": result.note_pdf, f"{bid}-note.docx": result.note_docx}
     for name, data in made.items():
-        path = out / name
+        path = staged.out / name
         if data is None:
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
+            staged.remove(name)
             continue
         try:
-            write_atomic(path, data)
+            staged.write(name, data)
         except OSError as err:
             return _write_failure(path, err)
         entry["outputs"][name] = _digest(data)

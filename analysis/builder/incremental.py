@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .store import ROWS, outputs_intact, write_if_changed
+from .staging import Outputs, outputs_of
+from .store import ROWS, outputs_intact
 
 # analysis.recording (pandas) is imported only when rows are compared: a build with nothing to
 # do imports nothing heavy.
@@ -71,12 +72,12 @@ def read_rows(out: Path) -> tuple[str | None, recording.DataState | None, str | 
         return None, None, f"{path} is damaged ({err})"
 
 
-def write_rows(out: Path, digest: str, state: recording.DataState) -> None:
+def write_rows(out: "Outputs | Path", digest: str, state: recording.DataState) -> None:
     from .. import recording
 
     data = {"data": digest, "state": state.to_json()}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    write_if_changed(Path(out) / ROWS, (text + "\n").encode("utf-8"))
+    outputs_of(out).write_if_changed(ROWS, (text + "\n").encode("utf-8"))
 
 
 def current_state(folder: Path | None = None) -> recording.DataState:

@@ -39,10 +39,13 @@ import time
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkbookError
 from .catalog import ParameterProblem
+
+if TYPE_CHECKING:
+    from .staging import Outputs
 
 PACK = "pack.pdf"
 DEFAULT_TITLE = "Briefings on peace and security"
@@ -120,11 +123,11 @@ def check_title(title: str | None, pdf: bool = True) -> None:
                                "fit on the cover")
 
 
-def remove_stale_pack(out: Path) -> None:
+def remove_stale_pack(out: "Outputs | Path") -> None:
     """A build without ``--pdf`` that changed a briefing leaves no pack that would not match."""
-    path = Path(out) / PACK
-    if path.exists():
-        path.unlink()
+    from .staging import outputs_of
+
+    outputs_of(out).remove(PACK)
 
 
 def page_sources(html: str) -> list[str]:
@@ -246,36 +249,41 @@ PACK_CSS = """
 """
 
 
-def pack_briefings(out: Path, entries: dict[str, dict[str, Any]],
+def pack_briefings(out: "Outputs | Path", entries: dict[str, dict[str, Any]],
                    suffix: str = "") -> list[PackBriefing]:
     """The briefings the pack holds, in index order: those with a page and a PDF on disk
     (``suffix`` "-note": their notes')."""
     from .index import GROUPS, group_of
+    from .staging import outputs_of
+
+    out = outputs_of(out)
 
     chosen: dict[str, list[tuple[str, dict]]] = {g: [] for g in GROUPS}
     for bid, entry in entries.items():
         outputs = entry.get("outputs") or {}
-        if all(name in outputs and (out / name).is_file()
+        if all(name in outputs and out.path(name).is_file()
                for name in (f"{bid}{suffix}.html", f"{bid}{suffix}.pdf")):
             chosen[group_of(bid, entry)].append((bid, entry))
     return [PackBriefing(bid, g, str(e.get("title") or bid), 0)
             for g in GROUPS for bid, e in chosen[g]]
 
 
-def make_pack(out: Path, briefings: list[PackBriefing], title: "Cover | str | None",
+def make_pack(out: "Outputs | Path", briefings: list[PackBriefing], title: "Cover | str | None",
               digest: str) -> bytes:
     """The pack's bytes, from the briefings' PDFs and reader pages in ``out``."""
     import pikepdf
 
-    out = Path(out)
+    from .staging import outputs_of
+
+    out = outputs_of(out)
     suffix = Cover.of(title).suffix
     sources, pdfs, counted = [], [], []
     try:
         for b in briefings:
-            pdf = pikepdf.open(out / f"{b.id}{suffix}.pdf")
+            pdf = pikepdf.open(out.path(f"{b.id}{suffix}.pdf"))
             pdfs.append(pdf)
             counted.append(PackBriefing(b.id, b.group, b.title, len(pdf.pages)))
-            sources += page_sources((out / f"{b.id}{suffix}.html").read_text(encoding="utf-8"))
+            sources += page_sources(out.path(f"{b.id}{suffix}.html").read_text(encoding="utf-8"))
         frame, contents_pages = _frame(counted, title, sources, digest)
         total = len(frame.pages) + sum(b.pages for b in counted)
         numbers = pikepdf.open(io.BytesIO(page_numbers(total)))
@@ -545,17 +553,17 @@ def _pikepdf_version() -> str | None:
         return None
 
 
-def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: "Cover | str | None",
+def write_pack(out: "Outputs | Path", entries: dict[str, dict[str, Any]], title: "Cover | str | None",
                previous: dict[str, str] | None = None) -> dict[str, str] | None:
     """Write ``pack.pdf`` for ``entries`` (in index order); returns its record for the manifest
     (digests of its source and of the PDF, seconds taken), None when nothing is built. A pack
     whose source is unchanged and whose file is intact is not made again."""
     from .hashing import bytes_digest, code_digest, file_digest, value_digest
     from .render import inputs_digest
-    from .store import write_atomic
+    from .staging import outputs_of
 
-    out = Path(out)
-    path = out / PACK
+    out = outputs_of(out)
+    path = out.path(PACK)
     # what the pack is made of, from the manifest (cheap: no page is read when nothing changed)
     cover = Cover.of(title)
     suffix = cover.suffix
@@ -579,6 +587,6 @@ def write_pack(out: Path, entries: dict[str, dict[str, Any]], title: "Cover | st
 
     digest = inputs_digest({b.id: stamped_inputs(entries[b.id]) for b in briefings})
     data = make_pack(out, briefings, title, digest)
-    write_atomic(path, data)
+    out.write(PACK, data)
     return {"source": source, "pdf": bytes_digest(data),
             "seconds": round(time.perf_counter() - start, 3)}

@@ -12,37 +12,46 @@ from __future__ import annotations
 import copy
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .staging import Outputs
 
 PACK_DOCX = "pack.docx"
 
 
-def remove_stale_pack_docx(out: Path) -> None:
-    path = Path(out) / PACK_DOCX
-    if path.exists():
-        path.unlink()
+def remove_stale_pack_docx(out: "Outputs | Path") -> None:
+    from .staging import outputs_of
+
+    outputs_of(out).remove(PACK_DOCX)
 
 
-def members(out: Path, entries: dict[str, dict[str, Any]], suffix: str) -> list[tuple[str, str]]:
+def members(out: "Outputs | Path", entries: dict[str, dict[str, Any]],
+            suffix: str) -> list[tuple[str, str]]:
     """(id, title) of the briefings whose Word file (or note's) is on disk, in index order."""
     from .index import GROUPS, group_of
+    from .staging import outputs_of
+
+    out = outputs_of(out)
 
     chosen: dict[str, list[tuple[str, str]]] = {g: [] for g in GROUPS}
     for bid, entry in entries.items():
         name = f"{bid}{suffix}.docx"
-        if name in (entry.get("outputs") or {}) and (Path(out) / name).is_file():
+        if name in (entry.get("outputs") or {}) and out.path(name).is_file():
             chosen[group_of(bid, entry)].append((bid, str(entry.get("title") or bid)))
     return [m for g in GROUPS for m in chosen[g]]
 
 
-def make_pack_docx(out: Path, chosen: list[tuple[str, str]], cover, template: bytes | None) -> bytes:
+def make_pack_docx(out: "Outputs | Path", chosen: list[tuple[str, str]], cover, template: bytes | None) -> bytes:
     import docx
     from docx.oxml.ns import qn
 
     from .pack import DEFAULT_TITLE
     from .render import dataset_version, document_label, package_version
+    from .staging import outputs_of
     from .word import DocInfo, Writer
 
+    out = outputs_of(out)
     writer = Writer(template)
     title = cover.title or DEFAULT_TITLE
     writer.paragraph(f"Peace & Security Workbook · briefings from {document_label()}", "Subtitle")
@@ -58,7 +67,7 @@ def make_pack_docx(out: Path, chosen: list[tuple[str, str]], cover, template: by
     section = body.find(qn("w:sectPr"))
     for bid, _title in chosen:
         writer.page_break()
-        member = docx.Document(io.BytesIO((Path(out) / f"{bid}{cover.suffix}.docx").read_bytes()))
+        member = docx.Document(io.BytesIO(out.path(f"{bid}{cover.suffix}.docx").read_bytes()))
         for child in list(member.element.body):
             if child.tag == qn("w:sectPr"):
                 continue
@@ -79,16 +88,16 @@ def make_pack_docx(out: Path, chosen: list[tuple[str, str]], cover, template: by
     return writer.to_bytes(info)
 
 
-def write_pack_docx(out: Path, entries: dict[str, dict[str, Any]], cover,
+def write_pack_docx(out: "Outputs | Path", entries: dict[str, dict[str, Any]], cover,
                     template_path: Path | None = None,
                     previous: dict[str, str] | None = None) -> dict[str, str] | None:
     """Write ``pack.docx``; its record for the manifest, None when there is nothing to pack."""
     from .hashing import bytes_digest, code_digest, file_digest, value_digest
-    from .store import write_atomic
+    from .staging import outputs_of
     from .word import template_bytes
 
-    out = Path(out)
-    path = out / PACK_DOCX
+    out = outputs_of(out)
+    path = out.path(PACK_DOCX)
     template = template_bytes(template_path)
     chosen = members(out, entries, cover.suffix)
     source = value_digest({"cover": [cover.title, cover.date, cover.organisation, cover.suffix],
@@ -102,7 +111,7 @@ def write_pack_docx(out: Path, entries: dict[str, dict[str, Any]], cover,
         remove_stale_pack_docx(out)
         return None
     data = make_pack_docx(out, chosen, cover, template)
-    write_atomic(path, data)
+    out.write(PACK_DOCX, data)
     return {"source": source, "docx": bytes_digest(data)}
 
 
