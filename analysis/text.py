@@ -7,7 +7,7 @@ public context figures as ``(context: UN press release GA/11927)``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from . import queries
@@ -266,12 +266,16 @@ def reporting_period(*, ds: "Dataset | None" = None):
     return frame.iloc[0] if len(frame) else None
 
 
-def period_phrase(*, ds: "Dataset | None" = None) -> str:
-    """'the reporting period (mid-2016 to mid-2017, approximately)'."""
+def period_phrase(*, ds: "Dataset | None" = None, marked: bool = False) -> str:
+    """'the reporting period (mid-2016 to mid-2017, approximately)'; ``marked``: where no
+    inference note follows (a note's stamp), the bounds marked inferred when they are, with the
+    paragraph they rest on: '… (mid-2016 to mid-2017, approximately; bounds inferred from the chapter's dated events)'."""
     row = reporting_period(ds=ds)
     if row is None:
         return "the reporting period"
     approx = ", approximately" if str(row.get("precision")) == "approximate" else ""
+    if marked and period_inference(ds=ds) is not None:
+        approx += f"; bounds {INFERRED} from the chapter's dated events"
     return f"the reporting period ({row['label']}{approx})"
 
 
@@ -492,8 +496,33 @@ def office_reference(row) -> str:
 OFFICE_LEADS = {
     "based": "Offices and envoys whose area, as the chapter names it, lies in {label}",
     "engagement": "Offices and envoys with an engagement the chapter ties to {label}",
-    "coverage": "Offices whose area (context: their coverage) includes {part}{label}",
+    "coverage": "Offices whose area (context: their coverage, source: {sources}) includes {part}{label}",
 }
+
+
+def coverage_sources(office_ids: Iterable[str], *, ds: "Dataset | None" = None) -> list[str]:
+    """The context sources (``office_coverage.source_id``) that hold these offices' coverage."""
+    ds = queries.dataset(ds)
+    cov = ds.office_coverage
+    ids = [str(o) for o in office_ids if isinstance(o, str)]
+    found = cov.loc[cov["office_id"].isin(ids)]
+    order = {o: k for k, o in enumerate(dict.fromkeys(ids))}
+    found = found.assign(_k=found["office_id"].map(order)).sort_values("_k", kind="stable")
+    return list(dict.fromkeys(s for s in found["source_id"] if isinstance(s, str)))
+
+
+def source_name(source_id: str, *, ds: "Dataset | None" = None) -> str:
+    """A context source by its title's first words ("the UNOWAS website"), else its short label."""
+    ds = queries.dataset(ds)
+    rows = ds.sources[ds.sources["source_id"] == source_id]
+    if len(rows) and isinstance(rows.iloc[0]["title"], str) and ":" in rows.iloc[0]["title"]:
+        return "the " + rows.iloc[0]["title"].split(":", 1)[0].strip()
+    return queries.source_label(source_id, ds=ds)
+
+
+def coverage_source_phrase(office_ids: Iterable[str], *, ds: "Dataset | None" = None) -> str:
+    """'the UNOWAS website' (the sources of these offices' coverage, in a series)."""
+    return _series([source_name(s, ds=ds) for s in coverage_sources(office_ids, ds=ds)], limit=12)
 
 
 def office_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
@@ -514,9 +543,13 @@ def office_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
         found = findings.offices(region, ds=ds, presence=presence)
         if found:
             part = "" if region.kind == "country" else "part of "  # a country: wholly covered
-            points.append(chapter_point(f"{lead.format(label=label, part=part)}: "
-                                        f"{_series(found.labels(mark=False), limit=12)}",
-                                        found.paragraphs, ds=ds, inferences=found.inferences))
+            office_ids = list(found.rows["office_id"]) if presence == "coverage" else []
+            point = chapter_point(f"{lead.format(label=label, part=part, sources=coverage_source_phrase(office_ids, ds=ds))}: "
+                                  f"{_series(found.labels(mark=False), limit=12)}",
+                                  found.paragraphs, ds=ds, inferences=found.inferences)
+            if office_ids:  # the coverage is context: its sources go to the page's and note's lists
+                point = replace(point, context_sources=tuple(coverage_sources(office_ids, ds=ds)))
+            points.append(point)
     return points
 
 
@@ -1029,4 +1062,24 @@ def twin_sentence(twin, *, ds: "Dataset | None" = None) -> str:
         parts.append(where(twin.only_in_name, twin.name))
     if twin.only_in_twin:
         parts.append(where(twin.only_in_twin, twin.twin))
-    return f"Not the same selection as {in_sentence(twin.twin, ds)}: " + "; ".join(parts) + "."
+    caveats = [c for c in (area_caveat(twin.name, ds=ds), area_caveat(twin.twin, ds=ds)) if c]
+    return (f"Not the same selection as {in_sentence(twin.twin, ds)}: " + "; ".join(parts) + "."
+            + "".join(" " + c for c in caveats))
+
+
+def area_caveat(name: str, *, ds: "Dataset | None" = None) -> str:
+    """The data's caveat on a chapter area taken only approximately (``region_equivalents``
+    rows with relation 'approximately'), e.g. "The Middle East (approximately): No standard
+    definition: …"; '' for any other area."""
+    ds = queries.dataset(ds)
+    places = ds.places[ds.places["name"] == name]
+    if not len(places):
+        return ""
+    eq = ds.region_equivalents
+    rows = eq[(eq["place_id"].isin(list(places["place_id"]))) & (eq["relation"] == "approximately")]
+    if not len(rows):
+        return ""
+    note = next((str(n) for n in rows.sort_values("part")["note"] if isinstance(n, str) and n), "")
+    if not note:
+        return ""
+    return _sentence(f"{in_sentence(name, ds)} (approximately): {note}")

@@ -60,6 +60,17 @@ PRESENCE_WORDS = {"based": "its area, as the chapter names it", "coverage": "cov
                   "coverage, engagement": "coverage (context); an engagement",
                   "based, coverage, engagement": "its area; coverage (context); an engagement"}
 
+def _presence_words(presence: str, office_id, ds) -> str:
+    """How an office is present, in the offices table; its coverage, a context fact, names the
+    source that holds it ("coverage (context: the UNOWAS website)")."""
+    words = PRESENCE_WORDS.get(presence, presence)
+    if "coverage (context)" in words:
+        where = text.coverage_source_phrase([office_id], ds=ds)
+        if where:
+            words = words.replace("coverage (context)", f"coverage (context, source: {where})")
+    return words
+
+
 #: How each group of actors is counted, in a table's column (analysis.prose.findings.ACTOR_GROUPS).
 GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
                 "other": "other organization (cooperation with the UN not stated here)",
@@ -507,7 +518,10 @@ class Briefing:
         offices = offices.assign(
             as_written=[r["chapter_reference"] if isinstance(r.get("chapter_reference"), str)
                         else text.office_reference(r) for _, r in offices.iterrows()],
-            presence=[PRESENCE_WORDS.get(str(p), str(p)) for p in offices["presence"]])
+            presence=[_presence_words(str(p), o, self.ds) for p, o in zip(offices["presence"],
+                                                                            offices["office_id"])])
+        covered = [o for p, o in zip(offices["presence"], offices["office_id"]) if "coverage" in str(p)]
+        self.cite(context=text.coverage_sources(covered, ds=self.ds))
         return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
                            inferences=[list(text.inferences_of([r], "offices")) +

@@ -207,6 +207,11 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
                                .replace("inferred: ", "") for k in order]
         if section == "context_figures":  # the page's rows, in the page's order
             context += list(brief.context_rows()["source_id"].iloc[order])
+        if section == "offices" and "present through" in frame:  # coverage, a context fact
+            names = [n for n, p in zip(frame["name"].iloc[order], frame["present through"].iloc[order])
+                     if "coverage" in str(p)]
+            context += text.coverage_sources(
+                ds.offices.loc[ds.offices["name"].isin(names), "office_id"], ds=ds)
         columns = [c for c in NOTE_TABLES[section] if c in cut.columns]
         if "inferred" in columns and not any(cut["inferred"]):
             columns.remove("inferred")

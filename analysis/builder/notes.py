@@ -194,7 +194,7 @@ def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool =
     from ..text import period_phrase
 
     brief = open_briefing(notebook, **parameters)
-    period = period_phrase(ds=brief.ds)
+    period = period_phrase(ds=brief.ds, marked=True)  # the note lists no inference for it
     step = 0
     while True:  # the same note in every format: shortened until its PDF has two pages
         note, step = fitted_note(brief, briefing_id, start=step)
