@@ -509,3 +509,64 @@ def test_a_chart_alt_with_money_figures_says_they_are_context_with_unit_and_sour
                 if "context" not in s.lower() or "Context:" not in s or not re.search(r"Values \([^)]+\)", s):
                     wrong.append(f"{page}: {s[:200]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- issue 18, fresh review (review-18-fresh.md): context and inference marks -------------------
+
+def _text_of(html: str) -> str:
+    import html as _html
+
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_office_coverage_shown_as_context_names_its_source(ledger_build, dataset):
+    """Review P1: wherever an office's coverage is shown as context (a key point, the offices
+    table, a note, the index), the same sentence or cell names the source that holds it, and the
+    page lists that source with its address."""
+    sources = dataset.sources.set_index("source_id")
+    wrong = []
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        page = _text_of(path.read_text(encoding="utf-8"))
+        for bare in ("(context: their coverage)", "(context: its coverage)", "coverage (context)"):
+            if bare in page:
+                wrong.append(f"{path.name}: {bare!r} without its source")
+        for m in re.finditer(r"\(?(?:context: (?:their|its) coverage|coverage \(context|coverage: context),"
+                             r" source: ([^)]{0,80})", page):
+            if "website" not in m.group(1):
+                wrong.append(f"{path.name}: {m.group(0)!r}")
+        if path.name == "index.html":
+            if re.search(r"\(\w+ coverage, \d+ countr", page) and "coverage: context, source: " not in page:
+                wrong.append("index.html: an office's coverage without its source")
+            continue
+        if re.search(r"coverage \(context|context: (?:their|its) coverage", page):
+            for office, source in dataset.office_coverage[["office_id", "source_id"]].drop_duplicates().itertuples(index=False):
+                if f"source: the {office} website" in page and str(sources.loc[source, "url"]) not in page:
+                    wrong.append(f"{path.name}: {office}'s coverage source not in its sources list")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_middle_east_is_printed_with_its_caveat(ledger_build, dataset):
+    """Review P3: the Middle East has no standard definition; a page that sets a selection
+    beside it prints the data's caveat (region_equivalents, relation 'approximately')."""
+    eq = dataset.region_equivalents
+    caveat = str(eq.loc[(eq["place_id"] == "middle-east") & (eq["part"] == 1), "note"].iloc[0])
+    wrong = []
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        page = _text_of(path.read_text(encoding="utf-8"))
+        if re.search(r"selection as the Middle East|in the Middle East only", page) and caveat not in page:
+            wrong.append(path.name)
+    assert not wrong, wrong
+
+
+def test_a_notes_reporting_period_is_marked_inferred(ledger_build, dataset):
+    """Review P2: the note's stamp gives the reporting period's bounds, which the chapter does
+    not state; the note lists no inference for them, so the stamp marks them inferred."""
+    notes = sorted(Path(ledger_build).glob("*-note.html"))
+    assert notes, "the ledger build has no notes"
+    wrong = []
+    for path in notes:
+        page = _text_of(path.read_text(encoding="utf-8"))
+        for m in re.finditer(r"the reporting period \(([^)]*)\)", page):
+            if "inferred" not in m.group(1):
+                wrong.append(f"{path.name}: {m.group(0)!r}")
+    assert not wrong, "\n".join(wrong)

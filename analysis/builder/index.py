@@ -92,6 +92,20 @@ def _details(bid: str, entry: dict[str, Any]) -> str:
     return " · ".join(parts + links)
 
 
+def _coverage_source(*selections: dict[str, Any]) -> str:
+    """An office's coverage is context: the sentence names the source that holds it."""
+    import re
+
+    from ..text import coverage_source_phrase
+
+    offices = [m.group(1) for sel in selections
+               for m in [re.search(r"\((\w+) coverage, ", str(sel.get("describe", "")))] if m]
+    if not offices:
+        return ""
+    return (f" {escape(', '.join(offices))} coverage: context, source: "
+            f"{escape(coverage_source_phrase(offices))}.")
+
+
 def near_twins(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]]:
     """For each region briefing, sentences on the listed ones covering nearly the same
     countries."""
@@ -118,7 +132,7 @@ def near_twins(entries: list[tuple[str, dict[str, Any]]]) -> dict[str, list[str]
                 else:
                     extra.append(f"{label}: {len(diff)} countries")
             notes.setdefault(bid, []).append(sentence + ("; " + "; ".join(extra) if extra else "")
-                                             + ".")
+                                             + "." + _coverage_source(sel, osel))
     return notes
 
 
