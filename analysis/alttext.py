@@ -60,6 +60,21 @@ def _source(ax: "Axes") -> str:
     return ""
 
 
+def _rows_by_annotation(ax: "Axes", ticks: list[str]) -> list[str]:
+    """Each row of a horizontal chart (its tick label) with the texts the chart writes on it."""
+    rows: dict[int, list[str]] = {}
+    for t in ax.texts:
+        xy = getattr(t, "xy", None)
+        if xy is None or getattr(t, "xycoords", "data") != "data" or not t.get_text().strip():
+            continue
+        k = int(round(float(xy[1])))
+        if 0 <= k < len(ticks):
+            rows.setdefault(k, []).append(" ".join(t.get_text().split()).replace("; ", ", "))
+    if not rows:
+        return []
+    return [f"{' '.join(tick.split())}: {', '.join(rows.get(k, ['not drawn']))}" for k, tick in enumerate(ticks)]
+
+
 def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
     """``kind``, the chart's title (its finding), its bars with their values, and its source. A
     chart of context figures says so, gives the unit of its values, its caveats (starred notes)
@@ -91,9 +106,13 @@ def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
     ticks = [t for t in ticks if t]
     if bars and len(ticks) == len(bars):
         bars = [f"{tick}: {bar}" for tick, bar in zip(ticks, bars)]
+    by_row = []
+    if bars and len(ticks) != len(bars) and horizontal and ticks:  # rows without a bar (a target
+        by_row = _rows_by_annotation(ax, ticks)  # without its level): each row by what it writes
     if bars:
         unit = (ax.get_xlabel() if horizontal else ax.get_ylabel()).strip() if context else ""
-        parts.append(f"Values{f' ({unit})' if unit else ''}: {_join(bars)}")
+        parts.append(f"Values{f' ({unit})' if unit else ''}: "
+                     + ("; ".join(by_row) if by_row else _join(bars)))
     legend = ax.get_legend()
     if legend is not None:
         labels = [t.get_text() for t in legend.get_texts() if t.get_text()]
