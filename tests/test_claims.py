@@ -566,7 +566,7 @@ def test_a_notes_reporting_period_is_marked_inferred(ledger_build, dataset):
     wrong = []
     for path in notes:
         page = _text_of(path.read_text(encoding="utf-8"))
-        for m in re.finditer(r"the reporting period \(([^)]*)\)", page):
+        for m in re.finditer(r"data: the reporting period \(([^)]*)\)", page):
             if "inferred" not in m.group(1):
                 wrong.append(f"{path.name}: {m.group(0)!r}")
     assert not wrong, "\n".join(wrong)
