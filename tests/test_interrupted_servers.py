@@ -91,7 +91,7 @@ def test_an_interrupted_run_leaves_no_process_behind(tmp_path, sig):
         # pytest, JupyterLab and its kernel, Voilà and its kernel, scheduler, nanny and worker
         assert len(started) >= 8, _described(started)
         run.send_signal(getattr(signal, sig))
-        run.wait(timeout=120)
+        run.wait(timeout=300)  # its fixtures stop Lab, Voilà and Dask: slow on a loaded machine
         deadline = time.monotonic() + 60  # the watchdog's SIGTERM, then SIGKILL, after a kill
         left = tagged_processes(mark, RUN_MARK)
         while left and time.monotonic() < deadline:

@@ -197,6 +197,8 @@ def test_no_hash_and_no_internal_id_in_any_format(notes):
             assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (bid, re.search(r"\b[a-z]+_[a-z_]+\b", text))
             assert "inputs " not in text and "UNMISS-RPF" not in text
         assert "Dataset " in pdf_text  # the stamp
+        # Word shows text, not the character references of the page's markup
+        assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", word), (bid, re.search(r"&\S+;", word))
 
 
 def test_every_inferred_mark_resolves_to_an_inference_note_in_words(notes):

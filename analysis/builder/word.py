@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import io
 import re
 import zipfile
@@ -212,7 +213,10 @@ class Writer:
         for token in tokens:
             kind = token["type"]
             if kind in ("text", "codespan", "inline_html", "block_html"):
-                run = paragraph.add_run(clean(token.get("raw", "")))
+                raw = token.get("raw", "")
+                # mistune keeps character references in text as written ("&#58;//", the
+                # escaping that keeps an address from becoming a link; "&amp;"): Word shows text
+                run = paragraph.add_run(clean(html.unescape(raw) if kind == "text" else raw))
                 run.bold, run.italic = bold or None, italic or None
                 if superscript:
                     run.font.superscript = True
