@@ -570,3 +570,96 @@ def test_a_notes_reporting_period_is_marked_inferred(ledger_build, dataset):
             if "inferred" not in m.group(1):
                 wrong.append(f"{path.name}: {m.group(0)!r}")
     assert not wrong, "\n".join(wrong)
+
+
+# --- second reading of issue 18 -------------------------------------------------------------------
+
+def test_no_un_activity_is_said_to_be_missing_where_the_un_states_cooperation(ledger_build, dataset):
+    """Second reading 1-3: 'no activities of the UN's operations, offices, envoys or bodies' for
+    Somalia, the Sudan and South-eastern Asia, where the chapter records the UN's own cooperation
+    (with the AU, the EU, ASEAN) as the partner's engagement. Where the selection holds such rows,
+    the sentence names each partner it cooperates with there."""
+    sels = selections(ledger_build)
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        if page not in sels:
+            continue
+        for _, s in sentences:
+            if not s.startswith("The chapter records no activities of the UN's"):
+                continue
+            partners = findings.actors(sels[page], "partners", ds=dataset)
+            missing = [p for p in partners.items if p not in s]
+            if missing or (partners and "cooperation" not in s):
+                wrong.append(f"{page}: {s!r}, yet the UN's cooperation with {missing} is recorded there")
+    assert not wrong, "\n".join(wrong)
+
+
+def _rows(html: str) -> list[list[str]]:
+    import html as _html
+
+    return [[_html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+
+
+def test_a_timeline_calls_planned_only_what_the_data_calls_planned(ledger_build, dataset):
+    """Second reading 4: 'by the end of 2017 | elections in the DRC … | planned', where the chapter
+    says support 'will continue to be required to allow' them: a need, not a plan. A timeline row
+    (date as written, description, status, place, paragraph) says 'planned' only for an event the
+    data gives as planned."""
+    events = dataset.events
+    not_planned = {(str(p), str(d)) for p, d, st in zip(events["paragraph"], events["date_as_written"],
+                                                        events["status"])
+                   if st != "planned" and isinstance(d, str) and d}
+    wrong = []
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        for cells in _rows(path.read_text(encoding="utf-8")):
+            if len(cells) >= 5 and cells[2] == "planned" and (cells[4], cells[0]) in not_planned:
+                wrong.append(f"{path.name}: {' | '.join(cells[:3])}")
+    assert not wrong, "\n".join(wrong)
+
+
+#: How an outside date's note names the document that holds it.
+NAMED_DOCUMENT = re.compile(r"resolution (?:\d{4}|\d{2}/\d+)|Spokesman|S/\d{4}/\d+")
+
+
+def test_a_date_not_in_the_chapter_names_the_document_that_holds_it(ledger_build, dataset):
+    """Second reading 5: a date the chapter does not give (the Gambia crisis, Haiti's 7 February
+    2017, the CENCO agreement, Ghana's elections) is printed only with a note naming a public
+    document that holds it."""
+    wrong = []
+    for _, row in dataset.events.iterrows():
+        note = row["inference_note"]
+        outside = not (isinstance(row["date_as_written"], str) and row["date_as_written"]) or (
+            isinstance(note, str) and re.search(r"\d{1,2} (?:January|February|March|April|May|June|July|"
+                                                r"August|September|October|November|December) \d{4}", note))
+        if outside and not (isinstance(note, str) and NAMED_DOCUMENT.search(note)):
+            wrong.append(f"data: {row['event_id']}: {note!r}")
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if re.search(r"The chapter (?:gives no date|says '[^']+'; normalised)", s) \
+                    and re.search(r"\d{4}", s.split(":", 1)[-1]) and not NAMED_DOCUMENT.search(s):
+                wrong.append(f"{page}: {s[:200]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_context_figure_with_a_caveat_in_the_reference_prints_it(ledger_build, dataset):
+    """Second reading 6: the Peacebuilding Fund's 'US$ 152.5 million' pledges, which the public
+    reference gives beside another count of the day and the conference's target, print that
+    caveat wherever they are shown."""
+    from analysis.formatting import caveat_phrase, public_value
+
+    wrong = []
+    rows = dataset.public_figures.set_index("figure_id")
+    pbf = rows.loc["pbf-pledges-2016"]
+    if not (isinstance(pbf["caveat"], str) and "300 million" in pbf["caveat"]):
+        wrong.append("data: pbf-pledges-2016 without the reference's caveat (151 million, target 300 million)")
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        page = _text_of(path.read_text(encoding="utf-8"))
+        for _, row in dataset.public_figures.iterrows():
+            caveat = row["caveat"]
+            shown = public_value(row, caveat=False)
+            if "US$" not in str(row["unit"]) or not (isinstance(caveat, str) and caveat):
+                continue
+            if re.search(re.escape(shown) + r"\b", page) and caveat_phrase(caveat) not in page:
+                wrong.append(f"{path.name}: {shown} without its caveat")
+    assert not wrong, "\n".join(wrong)

@@ -396,12 +396,32 @@ def activities(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
         items.append(f"{actor_label(first, ds)}: {first['activity']}")
         flags.append(any(bool(text.engagement_inferences(r, ds=ds)) for _, r in group.iterrows()))
     inferences = [i for _, r in rows.iterrows() for i in text.engagement_inferences(r, ds=ds)]
-    return Finding("activities", ("activity of the UN's operations, offices, envoys or bodies",
-                                  "activities of the UN's operations, offices, envoys or bodies"),
-                   scope_of(sel, ds), tuple(items), tuple(flags),
+    what = ("activity of the UN's operations, offices, envoys or bodies",
+            "activities of the UN's operations, offices, envoys or bodies")
+    return Finding("activities", what, scope_of(sel, ds), tuple(items), tuple(flags),
                    tuple(paragraph_locators(rows["paragraph"])), tuple(dict.fromkeys(inferences)), rows,
                    *_nearby(sel, ds, lambda s: engagements(s, ds=ds, theme=theme).query(
-                       "relation == 'UN system'")))
+                       "relation == 'UN system'")),
+                   absent=_besides_cooperation(what[1], acts, ds))
+
+
+def _besides_cooperation(absent: str, acts: "pd.DataFrame", ds: "Dataset") -> str:
+    """The activities' none sentence: the chapter records the UN's own cooperation with a partner
+    as the partner's engagement (its actor is the partner), so where the selection has such rows
+    the sentence says so, naming each partner with its paragraphs, and is not a bare 'no'."""
+    rows = _group_rows(acts, "partners")
+    if not len(rows):
+        return ""
+    named: dict[str, list[str]] = {}
+    for _, row in rows.iterrows():
+        named.setdefault(actor_label(row, ds), []).append(str(row["paragraph"]))
+    cited = [f"{label} ({_cite(paras)})" for label, paras in named.items()]
+    return f"{absent} for {{scope}} other than the UN's cooperation with {_series(cited, limit=len(cited))}"
+
+
+def _cite(paragraphs: list[str]) -> str:
+    paras = list(dict.fromkeys(paragraphs))
+    return ("\u00b6 " if len(paras) == 1 else "\u00b6\u00b6 ") + ", ".join(paras)
 
 
 def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
