@@ -80,7 +80,10 @@ def test_an_interrupted_run_leaves_no_process_behind(tmp_path, sig):
             [sys.executable, "-m", "pytest", f"{Path(__file__).name}::test_servers_wait_for_the_signal",
              "-q", "-s", "-n", "0", "-p", "no:cacheprovider", "-p", "no:randomly",
              f"--basetemp={tmp_path / 'run'}"],
-            cwd=PROJECT / "tests", env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=PROJECT / "tests", env=env, stdout=out, stderr=subprocess.STDOUT,
+            # as from a terminal: a run started in the background of a script inherits SIGINT
+            # ignored, and Python then never turns it into KeyboardInterrupt
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 400
         while not ready.exists():
@@ -91,7 +94,7 @@ def test_an_interrupted_run_leaves_no_process_behind(tmp_path, sig):
         # pytest, JupyterLab and its kernel, Voilà and its kernel, scheduler, nanny and worker
         assert len(started) >= 8, _described(started)
         run.send_signal(getattr(signal, sig))
-        run.wait(timeout=300)  # its fixtures stop Lab, Voilà and Dask: slow on a loaded machine
+        run.wait(timeout=120)
         deadline = time.monotonic() + 60  # the watchdog's SIGTERM, then SIGKILL, after a kill
         left = tagged_processes(mark, RUN_MARK)
         while left and time.monotonic() < deadline:
