@@ -31,6 +31,10 @@ TEMP_PREFIX = "psw-"
 START_TIMEOUT = 60
 CELL_TIMEOUT = 600
 
+#: The ``--kernel`` choices whose briefings are forked from a warm worker: its imports are
+#: made, and its data loaded, before the workers are forked (see :mod:`.forkkernel`).
+WARM_KERNELS = ("fork", "none")
+
 _worker: dict[str, Any] = {}
 
 
@@ -41,7 +45,7 @@ def prepare(kernel: str = "fork") -> None:
     with ``kernel="fork"`` it also warms what every kernel needs (see :mod:`.forkkernel`).
     """
     if _worker:
-        if kernel == "fork" and not _worker.get("km_class"):
+        if kernel in WARM_KERNELS and not _worker.get("km_class"):
             _warm_fork()
         return
     with quiet_imports():
@@ -97,9 +101,12 @@ def prepare(kernel: str = "fork") -> None:
             return client.execute()
 
     papermill_engines.register(ENGINE_NAME, BuilderEngine)
+    from . import nokernel
+
+    papermill_engines.register(nokernel.ENGINE_NAME, nokernel.engine_class(lambda: _worker["run"]))
     _worker.update(papermill=papermill, exporter=make_exporter(), run={})
     _warm_exporter()
-    if kernel == "fork":
+    if kernel in WARM_KERNELS:
         _warm_fork()
 
 
@@ -186,8 +193,14 @@ def run_briefing(task: Task) -> Result:
 
     prepare(task.kernel)
     # The project's kernel for this Python, installed or not (see analysis.kernels).
-    extra = {"kernel_manager_class": _worker["km_class"] if task.kernel == "fork"
-             else kernel_manager_class()}
+    if task.kernel == "none":  # no kernel: cells run in a forked child (see .nokernel)
+        from .nokernel import ENGINE_NAME as engine_name
+
+        extra = {}
+    else:
+        engine_name = ENGINE_NAME
+        extra = {"kernel_manager_class": _worker["km_class"] if task.kernel == "fork"
+                 else kernel_manager_class()}
     papermill = _worker["papermill"]
     run = _worker["run"] = {"cell": None, "nb_man": None}
     offset = _log_offset()
@@ -207,7 +220,7 @@ def run_briefing(task: Task) -> Result:
     try:
         try:
             nb = papermill.execute_notebook(
-                task.path, None, parameters=dict(task.parameters), engine_name=ENGINE_NAME,
+                task.path, None, parameters=dict(task.parameters), engine_name=engine_name,
                 kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                 request_save_on_cell_execute=False, autosave_cell_every=0,
                 start_timeout=START_TIMEOUT, execution_timeout=task.timeout or CELL_TIMEOUT,

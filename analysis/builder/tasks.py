@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-#: How a briefing is executed: its kernel forked from a warm process, or a plain new one.
-KERNELS = ("fork", "spawn")
+#: How a briefing is executed: its kernel forked from a warm process, a plain new one, or no
+#: kernel (its cells run in a process forked from a warm one, see .nokernel).
+KERNELS = ("fork", "spawn", "none")
 
 
 @dataclass(frozen=True)
