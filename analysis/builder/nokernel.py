@@ -138,12 +138,14 @@ def _execute_cell(client, conn, pid: int, cell, index: int, count: int,
     while True:
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            if not conn.poll(left):
-                raise CellTimeoutError.error_from_timeout_and_cell(
-                    "Cell execution timed out", timeout, cell)
-            kind, msg_type, content = conn.recv()
+            waiting = conn.poll(left)
+            if waiting:
+                kind, msg_type, content = conn.recv()
         except (EOFError, OSError):
             raise DeadKernelError("Kernel died") from None
+        if not waiting:  # (a TimeoutError: raised outside the OSError catch above)
+            raise CellTimeoutError.error_from_timeout_and_cell(
+                "Cell execution timed out", timeout, cell)
         if kind == REPLY:
             return content
         msg = {"msg_type": msg_type, "header": {"msg_type": msg_type}, "content": content,
