@@ -12,7 +12,11 @@ uses (min(jobs, cores, briefings)), and the ratio printed is the build against i
 folders; figures are printed, nothing is asserted.
 
     .venv/bin/python benchmarks/build_speed.py [--jobs N] [--only GLOB ...] [--repeat N]
-                                               [--skip-naive]
+                                               [--skip-naive] [--engines fork,none]
+
+With ``--engines fork,none``: only the HTML build from empty with each ``--kernel`` choice, the
+fair floor, the ratio of each, the per-briefing parts of the time (kernel start, execution,
+export, note) and whether the two builds' outputs are byte-identical.
 """
 from __future__ import annotations
 
@@ -65,11 +69,13 @@ def naive(briefings, folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def builder(folder: Path, jobs: int, only: list[str], *, pdf: bool = False) -> float:
-    """Wall time of `briefings build` into ``folder`` (with ``--pdf`` when asked)."""
+def builder(folder: Path, jobs: int, only: list[str], *, pdf: bool = False,
+            kernel: str | None = None) -> float:
+    """Wall time of `briefings build` into ``folder`` (with ``--pdf`` when asked, and
+    ``--kernel KERNEL`` when given)."""
     start = time.perf_counter()
     cmd = [str(BIN / "briefings"), "build", *(["--pdf"] if pdf else []), "--out", str(folder),
-           "--jobs", str(jobs), "--no-progress"]
+           "--jobs", str(jobs), "--no-progress", *(["--kernel", kernel] if kernel else [])]
     for pattern in only:
         cmd += ["--only", pattern]
     result = subprocess.run(cmd, capture_output=True, text=True)
@@ -194,6 +200,65 @@ def notes_and_word_cost(tmp: Path, jobs: int, only: list[str], repeat: int) -> d
             "sums": sums}
 
 
+#: The per-briefing parts of a build's time, as its manifest records them (seconds a worker
+#: spent on each): kernel (or process) start, execution of the cells, export (normalising,
+#: HTML), and the two-page note.
+PARTS = ("kernel_start", "execute", "export", "note")
+
+
+def summed_parts(folder: Path) -> dict[str, float]:
+    """Each part of :data:`PARTS` summed over the briefings of the build in ``folder``."""
+    entries = json.loads((folder / "manifest.json").read_text())["briefings"].values()
+    return {part: sum((e.get("timings") or {}).get(part) or 0.0 for e in entries)
+            for part in PARTS}
+
+
+def same_outputs(first: Path, second: Path) -> list[str]:
+    """The output files (all but the manifest) that differ between two builds, or are missing
+    from one of them."""
+    def files(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and p.name != "manifest.json"}
+
+    a, b = files(first), files(second)
+    return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
+
+
+def compare_engines(briefings, tmp: Path, jobs: int, only: list[str], kernels: list[str],
+                    repeat: int) -> int:
+    """The default HTML build from empty with each ``--kernel`` (alternating, ``repeat`` times
+    each), then the fair floor, in one run: wall times, ratios, and the per-briefing parts."""
+    import statistics
+
+    n = len(briefings)
+    walls: dict[str, list[float]] = {k: [] for k in kernels}
+    parts: dict[str, dict[str, float]] = {}
+    for r in range(repeat):
+        for kernel in kernels:
+            folder = tmp / f"{kernel}-{r}"
+            walls[kernel].append(builder(folder, jobs, only, kernel=kernel))
+            parts[kernel] = summed_parts(folder)
+    differ = same_outputs(tmp / f"{kernels[0]}-0", tmp / f"{kernels[-1]}-0")
+    wall_floor, cpu_floor = floor(briefings)
+    cores = build_cores(jobs, n)
+    fair = cpu_floor / cores
+    print(f"floor (one warm process, no kernels):           {wall_floor:7.1f} s wall, "
+          f"{cpu_floor:.1f} s CPU ({cpu_floor / n:.2f} s a briefing)")
+    print(f"fair floor (floor CPU / {cores} cores the build uses): {fair:7.1f} s")
+    for kernel in kernels:
+        t = statistics.median(walls[kernel])
+        runs = f" (runs {', '.join(f'{w:.1f}' for w in walls[kernel])})" if repeat > 1 else ""
+        print(f"HTML build from empty, --kernel {kernel:<6}          {t:7.1f} s, "
+              f"{t / fair:5.2f} x the fair floor{runs}")
+    print("per briefing, mean seconds of a worker (last run):")
+    print("  kernel   " + "".join(f"{p:>14}" for p in PARTS))
+    for kernel in kernels:
+        print(f"  {kernel:<8} " + "".join(f"{parts[kernel][p] / n:14.3f}" for p in PARTS))
+    print(f"outputs of --kernel {kernels[0]} and --kernel {kernels[-1]}: "
+          + ("byte-identical" if not differ else f"{len(differ)} differ: {differ[:5]}"))
+    return 0
+
+
 def import_time() -> float:
     code = "import time; t = time.perf_counter(); import analysis; print(time.perf_counter() - t)"
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -211,6 +276,10 @@ def main() -> int:
                              "alternating, and report the medians (default 1)")
     parser.add_argument("--skip-naive", action="store_true",
                         help="leave out the naive pipeline (about 10 s a briefing)")
+    parser.add_argument("--engines", metavar="LIST", default=None,
+                        help="measure only the HTML build from empty with each of these "
+                             "--kernel choices (comma-separated, e.g. fork,none) against the "
+                             "fair floor, with each per-briefing part of the time")
     parser.add_argument("--notes-word", action="store_true",
                         help="measure only what notes and Word files add to the HTML+PDF build")
     args = parser.parse_args()
@@ -219,6 +288,13 @@ def main() -> int:
     briefings = default_set(args.only)
     print(f"default set: {len(briefings)} briefings; {os.cpu_count()} cores; jobs {args.jobs}; "
           f"load average {os.getloadavg()[0]:.1f}")
+    if args.engines:
+        kernels = [k.strip() for k in args.engines.split(",") if k.strip()]
+        with tempfile.TemporaryDirectory(prefix="psw-bench-") as tmp:
+            code = compare_engines(briefings, Path(tmp), args.jobs, args.only, kernels,
+                                   args.repeat)
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
+        return code
     if args.notes_word:
         with tempfile.TemporaryDirectory(prefix="psw-bench-") as tmp:
             cost = notes_and_word_cost(Path(tmp), args.jobs, args.only, args.repeat)
