@@ -1,0 +1,110 @@
+"""The kernel-less engine (``briefings build --kernel none``, analysis/builder/nokernel.py) gives
+the kernel engine's outputs byte for byte, and fails as it does.
+
+The default set is compared with the session's build (made with forked kernels), so that the
+suite adds one build of the default set, not two. The fault tests of a build (SIGTERM, SIGKILL)
+run against this engine too, in test_build_faults.py.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.slow
+
+#: Cells showing what a kernel turns into outputs: streams (stdout, stderr, several prints),
+#: display ids updated, an execute_result, an inline figure, the working folder and the
+#: environment the cells see, a blank and a comment-only cell (execution counts).
+MIXED_CELLS = [
+    "import os\nimport sys\nprint('to stdout')\nprint('to stderr', file=sys.stderr)\n"
+    "print('more stdout')",
+    "from IPython.display import HTML, display\nhandle = display(HTML('<b>first</b>'), "
+    "display_id='d1')\nhandle.update(HTML('<b>updated</b>'))\ndisplay(HTML('<i>second</i>'))",
+    "{'label': label, 'numbers': [1, 2], 'text': 'é'}",
+    "import matplotlib.pyplot as plt\nplt.figure(figsize=(2, 1))\nplt.plot([1, 3, 2]);",
+    "print(os.path.basename(os.getcwd()), os.environ.get('PAGER'), sys.stdout.isatty(), "
+    "type(_).__name__, __name__)",
+    "   ",
+    "# a comment only\n",
+    "label.upper()",
+]
+
+
+def mixed_notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = nbformat.v4.new_code_cell("label: str = 'mixed'  # a label\n")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("Outputs of every kind."), params]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in MIXED_CELLS]
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"mixed-{index}"
+    path.write_text(nbformat.writes(nb), encoding="utf-8")
+    return path
+
+
+def test_outputs_and_failures_are_the_kernel_engines(tmp_path, briefings, snapshot, write_set,
+                                                     fixture_notebooks):
+    notebooks = {name: fixture_notebooks / f"{name}.ipynb" for name in ("ok", "boom", "die",
+                                                                         "slow")}
+    notebooks["mixed"] = mixed_notebook(tmp_path / "mixed.ipynb")
+    the_set = write_set(tmp_path / "set.toml", notebooks,
+                        [f'notebook = "{name}"' for name in notebooks])
+    lines = {}
+    for kernel in ("fork", "none"):
+        result = briefings("build", "--set", str(the_set), "--out", str(tmp_path / kernel),
+                           "--timeout", "3", "--kernel", kernel, "--no-progress")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "2 built, 0 skipped (up to date), 3 failed" in result.stdout, result.stdout
+        lines[kernel] = sorted(re.sub(r"/\S+/_failed/", "_failed/", line)
+                               for line in result.stdout.splitlines() if "FAILED" in line
+                               or "kept at" in line)
+    assert lines["none"] == [line.replace("/fork/", "/none/") for line in lines["fork"]]
+    failed = "\n".join(lines["none"])
+    assert "exception in cell 4: ValueError: boom from fixture" in failed
+    assert "FAILED die: notebook tests/fixtures/notebooks/die.ipynb, kernel died in cell 3" \
+        in failed
+    assert "FAILED slow: notebook tests/fixtures/notebooks/slow.ipynb, timeout in cell 3" \
+        in failed
+    fork, none = snapshot(tmp_path / "fork"), snapshot(tmp_path / "none")
+    assert sorted(fork) == sorted(none)
+    assert [name for name in fork if fork[name] != none[name]] == []
+    executed = nbformat.reads(none["mixed.ipynb"].decode(), as_version=4)
+    outputs = {cell.source.split("\n")[0][:12]: cell.get("outputs") for cell in executed.cells
+               if cell.cell_type == "code"}
+    assert [o["output_type"] for o in outputs["import os"]] == ["stream", "stream"]
+    assert outputs["import os"][0]["text"] == "to stdout\nmore stdout\n"
+    assert "<b>updated</b>" in str(outputs["from IPython"][0]["data"])
+    assert "image/png" in outputs["import matpl"][0]["data"]
+    seen = outputs["print(os.pat"][0]["text"]
+    assert seen == f"{tmp_path.name} cat False dict __main__\n"
+
+
+def test_word_files_and_notes_are_the_kernel_engines(tmp_path, briefings, snapshot):
+    for kernel in ("fork", "none"):
+        result = briefings("build", "--only", "gender", "--only", "country-mali",
+                           "--formats", "html,docx", "--out", str(tmp_path / kernel),
+                           "--kernel", kernel, "--no-progress", timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+    fork, none = snapshot(tmp_path / "fork"), snapshot(tmp_path / "none")
+    assert any(name.endswith(".docx") for name in none)
+    assert sorted(fork) == sorted(none)
+    assert [name for name in fork if fork[name] != none[name]] == []
+
+
+def test_the_default_set_is_the_kernel_engines_byte_for_byte(default_reports, tmp_path,
+                                                             briefings, snapshot):
+    from conftest import DEFAULT_BUILD_TITLE
+
+    out = tmp_path / "none"
+    result = briefings("build", "--out", str(out), "--pdf", "--title", DEFAULT_BUILD_TITLE,
+                       "--kernel", "none", "--no-progress", timeout=1500)
+    assert result.returncode == 0, result.stdout + result.stderr
+    kernel, none = snapshot(default_reports), snapshot(out)
+    assert sorted(kernel) == sorted(none)
+    assert len([name for name in none if name.endswith(".ipynb")]) >= 40
+    assert [name for name in kernel if kernel[name] != none[name]] == []
