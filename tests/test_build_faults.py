@@ -238,17 +238,21 @@ def _running(proc: subprocess.Popen, out: Path) -> set[int]:
             record = json.loads((staging_folders(out)[0] / "manifest.json").read_text())
         except (OSError, ValueError, IndexError):
             return False
-        return "ok" in record["briefings"] and len(descendants(proc.pid)) >= 4  # 2 workers, 2 kernels
+        # 2 workers, 2 kernels (or, with --kernel none, the 2 processes running the slow cells)
+        return "ok" in record["briefings"] and len(descendants(proc.pid)) >= 4
     assert wait_until(ready, 90), proc.communicate(timeout=30)
     return descendants(proc.pid)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
-def test_a_stopped_build_stops_its_workers_changes_nothing_and_cleans_up(tmp_path, sig):
+@pytest.mark.parametrize("sig, kernel", [(signal.SIGTERM, "fork"), (signal.SIGHUP, "fork"),
+                                         (signal.SIGINT, "fork"), (signal.SIGTERM, "none")],
+                         ids=["SIGTERM", "SIGHUP", "SIGINT", "SIGTERM-no-kernel"])
+def test_a_stopped_build_stops_its_workers_changes_nothing_and_cleans_up(tmp_path, sig, kernel):
     out = tmp_path / "reports"
-    proc = start("build", "--out", str(out), "--set", str(_slow_set(tmp_path)), "--jobs", "2")
+    proc = start("build", "--out", str(out), "--set", str(_slow_set(tmp_path)), "--jobs", "2",
+                 "--kernel", kernel)
     family = _running(proc, out)
     started = time.monotonic()
     proc.send_signal(sig)
@@ -266,9 +270,12 @@ def test_a_stopped_build_stops_its_workers_changes_nothing_and_cleans_up(tmp_pat
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
-def test_workers_and_kernels_of_a_killed_build_exit_and_the_next_build_cleans_up(tmp_path):
+@pytest.mark.parametrize("kernel", ["fork", "none"])
+def test_workers_and_kernels_of_a_killed_build_exit_and_the_next_build_cleans_up(tmp_path,
+                                                                                  kernel):
     out = tmp_path / "reports"
-    proc = start("build", "--out", str(out), "--set", str(_slow_set(tmp_path)), "--jobs", "2")
+    proc = start("build", "--out", str(out), "--set", str(_slow_set(tmp_path)), "--jobs", "2",
+                 "--kernel", kernel)
     family = _running(proc, out)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
