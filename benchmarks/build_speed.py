@@ -224,6 +224,13 @@ def same_outputs(first: Path, second: Path) -> list[str]:
     return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
 
 
+def children_cpu() -> float:
+    """CPU seconds (user and system) of this process's finished children and theirs: a
+    build's workers and the processes they forked are all waited for, so they count."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def compare_engines(briefings, tmp: Path, jobs: int, only: list[str], kernels: list[str],
                     repeat: int) -> int:
     """The default HTML build from empty with each ``--kernel`` (alternating, ``repeat`` times
@@ -232,11 +239,14 @@ def compare_engines(briefings, tmp: Path, jobs: int, only: list[str], kernels: l
 
     n = len(briefings)
     walls: dict[str, list[float]] = {k: [] for k in kernels}
+    cpus: dict[str, list[float]] = {k: [] for k in kernels}
     parts: dict[str, dict[str, float]] = {}
     for r in range(repeat):
         for kernel in kernels:
             folder = tmp / f"{kernel}-{r}"
+            before = children_cpu()
             walls[kernel].append(builder(folder, jobs, only, kernel=kernel))
+            cpus[kernel].append(children_cpu() - before)
             parts[kernel] = summed_parts(folder)
     differ = same_outputs(tmp / f"{kernels[0]}-0", tmp / f"{kernels[-1]}-0")
     wall_floor, cpu_floor = floor(briefings)
@@ -250,6 +260,9 @@ def compare_engines(briefings, tmp: Path, jobs: int, only: list[str], kernels: l
         runs = f" (runs {', '.join(f'{w:.1f}' for w in walls[kernel])})" if repeat > 1 else ""
         print(f"HTML build from empty, --kernel {kernel:<6}          {t:7.1f} s, "
               f"{t / fair:5.2f} x the fair floor{runs}")
+        cpu = statistics.median(cpus[kernel])
+        print(f"  its CPU time (every process of the build):     {cpu:7.1f} s, "
+              f"{cpu / cpu_floor:5.2f} x the floor's CPU (less sensitive to a busy machine)")
     print("per briefing, mean seconds of a worker (last run):")
     print("  kernel   " + "".join(f"{p:>14}" for p in PARTS))
     for kernel in kernels:
