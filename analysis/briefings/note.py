@@ -251,8 +251,24 @@ def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple
         step += 1
 
 
+def note_steps(brief: "Briefing", briefing_id: str) -> list[tuple[int, Note]]:
+    """The note of ``brief`` as :func:`fitted_note` first makes it, then each shorter step of
+    :data:`SHORTER` after it ((step, note) pairs): a renderer whose PDF of the first runs past
+    two pages takes the next, without the briefing."""
+    first, step = fitted_note(brief, briefing_id)
+    tables = _page_tables(brief)  # the page's own (made once: see shown_once)
+    context_ids = (list(brief.context_rows()["source_id"])
+                   if any(section == "context_figures" for section, _, _ in tables) else None)
+    steps = [(step, first)]
+    for later in range(step + 1, len(SHORTER)):
+        limit, keys = SHORTER[later]
+        steps.append((later, make_note(brief, briefing_id, limit=limit, key_points=keys,
+                                       tables=tables, context_ids=context_ids)))
+    return steps
+
+
 __all__ = ["CUT", "ELLIPSIS", "INTRO", "KEY_POINTS", "LIST_LIMIT", "NOTE_TABLES", "Note", "NoteTable", "SUFFIX",
-           "estimated_lines", "fitted_note", "is_dataset_count", "make_note"]
+           "estimated_lines", "fitted_note", "is_dataset_count", "make_note", "note_steps"]
 
 
 #: About how many characters a line of the note holds (body, tables and notes), and how many
