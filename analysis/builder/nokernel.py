@@ -90,7 +90,7 @@ def execute_notebook(nb_man, run: dict[str, Any], *, cwd: str | None, start_time
         pass  # the child did it already, or has exited
     run["kernel_pid"] = pid
     try:
-        kind, language_info = _receive(ours, start_timeout, pid)
+        kind, language_info = _receive(ours, start_timeout)
         if kind != READY:
             raise RuntimeError(f"the briefing's process did not start ({kind})")
         run["kernel_ready"] = time.perf_counter()
@@ -112,6 +112,7 @@ def execute_notebook(nb_man, run: dict[str, Any], *, cwd: str | None, start_time
                 break
             finally:
                 nb_man.cell_complete(nb.cells[index], cell_index=index)
+        _run_after(client, ours, pid, nb, run, count, timeout)
         nb.metadata["language_info"] = language_info
     except (CellTimeoutError, DeadKernelError):
         raise
@@ -123,12 +124,34 @@ def execute_notebook(nb_man, run: dict[str, Any], *, cwd: str | None, start_time
         run["kernel_pid"] = None
 
 
+def _run_after(client, conn, pid: int, nb, run: dict[str, Any], count: int,
+               timeout: float | None) -> None:
+    """The builder's own code after the cells (``run["after"]``, see
+    :func:`.execute._after_cells`), when no cell failed: run in the same process, not history,
+    its outputs not part of the notebook, a failure noted in ``run["after_error"]`` (as the
+    kernel engine does)."""
+    import nbformat
+
+    after = run.get("after")
+    if not after or any(o.get("output_type") == "error" for c in nb.cells
+                        for o in c.get("outputs", ())):
+        return
+    cell = nbformat.v4.new_code_cell(after)
+    try:
+        reply = _execute_cell(client, conn, pid, cell, len(nb.cells), count + 1, timeout,
+                              store_history=False)
+        if reply["status"] == "error":
+            run["after_error"] = f"{reply.get('ename')}: {reply.get('evalue')}"
+    except Exception as exc:  # noqa: BLE001 - the builder falls back and says nothing
+        run["after_error"] = f"{type(exc).__name__}: {exc}"
+
+
 def _execute_cell(client, conn, pid: int, cell, index: int, count: int,
-                  timeout: float | None) -> dict:
+                  timeout: float | None, store_history: bool = True) -> dict:
     """Send one cell; apply what comes back, as nbclient applies a kernel's messages."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    conn.send((EXECUTE, cell.source))
+    conn.send((EXECUTE, cell.source, store_history))
     cell.outputs = []
     client.clear_before_next_output = False
     parent = {"msg_id": f"cell-{index}"}
@@ -153,7 +176,7 @@ def _execute_cell(client, conn, pid: int, cell, index: int, count: int,
         client.process_message(msg, cell, index)
 
 
-def _receive(conn, seconds: float, pid: int):
+def _receive(conn, seconds: float):
     if not conn.poll(seconds):
         raise TimeoutError(f"the briefing's process did not start within {seconds} s")
     kind, _, content = conn.recv()
@@ -284,10 +307,10 @@ def _make_shell(conn):
 def _serve(shell, conn) -> None:
     """Run each cell the parent sends; answer with what ipykernel's execute reply holds."""
     while True:
-        kind, source = conn.recv()
+        kind, source, store_history = conn.recv()
         if kind != EXECUTE:
             return
-        result = shell.run_cell(source, store_history=True, silent=False)
+        result = shell.run_cell(source, store_history=store_history, silent=False)
         _flush_streams()
         err = result.error_before_exec if result.error_before_exec is not None \
             else result.error_in_exec
