@@ -462,17 +462,12 @@ def stop_current_kernel() -> None:
 
     Called when the worker is told to stop (the build was interrupted, or its parent died).
     """
-    import signal
+    from .forkkernel import kill_group
 
     run = _worker.get("run") or {}
     pid = run.get("kernel_pid")
     if pid:
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-                break
-            except OSError:
-                continue
+        kill_group(pid)
     if run.get("socket_dir"):
         shutil.rmtree(run["socket_dir"], ignore_errors=True)
 

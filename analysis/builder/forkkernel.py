@@ -112,6 +112,17 @@ def die_with_parent(sig: int, parent: int | None = None) -> bool:
     return True
 
 
+def kill_group(pid: int) -> None:
+    """SIGKILL a forked kernel (or briefing process): its own process group, else the process
+    alone (the child may not have made its group yet)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+            return
+        except OSError:
+            continue
+
+
 def _become_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> None:
     """In the forked child: turn into an ipykernel for the connection file in ``cmd``."""
     code = 1

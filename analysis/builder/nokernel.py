@@ -185,12 +185,9 @@ def _receive(conn, seconds: float):
 
 def _end(pid: int) -> None:
     """Kill the child (its own process group) and reap it."""
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-            break
-        except OSError:
-            continue
+    from .forkkernel import kill_group
+
+    kill_group(pid)
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:
