@@ -564,6 +564,8 @@ def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | 
     frames = []
     for key in ("operations", "forces", "other_operations", "offices", "engagements", "figures"):
         rows = found[key].rows
+        if key == "offices" and rows is not None and len(rows):
+            rows = _office_places(rows, sel, ds)
         if rows is not None and len(rows) and "place_id" in rows:
             rows = rows[rows["place_id"].notna()]
             if ids is not None:
@@ -577,3 +579,27 @@ def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | 
     frames.append(pd.DataFrame({"place_id": links["place_id"].astype("string"),
                                 "paragraph": links["paragraph"].astype("string")}))
     return country_counts(frames, ds=ds)
+
+
+def _office_places(offices: "pd.DataFrame", sel, ds: "Dataset") -> "pd.DataFrame":
+    """Where each office of an offices finding is present, one row per place: its own area when
+    that is a country (or part of one), else the places of the engagements that tie it to the
+    selection, as a country page counts it (the Gambia's page counts UNOWAS through its
+    engagement there, so the map does too)."""
+    import pandas as pd
+
+    presence = offices["presence"].astype(str)
+    countries = set(ds.places.loc[ds.places["iso3"].notna(), "place_id"])
+    # based on a country (or a part of one): its own place; based on a wider area (UNOWAS on
+    # West Africa and the Sahel), it concerns a country only where an engagement ties it there
+    based = (presence.str.contains("based") | presence.isin(["chapter", "coverage"])) & \
+        offices["place_id"].isin(list(countries))
+    out = [offices.loc[based, ["place_id", "paragraph"]]]
+    engaged = offices.loc[~based, "office_id"]
+    if len(engaged):
+        acts = queries.engagements_in(sel, ds=ds)
+        acts = acts[acts["office_id"].isin(list(engaged)) & acts["place_id"].notna()]
+        # one row per office and place: an office is one record wherever it is engaged
+        acts = acts.drop_duplicates(["office_id", "place_id"])
+        out.append(acts[["place_id", "paragraph"]])
+    return pd.concat(out, ignore_index=True)
