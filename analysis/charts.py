@@ -85,7 +85,9 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         rows = frame.assign(date_start=pd.to_datetime(frame["date_start"]),
                             date_end=pd.to_datetime(frame["date_end"]))
-        rows = rows.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+        from .queries import in_date_order
+
+        rows = in_date_order(rows)
         labels, heights = [], []
         inferred = [_truthy(v) for v in (rows["inferred"] if "inferred" in rows else [False] * len(rows))]
         for row, guess in zip(rows.itertuples(index=False), inferred):

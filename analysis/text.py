@@ -674,16 +674,16 @@ def _add_distinct(points: list[KeyPoint], point: KeyPoint) -> None:
 
 def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
     """The span of a timeline: how many events, the earliest and the latest."""
-    ordered = events.sort_values(["date_start", "date_end"], kind="stable")  # the timeline's order
+    ordered = queries.in_date_order(events)  # the timeline's one order
     first, last = ordered.iloc[0], ordered.iloc[-1]
     text = f"{plural(len(events), 'dated event')} on the timeline"
     if len(events) == 1:
         text += f", {event_date(first)}: {_lower_first(_no_final_stop(first['description']))}"
         return chapter_point(text, [first["paragraph"]], ds=ds, inferences=inferences_of([first], "events"))
     if first["event_id"] != last["event_id"]:
-        text += (f"; the first to begin, {event_date(first)}: "
+        text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
-    text += f"; the last to begin, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
+    text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
     return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds,
                          inferences=inferences_of([first, last], "events"))
 

@@ -416,8 +416,8 @@ def test_a_sipri_regional_count_says_its_region_is_not_m49s(ledger_build):
 
 
 def test_a_timeline_gives_its_first_and_last_events_in_its_own_order(ledger_build, dataset):
-    """The alt text's first and last events, and the key point's earliest and latest, are the
-    first and last of the timeline's order (first day, then last day)."""
+    """The alt text's and the key point's earliest and latest events are the first and last of
+    the timeline's one order (:func:`analysis.queries.in_date_order`)."""
     sels = selections(ledger_build)
     wrong = []
     for page, sentences in pages(ledger_build).items():
@@ -434,6 +434,29 @@ def test_a_timeline_gives_its_first_and_last_events_in_its_own_order(ledger_buil
                 if first not in m.group(1) or last not in m.group(2):
                     wrong.append(f"{page}: {s[:160]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_no_event_is_listed_before_one_that_lies_within_its_dates(ledger_build, dataset):
+    """Dates in the chapter's meaning: a span is not listed before an event inside it that ends
+    earlier ("2017-2018: planned drawdown" before "May 2017: attempted mutiny" read as out of
+    order; so did "December 2016-January 2017" before "7 December 2016"), on every page's
+    timeline, and the printed earliest event is the timeline's first."""
+    import pandas as pd
+
+    wrong = []
+    for page, sel in selections(ledger_build).items():
+        events = queries.timeline(sel, ds=dataset)
+        start, end = pd.to_datetime(events["date_start"]), pd.to_datetime(events["date_end"])
+        for i in range(len(events)):
+            for j in range(i + 1, len(events)):
+                if end.iloc[j] < end.iloc[i] and start.iloc[j] >= start.iloc[i]:
+                    wrong.append(f"{page}: {events.iloc[i]['date_label']} listed before "
+                                 f"{events.iloc[j]['date_label']}, which lies within it")
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if re.search(r"(?:first|last) to begin", s):
+                wrong.append(f"{page}: 'to begin' claims an order of first days: {s[:120]!r}")
+    assert not wrong, "\n".join(sorted(set(wrong)))
 
 
 # --- issue 18, final review (review-18-final.md): classes found on the full pages ----------------
