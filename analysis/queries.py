@@ -340,7 +340,7 @@ def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) ->
     left out.
     """
     ds = dataset(ds)
-    figures = _theme_filter(ds.figures, theme)
+    figures = _theme_filter(quantities(ds.figures), theme)
     figures = _in(figures, "place_id", place_ids(region, ds))
     targets = ds.figures[["figure_id", "value", "unit", "qualifier", "counts", "as_written",
                           "printed", "paragraph"]]
@@ -350,6 +350,17 @@ def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) ->
     frame["theme"] = _label(frame["theme_id"], _theme_names(ds, frame["theme_id"]))
     frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
     return frame.sort_values(["theme_id", "figure_id"], kind="stable").reset_index(drop=True)
+
+
+#: Figures of these kinds are kept in the data (every number word of the chapter has its row)
+#: but are not quantities: "his second term" names which term, and no briefing shows or counts
+#: it as a figure.
+NOT_QUANTITIES = ("ordinal",)
+
+
+def quantities(figures: "pd.DataFrame") -> "pd.DataFrame":
+    """The rows of ``figures`` that are quantities (not an ordinal such as "second")."""
+    return figures[~figures["kind"].astype(str).isin(NOT_QUANTITIES)]
 
 
 def mentions_with_sections(*, ds: "Dataset | None" = None) -> "pd.DataFrame":

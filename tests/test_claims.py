@@ -716,3 +716,89 @@ def test_a_context_figure_with_a_caveat_in_the_reference_prints_it(ledger_build,
             if re.search(re.escape(shown) + r"\b", page) and caveat_phrase(caveat) not in page:
                 wrong.append(f"{path.name}: {shown} without its caveat")
     assert not wrong, "\n".join(wrong)
+
+
+# --- issue 18, second reading (review-18-second.md), items 7-17 and the previous review's leftovers
+
+#: Words naming a condition that lasts (a state), not an act that is over.
+STATE_WORDS = ("obstruction", "hostilities", "tension", "reluctance", "lack of", "disagreement")
+
+
+def test_a_lasting_condition_is_never_done(dataset):
+    """An engagement whose phrase names a lasting condition (obstructions, hostilities, tension,
+    reluctance) is not 'done': South Sudan's 'crippling obstructions' were printed as done."""
+    eng = dataset.engagements
+    wrong = [f"{r.engagement_id}: {r.modality_evidence!r}" for r in eng.itertuples()
+             if r.modality == "done" and any(w in str(r.modality_evidence).lower() for w in STATE_WORDS)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_ordinal_is_never_shown_or_counted_as_a_figure(ledger_build, dataset):
+    """'second' (Kabila's second term) is an ordinal, not a figure: no page's table shows a
+    figure of kind ordinal, and no page's records count one."""
+    ordinals = set(dataset.figures.loc[dataset.figures["kind"] == "ordinal", "figure_id"])
+    assert ordinals, "the data keeps the ordinal's row"
+    wrong = [p.name for p in sorted(Path(ledger_build).glob("*.html"))
+             if re.search(r">\s*ordinal\s*<", p.read_text(encoding="utf-8"))]
+    for page, sel in selections(ledger_build).items():
+        counted = set(findings.records(sel, ds=dataset)["figures"].items)
+        if counted & ordinals:
+            wrong.append(f"{page}: counts {sorted(counted & ordinals)} as figures")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_un_as_a_whole_is_not_called_a_un_body(ledger_build, dataset):
+    """'the United Nations' (partners.kind 'UN as a whole') is not listed as 'a UN body, part of
+    the UN': the group that lists it says 'the UN as a whole'."""
+    whole = dataset.partners[dataset.partners["kind"] == "UN as a whole"]
+    labels = {("the " if a == "the" else "") + n for n, a in zip(whole["name"], whole["article"].fillna(""))}
+    assert labels
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            m = re.match(r"(UN bod[^:]*): (.*?)\.(?: \(A/72|$)", s)
+            if m and any(label in _items(m.group(2)) for label in labels) and "as a whole" not in m.group(1):
+                wrong.append(f"{page}: {s[:150]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_partner_here_is_not_also_listed_as_without_cooperation(ledger_build):
+    """An organization the page says works with the UN (a partner's own point, or the partners
+    list) is not also among the 'organizations named where the chapter states no cooperation'
+    on that page (the AU on the partnerships page and note)."""
+    def bare(name: str) -> str:
+        return re.sub(r"^the ", "", name.strip(), flags=re.I)
+
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        partners, others = set(), set()
+        for _, s in sentences:
+            own = re.match(r"(.+?): \d+ engagements? in which the chapter states cooperation with the UN", s)
+            if own:
+                partners.add(bare(own.group(1)))
+            listed = re.match(r"\d+ partners? the chapter says works? with the UN(?: here)?: (.*?)\. \(A/72", s)
+            if listed:
+                partners |= {bare(i) for i in _items(listed.group(1))}
+            none = re.match(r"Organizations? named where the chapter states no cooperation with the UN"
+                            r"(?: here)?: (.*?)\. \(A/72", s)
+            if none:
+                others |= {bare(i) for i in _items(none.group(1))}
+        if partners & others:
+            wrong.append(f"{page}: {sorted(partners & others)} both partners and without cooperation")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_event_never_repeats_its_date_in_its_description(ledger_build, dataset):
+    """'June 2017: elections in Lesotho in June 2017, ...' says its date twice: no event's
+    description holds its own date as written, and no printed timeline entry repeats its date."""
+    ev = dataset.events
+    wrong = [f"{r.event_id}: {r.description!r}" for r in ev.itertuples()
+             if isinstance(r.date_as_written, str) and r.date_as_written
+             and r.date_as_written.lower() in str(r.description).lower()]
+    month = r"(?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            for m in re.finditer(rf"({month}): ([^;]*)", s):
+                if m.group(1) in m.group(2):
+                    wrong.append(f"{page}: {m.group(0)[:120]!r}")
+    assert not wrong, "\n".join(sorted(set(wrong)))

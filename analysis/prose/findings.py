@@ -344,7 +344,12 @@ def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
         return partners[partners["relation"] == group]
     outside = partners[partners["relation"] == "outside the UN"]
     cooperating = outside["cooperating"].astype(bool)  # a fact of each engagement, not of the actor
-    return outside[cooperating] if group == "partners" else outside[~cooperating]
+    if group == "partners":
+        return outside[cooperating]
+    # an organization the chapter says works with the UN in this selection is a partner here,
+    # not also one "where the chapter states no cooperation" (the AU on the partnerships page)
+    partners_here = set(outside.loc[cooperating, "partner_group"].astype(str))
+    return outside[~cooperating & ~outside["partner_group"].astype(str).isin(partners_here)]
 
 
 def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=None,
@@ -367,11 +372,32 @@ def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=N
         labels.setdefault(key, actor_label(row, ds))
         flags[key] = flags.get(key, True) and bool(_actor_inferred(row, ds))
     inferences = [i for _, r in rows.iterrows() for i in text.engagement_inferences(r, ds=ds)]
-    return Finding(group, ACTOR_GROUPS[group], scope_of(sel, ds), tuple(labels.values()),
+    what = ACTOR_GROUPS[group]
+    if group == "UN system":
+        what = _un_system_what(list(labels), ds)
+    return Finding(group, what, scope_of(sel, ds), tuple(labels.values()),
                    tuple(flags[k] for k in labels), tuple(paragraph_locators(rows["paragraph"])),
                    tuple(dict.fromkeys(inferences)), rows,
                    *_nearby(sel, ds, lambda s: _group_rows(engagements(s, ds=ds, theme=theme), group)),
                    absent=ACTOR_ABSENT.get(group, ""))
+
+
+#: The UN system group when it names the UN as a whole (partners.kind 'UN as a whole'): the
+#: Organization is not "a UN body, part of the UN".
+UN_AS_A_WHOLE = "UN as a whole"
+UN_SYSTEM_WHAT = {"whole": ("the UN as a whole, engaged (not a partner)",
+                            "the UN as a whole, engaged (not a partner)"),
+                  "both": ("UN body, or the UN as a whole, engaged (not a partner)",
+                           "UN bodies, and the UN as a whole, engaged (not partners)")}
+
+
+def _un_system_what(groups: list[str], ds: "Dataset") -> tuple[str, str]:
+    """How the UN system group is named, from its actors' kinds."""
+    kinds = dict(zip(ds.partners["partner_id"], ds.partners["kind"]))
+    whole = [g for g in groups if kinds.get(g) == UN_AS_A_WHOLE]
+    if not whole:
+        return ACTOR_GROUPS["UN system"]
+    return UN_SYSTEM_WHAT["whole" if len(whole) == len(groups) else "both"]
 
 
 def _actor_inferred(row, ds: "Dataset") -> bool:
@@ -484,7 +510,7 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
     index teaser all count these."""
     ds = queries.dataset(ds)
     acts = queries.engagements_in(sel, ds=ds)
-    figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else ds.figures
+    figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else queries.quantities(ds.figures)
     scope = scope_of(sel, ds)
     out = {"operations": operations(sel, ds=ds), "forces": forces(sel, ds=ds),
            "other_operations": operations(sel, ds=ds, led_by_un=False),
