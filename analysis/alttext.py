@@ -205,12 +205,18 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     return _clip("; ".join(parts) + ".")
 
 
-def describe_counts(names: Iterable[str], *, title: str, what: str = "engagements") -> str:
-    """A matrix or bar chart of how often each name occurs (e.g. actors by place)."""
+def describe_counts(names: Iterable[str], *, title: str, what: str = "engagements",
+                    shown: str = "") -> str:
+    """A matrix or bar chart of how often each name occurs (e.g. actors by place): each name
+    with its number of ``what``, the largest first ("most" only where the numbers differ)."""
     from collections import Counter
 
     counts = Counter(str(n) for n in names if isinstance(n, str) and n)
     items = [f"{name} {count}" for name, count in
              sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return _clip(f"Chart: {title.rstrip('.')}. {len(items)} shown; most {what}: "
-                 f"{_join(items)}." if items else f"Chart: {title.rstrip('.')}.")
+    if not items:
+        return f"Chart: {title.rstrip('.')}."
+    head = f"{len(items)} {shown} shown" if shown else f"{len(items)} shown"
+    how = (f"by number of {what}, most first" if len(set(counts.values())) > 1
+           else f"each with the same number of {what}")
+    return _clip(f"Chart: {title.rstrip('.')}. {head}, {how}: {_join(items)}.")

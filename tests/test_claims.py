@@ -544,8 +544,8 @@ def test_a_chart_alt_gives_each_actor_one_bar(ledger_build):
     wrong = []
     for page, sentences in pages(ledger_build).items():
         for where, s in sentences:
-            if where == "alt" and "Who works where" in s and ": " in s:
-                listed = s.split("tied to a place: ", 1)[-1].rstrip(".").split(", ")
+            if where == "alt" and "engagements tied to a place" in s and ": " in s:
+                listed = re.split(r"tied to a place(?:, most first)?: ", s, maxsplit=1)[-1].rstrip(".").split(", ")
                 names = [re.sub(r"(?: \((?:partly )?inferred\))? \d+$", "", n) for n in listed]
                 if len(set(names)) != len(names):
                     wrong.append(f"{page}: {s[:200]!r}")
@@ -802,3 +802,54 @@ def test_an_event_never_repeats_its_date_in_its_description(ledger_build, datase
                 if m.group(1) in m.group(2):
                     wrong.append(f"{page}: {m.group(0)[:120]!r}")
     assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_a_chart_of_actors_is_titled_as_actors_and_says_most_only_where_numbers_differ(ledger_build):
+    """The chart of engagements by place draws every actor (governments, parties to a conflict,
+    UN bodies): it is not titled "Who works where", and its alt says "most" only where the
+    actors' numbers differ (item 15: "most engagements ...: Government of the Gambia 1, PBC 1")."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for where, s in sentences:
+            if where != "alt" or not s.startswith("Chart:"):
+                continue
+            if "Who works where" in s:
+                wrong.append(f"{page}: {s[:120]!r}")
+            m = re.search(r"\bmost\b[^:]*: (.*)\.$", s)
+            if m and "engagements" in s:
+                values = re.findall(r" (\d+)(?:,| and|$)", m.group(1))
+                if len(values) > 1 and len(set(values)) == 1 and " more" not in m.group(1):
+                    wrong.append(f"{page}: 'most' over equal numbers: {s[:140]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_note_points_to_nothing_it_does_not_show_and_keeps_the_deployments_phrase(ledger_build):
+    """No sentence sends the reader to "the activities" (a note has no such table): a force or
+    operation said to be deploying carries the chapter's own phrase for it, quoted (item 16:
+    the Regional Protection Force's "has generated minimal progress" was dropped)."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if re.search(r"see the activities|see how the chapter puts it", s):
+                wrong.append(f"{page}: points elsewhere: {s[:120]!r}")
+            if re.search(r"\bdeploying in the period\b", s) and "\u201c" not in s:
+                wrong.append(f"{page}: deploying without the chapter's phrase: {s[:120]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_partnerships_note_gives_the_partner_count(ledger_build):
+    """The partnerships briefing's headline, its count of partners working with the UN, is among
+    its note's key points (item 17: the note opened with UN bodies and never gave it)."""
+    wrong, seen = [], 0
+    for page, sentences in pages(ledger_build).items():
+        if not (page.startswith("partnerships") and not page.endswith("-note.html")):
+            continue
+        full = [s for _, s in sentences if re.match(r"\d+ partners? the chapter says works? with the UN", s)]
+        note = page.replace(".html", "-note.html")
+        if not full or note not in pages(ledger_build):
+            continue
+        seen += 1
+        if full[0] not in [s for _, s in pages(ledger_build)[note]]:
+            wrong.append(f"{note}: lacks {full[0][:100]!r}")
+    assert seen, "a partnerships page with its note"
+    assert not wrong, "\n".join(wrong)

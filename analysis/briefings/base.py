@@ -80,6 +80,9 @@ GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
 
 
 @dataclass(frozen=True)
+#: The title of the chart of actors by place, in its alt text when the chart has none.
+MATRIX_TITLE = "Actors engaged, by place"
+
 class BriefingKind:
     """The one declaration of a briefing kind.
 
@@ -649,7 +652,7 @@ class Briefing:
         return queries.engagements_in(self.selection, ds=self.ds)
 
     def partner_matrix(self):
-        """Who works where: actors by place (or a note)."""
+        """Actors engaged, by place (or a note)."""
         acts = self.matrix_rows()
         acts = acts[acts["place_id"].notna()]
         if not len(acts):
@@ -670,8 +673,10 @@ class Briefing:
         # one bar per actor: marked when all its cells rest on inferences, "partly" when some do
         marked = [n if by_actor[n] == {False} else f"{n} (inferred)" if by_actor[n] == {True}
                   else f"{n} (partly inferred)" for n in names]  # the chart stars these
-        return show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where",
-                                                what="engagements tied to a place"))
+        # drawn over every actor engaged (UN bodies, partners, governments, parties to a
+        # conflict): its title names actors, not "who works (with the UN)"
+        return show(ax, alttext.describe_counts(marked, title=ax.get_title() or MATRIX_TITLE,
+                                                what="engagements tied to a place", shown="actors"))
 
     def figures(self):
         """The chapter's figures for this briefing, as a table (or a note)."""
