@@ -853,3 +853,28 @@ def test_a_partnerships_note_gives_the_partner_count(ledger_build):
             wrong.append(f"{note}: lacks {full[0][:100]!r}")
     assert seen, "a partnerships page with its note"
     assert not wrong, "\n".join(wrong)
+
+
+def test_an_offices_table_counts_its_rows_as_the_key_points_do(ledger_build):
+    """A2: the offices table has as many rows as the records sentence counts offices, plus those
+    its caption says are listed only by their area (context): the DRC's "1 office or envoy"
+    stood beside 2 rows, and Burundi's UNOCA row beside "no office or envoy"."""
+    wrong, seen = [], 0
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        if path.name.endswith("-note.html") or not path.name.startswith(("country-", "region-")):
+            continue
+        html = path.read_text(encoding="utf-8")
+        table = re.search(r'<table class="report-table">\s*<caption>(Offices and envoys[^<]*)</caption>(.*?)</table>',
+                          html, re.S)
+        if not table:
+            continue
+        seen += 1
+        rows = len(re.findall(r"<tr", table.group(2))) - 1
+        holds = next((s for _, s in pages(ledger_build)[path.name] if "dataset holds" in s), "")
+        counted = re.search(r"(\d+) offices? or envoys?", holds)
+        chapter = int(counted.group(1)) if counted else 0
+        area = re.search(r"(\d+) only because", table.group(1))
+        if rows != chapter + (int(area.group(1)) if area else 0):
+            wrong.append(f"{path.name}: {rows} rows, the key points count {chapter}, caption {table.group(1)!r}")
+    assert seen >= 10, seen
+    assert not wrong, "\n".join(wrong)

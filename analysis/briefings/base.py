@@ -525,12 +525,21 @@ class Briefing:
                                                                             offices["office_id"])])
         covered = [o for p, o in zip(offices["presence"], offices["office_id"]) if "coverage" in str(p)]
         self.cite(context=text.coverage_sources(covered, ds=self.ds))
+        # the caption counts as the key points do: offices through the chapter, and apart those
+        # listed only because their area includes the selection (context)
+        chapter = findings.offices(self.selection, ds=self.ds).count
+        area_only = findings.offices(self.selection, ds=self.ds, presence="coverage").count
+        counted = "" if not area_only else (
+            f": {chapter or 'none'} through the chapter, {area_only} only because "
+            f"{'its area includes' if area_only == 1 else 'their areas include'} "
+            f"{'it' if self.selection is not None and self.selection.kind == 'country' else 'part of it'} "
+            f"(context: {'its' if area_only == 1 else 'their'} coverage)")
         return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
                            inferences=[list(text.inferences_of([r], "offices")) +
                                        findings.engagement_ties(r, acts, ds=self.ds)
                                        for _, r in offices.iterrows()],
-                           caption=f"Offices and envoys{self._in}")
+                           caption=f"Offices and envoys{self._in}{counted}")
 
     def timeline_chart(self):
         """The selection's dated events on a time axis (or a note)."""
