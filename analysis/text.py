@@ -483,8 +483,8 @@ def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
 
 def _as_put(found, status: str, ds: "Dataset") -> list[str]:
     """The finding's labels; an operation still deploying carries how the chapter puts its
-    deployment, quoted from its own engagement ("whose deployment, as the chapter puts it, “has
-    generated minimal progress”"), so that no page points elsewhere for it."""
+    deployment, quoted from its own engagement ("(its deployment, in the chapter's words, “has
+    generated minimal progress”)"), so that no page points elsewhere for it."""
     from .prose.modality import quoted
 
     labels = found.labels()
@@ -495,7 +495,7 @@ def _as_put(found, status: str, ds: "Dataset") -> list[str]:
     for label, operation_id in zip(labels, found.rows["operation_id"]):
         phrases = [quoted(p) for p in eng.loc[eng["operation_id"] == operation_id, "modality_evidence"]
                    if isinstance(p, str) and p]
-        out.append(f"{label}, whose deployment, as the chapter puts it, {phrases[0]}" if phrases else label)
+        out.append(f"{label} (its deployment, in the chapter's words, {phrases[0]})" if phrases else label)
     return out
 
 

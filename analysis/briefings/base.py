@@ -79,10 +79,11 @@ GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
                 "generic": "named in general (not a partner)"}
 
 
-@dataclass(frozen=True)
 #: The title of the chart of actors by place, in its alt text when the chart has none.
 MATRIX_TITLE = "Actors engaged, by place"
 
+
+@dataclass(frozen=True)
 class BriefingKind:
     """The one declaration of a briefing kind.
 
@@ -528,12 +529,14 @@ class Briefing:
         # the caption counts as the key points do: offices through the chapter, and apart those
         # listed only because their area includes the selection (context)
         chapter = findings.offices(self.selection, ds=self.ds).count
-        area_only = findings.offices(self.selection, ds=self.ds, presence="coverage").count
+        by_area = findings.offices(self.selection, ds=self.ds, presence="coverage")
+        area_only = by_area.count
         counted = "" if not area_only else (
             f": {chapter or 'none'} through the chapter, {area_only} only because "
             f"{'its area includes' if area_only == 1 else 'their areas include'} "
             f"{'it' if self.selection is not None and self.selection.kind == 'country' else 'part of it'} "
-            f"(context: {'its' if area_only == 1 else 'their'} coverage)")
+            f"(context: {'its' if area_only == 1 else 'their'} coverage, source: "
+            f"{text.coverage_source_phrase(list(by_area.rows['office_id']), ds=self.ds)})")
         return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
                            inferences=[list(text.inferences_of([r], "offices")) +
