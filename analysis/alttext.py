@@ -206,7 +206,7 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
 
 
 def describe_counts(names: Iterable[str], *, title: str, what: str = "engagements",
-                    shown: str = "") -> str:
+                    shown: tuple[str, str] = ("", "")) -> str:
     """A matrix or bar chart of how often each name occurs (e.g. actors by place): each name
     with its number of ``what``, the largest first ("most" only where the numbers differ)."""
     from collections import Counter
@@ -216,7 +216,9 @@ def describe_counts(names: Iterable[str], *, title: str, what: str = "engagement
              sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     if not items:
         return f"Chart: {title.rstrip('.')}."
-    head = f"{len(items)} {shown} shown" if shown else f"{len(items)} shown"
+    noun = shown[0] if len(items) == 1 else shown[1]
+    head = f"{len(items)} {noun} shown" if noun else f"{len(items)} shown"
     how = (f"by number of {what}, most first" if len(set(counts.values())) > 1
+           else f"with its number of {what}" if len(items) == 1
            else f"each with the same number of {what}")
     return _clip(f"Chart: {title.rstrip('.')}. {head}, {how}: {_join(items)}.")

@@ -716,7 +716,7 @@ def lower_first(text: str) -> str:
 
 def _lower_first(text: str) -> str:
     """Lower-case the first word when it is an ordinary capitalised word (not an acronym or name)."""
-    word = text.split(" ", 1)[0]
+    word = text.split(" ", 1)[0].rstrip(",;:")  # "Credible, peaceful elections ..."
     if word == "A" or len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() \
             and word not in _KEEP_CAPITAL:
         return text[0].lower() + text[1:]

@@ -688,7 +688,8 @@ class Briefing:
         # drawn over every actor engaged (UN bodies, partners, governments, parties to a
         # conflict): its title names actors, not "who works (with the UN)"
         return show(ax, alttext.describe_counts(marked, title=ax.get_title() or MATRIX_TITLE,
-                                                what="engagements tied to a place", shown="actors"))
+                                                what="engagements tied to a place",
+                                                shown=("actor", "actors")))
 
     def figures(self):
         """The chapter's figures for this briefing, as a table (or a note)."""
