@@ -251,3 +251,26 @@ def test_a_set_file_id_ending_in_note_is_refused(tmp_path):
                     'parameters = { country = "Mali" }\n', encoding="utf-8")
     with pytest.raises(ParameterProblem, match="-note"):
         load_briefing_set(path)
+
+
+@pytest.mark.slow
+def test_a_note_is_made_from_the_briefing_its_kernel_ran(monkeypatch):
+    """The kernel saves the note's steps after the last cell (issue 22: the page's key points
+    and tables are not computed twice); the worker's own way (reopening the briefing) is not
+    used, and the kernel's code raised nothing."""
+    from pathlib import Path
+
+    from analysis.builder import execute, notes
+    from analysis.builder.tasks import Task
+
+    def reopened(*args, **kwargs):
+        raise AssertionError("the note reopened its briefing")
+
+    monkeypatch.setattr(notes, "build_note", reopened)
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "briefings" / "country.ipynb"
+    task = Task(id="country-lesotho", notebook="country", path=str(path),
+                rel_path="notebooks/briefings/country.ipynb", parameters={"country": "Lesotho"})
+    result = execute.run_briefing(task)
+    assert result.ok and result.extra_failure is None, result.failure or result.extra_failure
+    assert execute._worker["run"].get("after_error") is None
+    assert b"Lesotho" in result.note_html

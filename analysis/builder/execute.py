@@ -87,10 +87,14 @@ def prepare(kernel: str = "fork") -> None:
             if after and not any(o.get("output_type") == "error"
                                  for c in self.nb.cells for o in c.get("outputs", ())):
                 cell = nbformat.v4.new_code_cell(after)
+                self.nb.cells.append(cell)  # nbclient stores the cell back at its index
                 try:
-                    self.execute_cell(cell, len(self.nb.cells), store_history=False)
+                    self.execute_cell(cell, len(self.nb.cells) - 1, store_history=False)
                 except Exception as exc:  # noqa: BLE001 - the builder falls back and says nothing
                     _worker["run"]["after_error"] = f"{type(exc).__name__}: {exc}"
+                finally:
+                    if self.nb.cells and self.nb.cells[-1] is cell:
+                        self.nb.cells.pop()
 
     class BuilderEngine(NBClientEngine):
         """papermill's nbclient engine, keeping hold of the notebook being executed."""
