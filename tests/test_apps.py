@@ -5,8 +5,8 @@ import socket
 import subprocess
 import sys
 
-from analysis import apps
-from analysis.paths import notebooks_dir
+from analysis.apps import launch as apps
+from analysis.data.paths import notebooks_dir
 
 
 def test_a_busy_port_is_reported_in_one_line_and_nothing_starts():
@@ -15,7 +15,7 @@ def test_a_busy_port_is_reported_in_one_line_and_nothing_starts():
         held.listen()
         port = held.getsockname()[1]
         assert apps.port_in_use(port)
-        result = subprocess.run([sys.executable, "-m", "analysis.apps", "dashboard", "--port", str(port)],
+        result = subprocess.run([sys.executable, "-m", "analysis.apps.launch", "dashboard", "--port", str(port)],
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.splitlines()
@@ -30,7 +30,7 @@ def test_a_port_that_is_no_port_is_refused(capsys):
 
 def test_the_dashboard_serves_the_explore_notebook_without_code_or_tutorial():
     cmd = apps.voila_command(8866)
-    assert cmd[1:4] == ["-m", "analysis.dashboard", str(notebooks_dir() / "explore.ipynb")]
+    assert cmd[1:4] == ["-m", "analysis.apps.dashboard", str(notebooks_dir() / "explore.ipynb")]
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8866" in cmd and "--strip_sources=True" in cmd
     assert f"--TagRemovePreprocessor.remove_cell_tags={apps.TUTORIAL_TAG}" in cmd
     assert "--template=workbook" in cmd
@@ -47,9 +47,9 @@ def test_lab_on_the_notebooks_hides_the_lessons_with_solutions(tmp_path):
 
 def test_the_makefile_starts_the_apps_through_this_module():
     makefile = (notebooks_dir().parent / "Makefile").read_text()
-    assert "-m analysis.apps dashboard --port $(DASHBOARD_PORT)" in makefile
-    assert "-m analysis.apps lab notebooks" in makefile
-    assert "briefings teach course" in makefile and "-m analysis.apps lab course" in makefile
+    assert "-m analysis.apps.launch dashboard --port $(DASHBOARD_PORT)" in makefile
+    assert "-m analysis.apps.launch lab notebooks" in makefile
+    assert "briefings teach course" in makefile and "-m analysis.apps.launch lab course" in makefile
     assert "/course/" in (notebooks_dir().parent / ".gitignore").read_text().split()
 
 

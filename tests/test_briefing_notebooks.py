@@ -8,8 +8,8 @@ import re
 import nbformat
 import pytest
 
-from analysis import params
-from analysis.kernels import KERNEL_NAME, ipc_config
+from analysis.briefings import params
+from analysis.briefings.kernels import KERNEL_NAME, ipc_config
 
 # --- execution --------------------------------------------------------------------------------
 

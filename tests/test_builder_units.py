@@ -14,7 +14,7 @@ from analysis.builder import briefing_set, hashing, store, summary
 from analysis.builder.catalog import ParameterProblem
 from analysis.builder.tasks import Failure, Result, Task
 from analysis.errors import UsageError, shorten
-from analysis.escaping import data_text
+from analysis.data.escaping import data_text
 
 
 # --- the set -----------------------------------------------------------------------------
@@ -47,7 +47,7 @@ parameters = { name = "Gamma", points = 3 }
 def test_the_default_set_uses_a_registered_function():
     loaded = briefing_set.load_briefing_set()
     assert any(b.id.startswith("region-") for b in loaded.briefings)
-    assert "analysis.queries:regions_with_data" in briefing_set.VALUE_SOURCES
+    assert "analysis.model.queries:regions_with_data" in briefing_set.VALUE_SOURCES
 
 
 @pytest.mark.parametrize("body, message", [

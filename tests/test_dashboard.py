@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import apps, dashboard
+from analysis.apps import dashboard, launch as apps
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser-apps")]
 
@@ -90,7 +90,7 @@ def test_the_command_shows_the_url_with_its_token_and_it_works(tmp_path):
     port = apps.free_port()
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), PSW_DIE_WITH_PARENT=str(os.getpid()))
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.apps", "dashboard", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.apps.launch", "dashboard", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             start_new_session=True)
     try:

@@ -1,10 +1,12 @@
-"""One helper per meaning: numbers and plurals (analysis.formatting), paragraph locators and the
-reading order (analysis.locators), shared by text, charts, maps and validation."""
+"""One helper per meaning: numbers and plurals (analysis.prose.formatting), paragraph locators and the
+reading order (analysis.data.locators), shared by text, charts, maps and validation."""
 from __future__ import annotations
 
 import pytest
 
-from analysis import charts, formatting, locators, maps, style, text, validate
+from analysis.graphics import charts, maps, style
+from analysis.prose import formatting, text
+from analysis.data import locators, validate
 
 
 @pytest.mark.parametrize("value, unit, qualifier, expected", [

@@ -57,7 +57,7 @@ def _page(notebook, params):
 def test_salience_ranks_points_by_the_paragraphs_speaking_of_them_then_rows_then_order():
     import pandas as pd
 
-    from analysis.salience import rank, rank_items
+    from analysis.model.salience import rank, rank_items
 
     class Tiny:  # the tables the rule reads
         mentions = pd.DataFrame({"paragraph": ["a/1", "b/1", "c/1", "c/1", "b/1"],

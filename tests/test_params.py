@@ -4,7 +4,8 @@ from __future__ import annotations
 import papermill
 import pytest
 
-from analysis import params, queries
+from analysis.briefings import params
+from analysis.model import queries
 
 
 def test_every_declared_notebook_exists():

@@ -4,7 +4,7 @@ The note says what its full briefing says, shorter, and in the full briefing's o
 made of the full briefing's parts, never of sentences of its own.
 
 - **Key points**: three to five of the briefing's own key points, chosen by salience
-  (:mod:`analysis.salience`: the paragraphs and rows behind each), never a count of the dataset
+  (:mod:`analysis.model.salience`: the paragraphs and rows behind each), never a count of the dataset
   ("the chapter's dataset holds 6 engagements" is bookkeeping, not a finding). Each is the
   page's sentence, with its citation and its "(inferred: note n)" marker.
 - Then the full briefing's own tables, for the sections its kind declares (a theme's note shows
@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import text
-from ..displays import ReportTable
-from ..salience import rank_items
+from ..prose import text
+from .displays import ReportTable
+from ..model.salience import rank_items
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import Briefing
@@ -186,7 +186,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
     when already made)."""
     import pandas as pd
 
-    from ..document import for_dataset
+    from ..data.document import for_dataset
 
     ds = brief.ds
     notes = text.InferenceNotes()  # the note's own numbering: key points first, then rows

@@ -71,7 +71,7 @@ def briefing_class(name: str) -> type["Briefing"]:
     """The class of kind ``name``; ParameterError listing the kinds for an unknown one."""
     found = classes()
     if name not in found:
-        from ..params import ParameterError, close_matches, did_you_mean
+        from .params import ParameterError, close_matches, did_you_mean
 
         known = sorted(found)
         raise ParameterError(

@@ -2,7 +2,7 @@
 
 Each ``[[briefing]]`` names a notebook and its parameters; ``for_each`` turns one entry into one
 briefing per value of a parameter, the values given as a list or as the name of a function the
-package registers for it (:data:`VALUE_SOURCES`, e.g. ``analysis.queries:regions_with_data``). ``id`` is a template
+package registers for it (:data:`VALUE_SOURCES`, e.g. ``analysis.model.queries:regions_with_data``). ``id`` is a template
 over the parameters (``"region-{region}"``), made into a file-name-safe slug; without one, the
 id is the notebook name followed by the values given. A ``[notebooks]`` table may add notebooks
 by name and path (relative to the file); the tests use it for their fixture notebooks.
@@ -18,7 +18,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from ..paths import notebooks_dir
+from ..data.paths import notebooks_dir
 from ..errors import shorten
 from .catalog import ParameterProblem
 
@@ -66,7 +66,7 @@ def default_id(notebook: str, given: dict[str, Any]) -> str:
 #: values of a parameter. Only these are called: a data file never makes the package import
 #: or run code it names. A module that offers another adds it here.
 VALUE_SOURCES: dict[str, str] = {
-    "analysis.queries:regions_with_data": "every region and country group that has data",
+    "analysis.model.queries:regions_with_data": "every region and country group that has data",
     "analysis.briefings.country:countries_with_data": "every country with chapter records",
 }
 #: Longest id template, list of values, or value, a set file may hold.
@@ -135,7 +135,7 @@ def _check_template(template: str, where: str) -> None:
 
 
 def _read_text(path: Path) -> str:
-    from ..files import FileRefused, read_bounded
+    from ..data.files import FileRefused, read_bounded
 
     try:
         raw = read_bounded(path, kind="set file", what="briefing set")

@@ -4,7 +4,7 @@
 2. Input hashes (notebook, parameters, package code and versions, the data folder's schema and
    map files) are compared with ``manifest.json``, and the data's tables row by row with the
    last build's (:mod:`.incremental`): a briefing is built again only when a row it read (by
-   the selections it recorded, :mod:`analysis.recording`) changed, came or went. A briefing
+   the selections it recorded, :mod:`analysis.data.recording`) changed, came or went. A briefing
    whose inputs are unchanged and whose outputs are intact is skipped. Nothing heavy is
    imported when the data folder is unchanged and nothing needs building.
 3. The rest run in a pool of worker processes forked after papermill and nbconvert are
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import shorten
-from ..paths import PROJECT_DIR, absolute_environment, data_dir
+from ..data.paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
 from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
                            load_briefing_set, read_extra_notebooks, set_file_digest)
@@ -117,8 +117,8 @@ def parse_param(text: str) -> tuple[str, str]:
 
 def check_text_rules(folder: Path) -> None:
     """Refuse data that breaks the text rules ids and titles are made from (characters, lengths,
-    display names: :func:`analysis.validate.text_rule_problems`), naming the data file and row."""
-    from ..dataset import DataError
+    display names: :func:`analysis.data.validate.text_rule_problems`), naming the data file and row."""
+    from ..data.dataset import DataError
 
     problems = [p for p in _text_rule_problems(str(Path(folder).resolve()), _folder_stamp(Path(folder)))
                 if p.row is not None]  # a broken file or descriptor is the loader's to report
@@ -138,7 +138,7 @@ def _folder_stamp(folder: Path) -> tuple:
 
 @functools.lru_cache(maxsize=4)
 def _text_rule_problems(folder: str, stamp: tuple) -> tuple:
-    from ..validate import text_rule_problems
+    from ..data.validate import text_rule_problems
 
     return tuple(text_rule_problems(folder))
 
@@ -194,7 +194,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         unmatched = [pat for pat in request.only
                      if not any(fnmatch.fnmatchcase(b.id, pat) for b in bset.briefings)]
         if unmatched:  # a mistyped id among others is not dropped silently
-            from ..params import close_matches, did_you_mean, listing
+            from ..briefings.params import close_matches, did_you_mean, listing
 
             hint = did_you_mean(close_matches(unmatched[0], default_ids))
             shown = "" if hint else f"; ids include: {listing(default_ids, 8)}"
@@ -291,7 +291,7 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             out = request.out
             if request.dry_run:
                 return _dry_run(request, briefings, catalog, echo)
-            from ..kernels import check_kernel
+            from ..briefings.kernels import check_kernel
 
             check_kernel()  # before anything is written (the output folder check makes it)
             existed = os.path.lexists(out)

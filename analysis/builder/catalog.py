@@ -5,7 +5,7 @@ parameters) plus any ``[notebooks]`` table of the briefing set file (used by tes
 notebooks). A kind's parameters come from its declaration; a fixture notebook's are read from
 its ``parameters`` cell with ``papermill.inspect_notebook``, cached by the notebook's hash under
 the cache folder so that a build with nothing to do never imports papermill. Allowed values and
-normalisation are :mod:`analysis.params`' business; fixture notebooks are checked for names and
+normalisation are :mod:`analysis.briefings.params`' business; fixture notebooks are checked for names and
 types only.
 """
 from __future__ import annotations
@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..params import ParameterError, close_matches, did_you_mean, parse_bool
-from ..paths import PROJECT_DIR, in_checkout
+from ..briefings.params import ParameterError, close_matches, did_you_mean, parse_bool
+from ..data.paths import PROJECT_DIR, in_checkout
 from ..errors import shorten
 from .hashing import file_digest
 
 TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 
 #: A notebook, parameter or value the user asked for that is not allowed (exit 2): the same
-#: error as :mod:`analysis.params` raises, under the name the builder has always used.
+#: error as :mod:`analysis.briefings.params` raises, under the name the builder has always used.
 ParameterProblem = ParameterError
 
 
@@ -151,7 +151,7 @@ class Catalog:
         """(closed list of allowed values or None, example values) for one parameter."""
         if not self.managed(notebook):
             return None, []
-        from .. import params
+        from ..briefings import params
 
         allowed = params.allowed_values(notebook, name)
         examples = [] if allowed is not None else list(params.suggested_values(notebook, name))
@@ -191,7 +191,7 @@ class Catalog:
     def check(self, notebook: str, values: dict[str, Any]) -> dict[str, Any]:
         """Every parameter's checked value (defaults filled in), or ParameterProblem.
 
-        Declared briefing kinds go through :func:`analysis.params.check_parameters`
+        Declared briefing kinds go through :func:`analysis.briefings.params.check_parameters`
         (allowed values, normalised names); others get name and type checks here.
         """
         self.path(notebook)
@@ -207,7 +207,7 @@ class Catalog:
                     f"parameter {shorten(name)} of notebook {shorten(notebook)} expects {kind}, "
                     f"got {type(value).__name__} {shorten(value)}")
         if self.managed(notebook):
-            from ..params import check_parameters
+            from ..briefings.params import check_parameters
 
             return {k: _plain(v) for k, v in check_parameters(notebook, values).items()}
         out = {name: d.default_value for name, d in declared.items()}

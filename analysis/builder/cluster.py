@@ -91,7 +91,7 @@ def environment_versions() -> dict[str, str]:
     import json
     from importlib import metadata
 
-    from ..paths import PACKAGE_DIR, data_dir
+    from ..data.paths import PACKAGE_DIR, data_dir
     from .hashing import folder_digest
 
     def version(name: str) -> str:

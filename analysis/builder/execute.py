@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..kernels import KERNEL_NAME, ipc_config, kernel_manager_class
+from ..briefings.kernels import KERNEL_NAME, ipc_config, kernel_manager_class
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 from .tasks import Failure, Result, Task
 
@@ -185,7 +185,7 @@ def run_briefing(task: Task) -> Result:
     from .summary import read_summary
 
     prepare(task.kernel)
-    # The project's kernel for this Python, installed or not (see analysis.kernels).
+    # The project's kernel for this Python, installed or not (see analysis.briefings.kernels).
     extra = {"kernel_manager_class": _worker["km_class"] if task.kernel == "fork"
              else kernel_manager_class()}
     papermill = _worker["papermill"]
@@ -197,7 +197,7 @@ def run_briefing(task: Task) -> Result:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     nb = failure = None
-    from .. import recording  # pandas: loaded by now
+    from ..data import recording  # pandas: loaded by now
 
     reads_path = os.path.join(socket_dir, "reads.jsonl")
     open(reads_path, "wb").close()
@@ -280,7 +280,7 @@ def run_briefing(task: Task) -> Result:
 def _selection_facts(task: Task, reads_path: str) -> tuple:
     """What the index shows of the briefing's ``region`` (:func:`.index.selection_facts`), read
     from the data in this process with its reads recorded into ``reads_path``."""
-    from .. import recording
+    from ..data import recording
     from .index import selection_facts
 
     try:
@@ -294,7 +294,7 @@ def _selection_facts(task: Task, reads_path: str) -> tuple:
 def _build_note(task: Task, reads_path: str, timings: dict) -> tuple:
     """The briefing's note (:mod:`.notes`) in the formats the task asks, its reads recorded
     into ``reads_path``: (NoteOutputs, None), or (None, Failure)."""
-    from .. import recording
+    from ..data import recording
 
     start = time.perf_counter()
     try:
@@ -348,7 +348,7 @@ def _render_extras(task: Task, nb, title: str, timings: dict,
 
 def _reads(path: str) -> tuple[list[dict], str | None]:
     """The selections a briefing's kernel recorded, or why they cannot be read."""
-    from .. import recording
+    from ..data import recording
 
     try:
         return recording.read_recording(path), None
@@ -358,8 +358,8 @@ def _reads(path: str) -> tuple[list[dict], str | None]:
 
 def reads_digest(reads: list[dict]) -> str:
     """The digest of the rows ``reads`` choose in the data as loaded in this process."""
-    from .. import recording
-    from ..dataset import load
+    from ..data import recording
+    from ..data.dataset import load
 
     return recording.reads_digest(reads, recording.state_of(load()))
 
@@ -392,7 +392,7 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
     """
     import re
 
-    from ..outputs import process_alive
+    from ..data.outputs import process_alive
 
     folder = folder or tempfile.gettempdir()
     pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k|lesson|worker)-(\d+)-")

@@ -42,7 +42,7 @@ _MARKDOWN = None
 
 def markdown_html(source: str) -> str:
     """Markdown of the briefings' own text (data text already escaped by
-    :func:`analysis.text.escape`, which turns "<" into "&lt;"), as the page renders it."""
+    :func:`analysis.prose.text.escape`, which turns "<" into "&lt;"), as the page renders it."""
     global _MARKDOWN
     if _MARKDOWN is None:
         import mistune
@@ -191,7 +191,7 @@ def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool =
     """Open the briefing and write its note in the formats asked (HTML always)."""
     from ..briefings import open_briefing
     from ..briefings.note import SHORTER, fitted_note
-    from ..text import period_phrase
+    from ..prose.text import period_phrase
 
     brief = open_briefing(notebook, **parameters)
     period = period_phrase(ds=brief.ds, marked=True)  # the note lists no inference for it

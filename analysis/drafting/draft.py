@@ -17,7 +17,7 @@ from .dates import find_dates, status_of
 from .engagements import propose_engagements
 from .entities import Finding, ParagraphReader, clip, slugify, window
 from .gazetteer import load_gazetteer, name_key
-from .layout import ChapterText, read_chapter, sentences
+from ..data.layout import ChapterText, read_chapter, sentences
 from .numbers import find_numbers
 
 DRAFT = "draft"
@@ -278,7 +278,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     """The text of ``path``, or a :class:`DraftError` saying what is wrong with it."""
-    from ..files import LIMITS, FileRefused, read_bounded
+    from ..data.files import LIMITS, FileRefused, read_bounded
 
     path = Path(path)
     if path.is_dir():
@@ -286,7 +286,7 @@ def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     if not path.exists():
         raise DraftError(f"no such file: {path}")
     if max_bytes != LIMITS["chapter text"]:
-        raise ValueError("the chapter text limit is analysis.files.LIMITS['chapter text']")
+        raise ValueError("the chapter text limit is analysis.data.files.LIMITS['chapter text']")
     try:
         data = read_bounded(path, kind="chapter text")
     except FileRefused as err:

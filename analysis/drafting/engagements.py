@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .entities import Finding, slugify, window
-from .layout import ChapterText, sentences
+from ..data.layout import ChapterText, sentences
 
 VERBS = re.compile(
     r"\b(?:support(?:s|ed|ing)?|deploy(?:s|ed|ing)?|protect(?:s|ed|ing)?|mediat(?:e|es|ed|ing)|"

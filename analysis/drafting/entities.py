@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .gazetteer import Entry, Gazetteer, fold_chars, name_key
-from .layout import Paragraph, sentences
+from ..data.layout import Paragraph, sentences
 
 MONTH_WORD = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
               r"December)\b")

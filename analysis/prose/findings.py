@@ -18,15 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .. import queries
-from ..formatting import plural
-from ..locators import paragraph_locators
-from ..names import in_sentence
+from ..model import queries
+from .formatting import plural
+from ..data.locators import paragraph_locators
+from ..model.names import in_sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..dataset import Dataset
+    from ..data.dataset import Dataset
 
 INFERRED = "inferred"
 
@@ -50,7 +50,7 @@ class Finding:
     operations"); ``scope`` the selection as it reads in a sentence ("Mali", "the world");
     ``items`` one printed label per counted thing and ``flags`` whether each is inferred;
     ``rows`` the data rows (a DataFrame) behind the items; ``paragraphs`` the chapter paragraphs
-    cited, in reading order; ``inferences`` the :class:`analysis.text.Inference` objects the
+    cited, in reading order; ``inferences`` the :class:`analysis.prose.text.Inference` objects the
     claim rests on; ``nearby`` labels of records on wider areas overlapping the selection
     (said only in the none sentence); ``context`` whether the finding is context, not the
     chapter's (office coverage).
@@ -123,7 +123,7 @@ def scope_of(sel, ds: "Dataset") -> str:
 
 
 def _inferences(rows, table: str) -> tuple:
-    from .. import text
+    from . import text
 
     return text.inferences_of(rows, table)
 
@@ -146,7 +146,7 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = Tru
                status: str | None = None) -> Finding:
     """The peace operations in the selection that the UN leads (``led_by_un``) or that the AU
     leads alone or with the UN; optionally of one ``status`` in the reporting period."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     frame = queries.operations_in(sel, ds=ds)
@@ -189,7 +189,7 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     """Offices and envoys present in the selection. ``presence``: 'based' (the office's own area
     is in the selection), 'engagement' (only an engagement ties it there), 'coverage' (context
     only), or None for every office present through the chapter (based or engagement)."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     frame = queries.offices_in(sel, ds=ds)
@@ -246,7 +246,7 @@ def engagement_ties(row, acts: "pd.DataFrame", *, ds: "Dataset") -> list:
     and each of them rests on an inference (the CAAC office in the DRC: "my Special
     Representative" read as that office); [] when the office is based there or one engagement
     states it."""
-    from .. import text
+    from . import text
 
     if "based" in str(row.get("presence")) or str(row.get("presence")) in ("chapter", "coverage"):
         return []
@@ -302,7 +302,7 @@ def actor_label(row, ds: "Dataset") -> str:
             label = acronym if isinstance(acronym, str) and acronym else str(partners.loc[actor_id, "name"])
             article = partners.loc[actor_id, "article"] if "article" in partners else None
             return f"the {label}" if isinstance(article, str) and article == "the" else label
-    from .. import text
+    from . import text
 
     if table == "operations":
         return text.operation_label(actor_id, ds=ds)
@@ -353,7 +353,7 @@ def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=N
     organizations outside the UN, not named in general, with an engagement here whose phrase
     states cooperation with the UN; 'other' are the organizations outside the UN engaged here
     without it; 'UN system', 'government' and 'party to a conflict' are never partners."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     acts = engagements(sel, ds=ds, theme=theme)
@@ -385,7 +385,7 @@ def _actor_inferred(row, ds: "Dataset") -> bool:
 def activities(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
     """What the UN itself does in the selection: engagements of UN-led operations, offices and
     envoys, and UN bodies. Items are the engagements (one per actor, activity and paragraph)."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     acts = engagements(sel, ds=ds, theme=theme)
@@ -426,7 +426,7 @@ def _cite(paragraphs: list[str]) -> str:
 
 def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
     """The selection's dated events, in the timeline's one order (first day, then last day)."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     frame = queries.timeline(sel, theme=theme, ds=ds)
@@ -443,7 +443,7 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
     inside it, and those areas' names. ``rows_of(sel)`` gives the rows of a selection's places."""
     if sel is None:
         return (), ""
-    from ..twins import area_countries
+    from ..model.twins import area_countries
 
     inside = queries.place_ids(sel, ds) or set()
     mine = set(sel.iso3)
@@ -461,7 +461,7 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
     if not wider:
         return (), ""
     # only the rows on those areas are chosen (and read, and depended on): not every place's
-    from ..regions import RegionSelection
+    from ..model.regions import RegionSelection
 
     everywhere = rows_of(RegionSelection("wider areas", "region", (),
                                          tuple(sorted(pid for pid, _ in wider))))
