@@ -79,7 +79,7 @@ def test_every_exception_class_of_the_package_derives_from_workbook_error():
             if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == module.__name__:
                 classes[f"{module.__name__}.{name}"] = obj
     public = {n: c for n, c in classes.items() if not n.rsplit(".", 1)[1].startswith("_")}
-    assert {"analysis.briefings.params.ParameterError", "analysis.model.regions.RegionError", "analysis.data.dataset.DataError",
+    assert {"analysis.errors.ParameterError", "analysis.model.regions.RegionError", "analysis.data.dataset.DataError",
             "analysis.teaching.course.CourseError", "analysis.teaching.execute.ExecutionFailure"} <= set(public)
     for name, cls in public.items():
         assert issubclass(cls, WorkbookError), f"{name} does not derive from WorkbookError"
@@ -97,9 +97,9 @@ def test_bad_input_errors_are_usage_errors():
 
 def _command(monkeypatch, run):
     """Make `briefings validate` run ``run`` instead (the CLI's mapping is what is tested)."""
-    import analysis.data.validate
+    import analysis.cli.validate
 
-    monkeypatch.setattr(analysis.data.validate, "run_validate", run)
+    monkeypatch.setattr(analysis.cli.validate, "run_validate", run)
 
 
 def test_a_usage_error_is_one_line_and_exit_2(monkeypatch, capsys):

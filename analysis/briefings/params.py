@@ -14,12 +14,11 @@ keep the two in step.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..errors import UsageError, shorten
+from ..errors import ParameterError, close_matches, did_you_mean, listing, shorten
 from ..model.regions import WORLD
 
 ALL_PARTNERS = "all"
@@ -36,19 +35,6 @@ def parse_bool(text: str) -> bool | None:
     if word in FALSE_WORDS:
         return False
     return None
-
-
-class ParameterError(UsageError, ValueError):
-    """A notebook or parameter that is not declared, or a value it does not allow."""
-
-    def __init__(self, message: str, *, notebook: str | None = None, parameter: str | None = None,
-                 value: Any = None, allowed: list[str] | None = None):
-        super().__init__(message)
-        self.notebook, self.parameter, self.value, self.allowed = notebook, parameter, value, allowed
-
-    def _render_traceback_(self) -> list[str]:
-        # IPython shows these lines instead of a traceback: a notebook prints the message only.
-        return [f"ParameterError: {self}"]
 
 
 @dataclass(frozen=True)
@@ -167,24 +153,6 @@ def __getattr__(name: str):
 
 
 # --- lookups -----------------------------------------------------------------------------------
-
-def close_matches(value: Any, options: list[str]) -> list[str]:
-    """Up to three options close to ``value`` (case-insensitive)."""
-    lowered = {o.casefold(): o for o in options}
-    hits = difflib.get_close_matches(str(value).casefold(), list(lowered), n=3, cutoff=0.6)
-    return [lowered[h] for h in hits]
-
-
-def listing(options: list[str], limit: int = 40) -> str:
-    """Options joined by commas, cut after ``limit`` with a count of the rest."""
-    shown = ", ".join(options[:limit])
-    return shown + (f", ... ({len(options) - limit} more)" if len(options) > limit else "")
-
-
-def did_you_mean(close: list[str]) -> str:
-    """`` (did you mean 'a', 'b'?)`` for close matches, or nothing."""
-    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-
 
 def notebook_names() -> list[str]:
     """The names of the briefing kinds (each one a notebook), sorted."""

@@ -36,7 +36,7 @@ from ..data.paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
 from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
                            load_briefing_set, read_extra_notebooks, set_file_digest)
-from .catalog import Catalog, ParameterProblem, cache_dir
+from .catalog import Catalog, ParameterProblem, use_persistent_matplotlib_cache
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
 from .staging import Outputs, StagedOutputs, outputs_of
@@ -255,17 +255,6 @@ def _cell_ids(path: Path) -> list[str]:
     return [c["id"] for c in cells if isinstance(c, dict) and c.get("id")]
 
 
-def _kernel_environment() -> None:
-    """MPLCONFIGDIR persistent and writable, for this process's workers and their kernels."""
-    if "MPLCONFIGDIR" not in os.environ:
-        folder = cache_dir().parent / "matplotlib"  # .cache/matplotlib in a checkout
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            os.environ["MPLCONFIGDIR"] = str(folder)
-        except OSError:
-            pass
-
-
 def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """Build the requested briefings; returns the exit code.
 
@@ -366,7 +355,7 @@ def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_id
                          f"{out / MANIFEST}); move it away or build into another folder")
     cluster = None
     if todo and request.scheduler:  # connected and checked before anything is written
-        from .cluster import connect
+        from .cluster import connect  # here: distributed is imported by cluster builds only
 
         cluster = connect(request.scheduler, kernel=request.kernel)
     ledger = _Ledger(staged, manifest, records, default_ids, outcome)
@@ -595,7 +584,7 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
              inputs: dict[str, dict], ledger: "_Ledger", cluster=None) -> None:
-    _kernel_environment()
+    use_persistent_matplotlib_cache()
     progress = _progress(request.progress, len(todo))
     progress.start(f"on {cluster.address}" if cluster is not None else
                    "warming up: libraries, data, templates")

@@ -58,6 +58,18 @@ def cache_dir() -> Path:
     return Path(base) / "peace-security-workbook" / "briefings"
 
 
+def use_persistent_matplotlib_cache() -> None:
+    """MPLCONFIGDIR persistent and writable, for this process's workers and their kernels
+    (the local pool and the cluster's briefing processes alike)."""
+    if "MPLCONFIGDIR" not in os.environ:
+        folder = cache_dir().parent / "matplotlib"  # .cache/matplotlib in a checkout
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            os.environ["MPLCONFIGDIR"] = str(folder)
+        except OSError:
+            pass
+
+
 def _close(value: str, options: list[str]) -> str:
     return did_you_mean(close_matches(value, options))
 

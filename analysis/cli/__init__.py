@@ -25,8 +25,8 @@ SHELLS = ("bash", "zsh")
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "export": ("analysis.data.export", "write every table as CSV plus the schema file into a folder"),
-    "validate": ("analysis.data.validate", "check a data folder against the schema"),
+    "export": ("analysis.cli.export", "write every table as CSV plus the schema file into a folder"),
+    "validate": ("analysis.cli.validate", "check a data folder against the schema"),
     "list": ("analysis.cli.build", "show the briefing notebooks, their parameters and the default set"),
     "build": ("analysis.cli.build", "execute briefings into reports/ (notebooks, HTML, index)"),
     "draft": ("analysis.cli.draft", "draft the dataset of a new chapter from its text, for review"),

@@ -18,7 +18,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import WorkbookError
-from .seed import Paragraph  # one record of a paragraph, shared with the seed reader
 
 BULLETS = ("\u2022", "\u25e6", "\u25aa", "\u2023", "\u2043", "- ", "* ", "\u2013 ")
 FINAL_PUNCTUATION = (".", ":", ";", "?", "!", ",")
@@ -34,6 +33,20 @@ STOPWORDS = {"a", "an", "and", "the", "of", "in", "on", "for", "to", "my", "our"
 class LayoutError(WorkbookError, ValueError):
     """The text does not have the layout of a chapter (no headings, no paragraphs...)."""
 
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One numbered paragraph of a chapter, as the seed reader and the drafter both read it."""
+    paragraph_id: str
+    section_id: str
+    number: int
+    position: int
+    text: str
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
 
 @dataclass(frozen=True)
 class Section:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .layout import Paragraph, read_chapter  # the chapter's layout rules, shared with drafting
 from .paths import seed_dir
 
 #: The seed's file name: the project's chapter text (the data package's ``chapter.text`` names it).
@@ -61,19 +61,6 @@ def _section_headings(folder: str, stamp: int) -> tuple[dict[str, str], str]:
     return headings, opening
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    paragraph_id: str
-    section_id: str
-    number: int
-    position: int
-    text: str
-
-    @property
-    def word_count(self) -> int:
-        return len(self.text.split())
-
-
 def normalize(text: str) -> str:
     """Fold typography so that a key phrase matches the text: quotes, dashes, spaces, case."""
     text = unicodedata.normalize("NFKC", text)
@@ -92,8 +79,6 @@ def seed_available(folder: Path | None = None) -> bool:
 
 @lru_cache(maxsize=8)
 def _parse(path: str, headings: tuple[tuple[str, str], ...], opening: str) -> tuple[Paragraph, ...]:
-    from .layout import read_chapter
-
     from .files import FileRefused, read_bounded
 
     try:

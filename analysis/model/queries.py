@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from ..data.locators import paragraph_locators
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -618,8 +620,6 @@ def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFram
     Columns as :func:`countries_of`: ``iso3``, ``count``, ``paragraphs``."""
     import pandas as pd
 
-    from ..prose.text import ordered_paragraphs
-
     ds = dataset(ds)
     sel = selection(region, ds)
     if sel is None:
@@ -630,7 +630,7 @@ def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFram
     records = records[records["place_id"].isin(list(regional)) & (records["table"] != "places")]
     if not len(records):
         return None
-    paragraphs = ", ".join(ordered_paragraphs(records["paragraph"], ds=ds))
+    paragraphs = ", ".join(paragraph_locators(records["paragraph"]))
     from .names import display_name
 
     return pd.DataFrame({"iso3": list(sel.iso3),
