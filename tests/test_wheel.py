@@ -173,7 +173,7 @@ def dashboard(installed):
     log = open(installed["home"] / "voila.log", "w+")
     token = "wheel-test-token"  # the dashboard needs its token (analysis.apps.dashboard)
     env = {**installed["env"], "PSW_DASHBOARD_TOKEN": token}
-    proc = subprocess.Popen([installed["python"], "-m", "analysis.apps.launch", "dashboard", "--port", str(port)],
+    proc = subprocess.Popen([installed["python"], "-m", "analysis", "dashboard", "--port", str(port)],
                             cwd=installed["cwd"], env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:

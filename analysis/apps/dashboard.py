@@ -1,5 +1,5 @@
 """The dashboard's server: Voilà, closed (``python -m analysis.apps.dashboard NOTEBOOK [options]``,
-started by ``python -m analysis.apps.launch dashboard`` / ``make dashboard``).
+started by ``briefings dashboard`` / ``make dashboard``).
 
 Stand-alone Voilà sets ``allow_remote_access=True`` and serves without a token. This subclass:
 

@@ -1,21 +1,20 @@
 """How the project's browser apps start: the Voilà dashboard and JupyterLab.
 
-``python -m analysis.apps.launch dashboard [--port 8866]`` (``make dashboard``) serves
+``briefings dashboard [--port 8866]`` (``make dashboard``) serves
 ``notebooks/explore.ipynb`` as a Voilà app on 127.0.0.1: widgets only, no code and none of the
 notebook's tutorial cells (cells tagged ``tutorial`` are removed by nbconvert's
 ``TagRemovePreprocessor`` before the kernel runs them). A busy port is reported in one line, and
 nothing is started.
 
-``python -m analysis.apps.launch lab ROOT`` (``make lab``, ``make course``) opens JupyterLab on ROOT.
+``briefings lab ROOT`` (``make lab``, ``make course``) opens JupyterLab on ROOT.
 On ``notebooks/`` the training lessons are hidden from the file browser: they hold every
 solution; ``make course`` writes the student edition to ``course/`` and opens that instead.
 
-The browser tests start their servers from the same commands (:func:`voila_command`,
-:func:`lab_command`), so what they test is what users run.
+The subcommands are :mod:`analysis.cli.apps`. The browser tests start their servers from the
+same commands (:func:`voila_command`, :func:`lab_command`), so what they test is what users run.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import sys
@@ -132,58 +131,3 @@ def lab_command(root: Path, *, port: int | None = None, host: str = HOST, open_b
     if os.name == "posix" and os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.apps.launch", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="app", required=True)
-    dash = sub.add_parser("dashboard", help="serve notebooks/explore.ipynb as a Voilà dashboard")
-    dash.add_argument("--port", type=int, default=DASHBOARD_PORT, help="port (default 8866)")
-    dash.add_argument("--ip", default=HOST,
-                      help="address to listen on (default 127.0.0.1: this machine only); another "
-                           "address opens the dashboard to others who can reach it and have the "
-                           "token")
-    dash.add_argument("--max-kernels", type=int, default=None,
-                      help="pages served at once, each with its own kernel of about 200 MB "
-                           "(default 6)")
-    lab = sub.add_parser("lab", help="open JupyterLab on a folder")
-    lab.add_argument("root", nargs="?", default=str(notebooks_dir()), help="folder (default notebooks/)")
-    args = parser.parse_args(argv)
-    if args.app == "dashboard":
-        if not 0 < args.port < 65536:
-            print(f"dashboard: port {args.port} is not a port number (1-65535)", file=sys.stderr)
-            return 2
-        if args.max_kernels is not None and args.max_kernels < 1:
-            print(f"dashboard: --max-kernels must be 1 or more, not {args.max_kernels}",
-                  file=sys.stderr)
-            return 2
-        if port_in_use(args.port, args.ip if args.ip not in ("0.0.0.0", "::") else HOST):
-            print(f"dashboard: port {args.port} on {args.ip} is already in use (is a dashboard already running?); "
-                  f"stop it or choose another port: make dashboard DASHBOARD_PORT={args.port + 1}", file=sys.stderr)
-            return 2
-        if args.ip != HOST:
-            print(f"dashboard: WARNING: listening on {args.ip}, not 127.0.0.1: anyone who can reach "
-                  "this machine and has the token can use the dashboard and its kernels; "
-                  "serve it on 127.0.0.1 unless you mean to share it", file=sys.stderr, flush=True)
-        env = voila_env()
-        cmd = voila_command(args.port, host=args.ip, max_kernels=args.max_kernels)
-        shown = HOST if args.ip in ("0.0.0.0", "::") else args.ip
-        print(f"dashboard: serving explore.ipynb at http://{shown}:{args.port}/?token="
-              f"{env['JUPYTER_TOKEN']} (open this URL; the token keeps other local users and web "
-              "pages out; Ctrl-C stops it)", flush=True)
-    else:
-        root = Path(args.root)
-        if not root.is_dir():
-            print(f"lab: {root} is not a folder", file=sys.stderr)
-            return 2
-        cmd = lab_command(root)
-        if LAB_HIDDEN[0] in " ".join(cmd):
-            print("lab: the training lessons are not listed here (they hold the solutions); "
-                  "`make course` opens the student edition", flush=True)
-        env = lab_env()
-    os.execve(cmd[0], cmd, env) if os.path.isabs(cmd[0]) else os.execvpe(cmd[0], cmd, env)
-    return 0  # pragma: no cover
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("analysis.cli.build", "execute briefings into reports/ (notebooks, HTML, index)"),
     "draft": ("analysis.cli.draft", "draft the dataset of a new chapter from its text, for review"),
     "teach": ("analysis.cli.teach", "write the student or instructor edition of the training course"),
+    "dashboard": ("analysis.cli.apps", "serve notebooks/explore.ipynb as a Voilà dashboard"),
+    "lab": ("analysis.cli.apps", "open JupyterLab on a folder"),
 }
 
 
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 #: argparse destinations whose option is not "--" + the name
 _OPTION_NAMES = {"set_path": "--set", "params": "--param", "lessons": "--lesson", "text": "TEXT",
-                 "directory": "DIR", "shell": "SHELL"}
+                 "directory": "DIR", "shell": "SHELL", "root": "ROOT"}
 
 
 def _refuse_control_characters(args: argparse.Namespace) -> None:
