@@ -86,11 +86,9 @@ def test_every_exception_class_of_the_package_derives_from_workbook_error():
 
 
 def test_bad_input_errors_are_usage_errors():
-    from analysis.builder.catalog import ParameterProblem
-    from analysis.briefings.params import ParameterError
+    from analysis.errors import ParameterError
     from analysis.model.regions import RegionError
 
-    assert ParameterProblem is ParameterError  # no rewrapping on the way to the CLI
     for cls in (ParameterError, RegionError):
         assert issubclass(cls, UsageError)
 

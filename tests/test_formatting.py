@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.graphics import charts, maps, style
+from analysis.graphics import charts, maps
 from analysis.prose import formatting, text
 from analysis.data import locators, validate
 
@@ -57,7 +57,7 @@ def test_one_locator_pattern_allows_digits_in_section_ids():
     assert validate.LOCATOR is locators.LOCATOR
     assert locators.LOCATOR.fullmatch("section-2/10")
     assert not locators.LOCATOR.fullmatch("crisis/0")
-    assert style.paragraph_locators(["s2/1, crisis/3", None, "wps/2"]) == ["wps/2", "crisis/3", "s2/1"]
+    assert locators.paragraph_locators(["s2/1, crisis/3", None, "wps/2"]) == ["wps/2", "crisis/3", "s2/1"]
 
 
 def test_one_reading_order_and_it_agrees_with_the_data(dataset):

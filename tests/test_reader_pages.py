@@ -372,7 +372,8 @@ def test_a_section_with_only_notes_shrinks_to_one_line_and_one_without_output_go
 
 def test_default_set_has_a_country_briefing_for_every_country_with_records(briefings, dataset):
     from analysis.model import queries
-    from analysis.builder.briefing_set import load_briefing_set, slug
+    from analysis.builder.briefing_set import load_briefing_set
+    from analysis.data.escaping import slug
 
     countries = queries.countries_with_data(None, ds=dataset)
     ids = [b.id for b in load_briefing_set().briefings if b.notebook == "country"]

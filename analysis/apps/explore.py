@@ -17,10 +17,10 @@ table, the key points and the map alike.
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..data.escaping import slug
 from ..model import queries, salience
 from ..prose import text
 from ..model.names import display_names
@@ -88,14 +88,7 @@ class View:
     def file_stem(self) -> str:
         """A safe file name stem naming the choice, e.g. ``engagements-western-africa-elections``."""
         parts = ["engagements", self.region, *(v for v in (self.theme, self.partner) if v != ALL)]
-        return "-".join(_slug(p) for p in parts if _slug(p))
-
-
-def _slug(value: str) -> str:
-    import unicodedata
-
-    ascii_ = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+        return "-".join(slug(p) for p in parts if slug(p))
 
 
 def display_table(frame: "pd.DataFrame"):

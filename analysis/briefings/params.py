@@ -143,15 +143,6 @@ def partner_parameter(default: str = ALL_PARTNERS) -> Parameter:
                      validate=normalise_partner)
 
 
-def __getattr__(name: str):
-    # Views of the briefing kinds' declarations, under the names this module used to define.
-    if name == "NOTEBOOKS":
-        return {kind: notebook_path(kind) for kind in notebook_names()}
-    if name == "PARAMETERS":
-        return {kind: declared_parameters(kind) for kind in notebook_names()}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # --- lookups -----------------------------------------------------------------------------------
 
 def notebook_names() -> list[str]:

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import shorten
+from ..errors import ParameterError, shorten
 from ..data.paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
 from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
                            load_briefing_set, read_extra_notebooks, set_file_digest)
-from .catalog import Catalog, ParameterProblem, use_persistent_matplotlib_cache
+from .catalog import Catalog, use_persistent_matplotlib_cache
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
 from .staging import Outputs, StagedOutputs, outputs_of
@@ -111,7 +111,7 @@ def _relative(path: Path) -> str:
 def parse_param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        raise ParameterProblem(f"--param expects NAME=VALUE, got {shorten(text)}")
+        raise ParameterError(f"--param expects NAME=VALUE, got {shorten(text)}")
     return name.strip(), value
 
 
@@ -152,7 +152,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     breaks the text rules is refused before anything is built (``check_text_rules``)."""
     if request.notebook is not None:
         if request.only:
-            raise ParameterProblem("use either --notebook with --param, or --only, not both")
+            raise ParameterError("use either --notebook with --param, or --only, not both")
         catalog = Catalog(read_extra_notebooks(request.set_path))
         notebook = request.notebook
         catalog.path(notebook)
@@ -160,7 +160,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         for text in request.params:
             name, raw = parse_param(text)
             if name in given:
-                raise ParameterProblem(f"--param {shorten(name)} is given twice; give each "
+                raise ParameterError(f"--param {shorten(name)} is given twice; give each "
                                        "parameter once")
             given[name] = catalog.parse_cli_value(notebook, name, raw)
         check_text_rules(data_dir())
@@ -171,11 +171,11 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
             if b.notebook == notebook and catalog.check(notebook, b.given) == checked:
                 bid = b.id
         if bid.endswith("-note"):
-            raise ParameterProblem(f"the briefing id {bid!r} would end with '-note', which names "
+            raise ParameterError(f"the briefing id {bid!r} would end with '-note', which names "
                                    "a briefing's two-page note; give other parameter values")
         return [Briefing(bid, notebook, given, checked)], [b.id for b in bset.briefings], catalog
     if request.params:
-        raise ParameterProblem("--param needs --notebook NAME")
+        raise ParameterError("--param needs --notebook NAME")
     catalog = Catalog(read_extra_notebooks(request.set_path))
     check_text_rules(data_dir())
     source = request.set_path or default_set_path()
@@ -183,8 +183,8 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     def check(b: Briefing) -> dict[str, Any]:
         try:
             return catalog.check(b.notebook, b.given)
-        except ParameterProblem as err:
-            raise ParameterProblem(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
+        except ParameterError as err:
+            raise ParameterError(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
 
     bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check)
     default_ids = [b.id for b in bset.briefings]
@@ -198,7 +198,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
 
             hint = did_you_mean(close_matches(unmatched[0], default_ids))
             shown = "" if hint else f"; ids include: {listing(default_ids, 8)}"
-            raise ParameterProblem(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
+            raise ParameterError(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
                                    f"(`briefings list` shows them all)")
     return chosen, default_ids, catalog
 

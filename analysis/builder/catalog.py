@@ -17,16 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..briefings.params import ParameterError, close_matches, did_you_mean, parse_bool
+from ..briefings.params import parse_bool
+from ..errors import ParameterError, close_matches, did_you_mean
 from ..data.paths import PROJECT_DIR, in_checkout
 from ..errors import shorten
 from .hashing import file_digest
 
 TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 
-#: A notebook, parameter or value the user asked for that is not allowed (exit 2): the same
-#: error as :mod:`analysis.briefings.params` raises, under the name the builder has always used.
-ParameterProblem = ParameterError
 
 
 @dataclass(frozen=True)
@@ -90,15 +88,15 @@ class Catalog:
     # --- notebooks and their declarations ---------------------------------------------------
 
     def path(self, notebook: str) -> Path:
-        """Path of ``notebook``; ParameterProblem listing the notebooks when unknown."""
+        """Path of ``notebook``; ParameterError listing the notebooks when unknown."""
         if notebook not in self.notebooks:
             names = sorted(self.notebooks)
-            raise ParameterProblem(f"unknown notebook {shorten(notebook)}{_close(notebook, names)}; "
+            raise ParameterError(f"unknown notebook {shorten(notebook)}{_close(notebook, names)}; "
                                    f"notebooks: {', '.join(names)}", notebook=notebook,
                                    allowed=names)
         path = self.notebooks[notebook]
         if not Path(path).is_file():
-            raise ParameterProblem(f"notebook {shorten(notebook)} has no file at {path}", notebook=notebook)
+            raise ParameterError(f"notebook {shorten(notebook)} has no file at {path}", notebook=notebook)
         return Path(path)
 
     def summary(self, notebook: str) -> str:
@@ -188,20 +186,20 @@ class Catalog:
                 return float(text)
         except ValueError:
             expected = "true or false" if kind == "bool" else f"a number ({kind})"
-            raise ParameterProblem(f"{where} expects {expected}, got {shorten(text)}") from None
+            raise ParameterError(f"{where} expects {expected}, got {shorten(text)}") from None
         return text
 
     def _known(self, notebook: str, name: str) -> Declared:
         declared = self.declared(notebook)
         if name not in declared:
             names = list(declared)
-            raise ParameterProblem(
+            raise ParameterError(
                 f"notebook {shorten(notebook)} has no parameter {shorten(name)}{_close(name, names)}; "
                 f"parameters: {', '.join(names) or '(none)'}")
         return declared[name]
 
     def check(self, notebook: str, values: dict[str, Any]) -> dict[str, Any]:
-        """Every parameter's checked value (defaults filled in), or ParameterProblem.
+        """Every parameter's checked value (defaults filled in), or ParameterError.
 
         Declared briefing kinds go through :func:`analysis.briefings.params.check_parameters`
         (allowed values, normalised names); others get name and type checks here.
@@ -215,7 +213,7 @@ class Catalog:
                 (expected is bool or not isinstance(value, bool)) or \
                 (expected is float and isinstance(value, int) and not isinstance(value, bool))
             if not ok:
-                raise ParameterProblem(
+                raise ParameterError(
                     f"parameter {shorten(name)} of notebook {shorten(notebook)} expects {kind}, "
                     f"got {type(value).__name__} {shorten(value)}")
         if self.managed(notebook):

@@ -1,4 +1,5 @@
-"""The one escaper for text that comes from the data: :func:`data_text`.
+"""The one escaper for text that comes from the data: :func:`data_text`; and :func:`slug`, the one
+way a name becomes an id or a file name.
 
 Text from the data (names, descriptions, titles, addresses) is untrusted. It reaches a page
 through Markdown (a briefing's cells and outputs, rendered by nbconvert's mistune) or through
@@ -21,6 +22,8 @@ code block of its own (trailing spaces, a hard line break).
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 
 #: Characters with a meaning anywhere in a line of Markdown (emphasis, code, links, images,
 #: tables, headings, math) or in HTML text and double-quoted attributes. Parentheses and ``!``
@@ -47,3 +50,13 @@ def data_text(value: object) -> str:
 
 
 __all__ = ["data_text"]
+
+
+def slug(text: Any, *, limit: int | None = None, empty: str = "") -> str:
+    """Lower-case ASCII letters, digits and dashes, for an id or a file name: ``"Côte d'Ivoire"``
+    -> ``cote-d-ivoire``; cut to ``limit`` characters; ``empty`` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if limit is not None:
+        out = out[:limit].strip("-")
+    return out or empty

@@ -15,7 +15,8 @@ from pathlib import Path
 from ..errors import WorkbookError
 from .dates import find_dates, status_of
 from .engagements import propose_engagements
-from .entities import Finding, ParagraphReader, clip, slugify, window
+from ..data.escaping import slug
+from .entities import ID_LIMIT, NO_ID, Finding, ParagraphReader, clip, window
 from .gazetteer import load_gazetteer, name_key
 from ..data.layout import ChapterText, read_chapter, sentences
 from .numbers import find_numbers
@@ -213,7 +214,7 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
             dates = find_dates(sentence, report_year=year)
             for d in dates:
                 label_slug = d.label.replace("/", "-")
-                eid = _unique(f"{slugify(p.paragraph_id)}-{label_slug}", event_ids)
+                eid = _unique(f"{slug(p.paragraph_id, limit=ID_LIMIT, empty=NO_ID)}-{label_slug}", event_ids)
                 ev = window(p.text, offset + d.start, offset + d.end, words=3)
                 t["events"].append({"event_id": eid, "date_label": d.label, "date_as_written": d.written,
                                     "date_precision": d.precision,
@@ -230,7 +231,7 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
             skip = [(d.start, d.end) for d in dates] + [
                 (f.start - offset, f.end - offset) for f in here if f.table != "places"]
             for num in find_numbers(sentence, skip):
-                fid = _unique(f"{slugify(p.paragraph_id)}-{slugify(num.written, 30)}", figure_ids)
+                fid = _unique(f"{slug(p.paragraph_id, limit=ID_LIMIT, empty=NO_ID)}-{slug(num.written, limit=30, empty=NO_ID)}", figure_ids)
                 ev = window(p.text, offset + num.start, offset + num.end, words=3)
                 counts = num.counts or ("share" if num.unit == "percent" else "amount" if num.unit.startswith("US$") else "")
                 t["figures"].append({"figure_id": fid, "value": _number_cell(num.value), "unit": num.unit,

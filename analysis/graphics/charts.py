@@ -87,7 +87,7 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
                             date_end=pd.to_datetime(frame["date_end"]))
         rows = rows.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
         labels, heights = [], []
-        inferred = [_truthy(v) for v in (rows["inferred"] if "inferred" in rows else [False] * len(rows))]
+        inferred = [_present_and_true(v) for v in (rows["inferred"] if "inferred" in rows else [False] * len(rows))]
         for row, guess in zip(rows.itertuples(index=False), inferred):
             written = text_of(getattr(row, "date_as_written", None))
             when = written or human_date(str(row.date_precision), row.date_start, row.date_end)
@@ -229,7 +229,9 @@ def _pair_state(observed, target) -> str:
     return "met" if v == t else "above"
 
 
-def _truthy(value) -> bool:
+def _present_and_true(value) -> bool:
+    """True for a value that is there (not NA or NaN) and true in Python's sense: the text
+    "False" counts as true here, unlike :func:`analysis.prose.formatting.flag_set`."""
     return (not missing(value)) and bool(value)
 
 
@@ -269,7 +271,7 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
                 ax.barh(i, v, height=0.5, color=HAPPENED_COLOR, zorder=2, gid=f"figure-{observed['figure_id']}",
                         **({"hatch": "///", "edgecolor": "white"} if open_ended else {}))
                 text = figure_value(observed)
-                if _truthy(observed.get("inferred")):
+                if _present_and_true(observed.get("inferred")):
                     text += " (inferred)"
                 ax.annotate(text, (v, i), xytext=(5, 0), textcoords="offset points", va="center",
                             fontweight="bold", color=HAPPENED_COLOR)
@@ -282,7 +284,7 @@ def plot_figures_against_targets(figures, *, title: str | None = None, ax=None, 
             else:
                 ax.annotate("level not stated in the chapter", (t, i), xytext=(8, 0),
                             textcoords="offset points", va="center", color=MUTED_TEXT_COLOR, style="italic")
-            inferred = _truthy(target.get("inferred"))
+            inferred = _present_and_true(target.get("inferred"))
             ax.vlines(t, i - 0.38, i + 0.38, colors=TARGET_COLOR, linewidth=2.2, zorder=4,
                       linestyles=(0, (3, 1.5)) if inferred else "solid", gid=f"target-{target['figure_id']}")
             target_text = "target " + figure_value(target)
@@ -317,7 +319,7 @@ def _targets_title(pairs, states) -> str:
         observed, target = pairs[0]
         state, t = states[0], float(target["value"])
         unit = target["unit"]
-        inferred = " (inferred)" if _truthy(target.get("inferred")) else ""
+        inferred = " (inferred)" if _present_and_true(target.get("inferred")) else ""
         subject = _capitalize(text_of((observed if observed is not None else target)["counts"]))
         target_text = f"the target of {figure_value(target)}{inferred}"
         if state == "exceeded-unstated":
@@ -407,7 +409,7 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
                     name = actor_names.get((kind, actor_id), actor_id)
                     if kind == "partner" and relations.get(actor_id):
                         kind = f"partner:{relations[actor_id]}"
-                    records.append((kind, name, text_of(r.get(column)) or None, _truthy(r.get("inferred"))))
+                    records.append((kind, name, text_of(r.get(column)) or None, _present_and_true(r.get("inferred"))))
                     break
         if not records:
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)

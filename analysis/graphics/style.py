@@ -21,7 +21,7 @@ from pathlib import Path
 import matplotlib as mpl
 
 # Locators and their reading order come from one module (one pattern, one order).
-from ..data.locators import compact_locators, paragraph_locators, paragraph_sort_key  # noqa: F401
+from ..data.locators import compact_locators, paragraph_locators
 
 #: The Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008), by name.
 OKABE_ITO: dict[str, str] = {

@@ -101,9 +101,7 @@ def fold(value: str) -> str:
 def normalize(value: str) -> str:
     """Fold case, accents, a leading "the", spaces and punctuation for matching names
     ("South-East Asia" and "Southeast Asia" both give "southeastasia")."""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = text.replace("&", " and ")
+    text = fold(value).replace("&", " and ")
     text = re.sub(r"[^0-9a-z]+", " ", text).strip()
     return re.sub(r"^the ", "", text).replace(" ", "")
 

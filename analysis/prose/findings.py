@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..model import queries
-from .formatting import plural
+from .formatting import flag_set, plural
 from ..data.locators import paragraph_locators
 from ..model.names import in_sentence
 
@@ -29,13 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..data.dataset import Dataset
 
 INFERRED = "inferred"
-
-
-def _truthy(value) -> bool:
-    try:
-        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
-    except (TypeError, ValueError):  # pd.NA
-        return False
 
 
 def _text(value) -> str:
@@ -167,7 +160,7 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = Tru
     inferences += [text.status_inference(r, ds=ds) for _, r in frame.iterrows()]
     what = OPERATION_WHAT["UN" if led_by_un else "other" if led_by_un is False else "force"]
     return Finding("operations", what, scope_of(sel, ds),
-                   tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(items), tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(list(frame["paragraph"]) +
                                             list(frame["status_paragraph"].dropna()))),
                    tuple(i for i in inferences if i is not None), frame)
@@ -210,7 +203,7 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
         what = ("office or envoy", "offices or envoys")
     absent = "office or envoy based or engaged in {scope}" if presence is None and sel is not None else ""
     items = [text.office_listed(r) for _, r in frame.iterrows()]
-    flags = [_truthy(v) for v in frame["inferred"]]
+    flags = [flag_set(v) for v in frame["inferred"]]
     inferences = list(_inferences(frame, "offices"))
     paragraphs = list(frame["paragraph"])
     if sel is not None:  # an office only engaged here rests on the engagements' paragraphs
@@ -282,7 +275,7 @@ def engagements(sel, *, ds: "Dataset | None" = None, theme=None) -> "pd.DataFram
     parents = {p: o for p, o in zip(ds.partners["partner_id"], ds.partners["part_of"]) if isinstance(o, str)}
     acts["relation"] = pd.array([relations.get((t, a), "outside the UN")
                                  for t, a in zip(acts["actor_table"], acts["actor_id"])], dtype="string")
-    acts["generic"] = [bool(_truthy(generic.get(a))) if t == "partners" else False
+    acts["generic"] = [bool(flag_set(generic.get(a))) if t == "partners" else False
                        for t, a in zip(acts["actor_table"], acts["actor_id"])]
     acts["cooperating"] = [bool(_text(c)) for c in acts["cooperation"].astype(object).where(
         acts["cooperation"].notna(), "")]
@@ -379,7 +372,7 @@ def _actor_inferred(row, ds: "Dataset") -> bool:
     frame = ds[table]
     key = {"operations": "operation_id", "offices": "office_id", "partners": "partner_id"}[table]
     found = frame[frame[key] == actor_id]
-    return bool(len(found)) and _truthy(found.iloc[0]["inferred"])
+    return bool(len(found)) and flag_set(found.iloc[0]["inferred"])
 
 
 def activities(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
@@ -433,7 +426,7 @@ def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
     items = tuple(f"{text.event_date(r)}: {text.lower_first(str(r['description']).rstrip('.'))}"
                   for _, r in frame.iterrows())
     return Finding("events", ("dated event", "dated events"), scope_of(sel, ds), items,
-                   tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "events"), frame)
 
 
@@ -490,14 +483,14 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
            "other_operations": operations(sel, ds=ds, led_by_un=False),
            "offices": offices(sel, ds=ds)}
     out["engagements"] = Finding("engagements", ("engagement", "engagements"), scope,
-                                 tuple(acts["engagement_id"]), tuple(_truthy(v) for v in acts["inferred"]),
+                                 tuple(acts["engagement_id"]), tuple(flag_set(v) for v in acts["inferred"]),
                                  tuple(paragraph_locators(acts["paragraph"])),
                                  _inferences(acts, "engagements"), acts)
     out["events"] = events(sel, ds=ds)
     fig_ids = tuple(dict.fromkeys(figures["figure_id"])) if len(figures) else ()
     first = figures.drop_duplicates("figure_id") if len(figures) else figures
     out["figures"] = Finding("figures", ("figure", "figures"), scope, fig_ids,
-                             tuple(_truthy(v) for v in first["inferred"]) if len(first) else (),
+                             tuple(flag_set(v) for v in first["inferred"]) if len(first) else (),
                              tuple(paragraph_locators(first["paragraph"])) if len(first) else (),
                              _inferences(first, "figures") if len(first) else (), first)
     return out
@@ -548,7 +541,7 @@ def situations(sel, *, ds: "Dataset | None" = None) -> Finding:
         items.append(f"In {where}, as the chapter describes it: {row['description']} "
                      f"({quoted(row['modality_evidence'])})")
     return Finding("situations", ("situation the chapter describes", "situations the chapter describes"),
-                   scope_of(sel, ds), tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
+                   scope_of(sel, ds), tuple(items), tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "situations"), frame)
 
 

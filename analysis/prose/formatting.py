@@ -118,3 +118,12 @@ def tied_lead(names, counts, *, verb_one: str, verb_many: str) -> str:
         return f"{leaders[0]} {verb_one} the most ({format_number(top)})"
     listed = ", ".join(leaders[:-1]) + " and " + leaders[-1]
     return f"{listed} {verb_many} the most ({format_number(top)} each)"
+
+
+def flag_set(value) -> bool:
+    """Whether a yes/no cell of the data (``inferred``, ``generic``) is set: False for an empty,
+    missing (NA, NaN) or false ("False", "false") value."""
+    try:
+        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
+    except (TypeError, ValueError):  # pd.NA
+        return False

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from ..model import queries
 from ..data.escaping import data_text as escape  # the one escaper for data text
-from .formatting import agree, figure_value, format_value, plural, public_value
+from .formatting import agree, figure_value, flag_set, format_value, plural, public_value
 from ..data.locators import paragraph_locators, reading_position
 from ..model.names import in_sentence
 
@@ -176,16 +176,9 @@ _ABOUT = {"operations": ("operation_id", "name"), "offices": ("office_id", "name
           "themes": ("theme_id", "name")}
 
 
-def _truthy(value) -> bool:
-    try:
-        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
-    except (TypeError, ValueError):  # pd.NA
-        return False
-
-
 def row_inference(row, table: str, *, about: str | None = None) -> Inference | None:
     """The inference of one row of chapter table ``table`` (None when the row is stated)."""
-    if not _truthy(row.get("inferred")):
+    if not flag_set(row.get("inferred")):
         return None
     key_column, about_column = _ABOUT.get(table, ("", ""))
     key = str(row.get(key_column, "")) if key_column else ""
@@ -217,7 +210,7 @@ def status_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
     ds = queries.dataset(ds)
     status = ds.operation_status
     rows = status[status["operation_id"] == row["operation_id"]]
-    if not len(rows) or not _truthy(rows.iloc[0]["inferred"]):
+    if not len(rows) or not flag_set(rows.iloc[0]["inferred"]):
         return None
     found = rows.iloc[0]
     basis = found["basis"] if isinstance(found.get("basis"), str) else ""
@@ -251,7 +244,7 @@ def engagement_inferences(row, *, ds: "Dataset | None" = None) -> tuple[Inferenc
 def period_inference(*, ds: "Dataset | None" = None) -> Inference | None:
     """The inference behind the reporting period's bounds (``reporting_period``)."""
     row = reporting_period(ds=ds)
-    if row is None or not _truthy(row.get("inferred")):
+    if row is None or not flag_set(row.get("inferred")):
         return None
     return Inference(f"The reporting period's bounds: {row['label']}", str(row["inference_note"]),
                      str(row["paragraph"]), "reporting_period:" + str(row["source_id"]))
@@ -412,7 +405,7 @@ def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
                                                                     "event_id"]))]
             else:
                 frame = frame[frame["place_id"].isin(list(ids))]
-        out[table] = int(sum(_truthy(v) for v in frame["inferred"]))
+        out[table] = int(sum(flag_set(v) for v in frame["inferred"]))
     return out
 
 
@@ -483,7 +476,7 @@ def office_reference(row) -> str:
     else the chapter's words for it ("the Special Representative for West Africa and the Sahel"
     for UNOWAS, which the chapter does not name)."""
     reference = row.get("chapter_reference")
-    if _truthy(row.get("inferred")) and isinstance(reference, str) and reference:
+    if flag_set(row.get("inferred")) and isinstance(reference, str) and reference:
         words = reference.split(" ", 1)
         if words[0].lower() == "my" and len(words) > 1:
             return "the " + words[1]
@@ -561,7 +554,7 @@ def office_listed(row) -> str:
 def _office_listed(row) -> str:
     """An office in a list: a specific chapter reference with the office it implies marked
     ("the Special Representative for West Africa and the Sahel (UNOWAS: inferred)"); else its name."""
-    if not _truthy(row.get("inferred")):
+    if not flag_set(row.get("inferred")):
         return office_reference(row)
     reference = office_reference(row)
     short = row["office_id"] if str(row["office_id"]).isalpha() else None
@@ -875,7 +868,7 @@ def event_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
 
 def initiatives_point(lead: str, inits: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
     """Initiatives in one sentence, each with its status; inferred ones marked."""
-    flags = [_truthy(v) for v in inits["inferred"]]
+    flags = [flag_set(v) for v in inits["inferred"]]
     named = []
     for (_, row), flag in zip(inits.iterrows(), flags):
         status = row.get("status")
