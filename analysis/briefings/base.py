@@ -15,7 +15,7 @@ the themes it selects, the context topics it shows) lives in its :class:`Briefin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
@@ -61,6 +61,22 @@ PRESENCE_WORDS = {"based": "its area, as the chapter names it", "coverage": "cov
                   "based, engagement": "its area; an engagement",
                   "coverage, engagement": "coverage (context); an engagement",
                   "based, coverage, engagement": "its area; coverage (context); an engagement"}
+
+def shown_once(section):
+    """A table section made once per briefing: a second call (a two-page note made in the
+    briefing's own process, after its page) returns the display object the page showed, with
+    the page's citations and note numbers, instead of computing it again."""
+    name = section.__name__
+
+    @wraps(section)
+    def once(self):
+        made = self.__dict__.setdefault("_shown", {})
+        if name not in made:
+            made[name] = section(self)
+        return made[name]
+
+    return once
+
 
 def _presence_words(presence: str, office_id, ds) -> str:
     """How an office is present, in the offices table; its coverage, a context fact, names the
@@ -467,6 +483,7 @@ class Briefing:
                                        region=self.selection, ds=self.ds, title=title),
                     alttext.describe_findings(title, [ops, offices]))
 
+    @shown_once
     def operations(self):
         """Peace operations present, as a table (or a note)."""
         from ..prose import findings
@@ -508,6 +525,7 @@ class Briefing:
                                                       for _, r in acts.iterrows()],
                            caption=caption)
 
+    @shown_once
     def offices(self):
         """Offices and envoys present, as a table (or a note)."""
         from ..prose import findings
@@ -546,6 +564,7 @@ class Briefing:
         return show(charts.plot_timeline(events), alttext.describe_timeline(
             events, title=f"Timeline of dated events{self._in}"))
 
+    @shown_once
     def timeline(self):
         """The selection's dated events, as a table (or a note)."""
         events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
@@ -578,6 +597,7 @@ class Briefing:
         acts["partner_kind"] = [kinds.get(p, "") for p in acts["partner_id"]]
         return acts.sort_values(["_order", "actor", "engagement_id"], kind="stable")
 
+    @shown_once
     def partners(self):
         """Organizations, governments and parties engaged in the selection, as a
         table saying how each is counted (or the none sentence)."""
@@ -593,6 +613,7 @@ class Briefing:
                                       f"Organizations, governments and parties named"
                                       f"{self._in}, and how each is counted")
 
+    @shown_once
     def partner_summary(self):
         """One row per partner the chapter says works with the UN: engagements, places and
         themes (or the none sentence)."""
@@ -624,6 +645,7 @@ class Briefing:
                            caption=f"Partners the chapter says work with the UN{self._in}, "
                                    f"by number of engagements")
 
+    @shown_once
     def engagements(self):
         """Every engagement on this briefing's themes in the selection (or a note)."""
         acts = queries.engagements_in(self.selection, theme=self.themes, ds=self.ds)
@@ -632,6 +654,7 @@ class Briefing:
         return self._engagement_table(acts, ["actor", "place", "theme", "activity", "paragraph"],
                                       f"Activities on the briefing's themes{self._in}")
 
+    @shown_once
     def initiatives(self):
         """Initiatives, studies and funding streams on this briefing's theme (or a note)."""
         if self.selection is not None:
@@ -675,6 +698,7 @@ class Briefing:
         return show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where",
                                                 what="engagements tied to a place"))
 
+    @shown_once
     def figures(self):
         """The chapter's figures for this briefing, as a table (or a note)."""
         figures = self.chapter_figures()
@@ -709,6 +733,7 @@ class Briefing:
                 self.notes.number(inference)
         return show(charts.plot_figures_against_targets(targeted, ds=self.ds))
 
+    @shown_once
     def context_figures(self):
         """Public context figures (never the chapter's), with their sources (or a note)."""
         if not self.include_context:

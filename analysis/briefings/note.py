@@ -180,10 +180,11 @@ def _row_paragraphs(frame, k: int) -> list[str]:
 
 
 def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_LIMIT,
-              key_points: int = KEY_POINTS[1], tables=None) -> Note:
+              key_points: int = KEY_POINTS[1], tables=None, context_ids: list | None = None) -> Note:
     """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``
     (``limit`` None: every row of every table; ``tables``: :func:`_page_tables` of ``brief``,
-    when already made)."""
+    when already made; ``context_ids``: the source of each of ``brief.context_rows()``, when
+    already read)."""
     import pandas as pd
 
     from ..data.document import for_dataset
@@ -206,7 +207,9 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             cut["inferred"] = [text.inferred_marker(inferences[k], notes).strip("()")
                                .replace("inferred: ", "") for k in order]
         if section == "context_figures":  # the page's rows, in the page's order
-            context += list(brief.context_rows()["source_id"].iloc[order])
+            if context_ids is None:
+                context_ids = list(brief.context_rows()["source_id"])
+            context += [context_ids[k] for k in order]
         if section == "offices" and "present through" in frame:  # coverage, a context fact
             names = [n for n, p in zip(frame["name"].iloc[order], frame["present through"].iloc[order])
                      if "coverage" in str(p)]
@@ -235,18 +238,37 @@ SHORTER = ((5, 5), (4, 5), (3, 5), (3, 4), (2, 4), (2, 3), (1, 3))
 def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple[Note, int]:
     """The longest note (of :data:`SHORTER`, from step ``start``) whose estimated length fits
     two pages, and its step (a renderer that finds it still too long asks for the next)."""
-    tables = _page_tables(brief)  # the page's tables, made once
+    tables = _page_tables(brief)  # the page's tables and context sources, made once
+    context_ids = (list(brief.context_rows()["source_id"])
+                   if any(section == "context_figures" for section, _, _ in tables) else None)
     step = start
     while True:
         limit, keys = SHORTER[step]
-        note = make_note(brief, briefing_id, limit=limit, key_points=keys, tables=tables)
+        note = make_note(brief, briefing_id, limit=limit, key_points=keys, tables=tables,
+                         context_ids=context_ids)
         if estimated_lines(note) <= 2 * PAGE_LINES or step == len(SHORTER) - 1:
             return note, step
         step += 1
 
 
+def note_steps(brief: "Briefing", briefing_id: str) -> list[tuple[int, Note]]:
+    """The note of ``brief`` as :func:`fitted_note` first makes it, then each shorter step of
+    :data:`SHORTER` after it ((step, note) pairs): a renderer whose PDF of the first runs past
+    two pages takes the next, without the briefing."""
+    first, step = fitted_note(brief, briefing_id)
+    tables = _page_tables(brief)  # the page's own (made once: see shown_once)
+    context_ids = (list(brief.context_rows()["source_id"])
+                   if any(section == "context_figures" for section, _, _ in tables) else None)
+    steps = [(step, first)]
+    for later in range(step + 1, len(SHORTER)):
+        limit, keys = SHORTER[later]
+        steps.append((later, make_note(brief, briefing_id, limit=limit, key_points=keys,
+                                       tables=tables, context_ids=context_ids)))
+    return steps
+
+
 __all__ = ["CUT", "ELLIPSIS", "INTRO", "KEY_POINTS", "LIST_LIMIT", "NOTE_TABLES", "Note", "NoteTable", "SUFFIX",
-           "estimated_lines", "fitted_note", "is_dataset_count", "make_note"]
+           "estimated_lines", "fitted_note", "is_dataset_count", "make_note", "note_steps"]
 
 
 #: About how many characters a line of the note holds (body, tables and notes), and how many

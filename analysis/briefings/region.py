@@ -1,6 +1,7 @@
 """The regional briefing: what the chapter records about one region, office area or country."""
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model import queries
@@ -55,8 +56,10 @@ class RegionBriefing(Briefing):
         """The world, or a region SIPRI counts too (its public figures are per SIPRI region)."""
         return self.selection is None or bool(self._context_points)
 
-    @property
+    @cached_property
     def _context_points(self) -> list[text.KeyPoint]:
+        """The region's context key points (made once: the page's sections and its note ask
+        several times, and the selection does not change)."""
         return text.context_points_for_region(self.selection, ds=self.ds)
 
     def context_rows(self) -> "pd.DataFrame":

@@ -45,7 +45,7 @@ def prepare(kernel: str = "fork") -> None:
             _warm_fork()
         return
     with quiet_imports():
-        import nbformat  # noqa: F401
+        import nbformat
         import papermill
         from jupyter_core.utils import run_sync
         from papermill.clientwrap import PapermillNotebookClient
@@ -73,6 +73,20 @@ def prepare(kernel: str = "fork") -> None:
 
         start_new_kernel = run_sync(async_start_new_kernel)
         start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+        def papermill_execute_cells(self):
+            """The notebook's cells, then (when every cell ran without error) the builder's
+            own code, if any, in the same kernel: not a cell of the notebook, so the executed
+            notebook does not show it (see :func:`_after_cells`)."""
+            super().papermill_execute_cells()
+            after = _worker["run"].get("after")
+            if after and not any(o.get("output_type") == "error"
+                                 for c in self.nb.cells for o in c.get("outputs", ())):
+                cell = nbformat.v4.new_code_cell(after)
+                try:
+                    self.execute_cell(cell, len(self.nb.cells), store_history=False)
+                except Exception as exc:  # noqa: BLE001 - the builder falls back and says nothing
+                    _worker["run"]["after_error"] = f"{type(exc).__name__}: {exc}"
 
     class BuilderEngine(NBClientEngine):
         """papermill's nbclient engine, keeping hold of the notebook being executed."""
@@ -204,6 +218,8 @@ def run_briefing(task: Task) -> Result:
     os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
     note: tuple = (None, None)
     selection = None
+    steps_path = os.path.join(socket_dir, "note.pickle")
+    run["after"] = _after_cells(task, steps_path)
     try:
         try:
             nb = papermill.execute_notebook(
@@ -227,7 +243,7 @@ def run_briefing(task: Task) -> Result:
         if failure is None and task.note:
             # the note reads the data here, in this process: what it reads is the briefing's
             # too, recorded into the same file (a row only the note shows rebuilds it)
-            note = _build_note(task, reads_path, timings)
+            note = _build_note(task, reads_path, timings, steps_path)
         reads, reads_problem = _reads(reads_path)
     finally:
         shutil.rmtree(socket_dir, ignore_errors=True)
@@ -291,9 +307,20 @@ def _selection_facts(task: Task, reads_path: str) -> tuple:
                              detail=traceback.format_exc(limit=6))
 
 
-def _build_note(task: Task, reads_path: str, timings: dict) -> tuple:
-    """The briefing's note (:mod:`.notes`) in the formats the task asks, its reads recorded
-    into ``reads_path``: (NoteOutputs, None), or (None, Failure)."""
+def _after_cells(task: Task, steps_path: str) -> str | None:
+    """The code the kernel runs after the notebook's cells, when the task has a note: it saves
+    the note's steps to ``steps_path`` from the briefing object the notebook made (``brief``),
+    so that the page's key points and tables are not computed a second time here."""
+    if not task.note:
+        return None
+    return ("__import__('analysis.builder.notes', fromlist=['save_note_steps']).save_note_steps("
+            f"globals().get('brief'), {task.id!r}, {steps_path!r})")
+
+
+def _build_note(task: Task, reads_path: str, timings: dict, steps_path: str = "") -> tuple:
+    """The briefing's note (:mod:`.notes`) in the formats the task asks: rendered from the
+    steps the kernel saved (its reads are recorded there), or else made here from the data, its
+    reads recorded into ``reads_path``: (NoteOutputs, None), or (None, Failure)."""
     from ..data import recording
 
     start = time.perf_counter()
@@ -303,11 +330,16 @@ def _build_note(task: Task, reads_path: str, timings: dict) -> tuple:
             from .word import template_bytes
 
             template = template_bytes(task.docx_template)
-        from .notes import build_note
+        from .notes import build_note, load_note_steps, render_note
 
-        with recording.recording_to(reads_path):
-            made = build_note(task.notebook, dict(task.parameters), task.id, pdf=task.pdf,
-                              docx=task.docx, template=template)
+        saved = load_note_steps(steps_path) if steps_path else None
+        if saved is not None:
+            period, steps = saved
+            made = render_note(period, steps, pdf=task.pdf, docx=task.docx, template=template)
+        else:
+            with recording.recording_to(reads_path):
+                made = build_note(task.notebook, dict(task.parameters), task.id, pdf=task.pdf,
+                                  docx=task.docx, template=template)
         timings["note"] = round(time.perf_counter() - start, 3)
         return made, None
     except Exception as exc:  # noqa: BLE001 - reported for this briefing

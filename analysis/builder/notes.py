@@ -186,26 +186,72 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
     return writer.to_bytes(info)
 
 
-def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool = False,
-               docx: bool = False, template: bytes | None = None) -> NoteOutputs:
-    """Open the briefing and write its note in the formats asked (HTML always)."""
-    from ..briefings import open_briefing
-    from ..briefings.note import SHORTER, fitted_note
+def save_note_steps(brief, briefing_id: str, path: str) -> bool:
+    """In the process that ran the briefing (its kernel, after its last cell): write the note's
+    steps (:func:`analysis.briefings.note.note_steps`) and its period to ``path`` (a pickle),
+    made from the page's own key points and tables instead of computing them again. False,
+    and nothing written, when the namespace holds no briefing."""
+    import pickle
+
+    from ..briefings.base import Briefing
+    from ..briefings.note import note_steps
     from ..prose.text import period_phrase
 
-    brief = open_briefing(notebook, **parameters)
+    if not isinstance(brief, Briefing):
+        return False
+    steps = note_steps(brief, briefing_id)
+    for _, note in steps:  # plain frames: what the reader needs, not the recorder's views
+        for shown in note.tables:
+            shown.table.frame = _plain(shown.table.frame)
     period = period_phrase(ds=brief.ds, marked=True)  # the note lists no inference for it
-    step = 0
-    while True:  # the same note in every format: shortened until its PDF has two pages
-        note, step = fitted_note(brief, briefing_id, start=step)
+    with open(path, "wb") as out:
+        pickle.dump((period, steps), out, protocol=pickle.HIGHEST_PROTOCOL)
+    return True
+
+
+def _plain(frame):
+    import pandas as pd
+
+    return pd.DataFrame(frame)  # a recorded view becomes a plain frame, dtypes kept
+
+
+def load_note_steps(path: str) -> tuple[str, list] | None:
+    """What :func:`save_note_steps` wrote, or None when it wrote nothing."""
+    import pickle
+
+    try:
+        with open(path, "rb") as saved:
+            return pickle.load(saved)
+    except FileNotFoundError:
+        return None
+
+
+def render_note(period: str, steps, *, pdf: bool = False, docx: bool = False,
+                template: bytes | None = None) -> NoteOutputs:
+    """The note in the formats asked (HTML always): the first of ``steps`` ((step, note)
+    pairs, longest first) whose PDF has at most two pages (the last one if none has)."""
+    for k, (_, note) in enumerate(steps):  # the same note in every format
         html = note_html(note, period=period)
         data = note_pdf(html) if pdf else None
-        if data is None or pdf_pages(data) <= MAX_PAGES or step == len(SHORTER) - 1:
+        if data is None or pdf_pages(data) <= MAX_PAGES or k == len(steps) - 1:
             break
-        step += 1
     word = note_docx(note, period=period, template=template) if docx else None
     return NoteOutputs(html.encode("utf-8"), data, word, note)
 
 
-__all__ = ["MAX_PAGES", "NoteOutputs", "build_note", "note_docx", "note_html", "note_pdf",
-           "pdf_pages", "stamp_line"]
+def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool = False,
+               docx: bool = False, template: bytes | None = None) -> NoteOutputs:
+    """Open the briefing and write its note in the formats asked (HTML always): for a briefing
+    whose own process did not save its note's steps (:func:`save_note_steps`)."""
+    from ..briefings import open_briefing
+    from ..briefings.note import note_steps
+    from ..prose.text import period_phrase
+
+    brief = open_briefing(notebook, **parameters)
+    period = period_phrase(ds=brief.ds, marked=True)  # the note lists no inference for it
+    return render_note(period, note_steps(brief, briefing_id), pdf=pdf, docx=docx,
+                       template=template)
+
+
+__all__ = ["MAX_PAGES", "NoteOutputs", "build_note", "load_note_steps", "note_docx", "note_html",
+           "note_pdf", "pdf_pages", "render_note", "save_note_steps", "stamp_line"]

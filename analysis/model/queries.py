@@ -77,6 +77,19 @@ def place_ids(region, ds: "Dataset | None" = None) -> set[str] | None:
     return ids
 
 
+def _per_selection(ds, name: str, key: tuple, make) -> "pd.DataFrame":
+    """``make()``, a frame of what ``key`` (a region first) selects, made once per dataset and
+    selection (:func:`analysis.data.recording.derived`: a hit replays the reads it made); a copy, so
+    that callers may add columns."""
+    from ..data import recording
+
+    region, *rest = key
+    sel = selection(region, ds)
+    where = None if sel is None else (frozenset(sel.place_ids), frozenset(sel.iso3))
+    hashable = tuple(tuple(r) if isinstance(r, list) else r for r in rest)
+    return recording.derived(ds, (name, where, hashable), lambda _ds: make()).copy()
+
+
 def _in(frame: "pd.DataFrame", column: str, ids: set[str] | None) -> "pd.DataFrame":
     if ids is None:
         return frame.copy()
@@ -133,6 +146,11 @@ def operations_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame"
     closed) with ``status_paragraph`` and ``status_inferred``.
     """
     ds = dataset(ds)
+    return _per_selection(ds, "queries.operations_in", (region,), lambda: _operations_in(region, ds=ds))
+
+
+def _operations_in(region, *, ds: "Dataset") -> "pd.DataFrame":
+    ds = dataset(ds)
     frame = _in(ds.operations, "place_id", place_ids(region, ds))
     frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
     facts = ds.operation_facts[["operation_id", "established", "mandate", "source_id"]].rename(
@@ -151,6 +169,11 @@ def offices_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     (context table ``office_coverage``) includes one of the region's countries, or when it is
     engaged there. ``presence`` says which, ``place`` names its own area.
     """
+    ds = dataset(ds)
+    return _per_selection(ds, "queries.offices_in", (region,), lambda: _offices_in(region, ds=ds))
+
+
+def _offices_in(region, *, ds: "Dataset") -> "pd.DataFrame":
     ds = dataset(ds)
     offices = ds.offices.copy()
     sel = selection(region, ds)
@@ -185,6 +208,12 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
     ``actor_kind``, ``place`` and ``theme`` (names) and a partner's ``acronym``. Global engagements (no place) are kept only
     without a region filter.
     """
+    ds = dataset(ds)
+    return _per_selection(ds, "queries.engagements_in", (region, theme, partner),
+                          lambda: _engagements_in(region, theme=theme, partner=partner, ds=ds))
+
+
+def _engagements_in(region, *, theme, partner, ds: "Dataset") -> "pd.DataFrame":
     import pandas as pd
 
     ds = dataset(ds)
@@ -698,7 +727,8 @@ def public_figures(topic: str | None = None, *, region: str | None = None,
     elif region is not None:
         frame = frame[frame["region"] == region]
     frame = frame.copy()
-    frame["source"] = frame["source_id"].map(lambda s: source_label(s, ds=ds)).astype("string")
+    labels = {s: source_label(s, ds=ds) for s in frame["source_id"].unique()}  # once per source
+    frame["source"] = frame["source_id"].map(labels).astype("string")
     return frame.sort_values(["topic", "period_start", "figure_id"], kind="stable").reset_index(drop=True)
 
 
