@@ -156,7 +156,7 @@ def test_partner_tables_and_counts_hold_no_un_entity(monkeypatch, dataset):
     assert int(au["engagements"].iloc[0]) == 6
     header = _text(out["header"])
     assert "7 partners the chapter says work with the UN" in header
-    assert "UN bodies engaged (part of the UN, not partners): the General Assembly" in header
+    assert "UN bodies, and the UN as a whole, engaged (not partners): the General Assembly" in header
     _, out = _run(monkeypatch, "region", region="South Sudan")
     partners = out["partners"]
     assert "Security Council" not in set(partners["who"])  # a UN body: under activities

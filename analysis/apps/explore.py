@@ -69,8 +69,10 @@ class View:
         head = f"**{text.escape(self.title)}**"
         if not self.points:
             return f"{head}\n\n{self.message or ''}"
-        shown = (f"; the {len(self.points)} the chapter says most about, one per actor"
-                 if n > len(self.points) else "")
+        k = len(self.points)
+        shown = ("" if n <= k else
+                 "; shown below, the one the chapter says most about" if k == 1 else
+                 f"; shown below, the {k} the chapter says most about, one per actor")
         return (f"{head}: {n} engagement{'s' if n != 1 else ''} recorded in the chapter{shown}:\n\n"
                 + text.bullet_list(self.points))
 

@@ -97,6 +97,10 @@ GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
                 "generic": "named in general (not a partner)"}
 
 
+#: The title of the chart of actors by place, in its alt text when the chart has none.
+MATRIX_TITLE = "Actors engaged, by place"
+
+
 @dataclass(frozen=True)
 class BriefingKind:
     """The one declaration of a briefing kind.
@@ -542,12 +546,23 @@ class Briefing:
                                                                             offices["office_id"])])
         covered = [o for p, o in zip(offices["presence"], offices["office_id"]) if "coverage" in str(p)]
         self.cite(context=text.coverage_sources(covered, ds=self.ds))
+        # the caption counts as the key points do: offices through the chapter, and apart those
+        # listed only because their area includes the selection (context)
+        chapter = findings.offices(self.selection, ds=self.ds).count
+        by_area = findings.offices(self.selection, ds=self.ds, presence="coverage")
+        area_only = by_area.count
+        counted = "" if not area_only else (
+            f": {chapter or 'none'} through the chapter, {area_only} only because "
+            f"{'its area includes' if area_only == 1 else 'their areas include'} "
+            f"{'it' if self.selection is not None and self.selection.kind == 'country' else 'part of it'} "
+            f"(context: {'its' if area_only == 1 else 'their'} coverage, source: "
+            f"{text.coverage_source_phrase(list(by_area.rows['office_id']), ds=self.ds)})")
         return self._table(offices, ["name", "as_written", "kind", "place", "presence",
                                      "paragraph"],
                            inferences=[list(text.inferences_of([r], "offices")) +
                                        findings.engagement_ties(r, acts, ds=self.ds)
                                        for _, r in offices.iterrows()],
-                           caption=f"Offices and envoys{self._in}")
+                           caption=f"Offices and envoys{self._in}{counted}")
 
     def timeline_chart(self):
         """The selection's dated events on a time axis (or a note)."""
@@ -674,7 +689,7 @@ class Briefing:
         return queries.engagements_in(self.selection, ds=self.ds)
 
     def partner_matrix(self):
-        """Who works where: actors by place (or a note)."""
+        """Actors engaged, by place (or a note)."""
         acts = self.matrix_rows()
         acts = acts[acts["place_id"].notna()]
         if not len(acts):
@@ -695,8 +710,11 @@ class Briefing:
         # one bar per actor: marked when all its cells rest on inferences, "partly" when some do
         marked = [n if by_actor[n] == {False} else f"{n} (inferred)" if by_actor[n] == {True}
                   else f"{n} (partly inferred)" for n in names]  # the chart stars these
-        return show(ax, alttext.describe_counts(marked, title=ax.get_title() or "Who works where",
-                                                what="engagements tied to a place"))
+        # drawn over every actor engaged (UN bodies, partners, governments, parties to a
+        # conflict): its title names actors, not "who works (with the UN)"
+        return show(ax, alttext.describe_counts(marked, title=ax.get_title() or MATRIX_TITLE,
+                                                what="engagements tied to a place",
+                                                shown=("actor", "actors")))
 
     @shown_once
     def figures(self):

@@ -4,7 +4,8 @@ The note says what its full briefing says, shorter, and in the full briefing's o
 made of the full briefing's parts, never of sentences of its own.
 
 - **Key points**: three to five of the briefing's own key points, chosen by salience
-  (:mod:`analysis.model.salience`: the paragraphs and rows behind each), never a count of the dataset
+  (:mod:`analysis.model.salience`: the paragraphs and rows behind each), the briefing's headline
+  (``KeyPoint.headline``: the partnerships briefing's count of partners) first, never a count of the dataset
   ("the chapter's dataset holds 6 engagements" is bookkeeping, not a finding). Each is the
   page's sentence, with its citation and its "(inferred: note n)" marker.
 - Then the full briefing's own tables, for the sections its kind declares (a theme's note shows
@@ -145,9 +146,10 @@ def _chosen_points(brief: "Briefing", key_points: int) -> list["text.KeyPoint"]:
                           entities=lambda p: [tuple(str(i.key).split(":", 1)) for i in p.inferences
                                               if ":" in str(getattr(i, "key", ""))])
 
-    findings = [p for p in points if not _LIST_COUNT.match(p.text)]
-    summaries = [p for p in points if _LIST_COUNT.match(p.text)]
-    ranked = by_salience(findings) + by_salience(summaries)
+    headlines = [p for p in points if p.headline]
+    findings = [p for p in points if not _LIST_COUNT.match(p.text) and not p.headline]
+    summaries = [p for p in points if _LIST_COUNT.match(p.text) and not p.headline]
+    ranked = headlines + by_salience(findings) + by_salience(summaries)
     return ranked[:max(KEY_POINTS[0], min(key_points, KEY_POINTS[1]))]
 
 

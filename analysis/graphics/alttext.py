@@ -175,16 +175,18 @@ def describe_findings(title: str, found) -> str:
 
 
 def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated events") -> str:
-    """A timeline: how many events, the first and the last (in the timeline's own order: first
-    day, then last day), how many are planned. Dates as the chapter writes them, else in words
-    and said not to be the chapter's."""
+    """A timeline: how many events, the earliest and the latest (in the timeline's one order,
+    :func:`analysis.model.queries.in_date_order`), how many are planned. Dates as the chapter writes
+    them, else in words and said not to be the chapter's."""
     from ..prose.text import event_date, lower_first
 
     n = len(events)
     if not n:
         return f"{title}: no dated events."
     if "date_start" in events:
-        events = events.sort_values(["date_start", "date_end"], kind="stable")
+        from ..model.queries import in_date_order
+
+        events = in_date_order(events)
     labels = [event_date(r) for _, r in events.iterrows()] if "date_label" in events else []
     # mid-sentence after a colon: lower-cased as the key points write them ("June 2016: a robust ...")
     descriptions = [lower_first(str(x).rstrip(".")) for x in events.get("description", [])]
@@ -192,9 +194,9 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     if labels and n == 1:
         parts[0] += f", {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": ")
     elif labels:
-        parts.append(f"first to begin, {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
+        parts.append(f"the earliest, {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": "))
         if n > 1:
-            parts.append(f"last to begin, {labels[-1]}: {descriptions[-1] if descriptions else ''}"
+            parts.append(f"the latest, {labels[-1]}: {descriptions[-1] if descriptions else ''}"
                          .rstrip(": "))
     if "status" in events:
         planned = int((events["status"].astype(str) == "planned").sum())
@@ -203,12 +205,20 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
     return _clip("; ".join(parts) + ".")
 
 
-def describe_counts(names: Iterable[str], *, title: str, what: str = "engagements") -> str:
-    """A matrix or bar chart of how often each name occurs (e.g. actors by place)."""
+def describe_counts(names: Iterable[str], *, title: str, what: str = "engagements",
+                    shown: tuple[str, str] = ("", "")) -> str:
+    """A matrix or bar chart of how often each name occurs (e.g. actors by place): each name
+    with its number of ``what``, the largest first ("most" only where the numbers differ)."""
     from collections import Counter
 
     counts = Counter(str(n) for n in names if isinstance(n, str) and n)
     items = [f"{name} {count}" for name, count in
              sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return _clip(f"Chart: {title.rstrip('.')}. {len(items)} shown; most {what}: "
-                 f"{_join(items)}." if items else f"Chart: {title.rstrip('.')}.")
+    if not items:
+        return f"Chart: {title.rstrip('.')}."
+    noun = shown[0] if len(items) == 1 else shown[1]
+    head = f"{len(items)} {noun} shown" if noun else f"{len(items)} shown"
+    how = (f"by number of {what}, most first" if len(set(counts.values())) > 1
+           else f"with its number of {what}" if len(items) == 1
+           else f"each with the same number of {what}")
+    return _clip(f"Chart: {title.rstrip('.')}. {head}, {how}: {_join(items)}.")

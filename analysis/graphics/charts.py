@@ -85,7 +85,9 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
         rows = frame.assign(date_start=pd.to_datetime(frame["date_start"]),
                             date_end=pd.to_datetime(frame["date_end"]))
-        rows = rows.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+        from ..model.queries import in_date_order
+
+        rows = in_date_order(rows)
         labels, heights = [], []
         inferred = [_present_and_true(v) for v in (rows["inferred"] if "inferred" in rows else [False] * len(rows))]
         for row, guess in zip(rows.itertuples(index=False), inferred):
@@ -367,16 +369,19 @@ def _actor_names(ds) -> dict:
 _ACTOR_GROUPS = (("operation", "operation_id", "UN peace operations"),
                  ("office", "office_id", "UN envoys and offices"),
                  ("partner", "partner_id", "Partners"))
-#: The partners table's rows by ``relation_to_un``: each group is drawn (and named) apart, and
-#: only the first are partners.
-_PARTNER_GROUPS = (("UN system", "UN bodies (not partners)"), ("outside the UN", "Partners outside the UN"),
+#: The partners table's rows by ``relation_to_un``: each group is drawn (and named) apart; none
+#: is called partners (whether an organization works with the UN is a fact of each engagement,
+#: which the key points give).
+_PARTNER_GROUPS = (("UN system", "The UN and UN bodies (not partners)"),
+                   ("outside the UN", "Organizations outside the UN"),
                    ("government", "Governments"), ("party to a conflict", "Parties to a conflict"))
 _GROUPS = (("operation", "UN peace operations"), ("office", "UN envoys and offices"),
            *((f"partner:{r}", g) for r, g in _PARTNER_GROUPS), ("partner", "Partners"))
 
 
 def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = None, ax=None, ds=None):
-    """Who works where (``by="place"``) or on what (``by="theme"``): actors × places or themes.
+    """Actors engaged, by place (``by="place"``) or by theme (``by="theme"``): actors × places or
+    themes (every actor engaged, not only partners).
 
     Rows are shaped like the ``engagements`` table; each cell counts engagement rows. Actors are
     grouped (UN operations, UN envoys and offices, partners) and named from ``ds`` when it is

@@ -342,7 +342,24 @@ def timeline(region=None, *, theme=None, ds: "Dataset | None" = None) -> "pd.Dat
     events["places"] = pd.array([", ".join(names.get(p, p) for p in grouped.get(e, []))
                                  for e in events["event_id"]], dtype="string")
     events["theme"] = _label(events["theme_id"], _theme_names(ds, events["theme_id"]))
-    return events.sort_values(["date_start", "date_end", "event_id"], kind="stable").reset_index(drop=True)
+    return in_date_order(events)
+
+
+def in_date_order(events: "pd.DataFrame") -> "pd.DataFrame":
+    """Events in the timeline's one order: by the last day of each one's dates, then the first
+    day, then id. A span is placed where it ends, so an event is never listed before one that
+    lies within its dates and ends earlier ("2017-2018" comes after "May 2017", "by the end of
+    2017" after "31 March 2017", "December 2016-January 2017" after "7 December 2016")."""
+    import pandas as pd
+
+    if not len(events):
+        return events.reset_index(drop=True)
+    keys = pd.DataFrame({"end": pd.to_datetime(events["date_end"]),
+                         "start": pd.to_datetime(events["date_start"]),
+                         "id": events["event_id"].astype(str) if "event_id" in events else ""},
+                        index=events.index)
+    order = keys.sort_values(["end", "start", "id"], kind="stable").index
+    return events.loc[order].reset_index(drop=True)
 
 
 def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
@@ -354,7 +371,7 @@ def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) ->
     left out.
     """
     ds = dataset(ds)
-    figures = _theme_filter(ds.figures, theme)
+    figures = _theme_filter(quantities(ds.figures), theme)
     figures = _in(figures, "place_id", place_ids(region, ds))
     targets = ds.figures[["figure_id", "value", "unit", "qualifier", "counts", "as_written",
                           "printed", "paragraph"]]
@@ -364,6 +381,17 @@ def figures_by_theme(theme=None, region=None, *, ds: "Dataset | None" = None) ->
     frame["theme"] = _label(frame["theme_id"], _theme_names(ds, frame["theme_id"]))
     frame["place"] = _label(frame["place_id"], _place_names(ds, frame["place_id"]))
     return frame.sort_values(["theme_id", "figure_id"], kind="stable").reset_index(drop=True)
+
+
+#: Figures of these kinds are kept in the data (every number word of the chapter has its row)
+#: but are not quantities: "his second term" names which term, and no briefing shows or counts
+#: it as a figure.
+NOT_QUANTITIES = ("ordinal",)
+
+
+def quantities(figures: "pd.DataFrame") -> "pd.DataFrame":
+    """The rows of ``figures`` that are quantities (not an ordinal such as "second")."""
+    return figures[~figures["kind"].astype(str).isin(NOT_QUANTITIES)]
 
 
 def mentions_with_sections(*, ds: "Dataset | None" = None) -> "pd.DataFrame":

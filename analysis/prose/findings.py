@@ -337,7 +337,12 @@ def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
         return partners[partners["relation"] == group]
     outside = partners[partners["relation"] == "outside the UN"]
     cooperating = outside["cooperating"].astype(bool)  # a fact of each engagement, not of the actor
-    return outside[cooperating] if group == "partners" else outside[~cooperating]
+    if group == "partners":
+        return outside[cooperating]
+    # an organization the chapter says works with the UN in this selection is a partner here,
+    # not also one "where the chapter states no cooperation" (the AU on the partnerships page)
+    partners_here = set(outside.loc[cooperating, "partner_group"].astype(str))
+    return outside[~cooperating & ~outside["partner_group"].astype(str).isin(partners_here)]
 
 
 def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=None,
@@ -360,11 +365,32 @@ def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=N
         labels.setdefault(key, actor_label(row, ds))
         flags[key] = flags.get(key, True) and bool(_actor_inferred(row, ds))
     inferences = [i for _, r in rows.iterrows() for i in text.engagement_inferences(r, ds=ds)]
-    return Finding(group, ACTOR_GROUPS[group], scope_of(sel, ds), tuple(labels.values()),
+    what = ACTOR_GROUPS[group]
+    if group == "UN system":
+        what = _un_system_what(list(labels), ds)
+    return Finding(group, what, scope_of(sel, ds), tuple(labels.values()),
                    tuple(flags[k] for k in labels), tuple(paragraph_locators(rows["paragraph"])),
                    tuple(dict.fromkeys(inferences)), rows,
                    *_nearby(sel, ds, lambda s: _group_rows(engagements(s, ds=ds, theme=theme), group)),
                    absent=ACTOR_ABSENT.get(group, ""))
+
+
+#: The UN system group when it names the UN as a whole (partners.kind 'UN as a whole'): the
+#: Organization is not "a UN body, part of the UN".
+UN_AS_A_WHOLE = "UN as a whole"
+UN_SYSTEM_WHAT = {"whole": ("the UN as a whole, engaged (not a partner)",
+                            "the UN as a whole, engaged (not a partner)"),
+                  "both": ("UN body, or the UN as a whole, engaged (not a partner)",
+                           "UN bodies, and the UN as a whole, engaged (not partners)")}
+
+
+def _un_system_what(groups: list[str], ds: "Dataset") -> tuple[str, str]:
+    """How the UN system group is named, from its actors' kinds."""
+    kinds = dict(zip(ds.partners["partner_id"], ds.partners["kind"]))
+    whole = [g for g in groups if kinds.get(g) == UN_AS_A_WHOLE]
+    if not whole:
+        return ACTOR_GROUPS["UN system"]
+    return UN_SYSTEM_WHAT["whole" if len(whole) == len(groups) else "both"]
 
 
 def _actor_inferred(row, ds: "Dataset") -> bool:
@@ -477,7 +503,7 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
     index teaser all count these."""
     ds = queries.dataset(ds)
     acts = queries.engagements_in(sel, ds=ds)
-    figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else ds.figures
+    figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else queries.quantities(ds.figures)
     scope = scope_of(sel, ds)
     out = {"operations": operations(sel, ds=ds), "forces": forces(sel, ds=ds),
            "other_operations": operations(sel, ds=ds, led_by_un=False),
@@ -557,6 +583,8 @@ def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | 
     frames = []
     for key in ("operations", "forces", "other_operations", "offices", "engagements", "figures"):
         rows = found[key].rows
+        if key == "offices" and rows is not None and len(rows):
+            rows = _office_places(rows, sel, ds)
         if rows is not None and len(rows) and "place_id" in rows:
             rows = rows[rows["place_id"].notna()]
             if ids is not None:
@@ -570,3 +598,27 @@ def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | 
     frames.append(pd.DataFrame({"place_id": links["place_id"].astype("string"),
                                 "paragraph": links["paragraph"].astype("string")}))
     return country_counts(frames, ds=ds)
+
+
+def _office_places(offices: "pd.DataFrame", sel, ds: "Dataset") -> "pd.DataFrame":
+    """Where each office of an offices finding is present, one row per place: its own area when
+    that is a country (or part of one), else the places of the engagements that tie it to the
+    selection, as a country page counts it (the Gambia's page counts UNOWAS through its
+    engagement there, so the map does too)."""
+    import pandas as pd
+
+    presence = offices["presence"].astype(str)
+    countries = set(ds.places.loc[ds.places["iso3"].notna(), "place_id"])
+    # based on a country (or a part of one): its own place; based on a wider area (UNOWAS on
+    # West Africa and the Sahel), it concerns a country only where an engagement ties it there
+    based = (presence.str.contains("based") | presence.isin(["chapter", "coverage"])) & \
+        offices["place_id"].isin(list(countries))
+    out = [offices.loc[based, ["place_id", "paragraph"]]]
+    engaged = offices.loc[~based, "office_id"]
+    if len(engaged):
+        acts = queries.engagements_in(sel, ds=ds)
+        acts = acts[acts["office_id"].isin(list(engaged)) & acts["place_id"].notna()]
+        # one row per office and place: an office is one record wherever it is engaged
+        acts = acts.drop_duplicates(["office_id", "place_id"])
+        out.append(acts[["place_id", "paragraph"]])
+    return pd.concat(out, ignore_index=True)

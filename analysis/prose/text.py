@@ -146,6 +146,9 @@ class KeyPoint:
     context_sources: tuple[str, ...] = ()
     citation: str = ""
     inferences: tuple[Inference, ...] = ()
+    #: The briefing's headline finding (the partnerships briefing's count of partners): a note
+    #: always shows it first, even though it opens with a count.
+    headline: bool = False
 
     @property
     def inferred(self) -> bool:
@@ -413,7 +416,7 @@ def inferred_counts(region, *, ds: "Dataset | None" = None) -> dict[str, int]:
 STATUS_WORDS = {
     "active": "active in {period}",
     "planned": "planned (decided, not yet operating in the period)",
-    "deploying": "deploying in the period (see the activities for how the chapter puts it)",
+    "deploying": "deploying in the period",
     "closing": "closing (drawdown planned, still deployed in the period)",
     "closed": "closed before or during the period",
 }
@@ -455,13 +458,13 @@ def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
             wording = wording.format(period=period_phrase(ds=ds) if not period_said else "the period")
             inferences.append(period_inference(ds=ds))
             period_said = True
-        points.append(chapter_point(f"{found.counted()} {wording}: {_series(found.labels(), limit=12)}",
+        points.append(chapter_point(f"{found.counted()} {wording}: {_series(_as_put(found, status, ds), limit=12)}",
                                     found.paragraphs, ds=ds, inferences=inferences))
     for status in STATUS_ORDER:  # a force within an operation: apart, never counted as one
         force = findings.forces(region, ds=ds, status=status)
         if force:
             wording = STATUS_WORDS[status].format(period="the period")
-            points.append(chapter_point(f"{force.counted()} {wording}: {_series(force.labels())}",
+            points.append(chapter_point(f"{force.counted()} {wording}: {_series(_as_put(force, status, ds))}",
                                         force.paragraphs, ds=ds, inferences=force.inferences))
     other = findings.operations(region, ds=ds, led_by_un=False)
     if other:
@@ -469,6 +472,24 @@ def operation_points(region, *, ds: "Dataset | None" = None) -> list[KeyPoint]:
             f"{other.counted()}, where the chapter cites UN-AU cooperation: {_series(other.labels())}",
             other.paragraphs, ds=ds, inferences=other.inferences))
     return points
+
+
+def _as_put(found, status: str, ds: "Dataset") -> list[str]:
+    """The finding's labels; an operation still deploying carries how the chapter puts its
+    deployment, quoted from its own engagement ("(its deployment, in the chapter's words, “has
+    generated minimal progress”)"), so that no page points elsewhere for it."""
+    from .modality import quoted
+
+    labels = found.labels()
+    if status != "deploying" or found.rows is None:
+        return labels
+    eng = ds.engagements
+    out = []
+    for label, operation_id in zip(labels, found.rows["operation_id"]):
+        phrases = [quoted(p) for p in eng.loc[eng["operation_id"] == operation_id, "modality_evidence"]
+                   if isinstance(p, str) and p]
+        out.append(f"{label} (its deployment, in the chapter's words, {phrases[0]})" if phrases else label)
+    return out
 
 
 def office_reference(row) -> str:
@@ -667,16 +688,16 @@ def _add_distinct(points: list[KeyPoint], point: KeyPoint) -> None:
 
 def timeline_point(events: "pd.DataFrame", *, ds: "Dataset | None" = None) -> KeyPoint:
     """The span of a timeline: how many events, the earliest and the latest."""
-    ordered = events.sort_values(["date_start", "date_end"], kind="stable")  # the timeline's order
+    ordered = queries.in_date_order(events)  # the timeline's one order
     first, last = ordered.iloc[0], ordered.iloc[-1]
     text = f"{plural(len(events), 'dated event')} on the timeline"
     if len(events) == 1:
         text += f", {event_date(first)}: {_lower_first(_no_final_stop(first['description']))}"
         return chapter_point(text, [first["paragraph"]], ds=ds, inferences=inferences_of([first], "events"))
     if first["event_id"] != last["event_id"]:
-        text += (f"; the first to begin, {event_date(first)}: "
+        text += (f"; the earliest, {event_date(first)}: "
                  f"{_lower_first(_no_final_stop(first['description']))}")
-    text += f"; the last to begin, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
+    text += f"; the latest, {event_date(last)}: {_lower_first(_no_final_stop(last['description']))}"
     return chapter_point(text, [first["paragraph"], last["paragraph"]], ds=ds,
                          inferences=inferences_of([first, last], "events"))
 
@@ -688,7 +709,7 @@ def lower_first(text: str) -> str:
 
 def _lower_first(text: str) -> str:
     """Lower-case the first word when it is an ordinary capitalised word (not an acronym or name)."""
-    word = text.split(" ", 1)[0]
+    word = text.split(" ", 1)[0].rstrip(",;:")  # "Credible, peaceful elections ..."
     if word == "A" or len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() \
             and word not in _KEEP_CAPITAL:
         return text[0].lower() + text[1:]
@@ -948,9 +969,9 @@ def partnership_key_points(region=None, *, partner: str = "all",
         for g in groups:
             counts[str(kinds.get(g))] = counts.get(str(kinds.get(g)), 0) + 1
         described = [f"{k} ({n})" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-        points.append(chapter_point(
+        points.append(replace(chapter_point(
             f"{found.counted()}{' here' if region is not None else ''}, by kind: {_series(described, limit=8)}",
-            found.paragraphs, ds=ds, inferences=found.inferences))
+            found.paragraphs, ds=ds, inferences=found.inferences), headline=True))
     points.extend(p for p in partner_points(region, ds=ds) if not p.text.startswith(f"{found.count} partner"))
     rows = found.rows if found else None
     for g in (list(dict.fromkeys(rows["partner_group"])) if rows is not None else [])[:4]:
@@ -1029,7 +1050,7 @@ def _source_entry(row: "pd.Series") -> str:
 
 #: An operation's status in the reporting period, in a table cell.
 STATUS_LABELS = {"active": "active", "planned": "planned (decided, not yet operating)",
-                 "deploying": "deploying (see how the chapter puts it)",
+                 "deploying": "deploying",
                  "closing": "closing (drawdown planned)", "closed": "closed"}
 
 
