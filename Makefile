@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The project's Jupyter kernel (analysis.kernels.KERNEL_NAME): every notebook names it.
+# The project's Jupyter kernel (analysis.briefings.kernels.KERNEL_NAME): every notebook names it.
 KERNEL := peace-security-workbook
 KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 
@@ -40,7 +40,7 @@ coverage: $(STAMP) chromium $(AXE) ## the whole suite with line coverage of anal
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov=analysis --cov-report=term:skip-covered
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ (the lessons with solutions hidden; see `make course`)
-	$(BIN)/python -m analysis.apps lab notebooks
+	$(BIN)/briefings lab notebooks
 
 benchmark: $(STAMP) ## time the naive pipeline against `briefings build`
 	$(BIN)/python benchmarks/build_speed.py
@@ -79,13 +79,13 @@ chromium: ## install Debian's chromium for the browser tests (root only; they sk
 	else echo "chromium is missing and cannot be installed here (not root): the browser tests will skip"; fi
 
 dashboard: $(STAMP) ## serve notebooks/explore.ipynb as a Voilà dashboard on 127.0.0.1:8866
-	@$(BIN)/python -m analysis.apps dashboard --port $(DASHBOARD_PORT)
+	@$(BIN)/briefings dashboard --port $(DASHBOARD_PORT)
 
 course: $(STAMP) ## write the student edition to course/ (once) and open JupyterLab on it
 	@if [ -d course ] && [ -n "$$(ls -A course)" ]; then \
 	  echo "course/ already holds the student edition (and any work in it): opening it as it is"; \
 	else $(BIN)/briefings teach course || exit $$?; fi
-	@$(BIN)/python -m analysis.apps lab course
+	@$(BIN)/briefings lab course
 
 $(AXE): ## axe-core (npm) for the accessibility tests
 	npm install --prefix .cache/node --no-audit --no-fund --silent axe-core@4

@@ -33,7 +33,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-KERNEL_NAME = "peace-security-workbook"  # analysis.kernels.KERNEL_NAME, which `make install` installs
+KERNEL_NAME = "peace-security-workbook"  # analysis.briefings.kernels.KERNEL_NAME, which `make install` installs
 
 
 def default_set(only: list[str]) -> list[tuple[str, str, dict]]:

@@ -3,7 +3,7 @@
 The texts repeat the chapter of the seed (../shared/seed/, the 2017 chapter; where it is absent,
 the sample chapter tests/fixtures/drafting/chapter-2018.txt) until they reach the size, so every megabyte holds the same mix of headings, paragraphs, names, dates and
 numbers; a last case is about 5 MB of one-word paragraphs (the shape that once used 948 MB). The
-5 MB case stays inside the chapter limit (analysis.files.LIMITS). Each case runs the whole
+5 MB case stays inside the chapter limit (analysis.data.files.LIMITS). Each case runs the whole
 `draft_chapter` (layout, entities, dates, numbers, engagements) in this process, nothing
 written; printed: size, paragraphs, seconds, seconds per MB, and the peak memory of this
 process. Linear means the seconds per MB stay about flat. Nothing is asserted.
@@ -47,8 +47,8 @@ def one_word_paragraphs(size: int) -> str:
 
 def main() -> None:
     from analysis.drafting.draft import draft_chapter
-    from analysis.drafting.layout import read_chapter
-    from analysis.paths import data_dir
+    from analysis.data.layout import read_chapter
+    from analysis.data.paths import data_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 2, 5], help="sizes in MB")

@@ -11,8 +11,8 @@ import statistics
 import time
 
 import analysis
-from analysis import params
-from analysis.regions import RegionError, resolve_region
+from analysis.briefings import params
+from analysis.model.regions import RegionError, resolve_region
 
 REGION_VALUES = ["Mali", "not Mali", "", "   ", "Republic of Mali", "Ivory Coast", "cote d'ivoire",
                  "Wester Africa", "x" * 101, "Mali " * 20_000, "é" * 100_000, "[c](javascript:1)"]

@@ -185,7 +185,7 @@ def export_formula(root, tmp):
 @case
 def explorer_csv(root, tmp):
     code = textwrap.dedent("""
-        from analysis import explore
+        from analysis.apps import explore
         v = explore.compute_view()
         t = v.table.copy(); t.iloc[0, 0] = '=HYPERLINK("http://x.example")'
         object.__setattr__(v, 'table', t) if hasattr(v, '__dataclass_fields__') else None

@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import seed  # noqa: E402
+from analysis.data import seed  # noqa: E402
 from analysis.drafting.accuracy import compare, compare_with_expected, format_scores, read_folder  # noqa: E402
-from analysis.document import chapter_document  # noqa: E402
+from analysis.data.document import chapter_document  # noqa: E402
 from analysis.drafting.draft import draft_chapter  # noqa: E402
-from analysis.paths import data_dir  # noqa: E402
+from analysis.data.paths import data_dir  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ lf = d.get("layerFields", {})
 if not any(f["name"] == "curation" for f in lf.get("chapter", [])):
     lf.setdefault("chapter", []).append(field)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from analysis.document import DEFAULT  # noqa: E402
+from analysis.data.document import DEFAULT  # noqa: E402
 
 chapter = {"source_id": DEFAULT.source_id, "symbol": DEFAULT.symbol, "part": DEFAULT.part,
            "year": DEFAULT.year, "title": DEFAULT.title, "text": DEFAULT.text}

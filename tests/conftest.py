@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 os.environ.pop("MPLBACKEND", None)
 
-from analysis import seed  # noqa: E402
+from analysis.data import seed  # noqa: E402
 
 SEED_MISSING = (
     "the chapter's text is not at ../shared/seed/ (it lives beside the project in its workplace); "
@@ -56,10 +56,11 @@ def _close_figures():
 #: of choices, and a validator whose message lists no values.
 FAKE_KIND_MODULE = '''
 """A fake briefing kind for the tests: the chapter's records on one section."""
-from analysis import queries, text
+from analysis.model import queries
+from analysis.prose import text
 from analysis.briefings.base import Briefing, BriefingKind
 from analysis.briefings.registry import register
-from analysis.params import Parameter, region_parameter
+from analysis.briefings.params import Parameter, region_parameter
 
 
 def _even(value):
@@ -298,7 +299,7 @@ SMALL_SECTIONS = ("wps", "crisis", "sustaining", "partnerships")
 def small_dataset(dataset):
     """A small dataset: the project's, its dated events, engagements, figures and initiatives
     cut to a few sections (entities, places and context tables kept whole, so every key holds)."""
-    from analysis.dataset import Dataset
+    from analysis.data.dataset import Dataset
 
     frames = dict(dataset.frames)
     for table in ("events", "engagements", "figures", "initiatives"):
@@ -655,8 +656,8 @@ def lab_server(tmp_path_factory):
     ``/lab`` and ``.token`` authenticates. The app is exposed as ``window.jupyterapp``."""
     import secrets
 
-    from analysis.apps import LAB_HIDDEN, free_port, lab_command, lab_env
-    from analysis.paths import notebooks_dir
+    from analysis.apps.launch import LAB_HIDDEN, free_port, lab_command, lab_env
+    from analysis.data.paths import notebooks_dir
 
     base = tmp_path_factory.mktemp("lab")
     root = base / "notebooks"
@@ -682,7 +683,7 @@ def lab_server(tmp_path_factory):
 def voila_server(tmp_path_factory):
     """The dashboard as `make dashboard` serves it, on a free loopback port; ``.url`` carries
     the token, ``.token`` is it."""
-    from analysis.apps import free_port, new_token, voila_command, voila_env
+    from analysis.apps.launch import free_port, new_token, voila_command, voila_env
 
     base = tmp_path_factory.mktemp("voila")
     port, token = free_port(), new_token()

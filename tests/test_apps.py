@@ -5,8 +5,9 @@ import socket
 import subprocess
 import sys
 
-from analysis import apps
-from analysis.paths import notebooks_dir
+from analysis.apps import launch as apps
+from analysis.cli import main
+from analysis.data.paths import notebooks_dir
 
 
 def test_a_busy_port_is_reported_in_one_line_and_nothing_starts():
@@ -15,7 +16,7 @@ def test_a_busy_port_is_reported_in_one_line_and_nothing_starts():
         held.listen()
         port = held.getsockname()[1]
         assert apps.port_in_use(port)
-        result = subprocess.run([sys.executable, "-m", "analysis.apps", "dashboard", "--port", str(port)],
+        result = subprocess.run([sys.executable, "-m", "analysis", "dashboard", "--port", str(port)],
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.splitlines()
@@ -24,13 +25,19 @@ def test_a_busy_port_is_reported_in_one_line_and_nothing_starts():
 
 
 def test_a_port_that_is_no_port_is_refused(capsys):
-    assert apps.main(["dashboard", "--port", "70000"]) == 2
-    assert capsys.readouterr().err.strip() == "dashboard: port 70000 is not a port number (1-65535)"
+    assert main(["dashboard", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "briefings dashboard: port 70000 is not a port number (1-65535)"
+
+
+def test_lab_on_a_folder_that_is_not_one_is_refused(tmp_path, capsys):
+    assert main(["lab", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.strip() == f"briefings lab: {tmp_path / 'nowhere'} is not a folder"
 
 
 def test_the_dashboard_serves_the_explore_notebook_without_code_or_tutorial():
     cmd = apps.voila_command(8866)
-    assert cmd[1:4] == ["-m", "analysis.dashboard", str(notebooks_dir() / "explore.ipynb")]
+    assert cmd[1:4] == ["-m", "analysis.apps.dashboard", str(notebooks_dir() / "explore.ipynb")]
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8866" in cmd and "--strip_sources=True" in cmd
     assert f"--TagRemovePreprocessor.remove_cell_tags={apps.TUTORIAL_TAG}" in cmd
     assert "--template=workbook" in cmd
@@ -45,11 +52,12 @@ def test_lab_on_the_notebooks_hides_the_lessons_with_solutions(tmp_path):
     assert "hide_globs" not in " ".join(apps.lab_command(tmp_path))  # the course: nothing hidden
 
 
-def test_the_makefile_starts_the_apps_through_this_module():
+def test_the_makefile_starts_the_apps_through_the_briefings_command():
     makefile = (notebooks_dir().parent / "Makefile").read_text()
-    assert "-m analysis.apps dashboard --port $(DASHBOARD_PORT)" in makefile
-    assert "-m analysis.apps lab notebooks" in makefile
-    assert "briefings teach course" in makefile and "-m analysis.apps lab course" in makefile
+    assert "/briefings dashboard --port $(DASHBOARD_PORT)" in makefile
+    assert "/briefings lab notebooks" in makefile
+    assert "briefings teach course" in makefile and "/briefings lab course" in makefile
+    assert "python -m analysis.apps" not in makefile
     assert "/course/" in (notebooks_dir().parent / ".gitignore").read_text().split()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.displays import ReportTable
+from analysis.briefings.displays import ReportTable
 
-from analysis import briefings, params
+from analysis import briefings
+from analysis.briefings import params
 from analysis.briefings import Briefing, cells, registry
 from analysis.builder.catalog import Catalog
 from analysis.builder.listing import listing
@@ -139,11 +140,11 @@ def test_region_without_data_has_no_sections(monkeypatch, dataset):
 
 
 def test_the_region_is_resolved_once(monkeypatch, dataset):
-    import analysis.regions
+    import analysis.model.regions
 
     calls = []
-    real = analysis.regions.resolve_region
-    monkeypatch.setattr(analysis.regions, "resolve_region",
+    real = analysis.model.regions.resolve_region
+    monkeypatch.setattr(analysis.model.regions, "resolve_region",
                         lambda *a, **k: calls.append(a[0]) or real(*a, **k))
     _show_nothing(monkeypatch)
     brief = registry.briefing_class("region")(ds=dataset, region="Western Africa", include_context=True)
@@ -201,14 +202,14 @@ def test_each_kind_on_a_small_dataset_uses_only_that_dataset(monkeypatch, small_
     """Every section reads the dataset given: none loads the project's data on its own, and
     nothing outside the small dataset's sections reaches the briefing."""
     import analysis
-    import analysis.dataset
-    from analysis import queries
+    import analysis.data.dataset
+    from analysis.model import queries
 
     def refuse(*args, **kwargs):
         raise AssertionError("a briefing section loaded the project's dataset")
 
     shown = _show_nothing(monkeypatch)
-    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis.data.dataset, "load", refuse)
     monkeypatch.setattr(analysis, "load", refuse)
     brief = registry.briefing_class(name)(ds=small_dataset, **values)
     out = _run(brief)
@@ -229,7 +230,7 @@ def test_the_sync_script_checks_every_notebook():
     import subprocess
     import sys
 
-    from analysis.paths import PROJECT_DIR
+    from analysis.data.paths import PROJECT_DIR
 
     done = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "sync_parameters.py"), "--check"],
                           capture_output=True, text=True, cwd=PROJECT_DIR)

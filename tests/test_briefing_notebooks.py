@@ -8,8 +8,8 @@ import re
 import nbformat
 import pytest
 
-from analysis import params
-from analysis.kernels import KERNEL_NAME, ipc_config
+from analysis.briefings import params
+from analysis.briefings.kernels import KERNEL_NAME, ipc_config
 
 # --- execution --------------------------------------------------------------------------------
 
@@ -18,7 +18,7 @@ def execute(tmp_path, notebook: str, **parameters):
 
     out = tmp_path / f"{notebook}.ipynb"
     try:
-        papermill.execute_notebook(str(params.NOTEBOOKS[notebook]), str(out), parameters=parameters,
+        papermill.execute_notebook(str(params.notebook_path(notebook)), str(out), parameters=parameters,
                                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                                    cwd=str(tmp_path), start_timeout=60, execution_timeout=120,
                                    config=ipc_config(str(tmp_path)))

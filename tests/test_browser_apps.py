@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import explore
+from analysis.apps import explore
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser-apps")]
 

@@ -44,7 +44,7 @@ def test_list_shows_the_real_notebooks_allowed_values_and_default_set(briefings)
     for name in ("region", "gender", "funding", "partnerships"):
         assert f"{name}  (notebooks/briefings/{name}.ipynb)" in out
     assert "allowed: True, False" in out  # include_context
-    assert "for example: World, Africa" in out  # region values from analysis.params
+    assert "for example: World, Africa" in out  # region values from analysis.briefings.params
     for bid in ("region-western-africa", "gender", "funding", "partnerships"):
         assert f"    {bid} " in out
 

@@ -11,10 +11,10 @@ import nbformat
 import pytest
 
 from analysis.builder import briefing_set, hashing, store, summary
-from analysis.builder.catalog import ParameterProblem
+from analysis.errors import ParameterError
 from analysis.builder.tasks import Failure, Result, Task
 from analysis.errors import UsageError, shorten
-from analysis.escaping import data_text
+from analysis.data.escaping import data_text
 
 
 # --- the set -----------------------------------------------------------------------------
@@ -47,7 +47,7 @@ parameters = { name = "Gamma", points = 3 }
 def test_the_default_set_uses_a_registered_function():
     loaded = briefing_set.load_briefing_set()
     assert any(b.id.startswith("region-") for b in loaded.briefings)
-    assert "analysis.queries:regions_with_data" in briefing_set.VALUE_SOURCES
+    assert "analysis.model.queries:regions_with_data" in briefing_set.VALUE_SOURCES
 
 
 @pytest.mark.parametrize("body, message", [
@@ -66,7 +66,7 @@ def test_the_default_set_uses_a_registered_function():
 ])
 def test_set_problems_name_the_file_and_line(tmp_path, body, message):
     path = write(tmp_path / "set.toml", f"[[briefing]]\n{body}\n")
-    with pytest.raises(ParameterProblem) as caught:
+    with pytest.raises(ParameterError) as caught:
         briefing_set.load_briefing_set(path)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -79,12 +79,12 @@ def test_set_file_level_problems(tmp_path):
     for raw, message in cases.items():
         path = tmp_path / "set.toml"
         path.write_bytes(raw)
-        with pytest.raises(ParameterProblem) as caught:
+        with pytest.raises(ParameterError) as caught:
             briefing_set.load_briefing_set(path)
         assert message in str(caught.value)
-    with pytest.raises(ParameterProblem, match="is a folder"):
+    with pytest.raises(ParameterError, match="is a folder"):
         briefing_set.load_briefing_set(tmp_path)
-    with pytest.raises(ParameterProblem, match="two briefings have the id 'ok'"):
+    with pytest.raises(ParameterError, match="two briefings have the id 'ok'"):
         briefing_set.load_briefing_set(write(tmp_path / "two.toml", '[[briefing]]\nnotebook = "ok"\n'
                                              'id = "ok"\n[[briefing]]\nnotebook = "ok"\nid = "ok"\n'))
 

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from analysis.paths import data_dir
-from analysis.schema import load_schema
+from analysis.data.paths import data_dir
+from analysis.data.schema import load_schema
 
 SCHEMA = load_schema()
 CHAPTER_TABLES = [t.name for t in SCHEMA.tables.values() if t.layer == "chapter"]
@@ -323,7 +323,7 @@ def test_events_the_chapter_says_are_ahead_are_planned(dataset):
 
 
 def test_dates_as_written_occur_in_the_paragraph(dataset, seed_paragraphs):
-    from analysis import seed
+    from analysis.data import seed
 
     problems = []
     for row in _records(dataset, "events"):

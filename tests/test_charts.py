@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis import charts, style  # noqa: E402
-from analysis.style import NO_DATA_MESSAGE  # noqa: E402
+from analysis.graphics import charts, style  # noqa: E402
+from analysis.graphics.style import NO_DATA_MESSAGE  # noqa: E402
 
 
 # --- small frames shaped like the tables -------------------------------------------------------
@@ -406,9 +406,9 @@ def test_style_context_restores_settings():
 
 def test_importing_the_package_stays_light_and_helpers_defer_pyplot_and_geopandas():
     code = ("import sys, analysis; assert 'matplotlib' not in sys.modules and 'geopandas' not in sys.modules; "
-            "import analysis.charts; assert 'matplotlib.pyplot' not in sys.modules; "
+            "import analysis.graphics.charts; assert 'matplotlib.pyplot' not in sys.modules; "
             "assert 'geopandas' not in sys.modules; "
-            "import analysis.maps; assert 'geopandas' not in sys.modules")
+            "import analysis.graphics.maps; assert 'geopandas' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -459,12 +459,12 @@ def test_real_public_figures(dataset, topic):
 
 def test_charts_never_load_the_project_dataset(monkeypatch, figures, engagements, public_figures):
     """Without ``ds`` a chart draws only the rows it is given (ids instead of names)."""
-    import analysis.dataset
+    import analysis.data.dataset
 
     def refuse(*args, **kwargs):
         raise AssertionError("a chart loaded the project's dataset")
 
-    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis.data.dataset, "load", refuse)
     monkeypatch.setattr(analysis, "load", refuse)
     charts.plot_figures_against_targets(figures)
     ax = charts.plot_partner_matrix(engagements)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import queries
-from analysis.names import in_sentence
+from analysis.model import queries
+from analysis.model.names import in_sentence
 from analysis.prose import findings, ledger
 
 pytestmark = pytest.mark.slow
@@ -55,7 +55,7 @@ def selections(build) -> dict[str, object]:
 @lru_cache(maxsize=1)
 def _names_with_joins() -> tuple[str, ...]:
     """Names holding ' and ' or ', ' (kept whole when a list is split), longest first."""
-    from analysis import text
+    from analysis.prose import text
 
     ds = queries.dataset()
     names = set()
@@ -220,7 +220,7 @@ def test_an_engagement_point_carries_the_chapters_phrase_for_its_modality(ledger
     """A key point restating an engagement (its actor first, its paragraph cited alone) quotes
     the phrase that carries the engagement's modality, so no paraphrase strengthens it."""
     acts = queries.engagements_in(None, ds=dataset)
-    from analysis import text
+    from analysis.prose import text
 
     starts = {}
     for _, row in acts.iterrows():
@@ -299,7 +299,7 @@ def test_an_office_is_placed_only_where_its_own_area_is(ledger_build, dataset):
     sels = selections(ledger_build)
     offices = dataset.offices
     names = {}
-    from analysis import text
+    from analysis.prose import text
 
     for _, row in offices.iterrows():
         names[text.office_listed(row).split(" (")[0]] = row
@@ -417,7 +417,7 @@ def test_a_sipri_regional_count_says_its_region_is_not_m49s(ledger_build):
 
 def test_a_timeline_gives_its_first_and_last_events_in_its_own_order(ledger_build, dataset):
     """The alt text's and the key point's earliest and latest events are the first and last of
-    the timeline's one order (:func:`analysis.queries.in_date_order`)."""
+    the timeline's one order (:func:`analysis.model.queries.in_date_order`)."""
     sels = selections(ledger_build)
     wrong = []
     for page, sentences in pages(ledger_build).items():
@@ -527,7 +527,7 @@ def test_no_internal_operation_id_is_printed(ledger_build, dataset):
 
 def test_a_timeline_alt_writes_an_event_after_its_date_in_lower_case(ledger_build):
     """Review P6: "first to begin, June 2016: a robust, proactive mandate", not "...: A robust"."""
-    from analysis.text import lower_first
+    from analysis.prose.text import lower_first
 
     wrong = []
     for page, sentences in pages(ledger_build).items():
@@ -699,7 +699,7 @@ def test_a_context_figure_with_a_caveat_in_the_reference_prints_it(ledger_build,
     """Second reading 6: the Peacebuilding Fund's 'US$ 152.5 million' pledges, which the public
     reference gives beside another count of the day and the conference's target, print that
     caveat wherever they are shown."""
-    from analysis.formatting import caveat_phrase, public_value
+    from analysis.prose.formatting import caveat_phrase, public_value
 
     wrong = []
     rows = dataset.public_figures.set_index("figure_id")

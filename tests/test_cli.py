@@ -67,7 +67,7 @@ def test_an_unknown_shell_is_a_usage_error(capsys):
 def _package_modules():
     yield analysis
     for info in pkgutil.walk_packages(analysis.__path__, "analysis."):
-        if info.name in ("analysis.__main__",):
+        if info.name in ("analysis.__main__", "analysis.cli.__main__"):
             continue
         yield importlib.import_module(info.name)
 
@@ -79,27 +79,25 @@ def test_every_exception_class_of_the_package_derives_from_workbook_error():
             if inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == module.__name__:
                 classes[f"{module.__name__}.{name}"] = obj
     public = {n: c for n, c in classes.items() if not n.rsplit(".", 1)[1].startswith("_")}
-    assert {"analysis.params.ParameterError", "analysis.regions.RegionError", "analysis.dataset.DataError",
+    assert {"analysis.errors.ParameterError", "analysis.model.regions.RegionError", "analysis.data.dataset.DataError",
             "analysis.teaching.course.CourseError", "analysis.teaching.execute.ExecutionFailure"} <= set(public)
     for name, cls in public.items():
         assert issubclass(cls, WorkbookError), f"{name} does not derive from WorkbookError"
 
 
 def test_bad_input_errors_are_usage_errors():
-    from analysis.builder.catalog import ParameterProblem
-    from analysis.params import ParameterError
-    from analysis.regions import RegionError
+    from analysis.errors import ParameterError
+    from analysis.model.regions import RegionError
 
-    assert ParameterProblem is ParameterError  # no rewrapping on the way to the CLI
     for cls in (ParameterError, RegionError):
         assert issubclass(cls, UsageError)
 
 
 def _command(monkeypatch, run):
     """Make `briefings validate` run ``run`` instead (the CLI's mapping is what is tested)."""
-    import analysis.validate
+    import analysis.cli.validate
 
-    monkeypatch.setattr(analysis.validate, "run_validate", run)
+    monkeypatch.setattr(analysis.cli.validate, "run_validate", run)
 
 
 def test_a_usage_error_is_one_line_and_exit_2(monkeypatch, capsys):
@@ -112,7 +110,7 @@ def test_a_usage_error_is_one_line_and_exit_2(monkeypatch, capsys):
 
 
 def test_another_workbook_error_is_one_line_and_exit_1(monkeypatch, capsys):
-    from analysis.dataset import DataError
+    from analysis.data.dataset import DataError
 
     def run(args):
         raise DataError("events.csv: cannot be read")
@@ -153,7 +151,7 @@ def test_teach_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
 def test_export_of_data_that_does_not_load_is_one_line_and_exit_1(monkeypatch, tmp_path, capsys):
     import shutil
 
-    from analysis.paths import data_dir
+    from analysis.data.paths import data_dir
 
     broken = tmp_path / "data"
     shutil.copytree(data_dir(), broken)
@@ -167,12 +165,12 @@ def test_export_of_data_that_does_not_load_is_one_line_and_exit_1(monkeypatch, t
 
 
 def test_export_does_not_call_a_bug_a_data_problem(monkeypatch, tmp_path):
-    import analysis.export
+    import analysis.data.export
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(analysis.export, "export", broken)
+    monkeypatch.setattr(analysis.data.export, "export", broken)
     with pytest.raises(KeyError):
         cli.main(["export", str(tmp_path / "out")])
 

@@ -136,7 +136,7 @@ def test_region_values_match_exactly_and_fail_at_once(value, message):
 
 
 def test_region_matching_is_exact_on_names_codes_and_aliases():
-    from analysis.regions import RegionError, resolve_region
+    from analysis.model.regions import RegionError, resolve_region
 
     for value in ("Mali", "MALI", "mli", "ML", "Republic of Mali", "the Republic of Mali"):
         assert resolve_region(value).iso3 == ("MLI",), value
@@ -147,7 +147,7 @@ def test_region_matching_is_exact_on_names_codes_and_aliases():
 
 
 def test_partner_values_match_exactly():
-    from analysis import params
+    from analysis.briefings import params
 
     assert params.normalise_partner("African Union") == params.normalise_partner("au")
     assert params.normalise_partner("AFRICAN  UNION") == params.normalise_partner("au")

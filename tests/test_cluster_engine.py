@@ -25,7 +25,7 @@ def test_build_help_documents_the_scheduler_option_and_its_variable(briefings):
 
 def test_the_builder_imports_nothing_of_dask_until_it_connects():
     code = ("import json, sys\n"
-            "import analysis.builder.build, analysis.builder.cli, analysis.builder.cluster\n"
+            "import analysis.builder.build, analysis.cli.build, analysis.builder.cluster\n"
             "from analysis.cli import make_parser\n"
             "make_parser()\n"
             "print(json.dumps(sorted(m for m in sys.modules\n"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.paths import PROJECT_DIR, data_dir
+from analysis.data.paths import PROJECT_DIR, data_dir
 
 GEOJSON = data_dir() / "geo" / "naturalearth_110m_countries.geojson"
 REFERENCE = PROJECT_DIR.parent / "shared" / "reference" / "public-figures.md"

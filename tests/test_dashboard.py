@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import apps, dashboard
+from analysis import cli
+from analysis.apps import dashboard, launch as apps
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser-apps")]
 
@@ -90,7 +91,7 @@ def test_the_command_shows_the_url_with_its_token_and_it_works(tmp_path):
     port = apps.free_port()
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), PSW_DIE_WITH_PARENT=str(os.getpid()))
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.apps", "dashboard", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "dashboard", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             start_new_session=True)
     try:
@@ -132,7 +133,7 @@ def test_idle_kernels_are_culled_and_the_cap_is_set():
 def test_ip_opens_it_to_others_with_a_warning(capsys, monkeypatch):
     started = []
     monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
-    apps.main(["dashboard", "--port", str(apps.free_port()), "--ip", "0.0.0.0"])
+    cli.main(["dashboard", "--port", str(apps.free_port()), "--ip", "0.0.0.0"])
     err = capsys.readouterr().err
     assert "WARNING" in err and "0.0.0.0" in err and "anyone who can reach this machine" in err
     cmd = started[0][1]

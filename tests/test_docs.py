@@ -7,8 +7,8 @@ import re
 import pytest
 
 from analysis.cli import COMMANDS
-from analysis.paths import PROJECT_DIR
-from analysis.schema import load_schema
+from analysis.data.paths import PROJECT_DIR
+from analysis.data.schema import load_schema
 
 README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
 DOCS_DIR = PROJECT_DIR / "docs"
@@ -116,7 +116,7 @@ def test_the_checkout_keeps_its_top_level_and_git_keeps_reports():
 
 def test_the_facilitator_guide_names_the_real_kernel_targets_and_kinds():
     from analysis.briefings import registry
-    from analysis.kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
+    from analysis.briefings.kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
     guide = DOCS["facilitator-guide.md"]
     assert KERNEL_NAME in guide and f'"{KERNEL_DISPLAY_NAME}"' in guide

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 import analysis
-from analysis import text
+from analysis.prose import text
 from analysis.cli import main
-from analysis.document import DEFAULT, chapter_document
-from analysis.paths import PROJECT_DIR, data_dir
-from analysis.schema import load_schema
+from analysis.data.document import DEFAULT, chapter_document
+from analysis.data.paths import PROJECT_DIR, data_dir
+from analysis.data.schema import load_schema
 
 CHAPTER_2018 = Path(__file__).parent / "fixtures" / "drafting" / "chapter-2018.txt"
 
@@ -44,7 +44,7 @@ def test_a_draft_cites_its_own_document(drafted):
 
 def test_a_notebook_shows_the_document_its_data_names_escaped(drafted):
     """Notebooks display the document (``document.for_dataset(ds)``) instead of naming it."""
-    from analysis.document import for_dataset, from_descriptor
+    from analysis.data.document import for_dataset, from_descriptor
 
     shown = for_dataset(analysis.load(drafted))._repr_markdown_()
     assert "(A/73/1), 2018, chapter II.B" in shown and "A/72/1" not in shown
@@ -60,7 +60,7 @@ def test_a_notebook_shows_the_document_its_data_names_escaped(drafted):
 
 
 def test_sections_come_from_the_sections_table(drafted):
-    from analysis import seed
+    from analysis.data import seed
 
     headings, opening = seed.section_headings(drafted)
     assert opening == "caption"
@@ -102,10 +102,10 @@ def _string_constants(path: Path):
 
 
 def test_code_names_the_document_only_in_its_default():
-    """A search of the code for the symbol finds the default (analysis/document.py), docs and tests."""
+    """A search of the code for the symbol finds the default (analysis/data/document.py), docs and tests."""
     found = []
     for path in sorted([*(PROJECT_DIR / "analysis").rglob("*.py"), *(PROJECT_DIR / "scripts").glob("*.py")]):
-        if path == PROJECT_DIR / "analysis" / "document.py":
+        if path == PROJECT_DIR / "analysis" / "data" / "document.py":
             continue
         found += [f"{path.relative_to(PROJECT_DIR)}:{line}" for line, value in _string_constants(path)
                   if DEFAULT.symbol in value]

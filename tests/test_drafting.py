@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from analysis import seed
+from analysis.data import seed
 from analysis.cli import main
 from analysis.drafting.accuracy import compare, read_folder
 from analysis.drafting.dates import find_dates
 from analysis.drafting.draft import draft_chapter
-from analysis.drafting.layout import fold, read_chapter
+from analysis.data.layout import fold, read_chapter
 from analysis.drafting.numbers import find_numbers
-from analysis.paths import data_dir
-from analysis.validate import validate_folder
+from analysis.data.paths import data_dir
+from analysis.data.validate import validate_folder
 
 CHAPTER_2018 = Path(__file__).parent / "fixtures" / "drafting" / "chapter-2018.txt"
 
@@ -231,7 +231,7 @@ def test_output_folder_must_be_new_or_empty_unless_force(tmp_path, capsys):
 
 def test_accuracy_floor_on_the_seed_chapter(seed_paragraphs):
     text = seed.seed_path().read_text(encoding="utf-8")
-    from analysis.document import chapter_document
+    from analysis.data.document import chapter_document
 
     doc = chapter_document(data_dir())
     draft = draft_chapter(text, symbol=doc.symbol, year=doc.year, context=data_dir())

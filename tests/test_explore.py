@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import explore, params, queries
+from analysis.apps import explore
+from analysis.briefings import params
+from analysis.model import queries
 
 
 def test_choices_offer_regions_themes_and_partners_with_data(dataset):
@@ -52,7 +54,7 @@ def test_bad_choice_names_the_value(dataset):
 
 
 def test_region_choices_are_grouped_and_known_to_the_data(dataset):
-    from analysis.regions import resolve_region
+    from analysis.model.regions import resolve_region
 
     options = explore.region_options(ds=dataset)
     order = [kind for kind, _ in explore.REGION_GROUPS]
@@ -68,7 +70,7 @@ def test_region_choices_are_grouped_and_known_to_the_data(dataset):
 
 
 def test_one_display_name_per_country_in_controls_table_points_and_map(dataset):
-    from analysis.names import display_name
+    from analysis.model.names import display_name
 
     name = display_name("COD", dataset)
     assert name == "Democratic Republic of the Congo"  # not coco's "DR Congo" nor the map's own
@@ -128,8 +130,8 @@ def test_tutorial_cells_leave_the_controls_alone():
     every cell after the controls is tagged so that the dashboard leaves it out."""
     import nbformat
 
-    from analysis.apps import TUTORIAL_TAG
-    from analysis.paths import notebooks_dir
+    from analysis.apps.launch import TUTORIAL_TAG
+    from analysis.data.paths import notebooks_dir
 
     nb = nbformat.read(str(notebooks_dir() / "explore.ipynb"), as_version=4)
     makes = [i for i, c in enumerate(nb.cells) if "explore.Explorer(" in c.source]
@@ -175,8 +177,8 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path):
     import nbformat
     import papermill
 
-    from analysis.paths import notebooks_dir
-    from analysis.kernels import KERNEL_NAME, ipc_config
+    from analysis.data.paths import notebooks_dir
+    from analysis.briefings.kernels import KERNEL_NAME, ipc_config
 
     out = tmp_path / "explore.ipynb"
     papermill.execute_notebook(str(notebooks_dir() / "explore.ipynb"), str(out), kernel_name=KERNEL_NAME,
@@ -186,7 +188,7 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path):
     data = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in d for d in data)
     assert any("Gambia" in d.get("text/html", "") for d in data)  # the tour's Western Africa table
-    from analysis.document import chapter_document
+    from analysis.data.document import chapter_document
 
     shown = data[0].get("text/markdown", "")  # the document, named by the data, before the controls
     assert chapter_document().reference in shown, shown

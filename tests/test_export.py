@@ -10,10 +10,10 @@ import pytest
 
 import analysis
 from analysis.cli import main
-from analysis.export import format_cell, export
-from analysis.paths import data_dir
+from analysis.data.export import format_cell, export
+from analysis.data.paths import data_dir
 from analysis.errors import UsageError
-from analysis.validate import format_problems, validate_folder
+from analysis.data.validate import format_problems, validate_folder
 
 MINI = Path(__file__).parent / "fixtures" / "validate" / "mini"
 

@@ -257,7 +257,7 @@ def test_every_printed_value_matches_its_value_and_qualifier(dataset):
 
 
 def test_printed_form_occurs_in_the_chapter_unless_inferred(dataset, seed_paragraphs):
-    from analysis import seed
+    from analysis.data import seed
 
     missing = [fid for fid, row in _records(dataset, "figures", "figure_id").items()
                if not row["inferred"]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import queries, text
+from analysis.model import queries
+from analysis.prose import text
 from analysis.prose import findings
 from analysis.prose.modality import MODALITIES, status_clause
 
@@ -32,7 +33,7 @@ def test_the_overview_and_the_records_sentence_count_the_same_findings(dataset, 
     sentence = text.region_key_points(region, ds=dataset)
     if not sentence:
         return
-    from analysis.formatting import plural
+    from analysis.prose.formatting import plural
 
     counts = dict(zip(table.frame["kind of record"], table.frame["records"]))
     for f in findings.records(queries.selection(region, dataset), ds=dataset).values():

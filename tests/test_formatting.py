@@ -1,10 +1,12 @@
-"""One helper per meaning: numbers and plurals (analysis.formatting), paragraph locators and the
-reading order (analysis.locators), shared by text, charts, maps and validation."""
+"""One helper per meaning: numbers and plurals (analysis.prose.formatting), paragraph locators and the
+reading order (analysis.data.locators), shared by text, charts, maps and validation."""
 from __future__ import annotations
 
 import pytest
 
-from analysis import charts, formatting, locators, maps, style, text, validate
+from analysis.graphics import charts, maps
+from analysis.prose import formatting, text
+from analysis.data import locators, validate
 
 
 @pytest.mark.parametrize("value, unit, qualifier, expected", [
@@ -55,7 +57,7 @@ def test_one_locator_pattern_allows_digits_in_section_ids():
     assert validate.LOCATOR is locators.LOCATOR
     assert locators.LOCATOR.fullmatch("section-2/10")
     assert not locators.LOCATOR.fullmatch("crisis/0")
-    assert style.paragraph_locators(["s2/1, crisis/3", None, "wps/2"]) == ["wps/2", "crisis/3", "s2/1"]
+    assert locators.paragraph_locators(["s2/1, crisis/3", None, "wps/2"]) == ["wps/2", "crisis/3", "s2/1"]
 
 
 def test_one_reading_order_and_it_agrees_with_the_data(dataset):

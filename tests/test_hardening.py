@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from analysis import cli
-from analysis.paths import PROJECT_DIR, data_dir
+from analysis.data.paths import PROJECT_DIR, data_dir
 
 CHAPTER_2018 = Path(__file__).parent / "fixtures" / "drafting" / "chapter-2018.txt"
 #: Address space for children that read untrusted files: plenty for pandas, not for /dev/zero.
@@ -106,7 +106,7 @@ def edit_cell(folder: Path, name: str, column: str, row: int, value: str) -> Non
 @pytest.mark.parametrize("path", ["../.bash_profile", "/etc/hostname", "sub/../../x.csv"])
 def test_a_descriptor_path_outside_the_folder_is_refused_by_loader_validate_export_and_draft(
         capsys, tmp_path, data_copy, monkeypatch, path):
-    from analysis import dataset, validate
+    from analysis.data import dataset, validate
 
     (tmp_path / ".bash_profile").write_text("echo planted\n")
     set_path(data_copy, "themes", path)
@@ -125,7 +125,7 @@ def test_a_descriptor_path_outside_the_folder_is_refused_by_loader_validate_expo
 
 
 def test_a_data_file_linked_outside_the_folder_is_refused(tmp_path, data_copy):
-    from analysis import dataset, validate
+    from analysis.data import dataset, validate
 
     outside = tmp_path / "themes.csv"
     shutil.move(data_copy / "themes.csv", outside)
@@ -255,14 +255,14 @@ def test_draft_out_inside_its_data_folder_is_refused(capsys, tmp_path, data_copy
 
 
 def test_a_second_run_into_a_locked_folder_is_refused_naming_the_first(capsys, tmp_path):
-    from analysis.outputs import FolderLock
+    from analysis.data.outputs import FolderLock
 
     out = tmp_path / "out"
     out.mkdir()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from analysis.outputs import FolderLock
+        from analysis.data.outputs import FolderLock
         with FolderLock(Path({str(out)!r}), command="test"):
             print("locked", flush=True)
             time.sleep(60)
@@ -324,7 +324,7 @@ def test_the_next_run_removes_what_a_killed_run_left(capsys, tmp_path):
 
 
 def test_kernel_connection_files_live_in_the_run_s_own_folder(tmp_path):
-    from analysis.kernels import ipc_config
+    from analysis.briefings.kernels import ipc_config
 
     config = ipc_config(str(tmp_path))
     assert Path(config.KernelManager.connection_file).parent == tmp_path
@@ -337,7 +337,7 @@ FORMULAS = ["=HYPERLINK(\"http://example.org\",\"x\")", "+cmd|' /C calc'!A0", "@
 
 
 def test_neutralise_follows_owasp():
-    from analysis.csvsafe import neutralise_cell
+    from analysis.data.csvsafe import neutralise_cell
 
     assert [neutralise_cell(v) for v in FORMULAS] == ["'" + v for v in FORMULAS]
     assert [neutralise_cell(v) for v in ["-3", "+1.5", "plain", "", "a=b"]] == \
@@ -346,7 +346,7 @@ def test_neutralise_follows_owasp():
 
 def test_export_is_faithful_by_default_and_neutralised_for_spreadsheets(capsys, tmp_path, data_copy,
                                                                          monkeypatch):
-    from analysis import dataset
+    from analysis.data import dataset
 
     edit_cell(data_copy, "engagements.csv", "activity", 1, FORMULAS[0])
     edit_cell(data_copy, "engagements.csv", "activity", 2, FORMULAS[1])
@@ -366,7 +366,7 @@ def test_export_is_faithful_by_default_and_neutralised_for_spreadsheets(capsys, 
 def test_the_explorer_download_is_neutralised(monkeypatch):
     import pandas as pd
 
-    from analysis import explore
+    from analysis.apps import explore
 
     view = explore.compute_view()
     frame = view.table.copy()
@@ -388,7 +388,7 @@ def _countries_row(folder: Path, name: str) -> int:
 
 def test_display_names_differing_by_an_invisible_character_are_refused(capsys, data_copy,
                                                                         monkeypatch, tmp_path):
-    from analysis import validate
+    from analysis.data import validate
 
     chad = _countries_row(data_copy, "Chad")
     mali = _countries_row(data_copy, "Mali")
@@ -408,7 +408,7 @@ def test_display_names_differing_by_an_invisible_character_are_refused(capsys, d
 
 
 def test_bidi_controls_and_overlong_names_are_refused_in_short_lines(data_copy):
-    from analysis import validate
+    from analysis.data import validate
 
     edit_cell(data_copy, "engagements.csv", "activity", 1, "supports \u202emediation")
     edit_cell(data_copy, "places.csv", "name", 1, "N" * 306)
@@ -419,7 +419,7 @@ def test_bidi_controls_and_overlong_names_are_refused_in_short_lines(data_copy):
 
 
 def test_tab_and_newline_only_in_long_text(data_copy):
-    from analysis import validate
+    from analysis.data import validate
 
     edit_cell(data_copy, "engagements.csv", "activity", 1, "two\nlines")
     edit_cell(data_copy, "themes.csv", "name", 1, "a\tname")
@@ -440,7 +440,7 @@ def test_the_schema_states_the_length_limits():
 # --- 6. Bounded work (the drafter's time: benchmarks/drafting_scale.py) ----------------------
 
 def test_jobs_is_capped_at_four_per_core_with_a_note(capsys, tmp_path):
-    from analysis.builder.cli import capped_jobs, max_jobs
+    from analysis.cli.build import capped_jobs, max_jobs
 
     assert capped_jobs(1) == 1 and capped_jobs(max_jobs()) == max_jobs()
     assert capped_jobs(100_000) == max_jobs()
@@ -491,7 +491,7 @@ def test_a_pdf_has_a_time_limit():
 
 def test_an_overlong_cell_is_cut_with_a_mark_and_wrapped():
     from analysis.builder.render import TEMPLATE_DIR
-    from analysis.displays import CELL_LIMIT, cut
+    from analysis.briefings.displays import CELL_LIMIT, cut
 
     assert cut("x" * 10) == "x" * 10
     long = cut("x" * (CELL_LIMIT + 9000))
@@ -510,8 +510,8 @@ def _documents() -> str:
 
 
 def test_the_docs_state_the_limits_token_and_safe_dask_commands():
-    from analysis import dashboard
-    from analysis.files import LIMITS, MB
+    from analysis.apps import dashboard
+    from analysis.data.files import LIMITS, MB
 
     docs = _documents()
     for kind, limit in LIMITS.items():

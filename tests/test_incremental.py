@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import data_dir
+from analysis.data.paths import data_dir
 from benchmarks.incremental import edit_table  # rewrites one table of a data folder
 
 pytestmark = pytest.mark.slow

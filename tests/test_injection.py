@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.escaping import data_text
+from analysis.data.escaping import data_text
 
 PROJECT = Path(__file__).resolve().parents[1]
 BRIEFINGS = Path(sys.executable).parent / "briefings"

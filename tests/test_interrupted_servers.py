@@ -31,7 +31,7 @@ RUN_MARK = "PSW_INTERRUPTED_RUN"
 @pytest.mark.skipif(PROBE not in os.environ,
                     reason="started by test_an_interrupted_run_leaves_no_process_behind")
 def test_servers_wait_for_the_signal(lab_server, voila_server, tmp_path):
-    from analysis.apps import free_port
+    from analysis.apps.launch import free_port
 
     port = free_port()
     dask = Path(sys.executable).parent / "dask"

@@ -24,7 +24,7 @@ def explorer_pages() -> dict[str, str]:
     """The explorer's key points for each choice, as the HTML the dashboard shows."""
     import mistune
 
-    from analysis.explore import compute_view
+    from analysis.apps.explore import compute_view
 
     pages = {}
     for region, theme, partner in EXPLORER_CHOICES:
@@ -70,7 +70,7 @@ def test_every_entry_rests_on_a_locator_that_exists(seed_paragraphs, dataset):
     """Each locator exists (a paragraph of the seed, a context source, 'page' or '-' as its
     verdict allows); a stated or implied entry cites its paragraphs; its evidence phrase, and
     every phrase the sentence quotes, occur in one of those paragraphs."""
-    from analysis import seed
+    from analysis.data import seed
 
     sources = set(dataset.sources["source_id"])
     problems = []

@@ -15,8 +15,8 @@ import pytest  # noqa: E402
 import geopandas as gpd  # noqa: E402,F401  (a required package: missing must fail)
 from shapely.geometry import box  # noqa: E402
 
-from analysis import maps, style  # noqa: E402
-from analysis.paths import data_dir  # noqa: E402
+from analysis.graphics import maps, style  # noqa: E402
+from analysis.data.paths import data_dir  # noqa: E402
 
 GEOMETRY = data_dir() / maps.GEOMETRY_FILE
 
@@ -196,7 +196,7 @@ def test_load_world_reads_the_committed_outlines():
 
 
 def test_western_africa_lies_within_africa(dataset):
-    from analysis.regions import resolve_region
+    from analysis.model.regions import resolve_region
 
     world = maps.load_world()
     west = maps.region_extent(world, resolve_region("Western Africa", dataset).iso3)
@@ -243,12 +243,12 @@ def test_real_choropleth_of_engagements(dataset):
 def test_maps_never_load_the_project_dataset(monkeypatch, world, operations, offices):
     """Without ``ds`` a map draws only the rows it is given; a region name then needs ``ds``."""
     import analysis
-    import analysis.dataset
+    import analysis.data.dataset
 
     def refuse(*args, **kwargs):
         raise AssertionError("a map loaded the project's dataset")
 
-    monkeypatch.setattr(analysis.dataset, "load", refuse)
+    monkeypatch.setattr(analysis.data.dataset, "load", refuse)
     monkeypatch.setattr(analysis, "load", refuse)
     maps.plot_presence(operations=operations, offices=offices, world=world)
     maps.plot_choropleth(pd.DataFrame({"iso3": ["AAA"], "count": [2]}), world=world, region=["AAA"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import names, twins
+from analysis.model import names, twins
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -46,7 +46,7 @@ def test_every_m49_area_has_a_name_row(dataset):
 
 
 def test_map_names_are_the_display_names(dataset):
-    from analysis import maps
+    from analysis.graphics import maps
 
     printed = maps._names(maps.load_world(), dataset)  # a map uses the ds it is given
     assert printed["COD"] == "Democratic Republic of the Congo"  # Natural Earth: "Dem. Rep. Congo"
@@ -55,7 +55,7 @@ def test_map_names_are_the_display_names(dataset):
 
 
 def test_region_labels_use_the_display_name():
-    from analysis.regions import resolve_region
+    from analysis.model.regions import resolve_region
 
     assert resolve_region("COD").label == "Democratic Republic of the Congo"
     assert resolve_region("DR Congo").key == "COD"  # the short name still resolves

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import cli, explore, kernels, salience
-from analysis.paths import PROJECT_DIR
+from analysis import cli
+from analysis.apps import explore
+from analysis.briefings import kernels
+from analysis.model import salience
+from analysis.data.paths import PROJECT_DIR
 
 
 def run_cli(capsys, *argv):
@@ -154,7 +157,7 @@ def test_git_ignores_the_instructor_edition_and_the_docs_outputs():
 
 
 def test_jupyterlab_starts_without_news_or_update_check():
-    from analysis import apps
+    from analysis.apps import launch as apps
 
     env = apps.lab_env({})
     folder = Path(env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0])
@@ -169,7 +172,7 @@ def test_jupyterlab_starts_without_news_or_update_check():
 
 def test_key_points_are_the_most_salient_one_per_actor():
     import analysis
-    from analysis import queries
+    from analysis.model import queries
 
     ds = analysis.load()
     view = explore.compute_view("World", draw=False)
@@ -297,7 +300,7 @@ def test_an_office_sits_at_its_seat_as_a_labelled_context_fact():
     """UNOWAS in Dakar, not inside Mali: the seat comes from the context table office_seats,
     with its source, and the map says so under it."""
     import analysis
-    from analysis import maps, style
+    from analysis.graphics import maps, style
 
     ds = analysis.load()
     seats = ds.office_seats.set_index("office_id")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from analysis.paths import PROJECT_DIR
-from analysis.seed import normalize
+from analysis.data.paths import PROJECT_DIR
+from analysis.data.seed import normalize
 
 RUN = 13
 SKIP_DIRS = {".git", ".venv", "reports", ".cache", ".pytest_cache", "__pycache__", ".ipynb_checkpoints"}

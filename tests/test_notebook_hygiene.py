@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.kernels import KERNEL_NAME
-from analysis.paths import notebooks_dir
+from analysis.briefings.kernels import KERNEL_NAME
+from analysis.data.paths import notebooks_dir
 
 NOTEBOOKS = sorted(notebooks_dir().rglob("*.ipynb"))
 NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
@@ -98,7 +98,7 @@ def test_outputs_never_reach_a_commit():
 def test_no_notebook_text_names_the_document(path: Path):
     """The document is data: a notebook shows it from ``data/datapackage.json`` (e.g.
     ``document.for_dataset(ds)``), so a dataset drafted for another chapter is not mislabelled."""
-    from analysis.document import DEFAULT, chapter_document
+    from analysis.data.document import DEFAULT, chapter_document
 
     names = {doc.symbol for doc in (DEFAULT, chapter_document())}
     names |= {f"chapter {doc.part}" for doc in (DEFAULT, chapter_document()) if doc.part}

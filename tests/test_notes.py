@@ -57,7 +57,7 @@ def _page(notebook, params):
 def test_salience_ranks_points_by_the_paragraphs_speaking_of_them_then_rows_then_order():
     import pandas as pd
 
-    from analysis.salience import rank, rank_items
+    from analysis.model.salience import rank, rank_items
 
     class Tiny:  # the tables the rule reads
         mentions = pd.DataFrame({"paragraph": ["a/1", "b/1", "c/1", "c/1", "b/1"],
@@ -244,12 +244,12 @@ def test_context_on_a_note_names_its_source(notes):
 
 def test_a_set_file_id_ending_in_note_is_refused(tmp_path):
     from analysis.builder.briefing_set import load_briefing_set
-    from analysis.builder.catalog import ParameterProblem
+    from analysis.errors import ParameterError
 
     path = tmp_path / "set.toml"
     path.write_text('[[briefing]]\nnotebook = "country"\nid = "mali-note"\n'
                     'parameters = { country = "Mali" }\n', encoding="utf-8")
-    with pytest.raises(ParameterProblem, match="-note"):
+    with pytest.raises(ParameterError, match="-note"):
         load_briefing_set(path)
 
 

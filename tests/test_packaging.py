@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.kernels import KERNEL_NAME
-from analysis.paths import PROJECT_DIR
+from analysis.briefings.kernels import KERNEL_NAME
+from analysis.data.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def briefings(installed, *args, timeout=120):
 
 def test_the_installed_package_is_not_the_checkout(installed):
     out = _run([str(installed["venv"] / "bin" / "python"), "-c",
-                "import analysis, analysis.paths as p; print(analysis.__file__); print(p.in_checkout())"],
+                "import analysis, analysis.data.paths as p; print(analysis.__file__); print(p.in_checkout())"],
                cwd=installed["cwd"], env=installed["env"])
     where, in_checkout = out.stdout.split()
     assert str(installed["venv"]) in where and in_checkout == "False"

@@ -4,19 +4,19 @@ from __future__ import annotations
 import papermill
 import pytest
 
-from analysis import params, queries
+from analysis.briefings import params
+from analysis.model import queries
 
 
 def test_every_declared_notebook_exists():
-    assert set(params.NOTEBOOKS) == {"region", "country", "gender", "funding", "partnerships"}
-    for name, path in params.NOTEBOOKS.items():
-        assert path.is_file(), path
-        assert params.notebook_path(name) == path
+    assert set(params.notebook_names()) == {"region", "country", "gender", "funding", "partnerships"}
+    for name in params.notebook_names():
+        assert params.notebook_path(name).is_file(), name
 
 
-@pytest.mark.parametrize("notebook", sorted(params.PARAMETERS))
+@pytest.mark.parametrize("notebook", params.notebook_names())
 def test_notebook_parameters_cell_matches_the_declaration(notebook):
-    inferred = papermill.inspect_notebook(str(params.NOTEBOOKS[notebook]))
+    inferred = papermill.inspect_notebook(str(params.notebook_path(notebook)))
     declared = params.declared_parameters(notebook)
     assert list(inferred) == list(declared)
     for name, p in declared.items():
@@ -26,7 +26,7 @@ def test_notebook_parameters_cell_matches_the_declaration(notebook):
 
 
 def test_defaults_pass_their_own_check():
-    for notebook in params.PARAMETERS:
+    for notebook in params.notebook_names():
         assert params.check_parameters(notebook, {}) == params.defaults(notebook)
 
 

@@ -2,7 +2,7 @@
 
 Tables are discovered from the schema: each chapter-layer resource with a ``paragraph`` field
 (entities, relations, events, figures and mentions). For each row: the paragraph exists, the
-evidence phrase occurs in it (typography and case folded by ``analysis.seed.normalize``) and is
+evidence phrase occurs in it (typography and case folded by ``analysis.data.seed.normalize``) and is
 short, inferred rows say why, and names, references, dates and figures that the row claims the
 chapter states do occur in that paragraph. The spine (sections, paragraphs) must agree with the
 seed parser, and our free-text fields must not reuse the chapter's wording.
@@ -16,8 +16,8 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from analysis import seed
-from analysis.schema import load_schema
+from analysis.data import seed
+from analysis.data.schema import load_schema
 
 SCHEMA = load_schema()
 PROVENANCE_TABLES = [t.name for t in SCHEMA.tables.values() if t.layer == "chapter" and t.has_provenance]
@@ -181,7 +181,7 @@ def test_sections_table_agrees_with_the_seed(dataset, seed_paragraphs):
     order = list(dict.fromkeys(p.section_id for p in seed_paragraphs.values()))
     assert list(sections.section_id) == order
     assert list(sections.number) == list(range(len(order)))
-    from analysis.drafting.layout import detect_headings, fold
+    from analysis.data.layout import detect_headings, fold
 
     # Every heading of the sections table is a heading line of the chapter's text, in order.
     in_text = list(detect_headings(seed.seed_path().read_text(encoding="utf-8")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import queries
+from analysis.model import queries
 
 
 def acronyms_or_names(frame: pd.DataFrame) -> set[str]:
@@ -119,7 +119,7 @@ def test_records_in_a_country_without_data_are_all_zero(dataset):
 
 
 def test_regions_with_data_are_named_regions_that_resolve(dataset):
-    from analysis.regions import resolve_region
+    from analysis.model.regions import resolve_region
 
     regions = queries.regions_with_data(ds=dataset)
     assert {"Western Africa", "Central Asia", "Africa"} <= set(regions)

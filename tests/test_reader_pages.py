@@ -304,7 +304,7 @@ def test_sanitiser_keeps_figures_tables_and_relative_links():
 def test_report_table_has_caption_no_index_full_text_and_alignment():
     import pandas as pd
 
-    from analysis.displays import ReportTable
+    from analysis.briefings.displays import ReportTable
 
     long = "United Nations Multidimensional Integrated Stabilization Mission in Mali <b>"
     html = ReportTable(pd.DataFrame({"name": [long], "records": [3]}, index=[7]),
@@ -319,7 +319,7 @@ def test_alt_text_names_the_finding_and_key_numbers():
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from analysis import alttext
+    from analysis.graphics import alttext
 
     fig, ax = plt.subplots()
     ax.bar(["women", "target"], [26, 50])
@@ -335,7 +335,7 @@ def test_a_section_with_only_notes_shrinks_to_one_line_and_one_without_output_go
     import nbformat
 
     from analysis.builder import render
-    from analysis.displays import EMPTY_MARK
+    from analysis.briefings.displays import EMPTY_MARK
 
     v4 = nbformat.v4
     note = v4.new_output("execute_result", data={"text/markdown": "_No dated events for Mali._"},
@@ -371,8 +371,9 @@ def test_a_section_with_only_notes_shrinks_to_one_line_and_one_without_output_go
 
 
 def test_default_set_has_a_country_briefing_for_every_country_with_records(briefings, dataset):
-    from analysis import queries
-    from analysis.builder.briefing_set import load_briefing_set, slug
+    from analysis.model import queries
+    from analysis.builder.briefing_set import load_briefing_set
+    from analysis.data.escaping import slug
 
     countries = queries.countries_with_data(None, ds=dataset)
     ids = [b.id for b in load_briefing_set().briefings if b.notebook == "country"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import PROJECT_DIR
+from analysis.data.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 

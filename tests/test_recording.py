@@ -1,4 +1,4 @@
-"""What a briefing reads, recorded at the dataset's tables (analysis.recording): selections,
+"""What a briefing reads, recorded at the dataset's tables (analysis.data.recording): selections,
 what a row change covers, the data row by row, and the digest a page's stamp names."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import random
 import pandas as pd
 import pytest
 
-from analysis import recording
-from analysis.recording import covers, diff, reads_digest
+from analysis.data import recording
+from analysis.data.recording import covers, diff, reads_digest
 
 _names = itertools.count()
 
@@ -239,7 +239,7 @@ def test_a_checked_set_served_from_the_cache_keeps_the_parameters_order(tmp_path
 def test_the_sections_order_read_from_its_file_is_recorded(tmp_path):
     """Citations are sorted in the sections' order, read from sections.csv rather than through
     the dataset: that read is recorded, so that reordering or renaming sections rebuilds."""
-    from analysis.locators import paragraph_locators
+    from analysis.data.locators import paragraph_locators
 
     path = tmp_path / "reads.jsonl"
     with recording.recording_to(path):

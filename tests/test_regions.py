@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import analysis
-from analysis.paths import data_dir
-from analysis.regions import (RegionError, RegionSelection, countries_in, region_choices,
+from analysis.data.paths import data_dir
+from analysis.model.regions import (RegionError, RegionSelection, countries_in, region_choices,
                               region_of, resolve_region)
 
 
@@ -136,7 +136,7 @@ def test_notebooks_show_the_message_not_a_traceback():
 # ------------------------------------------------------------------------------- lightness
 
 def test_exact_matches_need_no_country_converter():
-    code = ("import sys, analysis.regions as r\n"
+    code = ("import sys, analysis.model.regions as r\n"
             "assert 'pandas' not in sys.modules, 'import pulled in pandas'\n"
             "for v in ('CIV', 'ci', 'Western Africa', 'UNOCA', 'World', 'Ghana'):\n"
             "    r.resolve_region(v)\n"

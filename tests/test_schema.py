@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis.paths import data_dir
-from analysis.schema import load_schema
+from analysis.data.paths import data_dir
+from analysis.data.schema import load_schema
 
 SCHEMA = load_schema()
 TABLES = list(SCHEMA.tables.values())
@@ -147,7 +147,7 @@ def test_tables_and_describe(dataset):
 
 
 def test_import_analysis_is_light():
-    code = ("import sys, analysis, analysis.validate, analysis.export, analysis.cli\n"
+    code = ("import sys, analysis, analysis.data.validate, analysis.data.export, analysis.cli\n"
             "analysis.cli.make_parser()\n"
             "heavy = [m for m in ('geopandas', 'matplotlib', 'pandas') if m in sys.modules]\n"
             "print(','.join(heavy))")

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import analysis
-import analysis.params
-import analysis.queries
-import analysis.regions
+import analysis.briefings.params
+import analysis.model.queries
+import analysis.model.regions
 from analysis.cli import main
 from analysis.teaching import checks, course, editions
 from analysis.teaching.feedback import Feedback, mentions
@@ -228,16 +228,16 @@ SLIPS = [
     ("2_1", lambda: _ds().countries.loc[_ds().countries["iso3"] == "MLI", "subregion"], "table_for_text"),
     ("2_2", lambda: _names(E("2_2")), "name_for_code"),
     ("2_2", lambda: sorted(E("2_2")), "list_for_set"),
-    ("2_2", lambda: set(analysis.regions.resolve_region("Western Africa").iso3), "whole_subregion"),
+    ("2_2", lambda: set(analysis.model.regions.resolve_region("Western Africa").iso3), "whole_subregion"),
     ("2_2", lambda: {c.lower() for c in E("2_2")}, "case"),
     ("2_2", lambda: set(_ds().countries.set_index("iso3").loc[sorted(E("2_2")), "iso2"]), "iso2_for_iso3"),
     ("2_3", lambda: E("2_3") / 100, "fraction_for_count"),
-    ("2_3", lambda: len(analysis.regions.resolve_region("Middle Africa").iso3), "subregion_count"),
+    ("2_3", lambda: len(analysis.model.regions.resolve_region("Middle Africa").iso3), "subregion_count"),
     ("2_3", lambda: len(set(_ds().office_coverage.query("office_id == 'UNOCA'")["iso3"])
                         & set(_ds().places["iso3"].dropna())), "chapter_only"),
     ("2_4", lambda: _names(E("2_4")), "name_for_code"),
     ("2_4", lambda: set(_ds().office_coverage.query("office_id == 'UNOCA'")["iso3"])
-     & set(analysis.regions.resolve_region("Middle Africa").iso3), "inside_for_outside"),
+     & set(analysis.model.regions.resolve_region("Middle Africa").iso3), "inside_for_outside"),
     ("2_4", lambda: set(_ds().office_coverage.query("office_id == 'UNOCA'")["iso3"]), "whole_coverage"),
     ("3_1", lambda: E("3_1") / 100, "share_for_percent"),
     ("3_1", lambda: f"{E('3_1'):g} per cent", "text_for_number"),
@@ -256,7 +256,7 @@ SLIPS = [
     # ("3_4", "press_total"): no press total is recorded any more (issue #8: no named document holds it)
     ("3_4", lambda: _public("pk-budget-2016-17") - _public("pk-budget-2015-16"), "wrong_years"),
     ("3_4", lambda: str(E("3_4")), "text_for_number"),
-    ("4_1", lambda: len(analysis.queries.partners_in()), "no_stated_cooperation"),
+    ("4_1", lambda: len(analysis.model.queries.partners_in()), "no_stated_cooperation"),
     ("4_1", lambda: len(_ds().partners), "every_row"),
     ("4_1", lambda: int(_ds().engagements["partner_id"].nunique()), "every_engaged_actor"),
     ("4_1", lambda: int(_ds().engagements["partner_id"].notna().sum()), "engagements_for_partners"),
@@ -266,7 +266,7 @@ SLIPS = [
     ("4_1", lambda: int(((_ds().partners["relation_to_un"] == "outside the UN")
                          & _ds().partners["part_of"].isna()).sum()), "named_not_engaged"),
     ("4_1", lambda: _ds().partners, "table_for_number"),
-    ("4_1", lambda: analysis.queries.partners_in(), "table_for_number"),
+    ("4_1", lambda: analysis.model.queries.partners_in(), "table_for_number"),
     ("4_2", lambda: E("4_2") + 1, "off_by_one_year"),
     ("4_2", lambda: E("4_2") - 1, "off_by_one_year"),
     ("4_2", lambda: int(_ds().operation_facts.set_index("kind").loc["hybrid operation", "closed"]),
@@ -282,16 +282,16 @@ SLIPS = [
     ("4_4", lambda: "EU", "name_for_code"),
     ("4_4", lambda: 6, "number_for_id"),
     ("4_4", lambda: sorted(E("4_4"))[0].upper(), "case"),
-    ("4_5", lambda: set(analysis.queries.operations_in()["place_id"])
-     | set(analysis.queries.partner_activities()["place_id"].dropna()), "union_for_intersection"),
-    ("4_5", lambda: set(analysis.queries.operations_in()["place_id"]), "operations_only"),
+    ("4_5", lambda: set(analysis.model.queries.operations_in()["place_id"])
+     | set(analysis.model.queries.partner_activities()["place_id"].dropna()), "union_for_intersection"),
+    ("4_5", lambda: set(analysis.model.queries.operations_in()["place_id"]), "operations_only"),
     ("5_1", lambda: {name: {} for name in E("5_1")}, "dict_for_set"),
     ("5_1", lambda: sorted(E("5_1")), "list_for_set"),
-    ("5_1", lambda: set(analysis.params.declared_parameters("region")), "other_notebook"),
+    ("5_1", lambda: set(analysis.briefings.params.declared_parameters("region")), "other_notebook"),
     ("5_2", lambda: repr(E("5_2")), "quoted_default"),
     ("5_2", lambda: {"default": repr(E("5_2"))}, "dict_for_text"),
     ("5_2", lambda: E("5_2").lower(), "case"),
-    ("5_3", lambda: str(analysis.params.notebook_path("region")), "not_executed"),
+    ("5_3", lambda: str(analysis.briefings.params.notebook_path("region")), "not_executed"),
     ("5_3", lambda: "no/such/notebook.ipynb", "no_file"),
     ("5_3", lambda: _fake_run({}), "defaults_used"),
     ("5_3", lambda: _fake_run({"region": "Africa"}), "other_region"),
@@ -335,7 +335,7 @@ def test_each_slip_gets_its_own_hint_without_the_answer(ident, make_answer, slip
 
 def test_exercise_4_1_counts_partners_as_the_briefings_do():
     """The lesson's count is the partnerships briefing's: partners outside the UN system only."""
-    from analysis import text
+    from analysis.prose import text
 
     from analysis.prose import findings
 

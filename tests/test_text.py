@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from analysis import queries, seed, text
+from analysis.model import queries
+from analysis.data import seed
+from analysis.prose import text
 
 CITATION = re.compile(r"\((A/72/1 II\.B ¶¶? [\w/-]+(, [\w/-]+)*|context: [^)]+)\)( \(inferred(: notes? [\d, ]+)?\))?$")
 RUN = 8

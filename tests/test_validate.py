@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from analysis.cli import main
-from analysis.paths import data_dir
-from analysis.validate import Problem, format_problems, validate_folder
+from analysis.data.paths import data_dir
+from analysis.data.validate import Problem, format_problems, validate_folder
 
 
 # --------------------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 def fields_of(folder: Path, table: str) -> list[str]:
     # Through the schema: fields shared by a layer (layerFields: curation) are a table's too.
-    from analysis.schema import load_schema
+    from analysis.data.schema import load_schema
 
     return load_schema(folder).table(table).field_names
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import PROJECT_DIR
+from analysis.data.paths import PROJECT_DIR
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
@@ -120,7 +120,7 @@ def briefings(installed, *args, timeout=300):
 
 def check_nothing_comes_from_this_checkout_or_environment(installed):
     out = _run([installed["python"], "-c",
-                "import sys, analysis, analysis.paths as p, pandas; "
+                "import sys, analysis, analysis.data.paths as p, pandas; "
                 "print(analysis.__file__); print(pandas.__file__); print(p.in_checkout())"],
                cwd=installed["cwd"], env=installed["env"])
     package, pandas, in_checkout = out.stdout.split()
@@ -171,9 +171,9 @@ def dashboard(installed):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = open(installed["home"] / "voila.log", "w+")
-    token = "wheel-test-token"  # the dashboard needs its token (analysis.dashboard)
+    token = "wheel-test-token"  # the dashboard needs its token (analysis.apps.dashboard)
     env = {**installed["env"], "PSW_DASHBOARD_TOKEN": token}
-    proc = subprocess.Popen([installed["python"], "-m", "analysis.apps", "dashboard", "--port", str(port)],
+    proc = subprocess.Popen([installed["python"], "-m", "analysis", "dashboard", "--port", str(port)],
                             cwd=installed["cwd"], env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:

@@ -24,7 +24,7 @@ def _figure():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from analysis.displays import Figure
+    from analysis.briefings.displays import Figure
 
     fig, ax = plt.subplots(figsize=(4, 2))
     ax.bar(["a", "b"], [1, 2])
@@ -37,7 +37,7 @@ def _notebook(table_rows=None):
     import pandas as pd
     from IPython.core.interactiveshell import InteractiveShell
 
-    from analysis.displays import ReportTable, SectionNote
+    from analysis.briefings.displays import ReportTable, SectionNote
 
     fmt = InteractiveShell.instance().display_formatter.format
 

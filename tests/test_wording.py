@@ -11,7 +11,10 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import briefings, charts, formatting, queries, text
+from analysis import briefings
+from analysis.graphics import charts
+from analysis.prose import formatting, text
+from analysis.model import queries
 from analysis.builder.briefing_set import load_briefing_set
 
 REGIONS = ("World", "Western Africa", "West Africa and the Sahel", "Middle Africa", "Central Africa",
@@ -319,7 +322,7 @@ def test_a_date_the_chapter_does_not_give_is_said_to_be_ours(dataset):
 
 
 def test_the_presence_map_stars_what_the_chapter_does_not_name(dataset):
-    from analysis import maps
+    from analysis.graphics import maps
 
     ax = maps.plot_presence(operations=queries.operations_in("Haiti", ds=dataset),
                             offices=queries.offices_in("Haiti", ds=dataset), region="Haiti", ds=dataset)

@@ -4,7 +4,7 @@
   sections shown, the topic it selects, context topics) and :class:`Briefing` (the sections
   every kind shares).
 - :mod:`.region`, :mod:`.gender`, :mod:`.funding`, :mod:`.partnerships`: one kind each.
-- :mod:`.registry`: kinds by name; :mod:`analysis.params`, the builder's catalog,
+- :mod:`.registry`: kinds by name; :mod:`analysis.briefings.params`, the builder's catalog,
   ``briefings list`` and the notebooks' ``parameters`` cells all read the declarations there.
 
 A fifth kind takes one module here (a ``KIND`` declaration and a ``@register``-ed subclass of
@@ -33,7 +33,7 @@ __all__ = ["Briefing", "BriefingKind", "figure_png", "open_briefing", "opening_c
 def open_briefing(notebook: str, *, ds=None, **values: Any) -> Briefing:
     """Check ``values`` for the kind ``notebook`` (ParameterError on a bad one) and make its
     briefing."""
-    from ..params import check_parameters
+    from .params import check_parameters
 
     cls = registry.briefing_class(notebook)
     return cls(ds=ds, **check_parameters(notebook, values))

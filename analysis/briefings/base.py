@@ -3,7 +3,7 @@
 
 A :class:`Briefing` is made from checked parameters (:func:`analysis.briefings.open_briefing`
 checks them), resolves its region once, answers each section with a display object (Markdown,
-a table, a section note or a figure: :mod:`analysis.displays`), never drawing as a side
+a table, a section note or a figure: :mod:`analysis.briefings.displays`), never drawing as a side
 effect, and remembers every paragraph and
 context source it showed, so that :meth:`Briefing.sources` can list them at the end. A selection
 with nothing to show gets a short note instead of an empty chart or table.
@@ -19,17 +19,19 @@ from functools import cached_property, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
-from .. import alttext, queries, text
-from ..displays import Figure, ReportTable, SectionNote
-from ..names import display_name, in_sentence
-from ..params import Parameter
+from ..graphics import alttext
+from ..model import queries
+from ..prose import text
+from .displays import Figure, ReportTable, SectionNote
+from ..model.names import display_name, in_sentence
+from .params import Parameter
 from ..prose.modality import modality_words
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..dataset import Dataset
-    from ..regions import RegionSelection
+    from ..data.dataset import Dataset
+    from ..model.regions import RegionSelection
 
 #: Friendly column names for the tables the briefings show.
 COLUMN_LABELS = {
@@ -106,7 +108,7 @@ class BriefingKind:
     ``parameters`` are the notebook's parameters, in the order of its ``parameters`` cell (which
     is written from them); ``sections`` the :class:`Briefing` methods its cells call, in order.
     ``topic`` is the value of the ``topic`` column of ``themes`` that selects the kind's themes,
-    figures and initiatives (None: all of them; see :func:`analysis.queries.topic_themes`).
+    figures and initiatives (None: all of them; see :func:`analysis.model.queries.topic_themes`).
     ``context_topics`` are the ``public_figures`` topics it sets beside the chapter.
     ``map_title`` may name ``{label}`` (the selection) and ``{subject}``.
     """
@@ -133,7 +135,7 @@ class BriefingKind:
         path = Path(self.notebook_file)
         if path.is_absolute():
             return path
-        from ..paths import briefing_notebooks_dir
+        from ..data.paths import briefing_notebooks_dir
 
         return briefing_notebooks_dir() / path
 
@@ -165,20 +167,20 @@ class Header:
 
 
 def figure_png(fig) -> bytes:
-    """The figure as PNG bytes, the same on every run (:func:`analysis.style.save_figure`)."""
-    from ..displays import _png
+    """The figure as PNG bytes, the same on every run (:func:`analysis.graphics.style.save_figure`)."""
+    from .displays import _png
 
     return _png(fig, fig.dpi)
 
 
 def show(ax, alt: str | None = None) -> Figure:
-    """The figure holding ``ax`` as a :class:`~analysis.displays.Figure` (PNG bytes and alt
+    """The figure holding ``ax`` as a :class:`~analysis.briefings.displays.Figure` (PNG bytes and alt
     text, a print copy for Word), the figure closed: a section returns it and the notebook
     displays it, nothing is drawn as a side effect.
 
     Rendering the PNG here (not through the backend) gives the same output under any
     matplotlib backend and no second copy at the end of the cell. ``alt`` is written from the
-    data behind the chart (:mod:`analysis.alttext`); by default, from what the chart shows.
+    data behind the chart (:mod:`analysis.graphics.alttext`); by default, from what the chart shows.
     """
     return Figure.from_axes(ax, alt)
 
@@ -237,7 +239,7 @@ class Briefing:
     def _table(self, frame: "pd.DataFrame", columns: list[str], *, context: bool = False,
                inferences: "list | None" = None, caption: str = "") -> ReportTable:
         """The rows as a table to display, with friendly column names. ``inferences`` (one
-        iterable of :class:`~analysis.text.Inference` per row) adds an *inferred* column giving
+        iterable of :class:`~analysis.prose.text.Inference` per row) adds an *inferred* column giving
         each inferred row's note numbers (listed in the Inferences section)."""
         marks = None
         if inferences is not None:
@@ -257,11 +259,11 @@ class Briefing:
             if frame[column].dtype.kind not in "iufb" or frame[column].isna().any():
                 values = frame[column].astype(object)
                 frame[column] = values.where(frame[column].notna(), "")
-        # a ReportTable: a caption, no index, no text cut (analysis.displays)
+        # a ReportTable: a caption, no index, no text cut (analysis.briefings.displays)
         return ReportTable(frame.rename(columns=COLUMN_LABELS), caption)
 
     def _note(self, what: str):
-        """A one-line note for an empty section (a :class:`~analysis.displays.SectionNote`, so
+        """A one-line note for an empty section (a :class:`~analysis.briefings.displays.SectionNote`, so
         that the reader page shrinks a section of notes only to one line); nothing at all when
         the whole briefing has no data (its header already says so)."""
         if not self.has_data:
@@ -414,10 +416,10 @@ class Briefing:
         return Header("\n".join(body), self.title, teaser)
 
     def twin_sentence(self) -> str:
-        """How the selection differs from its near twin (:mod:`analysis.twins`), else ''."""
+        """How the selection differs from its near twin (:mod:`analysis.model.twins`), else ''."""
         if self.selection is None:
             return ""
-        from ..twins import twin_of
+        from ..model.twins import twin_of
 
         twin = twin_of(self.selection.label, self.ds)
         if twin is None:
@@ -449,7 +451,7 @@ class Briefing:
         data = self.map_records()
         if data is None or not len(data):
             return self._note("records tied to a country")
-        from .. import maps
+        from ..graphics import maps
 
         self.cite(data["paragraphs"])
         label = self.label[0].upper() + self.label[1:]
@@ -462,7 +464,7 @@ class Briefing:
                     alttext.describe_map(data, title=title, what=self.subject, ds=self.ds))
 
     def _map_source(self, data) -> str:
-        from ..style import chapter_source
+        from ..graphics.style import chapter_source
 
         return chapter_source(list(data["paragraphs"]))
 
@@ -477,7 +479,7 @@ class Briefing:
             every = findings.offices(self.selection, ds=self.ds, presence="all")
             # the offices table said there are none at all, or listed those covering it only
             return self._note_of(ops, every if not every else offices)
-        from .. import maps
+        from ..graphics import maps
 
         self.cite(list(ops.paragraphs) + list(offices.paragraphs))
         title = f"UN peace operations in {self.label}, and UN offices or envoys based or engaged there"
@@ -567,7 +569,7 @@ class Briefing:
         events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
         if not len(events):
             return None  # the timeline table's note says so, once
-        from .. import charts
+        from ..graphics import charts
 
         self.cite(events["paragraph"])
         for _, row in events.iterrows():  # the chart marks inferred events; number their notes
@@ -692,7 +694,7 @@ class Briefing:
         acts = acts[acts["place_id"].notna()]
         if not len(acts):
             return self._note("engagements tied to a place")
-        from .. import charts
+        from ..graphics import charts
 
         self.cite(acts["paragraph"])
         for _, row in acts.iterrows():  # the chart stars cells resting on inferences; number them
@@ -741,7 +743,7 @@ class Briefing:
         targeted = figures[figures["target_figure_id"].notna() | (figures["kind"] == "target")]
         if not len(targeted):
             return self._note("figures measured against a target")
-        from .. import charts
+        from ..graphics import charts
 
         self.cite(list(targeted["paragraph"]) + list(targeted["target_paragraph"].dropna()))
         for _, row in targeted.iterrows():  # the chart marks inferred figures; number their notes
@@ -774,7 +776,7 @@ class Briefing:
         frame = queries.public_figures(topic, ds=self.ds)
         if not len(frame):
             return self._note(f"public figures on {topic}")
-        from .. import charts
+        from ..graphics import charts
 
         self.cite(context=frame["source_id"])
         return show(charts.plot_public_figures(frame, topic=topic, ds=self.ds))

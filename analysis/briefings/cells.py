@@ -58,7 +58,7 @@ def section_calls(notebook: dict) -> list[str]:
 
 def problems(name: str) -> list[str]:
     """What in kind ``name``'s notebook is out of step with its declaration (empty when none)."""
-    from ..kernels import KERNEL_NAME
+    from .kernels import KERNEL_NAME
 
     kind = registry.kind(name)
     path = kind.notebook_path
@@ -90,7 +90,7 @@ def problems(name: str) -> list[str]:
 def sync(name: str) -> bool:
     """Rewrite kind ``name``'s parameters cell, opening cell and kernelspec from its declaration;
     True when the notebook changed."""
-    from ..kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
+    from .kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
     path = registry.kind(name).notebook_path
     notebook = read(path)

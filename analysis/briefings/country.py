@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import queries
-from ..names import in_sentence
-from ..params import Parameter, close_matches, did_you_mean, listing
+from ..model import queries
+from ..model.names import in_sentence
+from .params import Parameter, close_matches, did_you_mean, listing
 from .base import BriefingKind
 from .region import RegionBriefing
 from .registry import register
@@ -29,7 +29,7 @@ def countries_with_data(*, ds=None) -> list[str]:
 def normalise_country(value: str) -> str:
     """The country's display name for a name or ISO code; ValueError naming the countries with
     chapter records for anything else (a region, an unknown name)."""
-    from ..regions import resolve_region
+    from ..model.regions import resolve_region
 
     text = str(value).strip()
     try:

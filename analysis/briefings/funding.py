@@ -2,8 +2,8 @@
 budget and Peacebuilding Fund figures beside them as context."""
 from __future__ import annotations
 
-from .. import text
-from ..params import include_context_parameter, region_parameter
+from ..prose import text
+from .params import include_context_parameter, region_parameter
 from .base import Briefing, BriefingKind
 from .registry import register
 

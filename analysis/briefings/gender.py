@@ -1,8 +1,8 @@
 """The briefing on women, peace and security: shares against targets, events, activities."""
 from __future__ import annotations
 
-from .. import text
-from ..params import include_context_parameter, region_parameter
+from ..prose import text
+from .params import include_context_parameter, region_parameter
 from .base import Briefing, BriefingKind
 from .registry import register
 

@@ -4,7 +4,7 @@ The note says what its full briefing says, shorter, and in the full briefing's o
 made of the full briefing's parts, never of sentences of its own.
 
 - **Key points**: three to five of the briefing's own key points, chosen by salience
-  (:mod:`analysis.salience`: the paragraphs and rows behind each), the briefing's headline
+  (:mod:`analysis.model.salience`: the paragraphs and rows behind each), the briefing's headline
   (``KeyPoint.headline``: the partnerships briefing's count of partners) first, never a count of the dataset
   ("the chapter's dataset holds 6 engagements" is bookkeeping, not a finding). Each is the
   page's sentence, with its citation and its "(inferred: note n)" marker.
@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import text
-from ..displays import ReportTable
-from ..salience import rank_items
+from ..prose import text
+from .displays import ReportTable
+from ..model.salience import rank_items
 
 if TYPE_CHECKING:  # pragma: no cover
     from .base import Briefing
@@ -189,7 +189,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
     already read)."""
     import pandas as pd
 
-    from ..document import for_dataset
+    from ..data.document import for_dataset
 
     ds = brief.ds
     notes = text.InferenceNotes()  # the note's own numbering: key points first, then rows

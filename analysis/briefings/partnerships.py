@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import queries, text
-from ..params import ALL_PARTNERS, partner_parameter, region_parameter
+from ..model import queries
+from ..prose import text
+from .params import ALL_PARTNERS, partner_parameter, region_parameter
 from .base import Briefing, BriefingKind
 from .registry import register
 
@@ -45,7 +46,7 @@ class PartnershipsBriefing(Briefing):
     def title(self) -> str:
         if self.partner == ALL_PARTNERS:
             return super().title
-        from ..names import in_sentence
+        from ..model.names import in_sentence
 
         label = in_sentence(self.selection.label, self.ds) if self.selection is not None else "World"
         return f"{self.kind.title}: {self._partner_name}, {label}"

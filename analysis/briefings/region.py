@@ -4,8 +4,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .. import queries, text
-from ..params import include_context_parameter, region_parameter
+from ..model import queries
+from ..prose import text
+from .params import include_context_parameter, region_parameter
 from .base import Briefing, BriefingKind
 from .registry import register
 

@@ -13,6 +13,8 @@ import pkgutil
 import threading
 from typing import TYPE_CHECKING
 
+from ..errors import ParameterError, close_matches, did_you_mean
+
 if TYPE_CHECKING:  # pragma: no cover
     from .base import Briefing, BriefingKind
 
@@ -71,8 +73,6 @@ def briefing_class(name: str) -> type["Briefing"]:
     """The class of kind ``name``; ParameterError listing the kinds for an unknown one."""
     found = classes()
     if name not in found:
-        from ..params import ParameterError, close_matches, did_you_mean
-
         known = sorted(found)
         raise ParameterError(
             f"unknown notebook {name!r}{did_you_mean(close_matches(name, known))}; "

@@ -5,7 +5,7 @@ Modules, one concern each:
 - :mod:`.cli` -- ``briefings list`` / ``briefings build`` arguments (light imports only)
 - :mod:`.briefing_set` -- the default set, ``notebooks/briefings/briefings.toml``, expanded
 - :mod:`.catalog` -- notebooks, their declared parameters (cached ``papermill.inspect_notebook``),
-  value parsing and checking (through :mod:`analysis.params`)
+  value parsing and checking (through :mod:`analysis.briefings.params`)
 - :mod:`.listing` -- the text of ``briefings list``
 - :mod:`.build` -- plan (input hashes vs ``manifest.json``), process pool, records, summary,
   signals (TERM/HUP/INT stop the workers; what finished is recorded)

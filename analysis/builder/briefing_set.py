@@ -2,7 +2,7 @@
 
 Each ``[[briefing]]`` names a notebook and its parameters; ``for_each`` turns one entry into one
 briefing per value of a parameter, the values given as a list or as the name of a function the
-package registers for it (:data:`VALUE_SOURCES`, e.g. ``analysis.queries:regions_with_data``). ``id`` is a template
+package registers for it (:data:`VALUE_SOURCES`, e.g. ``analysis.model.queries:regions_with_data``). ``id`` is a template
 over the parameters (``"region-{region}"``), made into a file-name-safe slug; without one, the
 id is the notebook name followed by the values given. A ``[notebooks]`` table may add notebooks
 by name and path (relative to the file); the tests use it for their fixture notebooks.
@@ -12,15 +12,14 @@ from __future__ import annotations
 import importlib
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
 from typing import Any
 
-from ..paths import notebooks_dir
-from ..errors import shorten
-from .catalog import ParameterProblem
+from ..data.escaping import slug
+from ..data.paths import notebooks_dir
+from ..errors import ParameterError, shorten
 
 DEFAULT_SET_FILE = "briefings.toml"
 
@@ -51,22 +50,16 @@ class BriefingSet:
     source: Path
 
 
-def slug(text: Any) -> str:
-    """Lower-case ASCII letters, digits and dashes: ``"Côte d'Ivoire"`` -> ``cote-d-ivoire``."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
-
-
 def default_id(notebook: str, given: dict[str, Any]) -> str:
     """The id of a briefing without an id template: the notebook, then the values given."""
-    return "-".join([slug(notebook), *(slug(given[k]) for k in sorted(given))])
+    return "-".join([slug(notebook, empty="x"), *(slug(given[k], empty="x") for k in sorted(given))])
 
 
 #: The functions a set's ``for_each`` may name (``"module:function"``), each returning the
 #: values of a parameter. Only these are called: a data file never makes the package import
 #: or run code it names. A module that offers another adds it here.
 VALUE_SOURCES: dict[str, str] = {
-    "analysis.queries:regions_with_data": "every region and country group that has data",
+    "analysis.model.queries:regions_with_data": "every region and country group that has data",
     "analysis.briefings.country:countries_with_data": "every country with chapter records",
 }
 #: Longest id template, list of values, or value, a set file may hold.
@@ -102,16 +95,16 @@ class _Where:
 def _values(source: Any, where: str, name: str) -> list[Any]:
     if isinstance(source, list):
         if not source:
-            raise ParameterProblem(f"{where}: for_each {name!r} has no values")
+            raise ParameterError(f"{where}: for_each {name!r} has no values")
         bad = [v for v in source if not isinstance(v, SCALARS)]
         if bad:
-            raise ParameterProblem(f"{where}: for_each {name!r} values must be text, numbers or "
+            raise ParameterError(f"{where}: for_each {name!r} values must be text, numbers or "
                                    f"true/false, got {shorten(bad[0])}")
         return source
     if isinstance(source, str) and source in VALUE_SOURCES:
         module_name, _, func_name = source.partition(":")
         return list(getattr(importlib.import_module(module_name), func_name)())
-    raise ParameterProblem(
+    raise ParameterError(
         f"{where}: for_each {name!r} must be a list of values or one of the registered "
         f"functions ({', '.join(VALUE_SOURCES)}), got {shorten(source)}")
 
@@ -124,43 +117,43 @@ def _check_template(template: str, where: str) -> None:
     try:
         fields = list(string.Formatter().parse(template))
     except ValueError as err:
-        raise ParameterProblem(f"{where}: the id template {shorten(template)} does not format "
+        raise ParameterError(f"{where}: the id template {shorten(template)} does not format "
                                f"({err}); write parameters as {{name}}") from None
     for _, name, spec, conversion in fields:
         if name is None:
             continue
         if spec or conversion or not name.isidentifier():
-            raise ParameterProblem(f"{where}: the id template {shorten(template)} may only hold "
+            raise ParameterError(f"{where}: the id template {shorten(template)} may only hold "
                                    "plain {name} fields")
 
 
 def _read_text(path: Path) -> str:
-    from ..files import FileRefused, read_bounded
+    from ..data.files import FileRefused, read_bounded
 
     try:
         raw = read_bounded(path, kind="set file", what="briefing set")
     except FileRefused as err:
-        raise ParameterProblem(f"cannot read the briefing set: {err}") from None
+        raise ParameterError(f"cannot read the briefing set: {err}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise ParameterProblem(f"{path}:{line}: the briefing set is not UTF-8 text (byte "
+        raise ParameterError(f"{path}:{line}: the briefing set is not UTF-8 text (byte "
                                f"0x{raw[err.start]:02x})") from None
 
 
 def _parse(path: Path) -> tuple[dict, str]:
     if path.is_dir():
-        raise ParameterProblem(f"the briefing set {path} is a folder, not a file")
+        raise ParameterError(f"the briefing set {path} is a folder, not a file")
     text = _read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line = re.search(r"at line (\d+)", str(err))
-        raise ParameterProblem(f"{path}{':' + line.group(1) if line else ''}: not valid TOML: "
+        raise ParameterError(f"{path}{':' + line.group(1) if line else ''}: not valid TOML: "
                                f"{str(err).split(' (at line')[0]}") from None
     except RecursionError:
-        raise ParameterProblem(f"{path}: nested too deeply to read") from None
+        raise ParameterError(f"{path}: nested too deeply to read") from None
     return data, text
 
 
@@ -168,7 +161,7 @@ def _notebooks_table(data: dict, path: Path, where_name: str) -> dict[str, Path]
     notebooks = data.get("notebooks") or {}
     if not isinstance(notebooks, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and v for k, v in notebooks.items()):
-        raise ParameterProblem(f"{where_name}: [notebooks] must map names to notebook paths "
+        raise ParameterError(f"{where_name}: [notebooks] must map names to notebook paths "
                                "(text)")
     return {name: (path.parent / rel).resolve() for name, rel in notebooks.items()}
 
@@ -239,7 +232,7 @@ def cached_checked_set(path: Path | None, key: str, check) -> BriefingSet:
 def load_briefing_set(path: Path | None = None) -> BriefingSet:
     """Read, check and expand a briefing set file (the default one when ``path`` is None).
 
-    Every problem is a ParameterProblem of one line naming the file and line: TOML syntax,
+    Every problem is a ParameterError of one line naming the file and line: TOML syntax,
     unknown tables or keys, a notebook that is not a name, parameters that are not a table of
     plain values, an id template that does not format, a ``for_each`` source that is not a
     list or a registered function, two briefings with one id.
@@ -249,22 +242,22 @@ def load_briefing_set(path: Path | None = None) -> BriefingSet:
     where = _Where(path, text)
     unknown_keys = set(data) - {"briefing", "notebooks"}
     if unknown_keys:
-        raise ParameterProblem(f"{where.name}: unknown table(s) "
+        raise ParameterError(f"{where.name}: unknown table(s) "
                                f"{', '.join(sorted(map(shorten, unknown_keys)))}; "
                                "allowed: briefing, notebooks")
     extra = _notebooks_table(data, path, where.name)
     entries = data.get("briefing") or []
     if not isinstance(entries, list):
-        raise ParameterProblem(f"{where.name}: 'briefing' must be a list of [[briefing]] tables")
+        raise ParameterError(f"{where.name}: 'briefing' must be a list of [[briefing]] tables")
     briefings: list[Briefing] = []
     for number, entry in enumerate(entries, start=1):
         briefings.extend(_expand(entry, number, where))
     seen: dict[str, Briefing] = {}
     for b in briefings:
         if b.id in seen:
-            raise ParameterProblem(f"{where.name}: two briefings have the id {b.id!r}")
+            raise ParameterError(f"{where.name}: two briefings have the id {b.id!r}")
         if b.id.endswith(NOTE_SUFFIX):  # <id>-note.html is the note of briefing <id>
-            raise ParameterProblem(f"{where.name}: the id {b.id!r} ends with {NOTE_SUFFIX!r}, "
+            raise ParameterError(f"{where.name}: the id {b.id!r} ends with {NOTE_SUFFIX!r}, "
                                    "which names a briefing's two-page note; choose another id")
         seen[b.id] = b
     return BriefingSet(briefings, extra, path)
@@ -273,36 +266,36 @@ def load_briefing_set(path: Path | None = None) -> BriefingSet:
 def _expand(entry: Any, number: int, where: _Where) -> list[Briefing]:
     here = where.entry(number)
     if not isinstance(entry, dict):
-        raise ParameterProblem(f"{here}: must be a table")
+        raise ParameterError(f"{here}: must be a table")
     bad = set(entry) - {"notebook", "parameters", "for_each", "id"}
     if bad or "notebook" not in entry:
-        raise ParameterProblem(f"{here}: needs 'notebook'; allowed keys: notebook, "
+        raise ParameterError(f"{here}: needs 'notebook'; allowed keys: notebook, "
                                f"parameters, for_each, id (got "
                                f"{', '.join(sorted(map(str, entry))) or 'none'})")
     notebook = entry["notebook"]
     if not isinstance(notebook, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}",
                                                          notebook):
-        raise ParameterProblem(f"{where.entry(number, 'notebook')}: 'notebook' must be a "
+        raise ParameterError(f"{where.entry(number, 'notebook')}: 'notebook' must be a "
                                f"notebook name (see `briefings list`), got {shorten(notebook)}")
     fixed = entry.get("parameters", {})
     if not isinstance(fixed, dict):
-        raise ParameterProblem(f"{where.entry(number, 'parameters')}: 'parameters' must be a "
+        raise ParameterError(f"{where.entry(number, 'parameters')}: 'parameters' must be a "
                                f"table of name = value, got {shorten(fixed)}")
     for name, value in fixed.items():
         if not isinstance(value, SCALARS) or isinstance(value, str) and len(value) > ID_LIMIT:
-            raise ParameterProblem(f"{where.entry(number, 'parameters')}: parameter {name!r} "
+            raise ParameterError(f"{where.entry(number, 'parameters')}: parameter {name!r} "
                                    "must be text (at most 200 characters), a number or "
                                    f"true/false, got {shorten(value)}")
     each_source = entry.get("for_each", {})
     if not isinstance(each_source, dict):
-        raise ParameterProblem(f"{where.entry(number, 'for_each')}: 'for_each' must be a table "
+        raise ParameterError(f"{where.entry(number, 'for_each')}: 'for_each' must be a table "
                                f"of name = values, got {shorten(each_source)}")
     each = {name: _values(src, where.entry(number, "for_each"), name)
             for name, src in each_source.items()}
     template = entry.get("id")
     if template is not None and (not isinstance(template, str) or not template.strip()
                                  or len(template) > ID_LIMIT):
-        raise ParameterProblem(f"{where.entry(number, 'id')}: 'id' must be a template like "
+        raise ParameterError(f"{where.entry(number, 'id')}: 'id' must be a template like "
                                f"\"region-{{region}}\", got {shorten(template)}")
     if template is not None:
         _check_template(template, where.entry(number, "id"))
@@ -310,13 +303,13 @@ def _expand(entry: Any, number: int, where: _Where) -> list[Briefing]:
     for combo in product(*each.values()):
         given = {**fixed, **dict(zip(each, combo))}
         try:
-            bid = slug(template.format(**{k: slug(v) for k, v in given.items()})) \
+            bid = slug(template.format(**{k: slug(v, empty="x") for k, v in given.items()}), empty="x") \
                 if template else default_id(notebook, given)
         except KeyError as err:
-            raise ParameterProblem(f"{where.entry(number, 'id')}: the id template names {err} "
+            raise ParameterError(f"{where.entry(number, 'id')}: the id template names {err} "
                                    "which is not a parameter of the entry") from None
         except (ValueError, IndexError, AttributeError) as err:
-            raise ParameterProblem(f"{where.entry(number, 'id')}: the id template "
+            raise ParameterError(f"{where.entry(number, 'id')}: the id template "
                                    f"{shorten(template)} does not format ({err}); write "
                                    "parameters as {name}") from None
         out.append(Briefing(bid, notebook, given))

@@ -4,7 +4,7 @@
 2. Input hashes (notebook, parameters, package code and versions, the data folder's schema and
    map files) are compared with ``manifest.json``, and the data's tables row by row with the
    last build's (:mod:`.incremental`): a briefing is built again only when a row it read (by
-   the selections it recorded, :mod:`analysis.recording`) changed, came or went. A briefing
+   the selections it recorded, :mod:`analysis.data.recording`) changed, came or went. A briefing
    whose inputs are unchanged and whose outputs are intact is skipped. Nothing heavy is
    imported when the data folder is unchanged and nothing needs building.
 3. The rest run in a pool of worker processes forked after papermill and nbconvert are
@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import shorten
-from ..paths import PROJECT_DIR, absolute_environment, data_dir
+from ..errors import ParameterError, shorten
+from ..data.paths import PROJECT_DIR, absolute_environment, data_dir
 from . import execute
 from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
                            load_briefing_set, read_extra_notebooks, set_file_digest)
-from .catalog import Catalog, ParameterProblem, cache_dir
+from .catalog import Catalog, use_persistent_matplotlib_cache
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
 from .staging import Outputs, StagedOutputs, outputs_of
@@ -111,14 +111,14 @@ def _relative(path: Path) -> str:
 def parse_param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
-        raise ParameterProblem(f"--param expects NAME=VALUE, got {shorten(text)}")
+        raise ParameterError(f"--param expects NAME=VALUE, got {shorten(text)}")
     return name.strip(), value
 
 
 def check_text_rules(folder: Path) -> None:
     """Refuse data that breaks the text rules ids and titles are made from (characters, lengths,
-    display names: :func:`analysis.validate.text_rule_problems`), naming the data file and row."""
-    from ..dataset import DataError
+    display names: :func:`analysis.data.validate.text_rule_problems`), naming the data file and row."""
+    from ..data.dataset import DataError
 
     problems = [p for p in _text_rule_problems(str(Path(folder).resolve()), _folder_stamp(Path(folder)))
                 if p.row is not None]  # a broken file or descriptor is the loader's to report
@@ -138,7 +138,7 @@ def _folder_stamp(folder: Path) -> tuple:
 
 @functools.lru_cache(maxsize=4)
 def _text_rule_problems(folder: str, stamp: tuple) -> tuple:
-    from ..validate import text_rule_problems
+    from ..data.validate import text_rule_problems
 
     return tuple(text_rule_problems(folder))
 
@@ -152,7 +152,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     breaks the text rules is refused before anything is built (``check_text_rules``)."""
     if request.notebook is not None:
         if request.only:
-            raise ParameterProblem("use either --notebook with --param, or --only, not both")
+            raise ParameterError("use either --notebook with --param, or --only, not both")
         catalog = Catalog(read_extra_notebooks(request.set_path))
         notebook = request.notebook
         catalog.path(notebook)
@@ -160,7 +160,7 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         for text in request.params:
             name, raw = parse_param(text)
             if name in given:
-                raise ParameterProblem(f"--param {shorten(name)} is given twice; give each "
+                raise ParameterError(f"--param {shorten(name)} is given twice; give each "
                                        "parameter once")
             given[name] = catalog.parse_cli_value(notebook, name, raw)
         check_text_rules(data_dir())
@@ -171,11 +171,11 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
             if b.notebook == notebook and catalog.check(notebook, b.given) == checked:
                 bid = b.id
         if bid.endswith("-note"):
-            raise ParameterProblem(f"the briefing id {bid!r} would end with '-note', which names "
+            raise ParameterError(f"the briefing id {bid!r} would end with '-note', which names "
                                    "a briefing's two-page note; give other parameter values")
         return [Briefing(bid, notebook, given, checked)], [b.id for b in bset.briefings], catalog
     if request.params:
-        raise ParameterProblem("--param needs --notebook NAME")
+        raise ParameterError("--param needs --notebook NAME")
     catalog = Catalog(read_extra_notebooks(request.set_path))
     check_text_rules(data_dir())
     source = request.set_path or default_set_path()
@@ -183,8 +183,8 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     def check(b: Briefing) -> dict[str, Any]:
         try:
             return catalog.check(b.notebook, b.given)
-        except ParameterProblem as err:
-            raise ParameterProblem(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
+        except ParameterError as err:
+            raise ParameterError(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
 
     bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check)
     default_ids = [b.id for b in bset.briefings]
@@ -194,11 +194,11 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         unmatched = [pat for pat in request.only
                      if not any(fnmatch.fnmatchcase(b.id, pat) for b in bset.briefings)]
         if unmatched:  # a mistyped id among others is not dropped silently
-            from ..params import close_matches, did_you_mean, listing
+            from ..briefings.params import close_matches, did_you_mean, listing
 
             hint = did_you_mean(close_matches(unmatched[0], default_ids))
             shown = "" if hint else f"; ids include: {listing(default_ids, 8)}"
-            raise ParameterProblem(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
+            raise ParameterError(f"--only {shorten(unmatched[0])} matches no briefing{hint}{shown} "
                                    f"(`briefings list` shows them all)")
     return chosen, default_ids, catalog
 
@@ -255,17 +255,6 @@ def _cell_ids(path: Path) -> list[str]:
     return [c["id"] for c in cells if isinstance(c, dict) and c.get("id")]
 
 
-def _kernel_environment() -> None:
-    """MPLCONFIGDIR persistent and writable, for this process's workers and their kernels."""
-    if "MPLCONFIGDIR" not in os.environ:
-        folder = cache_dir().parent / "matplotlib"  # .cache/matplotlib in a checkout
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            os.environ["MPLCONFIGDIR"] = str(folder)
-        except OSError:
-            pass
-
-
 def run(request: BuildRequest, *, echo=print, warn=None) -> int:
     """Build the requested briefings; returns the exit code.
 
@@ -291,7 +280,7 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             out = request.out
             if request.dry_run:
                 return _dry_run(request, briefings, catalog, echo)
-            from ..kernels import check_kernel
+            from ..briefings.kernels import check_kernel
 
             check_kernel()  # before anything is written (the output folder check makes it)
             existed = os.path.lexists(out)
@@ -366,7 +355,7 @@ def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_id
                          f"{out / MANIFEST}); move it away or build into another folder")
     cluster = None
     if todo and request.scheduler:  # connected and checked before anything is written
-        from .cluster import connect
+        from .cluster import connect  # here: distributed is imported by cluster builds only
 
         cluster = connect(request.scheduler, kernel=request.kernel)
     ledger = _Ledger(staged, manifest, records, default_ids, outcome)
@@ -595,7 +584,7 @@ def _index_bytes(entries: dict[str, dict]) -> bytes:
 
 def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
              inputs: dict[str, dict], ledger: "_Ledger", cluster=None) -> None:
-    _kernel_environment()
+    use_persistent_matplotlib_cache()
     progress = _progress(request.progress, len(todo))
     progress.start(f"on {cluster.address}" if cluster is not None else
                    "warming up: libraries, data, templates")

@@ -5,7 +5,7 @@ parameters) plus any ``[notebooks]`` table of the briefing set file (used by tes
 notebooks). A kind's parameters come from its declaration; a fixture notebook's are read from
 its ``parameters`` cell with ``papermill.inspect_notebook``, cached by the notebook's hash under
 the cache folder so that a build with nothing to do never imports papermill. Allowed values and
-normalisation are :mod:`analysis.params`' business; fixture notebooks are checked for names and
+normalisation are :mod:`analysis.briefings.params`' business; fixture notebooks are checked for names and
 types only.
 """
 from __future__ import annotations
@@ -17,16 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..params import ParameterError, close_matches, did_you_mean, parse_bool
-from ..paths import PROJECT_DIR, in_checkout
+from ..briefings.params import parse_bool
+from ..errors import ParameterError, close_matches, did_you_mean
+from ..data.paths import PROJECT_DIR, in_checkout
 from ..errors import shorten
 from .hashing import file_digest
 
 TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 
-#: A notebook, parameter or value the user asked for that is not allowed (exit 2): the same
-#: error as :mod:`analysis.params` raises, under the name the builder has always used.
-ParameterProblem = ParameterError
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,18 @@ def cache_dir() -> Path:
     return Path(base) / "peace-security-workbook" / "briefings"
 
 
+def use_persistent_matplotlib_cache() -> None:
+    """MPLCONFIGDIR persistent and writable, for this process's workers and their kernels
+    (the local pool and the cluster's briefing processes alike)."""
+    if "MPLCONFIGDIR" not in os.environ:
+        folder = cache_dir().parent / "matplotlib"  # .cache/matplotlib in a checkout
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            os.environ["MPLCONFIGDIR"] = str(folder)
+        except OSError:
+            pass
+
+
 def _close(value: str, options: list[str]) -> str:
     return did_you_mean(close_matches(value, options))
 
@@ -78,15 +88,15 @@ class Catalog:
     # --- notebooks and their declarations ---------------------------------------------------
 
     def path(self, notebook: str) -> Path:
-        """Path of ``notebook``; ParameterProblem listing the notebooks when unknown."""
+        """Path of ``notebook``; ParameterError listing the notebooks when unknown."""
         if notebook not in self.notebooks:
             names = sorted(self.notebooks)
-            raise ParameterProblem(f"unknown notebook {shorten(notebook)}{_close(notebook, names)}; "
+            raise ParameterError(f"unknown notebook {shorten(notebook)}{_close(notebook, names)}; "
                                    f"notebooks: {', '.join(names)}", notebook=notebook,
                                    allowed=names)
         path = self.notebooks[notebook]
         if not Path(path).is_file():
-            raise ParameterProblem(f"notebook {shorten(notebook)} has no file at {path}", notebook=notebook)
+            raise ParameterError(f"notebook {shorten(notebook)} has no file at {path}", notebook=notebook)
         return Path(path)
 
     def summary(self, notebook: str) -> str:
@@ -151,7 +161,7 @@ class Catalog:
         """(closed list of allowed values or None, example values) for one parameter."""
         if not self.managed(notebook):
             return None, []
-        from .. import params
+        from ..briefings import params
 
         allowed = params.allowed_values(notebook, name)
         examples = [] if allowed is not None else list(params.suggested_values(notebook, name))
@@ -176,22 +186,22 @@ class Catalog:
                 return float(text)
         except ValueError:
             expected = "true or false" if kind == "bool" else f"a number ({kind})"
-            raise ParameterProblem(f"{where} expects {expected}, got {shorten(text)}") from None
+            raise ParameterError(f"{where} expects {expected}, got {shorten(text)}") from None
         return text
 
     def _known(self, notebook: str, name: str) -> Declared:
         declared = self.declared(notebook)
         if name not in declared:
             names = list(declared)
-            raise ParameterProblem(
+            raise ParameterError(
                 f"notebook {shorten(notebook)} has no parameter {shorten(name)}{_close(name, names)}; "
                 f"parameters: {', '.join(names) or '(none)'}")
         return declared[name]
 
     def check(self, notebook: str, values: dict[str, Any]) -> dict[str, Any]:
-        """Every parameter's checked value (defaults filled in), or ParameterProblem.
+        """Every parameter's checked value (defaults filled in), or ParameterError.
 
-        Declared briefing kinds go through :func:`analysis.params.check_parameters`
+        Declared briefing kinds go through :func:`analysis.briefings.params.check_parameters`
         (allowed values, normalised names); others get name and type checks here.
         """
         self.path(notebook)
@@ -203,11 +213,11 @@ class Catalog:
                 (expected is bool or not isinstance(value, bool)) or \
                 (expected is float and isinstance(value, int) and not isinstance(value, bool))
             if not ok:
-                raise ParameterProblem(
+                raise ParameterError(
                     f"parameter {shorten(name)} of notebook {shorten(notebook)} expects {kind}, "
                     f"got {type(value).__name__} {shorten(value)}")
         if self.managed(notebook):
-            from ..params import check_parameters
+            from ..briefings.params import check_parameters
 
             return {k: _plain(v) for k, v in check_parameters(notebook, values).items()}
         out = {name: d.default_value for name, d in declared.items()}

@@ -91,7 +91,7 @@ def environment_versions() -> dict[str, str]:
     import json
     from importlib import metadata
 
-    from ..paths import PACKAGE_DIR, data_dir
+    from ..data.paths import PACKAGE_DIR, data_dir
     from .hashing import folder_digest
 
     def version(name: str) -> str:
@@ -607,9 +607,9 @@ class BriefingProcess:
     def __init__(self, kernel: str):
         self.kernel = kernel
         log = os.path.join(_log_dir(), f"briefing-{uuid.uuid4().hex[:8]}.log")
-        from .build import _kernel_environment
+        from .catalog import use_persistent_matplotlib_cache
 
-        _kernel_environment()  # as the local builder: a persistent MPLCONFIGDIR
+        use_persistent_matplotlib_cache()  # as the local builder: a persistent MPLCONFIGDIR
         env = dict(os.environ)
         env.pop("MPLBACKEND", None)  # a kernel on Agg keeps no figures
         with open(log, "ab") as stderr:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..kernels import KERNEL_NAME, ipc_config, kernel_manager_class
+from ..briefings.kernels import KERNEL_NAME, ipc_config, kernel_manager_class
 from .quiet import KERNEL_ENV, quiet_imports, redirect_process_output
 from .tasks import Failure, Result, Task
 
@@ -210,7 +210,7 @@ def run_briefing(task: Task) -> Result:
     from .summary import read_summary
 
     prepare(task.kernel)
-    # The project's kernel for this Python, installed or not (see analysis.kernels).
+    # The project's kernel for this Python, installed or not (see analysis.briefings.kernels).
     if task.kernel == "none":  # no kernel: cells run in a forked child (see .nokernel)
         from .nokernel import ENGINE_NAME as engine_name
 
@@ -228,7 +228,7 @@ def run_briefing(task: Task) -> Result:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     nb = failure = None
-    from .. import recording  # pandas: loaded by now
+    from ..data import recording  # pandas: loaded by now
 
     reads_path = os.path.join(socket_dir, "reads.jsonl")
     open(reads_path, "wb").close()
@@ -313,7 +313,7 @@ def run_briefing(task: Task) -> Result:
 def _selection_facts(task: Task, reads_path: str) -> tuple:
     """What the index shows of the briefing's ``region`` (:func:`.index.selection_facts`), read
     from the data in this process with its reads recorded into ``reads_path``."""
-    from .. import recording
+    from ..data import recording
     from .index import selection_facts
 
     try:
@@ -338,7 +338,7 @@ def _build_note(task: Task, reads_path: str, timings: dict, steps_path: str = ""
     """The briefing's note (:mod:`.notes`) in the formats the task asks: rendered from the
     steps the kernel saved (its reads are recorded there), or else made here from the data, its
     reads recorded into ``reads_path``: (NoteOutputs, None), or (None, Failure)."""
-    from .. import recording
+    from ..data import recording
 
     start = time.perf_counter()
     try:
@@ -397,7 +397,7 @@ def _render_extras(task: Task, nb, title: str, timings: dict,
 
 def _reads(path: str) -> tuple[list[dict], str | None]:
     """The selections a briefing's kernel recorded, or why they cannot be read."""
-    from .. import recording
+    from ..data import recording
 
     try:
         return recording.read_recording(path), None
@@ -407,8 +407,8 @@ def _reads(path: str) -> tuple[list[dict], str | None]:
 
 def reads_digest(reads: list[dict]) -> str:
     """The digest of the rows ``reads`` choose in the data as loaded in this process."""
-    from .. import recording
-    from ..dataset import load
+    from ..data import recording
+    from ..data.dataset import load
 
     return recording.reads_digest(reads, recording.state_of(load()))
 
@@ -441,7 +441,7 @@ def remove_orphaned_temporaries(folder: str | None = None) -> list[str]:
     """
     import re
 
-    from ..outputs import process_alive
+    from ..data.outputs import process_alive
 
     folder = folder or tempfile.gettempdir()
     pattern = re.compile(rf"^{re.escape(TEMP_PREFIX)}(?:build|k|lesson|worker)-(\d+)-")

@@ -24,10 +24,10 @@ from typing import Any
 #: Imported once in the builder before forking (only what every briefing kernel needs anyway).
 WARM_MODULES = ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "pandas", "numpy",
                 "matplotlib", "matplotlib.pyplot", "geopandas", "shapely", "pyogrio", "analysis",
-                "analysis.briefings", "analysis.charts", "analysis.maps", "analysis.params",
-                "analysis.queries", "analysis.regions", "analysis.text")
+                "analysis.briefings", "analysis.graphics.charts", "analysis.graphics.maps", "analysis.briefings.params",
+                "analysis.model.queries", "analysis.model.regions", "analysis.prose.text")
 #: Parameter-independent work whose results the package caches: data, the world map, the kinds.
-WARM_CALLS = ("analysis:load", "analysis.maps:load_world", "analysis.briefings.registry:classes")
+WARM_CALLS = ("analysis:load", "analysis.graphics.maps:load_world", "analysis.briefings.registry:classes")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
@@ -227,7 +227,7 @@ def kernel_manager_class():
 
     from jupyter_client.manager import AsyncKernelManager
 
-    from ..kernels import kernel_manager_class as workbook_kernel_manager_class
+    from ..briefings.kernels import kernel_manager_class as workbook_kernel_manager_class
 
     provisioner = _provisioner_class()
 

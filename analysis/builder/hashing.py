@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..paths import PACKAGE_DIR
+from ..data.paths import PACKAGE_DIR
 
 #: Bump when the builder changes what it writes, so every briefing is built again.
 OUTPUT_FORMAT = 1
@@ -103,7 +103,7 @@ def table_paths(folder: Path) -> set[str]:
 def data_files_digest(folder: Path, exclude: Iterable[Path] = ()) -> str:
     """The digest of the data folder's files that are not tables: the schema
     (``datapackage.json``), the map geometry. A change to any of them rebuilds every briefing;
-    the tables are compared row by row instead (:mod:`analysis.recording`)."""
+    the tables are compared row by row instead (:mod:`analysis.data.recording`)."""
     folder = Path(folder)
     tables = table_paths(folder)
     digest = hashlib.sha256()

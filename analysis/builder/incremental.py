@@ -6,7 +6,7 @@ geometry) changed, an output is missing or altered, or a row it read changed. Fo
 data of the last build (``rows.json``: per table, each row's values and hash keyed by its
 primary key) is diffed against the data now; each changed, added or removed row, in its old and
 its new version, is tested against the selections the briefing recorded
-(:func:`analysis.recording.covers`). When rows cannot be compared (no or a damaged
+(:func:`analysis.data.recording.covers`). When rows cannot be compared (no or a damaged
 ``rows.json``, a table new or gone, a schema change, a repeated key, a recording that cannot be
 read, data that does not load), every briefing is built again and one line says why.
 """
@@ -20,7 +20,7 @@ from typing import Any
 from .staging import Outputs, outputs_of
 from .store import ROWS, outputs_intact
 
-# analysis.recording (pandas) is imported only when rows are compared: a build with nothing to
+# analysis.data.recording (pandas) is imported only when rows are compared: a build with nothing to
 # do imports nothing heavy.
 
 #: Input keys, and what a change of each means, in the order they are tested.
@@ -55,7 +55,7 @@ class Plan:
 
 def read_rows(out: Path) -> tuple[str | None, recording.DataState | None, str | None]:
     """(digest, state, problem) of ``rows.json``; (None, None, None) when there is none."""
-    from .. import recording
+    from ..data import recording
 
     path = Path(out) / ROWS
     try:
@@ -73,7 +73,7 @@ def read_rows(out: Path) -> tuple[str | None, recording.DataState | None, str | 
 
 
 def write_rows(out: "Outputs | Path", digest: str, state: recording.DataState) -> None:
-    from .. import recording
+    from ..data import recording
 
     data = {"data": digest, "state": state.to_json()}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -82,8 +82,8 @@ def write_rows(out: "Outputs | Path", digest: str, state: recording.DataState) -
 
 def current_state(folder: Path | None = None) -> recording.DataState:
     """The data's rows now (DataError when the data does not load)."""
-    from .. import recording
-    from ..dataset import load
+    from ..data import recording
+    from ..data.dataset import load
 
     return recording.state_of(load(folder))
 
@@ -91,7 +91,7 @@ def current_state(folder: Path | None = None) -> recording.DataState:
 def check_data(out: Path, digest: str, entries: dict[str, dict]) -> DataCheck:
     """Compare the data now with ``rows.json`` when some built briefing was built from other
     data; nothing heavy is loaded when none was."""
-    from .. import recording
+    from ..data import recording
 
     check = DataCheck(digest)
     stale = [e for e in entries.values() if e.get("status") == "built"
@@ -115,7 +115,7 @@ def check_data(out: Path, digest: str, entries: dict[str, dict]) -> DataCheck:
 
 
 def _recordings_problem(entries: list[dict]) -> str | None:
-    from .. import recording
+    from ..data import recording
 
     for entry in entries:
         reads = entry.get("reads")
@@ -132,7 +132,7 @@ def _recordings_problem(entries: list[dict]) -> str | None:
 
 def data_reason(entry: dict, check: DataCheck) -> str | None:
     """Why the data now asks for ``entry`` to be built again, or None."""
-    from .. import recording
+    from ..data import recording
 
     if entry.get("stale"):
         return str(entry["stale"])

@@ -39,12 +39,12 @@ def selection_facts(parameters: dict[str, Any]) -> dict[str, Any] | None:
     region = parameters.get("region")
     if not isinstance(region, str):
         return None
-    from .. import queries
+    from ..model import queries
 
     sel = queries.selection(region)
     if sel is None:
         return {"label": "World", "kind": "world", "describe": "the whole world", "countries": []}
-    from ..names import display_names
+    from ..model.names import display_names
 
     names = display_names(queries.dataset())  # the one printed name of each country
     return {"label": sel.label, "kind": sel.kind, "describe": sel.describe(),
@@ -96,7 +96,7 @@ def _coverage_source(*selections: dict[str, Any]) -> str:
     """An office's coverage is context: the sentence names the source that holds it."""
     import re
 
-    from ..text import coverage_source_phrase
+    from ..prose.text import coverage_source_phrase
 
     offices = [m.group(1) for sel in selections
                for m in [re.search(r"\((\w+) coverage, ", str(sel.get("describe", "")))] if m]
@@ -280,6 +280,6 @@ CHOOSER_SCRIPT = """
 
 def _document_label() -> str:
     """``A/72/1, chapter II.B``: the document of the active data package."""
-    from ..document import chapter_document
+    from ..data.document import chapter_document
 
     return chapter_document().long_label

@@ -214,7 +214,7 @@ def _child(conn, cwd: str | None) -> None:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
-        from ..kernels import kernel_environment
+        from ..briefings.kernels import kernel_environment
 
         env = kernel_environment()
         env["JPY_PARENT_PID"] = str(parent)

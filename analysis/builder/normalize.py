@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..escaping import data_text
+from ..data.escaping import data_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .tasks import Failure, Task

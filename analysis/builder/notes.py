@@ -42,7 +42,7 @@ _MARKDOWN = None
 
 def markdown_html(source: str) -> str:
     """Markdown of the briefings' own text (data text already escaped by
-    :func:`analysis.text.escape`, which turns "<" into "&lt;"), as the page renders it."""
+    :func:`analysis.prose.text.escape`, which turns "<" into "&lt;"), as the page renders it."""
     global _MARKDOWN
     if _MARKDOWN is None:
         import mistune
@@ -195,7 +195,7 @@ def save_note_steps(brief, briefing_id: str, path: str) -> bool:
 
     from ..briefings.base import Briefing
     from ..briefings.note import note_steps
-    from ..text import period_phrase
+    from ..prose.text import period_phrase
 
     if not isinstance(brief, Briefing):
         return False
@@ -245,7 +245,7 @@ def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool =
     whose own process did not save its note's steps (:func:`save_note_steps`)."""
     from ..briefings import open_briefing
     from ..briefings.note import note_steps
-    from ..text import period_phrase
+    from ..prose.text import period_phrase
 
     brief = open_briefing(notebook, **parameters)
     period = period_phrase(ds=brief.ds, marked=True)  # the note lists no inference for it

@@ -41,8 +41,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import WorkbookError
-from .catalog import ParameterProblem
+from ..errors import ParameterError, WorkbookError
 
 if TYPE_CHECKING:
     from .staging import Outputs
@@ -94,14 +93,14 @@ def check_cover_line(option: str, value: str | None, pack: bool = True) -> None:
     if value is None:
         return
     if not pack:
-        raise ParameterProblem(f"{option} is printed on the pack's cover: use it with --formats "
+        raise ParameterError(f"{option} is printed on the pack's cover: use it with --formats "
                                "including pdf or docx")
     if not value.strip():
-        raise ParameterProblem(f"{option} is empty")
+        raise ParameterError(f"{option} is empty")
     if any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 for c in value):
-        raise ParameterProblem(f"{option} must be one line (no line breaks or control characters)")
+        raise ParameterError(f"{option} must be one line (no line breaks or control characters)")
     if len(value) > TITLE_LIMIT:
-        raise ParameterProblem(f"{option} is {len(value)} characters long; at most {TITLE_LIMIT} "
+        raise ParameterError(f"{option} is {len(value)} characters long; at most {TITLE_LIMIT} "
                                "fit on the cover")
 
 
@@ -111,15 +110,15 @@ def check_title(title: str | None, pdf: bool = True) -> None:
     if title is None:
         return
     if not pdf:
-        raise ParameterProblem("--title names the meeting on the cover of the pack: use it "
+        raise ParameterError("--title names the meeting on the cover of the pack: use it "
                                "with --pdf (or --formats including pdf or docx)")
     if not title.strip():
-        raise ParameterProblem("--title is empty; give the meeting's name, e.g. "
+        raise ParameterError("--title is empty; give the meeting's name, e.g. "
                                "--title \"Security Council retreat, May 2018\"")
     if any(ord(c) < 32 for c in title):
-        raise ParameterProblem("--title must be one line (no line breaks or control characters)")
+        raise ParameterError("--title must be one line (no line breaks or control characters)")
     if len(title) > TITLE_LIMIT:
-        raise ParameterProblem(f"--title is {len(title)} characters long; at most {TITLE_LIMIT} "
+        raise ParameterError(f"--title is {len(title)} characters long; at most {TITLE_LIMIT} "
                                "fit on the cover")
 
 

@@ -11,7 +11,7 @@ import os
 import sys
 import warnings
 
-from ..kernels import QUIET_ENV
+from ..briefings.kernels import QUIET_ENV
 
 #: Environment for the builder's processes and the kernels they start.
 KERNEL_ENV = QUIET_ENV

@@ -16,7 +16,7 @@ What a reader gets (and why):
   for Central Asia."), heading and description included (:func:`shrink_empty_sections`):
   a section is a markdown cell opening with a ``##`` heading and the cells up to the next
   heading; it shrinks when each of its outputs is a section note (marked by
-  :class:`analysis.displays.SectionNote`), and goes when it has no output at all.
+  :class:`analysis.briefings.displays.SectionNote`), and goes when it has no output at all.
 - A stamp in the footer of every page (dataset version from ``data/datapackage.json``, package
   version, a short digest of the build's inputs) and no clock time: rebuilds are byte-identical.
 - Figures carry the alt text the briefing code put in the output's metadata
@@ -49,7 +49,7 @@ SERIES = "Peace & Security Workbook"
 
 def document_label() -> str:
     """``<symbol>, chapter <part>``: the document of the active data package."""
-    from ..document import chapter_document
+    from ..data.document import chapter_document
 
     return chapter_document().long_label
 
@@ -104,7 +104,7 @@ def package_version() -> str:
 
 @lru_cache(maxsize=1)
 def dataset_version() -> str:
-    from ..paths import data_dir
+    from ..data.paths import data_dir
 
     try:
         package = json.loads((data_dir() / "datapackage.json").read_text(encoding="utf-8"))

@@ -1,5 +1,5 @@
 """Where a build writes: :class:`StagedOutputs`, a folder beside ``--out`` that the build owns,
-swapped into ``--out`` at the end (:func:`analysis.outputs.swap_in`).
+swapped into ``--out`` at the end (:func:`analysis.data.outputs.swap_in`).
 
 Every file a build writes (pages, notebooks, PDFs, Word files, notes, the packs, ``index.html``,
 ``rows.json``, ``manifest.json``) goes into ``.<out name>.psw-stage-<pid>-…`` beside the reports
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UsageError, shorten
-from ..outputs import STAGE_MARK, remove_killed_staging, swap_in
+from ..data.outputs import STAGE_MARK, remove_killed_staging, swap_in
 from .store import MANIFEST, write_atomic
 
 

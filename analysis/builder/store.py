@@ -4,7 +4,7 @@ Layout of ``reports/`` (or ``--out``)::
 
     index.html            every briefing with its parameters, status and summary
     manifest.json         per briefing: parameters, input hashes, what it read (the
-                          selections of rows, see analysis.recording), output hashes, timings
+                          selections of rows, see analysis.data.recording), output hashes, timings
     rows.json             the data of the last build, row by row: per table, each row's values
                           and hash keyed by its primary key (what the next build diffs against)
     <id>.html             the briefing, code hidden, figures embedded
@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..outputs import FolderLock
+from ..data.outputs import FolderLock
 from .hashing import file_digest
 
 MANIFEST = "manifest.json"
@@ -207,8 +207,8 @@ def check_output_folder(out: Path) -> None:
 
 def _check_output_folder(out: Path) -> None:
     from ..errors import UsageError
-    from ..outputs import check_target
-    from ..paths import data_dir
+    from ..data.outputs import check_target
+    from ..data.paths import data_dir
 
     check_target(out, option="--out", reads=[data_dir()])
     if out.is_symlink() and not out.exists():

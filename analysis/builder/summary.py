@@ -4,7 +4,7 @@ A notebook can state them explicitly: a display output whose metadata holds
 ``{"briefing": {"title": ..., "summary": ...}}``. Otherwise the title is the first heading
 (in a markdown cell or a markdown output) and the summary the first bullet point of a markdown
 output, which in the briefing notebooks is the first key point. Markdown syntax is removed and
-character references (how :func:`analysis.escaping.data_text` writes data text) are read as the
+character references (how :func:`analysis.data.escaping.data_text` writes data text) are read as the
 characters they stand for: the result is plain text, which the index page escapes once.
 """
 from __future__ import annotations

@@ -99,7 +99,7 @@ class Result:
     note_docx: bytes | None = None
     #: why the Word file or the note could not be made (the page itself is fine)
     extra_failure: Failure | None = None
-    #: what the briefing read: the selections of rows it consulted (see analysis.recording)
+    #: what the briefing read: the selections of rows it consulted (see analysis.data.recording)
     reads: list[dict] | None = None
     #: the digest of the rows those selections chose, which the page's stamp names
     reads_digest: str | None = None

@@ -2,8 +2,8 @@
 
 Built from the same display objects as the page, never converted from its HTML: the executed
 notebook's Markdown (cells and outputs, parsed with mistune, the parser nbconvert uses for the
-page), its tables (:data:`analysis.displays.TABLE_MIME`: caption, columns, rows, widths) and
-its figures (:data:`analysis.displays.FIGURE_MIME`: a print-resolution PNG and its alt text).
+page), its tables (:data:`analysis.briefings.displays.TABLE_MIME`: caption, columns, rows, widths) and
+its figures (:data:`analysis.briefings.displays.FIGURE_MIME`: a print-resolution PNG and its alt text).
 
 Why python-docx: it writes real Word tables, pictures, styles and document properties from
 Python objects, opens a user's reference document and uses its styles by name (as pandoc's and
@@ -20,7 +20,7 @@ Rules every document follows:
 - Headings use Word's heading styles (``Heading 1``..``3``): one ``Heading 1``, the title.
 - Tables: the header row repeats on every page and is marked as a header; each column is at
   least as wide as its longest word, the rest shared as on the page
-  (:meth:`analysis.displays.ReportTable.column_widths`; a table too wide is set smaller, down
+  (:meth:`analysis.briefings.displays.ReportTable.column_widths`; a table too wide is set smaller, down
   to 7 pt); a row never breaks across pages; automatic hyphenation is off in the document (a
   template's setting is removed), so names are never split.
 - Figures carry their alt text (Word's "description"), equal to the page's.
@@ -234,7 +234,7 @@ class Writer:
                 paragraph.add_run(clean(token["raw"]))
 
     def table(self, data: dict) -> None:
-        """A table display object (:data:`analysis.displays.TABLE_MIME`) as a Word table."""
+        """A table display object (:data:`analysis.briefings.displays.TABLE_MIME`) as a Word table."""
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
@@ -358,7 +358,7 @@ class Writer:
     def notebook(self, nb) -> None:
         """The cells and outputs a reader page shows, in order (the page's own rules decide
         which: :func:`analysis.builder.render.mark_notebook_only`, section shrinking)."""
-        from ..displays import FIGURE_MIME, TABLE_MIME
+        from ..briefings.displays import FIGURE_MIME, TABLE_MIME
         from .render import REMOVE_TAG, _is_note, mark_notebook_only, shrink_empty_sections
 
         nb = copy.deepcopy(nb)

@@ -9,6 +9,6 @@ prints), ``accuracy`` (the comparison of a draft with curated tables) and ``cli`
 from __future__ import annotations
 
 from .draft import Draft, DraftError, draft_chapter
-from .layout import LayoutError, read_chapter
+from ..data.layout import LayoutError, read_chapter
 
 __all__ = ["Draft", "DraftError", "LayoutError", "draft_chapter", "read_chapter"]

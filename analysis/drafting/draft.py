@@ -15,9 +15,10 @@ from pathlib import Path
 from ..errors import WorkbookError
 from .dates import find_dates, status_of
 from .engagements import propose_engagements
-from .entities import Finding, ParagraphReader, clip, slugify, window
+from ..data.escaping import slug
+from .entities import ID_LIMIT, NO_ID, Finding, ParagraphReader, clip, window
 from .gazetteer import load_gazetteer, name_key
-from .layout import ChapterText, read_chapter, sentences
+from ..data.layout import ChapterText, read_chapter, sentences
 from .numbers import find_numbers
 
 DRAFT = "draft"
@@ -213,7 +214,7 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
             dates = find_dates(sentence, report_year=year)
             for d in dates:
                 label_slug = d.label.replace("/", "-")
-                eid = _unique(f"{slugify(p.paragraph_id)}-{label_slug}", event_ids)
+                eid = _unique(f"{slug(p.paragraph_id, limit=ID_LIMIT, empty=NO_ID)}-{label_slug}", event_ids)
                 ev = window(p.text, offset + d.start, offset + d.end, words=3)
                 t["events"].append({"event_id": eid, "date_label": d.label, "date_as_written": d.written,
                                     "date_precision": d.precision,
@@ -230,7 +231,7 @@ def draft_chapter(raw: str, *, symbol: str, year: int, title: str | None = None,
             skip = [(d.start, d.end) for d in dates] + [
                 (f.start - offset, f.end - offset) for f in here if f.table != "places"]
             for num in find_numbers(sentence, skip):
-                fid = _unique(f"{slugify(p.paragraph_id)}-{slugify(num.written, 30)}", figure_ids)
+                fid = _unique(f"{slug(p.paragraph_id, limit=ID_LIMIT, empty=NO_ID)}-{slug(num.written, limit=30, empty=NO_ID)}", figure_ids)
                 ev = window(p.text, offset + num.start, offset + num.end, words=3)
                 counts = num.counts or ("share" if num.unit == "percent" else "amount" if num.unit.startswith("US$") else "")
                 t["figures"].append({"figure_id": fid, "value": _number_cell(num.value), "unit": num.unit,
@@ -278,7 +279,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     """The text of ``path``, or a :class:`DraftError` saying what is wrong with it."""
-    from ..files import LIMITS, FileRefused, read_bounded
+    from ..data.files import LIMITS, FileRefused, read_bounded
 
     path = Path(path)
     if path.is_dir():
@@ -286,7 +287,7 @@ def read_text_file(path: Path | str, *, max_bytes: int) -> str:
     if not path.exists():
         raise DraftError(f"no such file: {path}")
     if max_bytes != LIMITS["chapter text"]:
-        raise ValueError("the chapter text limit is analysis.files.LIMITS['chapter text']")
+        raise ValueError("the chapter text limit is analysis.data.files.LIMITS['chapter text']")
     try:
         data = read_bounded(path, kind="chapter text")
     except FileRefused as err:

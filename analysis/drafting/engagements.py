@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-from .entities import Finding, slugify, window
-from .layout import ChapterText, sentences
+from ..data.escaping import slug
+from .entities import NO_ID, Finding, window
+from ..data.layout import ChapterText, sentences
 
 VERBS = re.compile(
     r"\b(?:support(?:s|ed|ing)?|deploy(?:s|ed|ing)?|protect(?:s|ed|ing)?|mediat(?:e|es|ed|ing)|"
@@ -58,7 +59,7 @@ def propose_engagements(chapter: ChapterText, findings: list[Finding], section_t
                     if key in seen:
                         continue
                     seen.add(key)
-                    base = slugify(f"{actor.entity_id}-{place.entity_id if place else 'general'}-{p.paragraph_id}", 70)
+                    base = slug(f"{actor.entity_id}-{place.entity_id if place else 'general'}-{p.paragraph_id}", limit=70, empty=NO_ID)
                     eid, k = base, 1
                     while eid in ids:
                         k += 1

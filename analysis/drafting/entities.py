@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..data.escaping import slug
 from .gazetteer import Entry, Gazetteer, fold_chars, name_key
-from .layout import Paragraph, sentences
+from ..data.layout import Paragraph, sentences
 
 MONTH_WORD = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
               r"December)\b")
@@ -115,12 +116,8 @@ RESOLUTION = re.compile(r"(?:(?P<organ>General Assembly|Security Council|Human R
                         r"[Rr]esolutions? (?P<number>\d{2,3}/\d{1,4}|\d{3,4} \(\d{4}\))")
 
 
-def slugify(text: str, limit: int = 60) -> str:
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    return s[:limit].strip("-") or "item"
+#: Longest id a drafted record gets from a name, and the id when the name gives none.
+ID_LIMIT, NO_ID = 60, "item"
 
 
 class ParagraphReader:
@@ -179,7 +176,7 @@ class ParagraphReader:
             named_spans.append((hit.start, hit.end))
         for m in RELIGIOUS.finditer(fold_chars(sentence)):
             name = sentence[m.start():m.end()].rstrip(" ,")
-            out.append(Finding("partners", slugify(name), name, "religious body", para.paragraph_id, n,
+            out.append(Finding("partners", slug(name, limit=ID_LIMIT, empty=NO_ID), name, "religious body", para.paragraph_id, n,
                                offset + m.start(), offset + m.end(), clip(text, offset + m.start(), offset + m.end()),
                                reference=name))
             org_spans.append((m.start(), m.end()))
@@ -295,7 +292,7 @@ class ParagraphReader:
             return self._office_for_country(title, kind, None, para, n, start, end, ev, written,
                                             iso3=country[0].entity_id)
         prefix = "".join(w[0] for w in title.split())
-        return Finding("offices", f"{prefix}-{slugify(area).upper()}", f"{title} of the Secretary-General for {area}",
+        return Finding("offices", f"{prefix}-{slug(area, limit=ID_LIMIT, empty=NO_ID).upper()}", f"{title} of the Secretary-General for {area}",
                        kind, para.paragraph_id, n, start, end, ev, reference=written)
 
     def _office_for_country(self, title, kind, place, para, n, start, end, ev, written, iso3=None):
@@ -422,7 +419,7 @@ class ParagraphReader:
             organ = m["organ"] or ""
             name = f"{organ + ' ' if organ else ''}resolution {number}".strip()
             name = name[0].upper() + name[1:]
-            out.append(Finding("initiatives", "resolution-" + slugify(number), name, "resolution",
+            out.append(Finding("initiatives", "resolution-" + slug(number, limit=ID_LIMIT, empty=NO_ID), name, "resolution",
                                para.paragraph_id, n, offset + m.start(), offset + m.end(),
                                clip(para.text, offset + m.start(), offset + m.end()), reference=sentence[m.start():m.end()]))
             taken.append((m.start(), m.end()))
@@ -448,7 +445,7 @@ class ParagraphReader:
                 start, end = tokens[lo].start(), tokens[hi].end()
                 if capitals >= 2 and not _overlaps(start, end, taken) and lo != 0 or (lo == 0 and capitals >= 3):
                     name = sentence[start:end]
-                    out.append(Finding("initiatives", slugify(name), name, INITIATIVE_WORDS[word], para.paragraph_id,
+                    out.append(Finding("initiatives", slug(name, limit=ID_LIMIT, empty=NO_ID), name, INITIATIVE_WORDS[word], para.paragraph_id,
                                        n, offset + start, offset + end, clip(para.text, offset + start, offset + end),
                                        reference=name))
                     taken.append((start, end))
@@ -459,7 +456,7 @@ class ParagraphReader:
             if _overlaps(m.start(), m.end(), taken):
                 continue
             name = m["name"]
-            out.append(Finding("initiatives", slugify(m["acronym"]), f"{name} ({m['acronym']})", "initiative",
+            out.append(Finding("initiatives", slug(m["acronym"], limit=ID_LIMIT, empty=NO_ID), f"{name} ({m['acronym']})", "initiative",
                                para.paragraph_id, n, offset + m.start(), offset + m.end(),
                                clip(para.text, offset + m.start(), offset + m.end()), reference=sentence[m.start():m.end()]))
             taken.append((m.start(), m.end()))
@@ -468,7 +465,7 @@ class ParagraphReader:
                 continue
             name = m["name"]
             kind = next((v for k, v in LOWER_KIND.items() if name.endswith(k)), "initiative")
-            out.append(Finding("initiatives", slugify(f"{para.paragraph_id}-{name}"), name[0].upper() + name[1:],
+            out.append(Finding("initiatives", slug(f"{para.paragraph_id}-{name}", limit=ID_LIMIT, empty=NO_ID), name[0].upper() + name[1:],
                                kind, para.paragraph_id, n, offset + m.start(), offset + m.end(),
                                clip(para.text, offset + m.start(), offset + m.end()), reference=sentence[m.start():m.end()]))
         return out

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..schema import DESCRIPTOR, parse_descriptor
+from ..data.schema import DESCRIPTOR, parse_descriptor
 from .draft import DRAFT, Draft, DraftError, source_id_for
 
 CHAPTER_TEXT = "chapter.txt"
@@ -78,11 +78,11 @@ def check_target(target: Path, force: bool) -> None:
 def write_package(draft: Draft, target: Path | str, *, context: Path | str, text: str,
                   force: bool = False) -> dict[str, int]:
     """Write the draft into ``target``; return rows per table. Raises :class:`DraftError`, or
-    UsageError for a target it must not write (see :func:`analysis.outputs.write_folder`)."""
-    from ..files import FileRefused, read_package_file, resource_problem
-    from ..outputs import STAGE_MARK, check_target as check_output, tree_files, write_folder
-    from ..schema import read_descriptor
-    from ..validate import format_problems, validate_folder
+    UsageError for a target it must not write (see :func:`analysis.data.outputs.write_folder`)."""
+    from ..data.files import FileRefused, read_package_file, resource_problem
+    from ..data.outputs import STAGE_MARK, check_target as check_output, tree_files, write_folder
+    from ..data.schema import read_descriptor
+    from ..data.validate import format_problems, validate_folder
 
     target, context = Path(target), Path(context)
     check_output(target, option="--out", reads=[context])
@@ -144,7 +144,7 @@ def write_package(draft: Draft, target: Path | str, *, context: Path | str, text
 
 
 def _context_rows(context: Path, name: str) -> list[dict]:
-    from ..files import FileRefused, read_package_file
+    from ..data.files import FileRefused, read_package_file
 
     if not (context / name).exists():
         return []
@@ -156,7 +156,7 @@ def _context_rows(context: Path, name: str) -> list[dict]:
 
 
 def _rows_text(fields: list[str], rows: list[dict]) -> str:
-    from ..csvsafe import write_csv
+    from ..data.csvsafe import write_csv
 
     return write_csv(fields, ([row.get(f, "") or "" for f in fields] for row in rows))
 

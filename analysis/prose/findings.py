@@ -18,24 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .. import queries
-from ..formatting import plural
-from ..locators import paragraph_locators
-from ..names import in_sentence
+from ..model import queries
+from .formatting import flag_set, plural
+from ..data.locators import paragraph_locators
+from ..model.names import in_sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..dataset import Dataset
+    from ..data.dataset import Dataset
 
 INFERRED = "inferred"
-
-
-def _truthy(value) -> bool:
-    try:
-        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
-    except (TypeError, ValueError):  # pd.NA
-        return False
 
 
 def _text(value) -> str:
@@ -50,7 +43,7 @@ class Finding:
     operations"); ``scope`` the selection as it reads in a sentence ("Mali", "the world");
     ``items`` one printed label per counted thing and ``flags`` whether each is inferred;
     ``rows`` the data rows (a DataFrame) behind the items; ``paragraphs`` the chapter paragraphs
-    cited, in reading order; ``inferences`` the :class:`analysis.text.Inference` objects the
+    cited, in reading order; ``inferences`` the :class:`analysis.prose.text.Inference` objects the
     claim rests on; ``nearby`` labels of records on wider areas overlapping the selection
     (said only in the none sentence); ``context`` whether the finding is context, not the
     chapter's (office coverage).
@@ -123,7 +116,7 @@ def scope_of(sel, ds: "Dataset") -> str:
 
 
 def _inferences(rows, table: str) -> tuple:
-    from .. import text
+    from . import text
 
     return text.inferences_of(rows, table)
 
@@ -146,7 +139,7 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = Tru
                status: str | None = None) -> Finding:
     """The peace operations in the selection that the UN leads (``led_by_un``) or that the AU
     leads alone or with the UN; optionally of one ``status`` in the reporting period."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     frame = queries.operations_in(sel, ds=ds)
@@ -167,7 +160,7 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = Tru
     inferences += [text.status_inference(r, ds=ds) for _, r in frame.iterrows()]
     what = OPERATION_WHAT["UN" if led_by_un else "other" if led_by_un is False else "force"]
     return Finding("operations", what, scope_of(sel, ds),
-                   tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(items), tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(list(frame["paragraph"]) +
                                             list(frame["status_paragraph"].dropna()))),
                    tuple(i for i in inferences if i is not None), frame)
@@ -189,7 +182,7 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     """Offices and envoys present in the selection. ``presence``: 'based' (the office's own area
     is in the selection), 'engagement' (only an engagement ties it there), 'coverage' (context
     only), or None for every office present through the chapter (based or engagement)."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     frame = queries.offices_in(sel, ds=ds)
@@ -210,7 +203,7 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
         what = ("office or envoy", "offices or envoys")
     absent = "office or envoy based or engaged in {scope}" if presence is None and sel is not None else ""
     items = [text.office_listed(r) for _, r in frame.iterrows()]
-    flags = [_truthy(v) for v in frame["inferred"]]
+    flags = [flag_set(v) for v in frame["inferred"]]
     inferences = list(_inferences(frame, "offices"))
     paragraphs = list(frame["paragraph"])
     if sel is not None:  # an office only engaged here rests on the engagements' paragraphs
@@ -246,7 +239,7 @@ def engagement_ties(row, acts: "pd.DataFrame", *, ds: "Dataset") -> list:
     and each of them rests on an inference (the CAAC office in the DRC: "my Special
     Representative" read as that office); [] when the office is based there or one engagement
     states it."""
-    from .. import text
+    from . import text
 
     if "based" in str(row.get("presence")) or str(row.get("presence")) in ("chapter", "coverage"):
         return []
@@ -282,7 +275,7 @@ def engagements(sel, *, ds: "Dataset | None" = None, theme=None) -> "pd.DataFram
     parents = {p: o for p, o in zip(ds.partners["partner_id"], ds.partners["part_of"]) if isinstance(o, str)}
     acts["relation"] = pd.array([relations.get((t, a), "outside the UN")
                                  for t, a in zip(acts["actor_table"], acts["actor_id"])], dtype="string")
-    acts["generic"] = [bool(_truthy(generic.get(a))) if t == "partners" else False
+    acts["generic"] = [bool(flag_set(generic.get(a))) if t == "partners" else False
                        for t, a in zip(acts["actor_table"], acts["actor_id"])]
     acts["cooperating"] = [bool(_text(c)) for c in acts["cooperation"].astype(object).where(
         acts["cooperation"].notna(), "")]
@@ -302,7 +295,7 @@ def actor_label(row, ds: "Dataset") -> str:
             label = acronym if isinstance(acronym, str) and acronym else str(partners.loc[actor_id, "name"])
             article = partners.loc[actor_id, "article"] if "article" in partners else None
             return f"the {label}" if isinstance(article, str) and article == "the" else label
-    from .. import text
+    from . import text
 
     if table == "operations":
         return text.operation_label(actor_id, ds=ds)
@@ -358,7 +351,7 @@ def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=N
     organizations outside the UN, not named in general, with an engagement here whose phrase
     states cooperation with the UN; 'other' are the organizations outside the UN engaged here
     without it; 'UN system', 'government' and 'party to a conflict' are never partners."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     acts = engagements(sel, ds=ds, theme=theme)
@@ -405,13 +398,13 @@ def _actor_inferred(row, ds: "Dataset") -> bool:
     frame = ds[table]
     key = {"operations": "operation_id", "offices": "office_id", "partners": "partner_id"}[table]
     found = frame[frame[key] == actor_id]
-    return bool(len(found)) and _truthy(found.iloc[0]["inferred"])
+    return bool(len(found)) and flag_set(found.iloc[0]["inferred"])
 
 
 def activities(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
     """What the UN itself does in the selection: engagements of UN-led operations, offices and
     envoys, and UN bodies. Items are the engagements (one per actor, activity and paragraph)."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     acts = engagements(sel, ds=ds, theme=theme)
@@ -452,14 +445,14 @@ def _cite(paragraphs: list[str]) -> str:
 
 def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
     """The selection's dated events, in the timeline's one order (first day, then last day)."""
-    from .. import text
+    from . import text
 
     ds = queries.dataset(ds)
     frame = queries.timeline(sel, theme=theme, ds=ds)
     items = tuple(f"{text.event_date(r)}: {text.lower_first(str(r['description']).rstrip('.'))}"
                   for _, r in frame.iterrows())
     return Finding("events", ("dated event", "dated events"), scope_of(sel, ds), items,
-                   tuple(_truthy(v) for v in frame["inferred"]),
+                   tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "events"), frame)
 
 
@@ -469,7 +462,7 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
     inside it, and those areas' names. ``rows_of(sel)`` gives the rows of a selection's places."""
     if sel is None:
         return (), ""
-    from ..twins import area_countries
+    from ..model.twins import area_countries
 
     inside = queries.place_ids(sel, ds) or set()
     mine = set(sel.iso3)
@@ -487,7 +480,7 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
     if not wider:
         return (), ""
     # only the rows on those areas are chosen (and read, and depended on): not every place's
-    from ..regions import RegionSelection
+    from ..model.regions import RegionSelection
 
     everywhere = rows_of(RegionSelection("wider areas", "region", (),
                                          tuple(sorted(pid for pid, _ in wider))))
@@ -516,14 +509,14 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
            "other_operations": operations(sel, ds=ds, led_by_un=False),
            "offices": offices(sel, ds=ds)}
     out["engagements"] = Finding("engagements", ("engagement", "engagements"), scope,
-                                 tuple(acts["engagement_id"]), tuple(_truthy(v) for v in acts["inferred"]),
+                                 tuple(acts["engagement_id"]), tuple(flag_set(v) for v in acts["inferred"]),
                                  tuple(paragraph_locators(acts["paragraph"])),
                                  _inferences(acts, "engagements"), acts)
     out["events"] = events(sel, ds=ds)
     fig_ids = tuple(dict.fromkeys(figures["figure_id"])) if len(figures) else ()
     first = figures.drop_duplicates("figure_id") if len(figures) else figures
     out["figures"] = Finding("figures", ("figure", "figures"), scope, fig_ids,
-                             tuple(_truthy(v) for v in first["inferred"]) if len(first) else (),
+                             tuple(flag_set(v) for v in first["inferred"]) if len(first) else (),
                              tuple(paragraph_locators(first["paragraph"])) if len(first) else (),
                              _inferences(first, "figures") if len(first) else (), first)
     return out
@@ -574,7 +567,7 @@ def situations(sel, *, ds: "Dataset | None" = None) -> Finding:
         items.append(f"In {where}, as the chapter describes it: {row['description']} "
                      f"({quoted(row['modality_evidence'])})")
     return Finding("situations", ("situation the chapter describes", "situations the chapter describes"),
-                   scope_of(sel, ds), tuple(items), tuple(_truthy(v) for v in frame["inferred"]),
+                   scope_of(sel, ds), tuple(items), tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "situations"), frame)
 
 

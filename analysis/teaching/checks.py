@@ -6,7 +6,7 @@ In a lesson::
     check.exercise_1_2(answer_1_2)
 
 Each check compares the answer with the value computed from the dataset (``analysis.load()``
-and :mod:`analysis.queries`; nothing is typed in here) and returns a
+and :mod:`analysis.model.queries`; nothing is typed in here) and returns a
 :class:`~analysis.teaching.feedback.Feedback`: truthy when right, with a specific hint for the
 common slips when not, and never the expected value itself.
 
@@ -210,7 +210,7 @@ def exercise_2_1(answer) -> Feedback:
 
 @_expected("2_2")
 def _western_africa_countries() -> frozenset:
-    from .. import queries
+    from ..model import queries
 
     places = queries.places_in("Western Africa", ds=_ds())
     return frozenset(str(i) for i in places.loc[places["kind"] == "country", "iso3"])
@@ -218,7 +218,7 @@ def _western_africa_countries() -> frozenset:
 
 def exercise_2_2(answer) -> Feedback:
     """Which countries of Western Africa does the chapter mention (ISO alpha-3 codes)?"""
-    from ..regions import resolve_region
+    from ..model.regions import resolve_region
 
     whole = frozenset(resolve_region("Western Africa", _ds()).iso3)
     return d.members("2.2", answer, _western_africa_countries(), item="ISO alpha-3 code",
@@ -240,7 +240,7 @@ def _unoca_count() -> int:
 
 def exercise_2_3(answer) -> Feedback:
     """How many countries does UNOCA cover?"""
-    from ..regions import resolve_region
+    from ..model.regions import resolve_region
 
     ds = _ds()
     cov = ds.office_coverage
@@ -259,7 +259,7 @@ def exercise_2_3(answer) -> Feedback:
 
 @_expected("2_4")
 def _unoca_outside_middle_africa() -> frozenset:
-    from ..regions import resolve_region
+    from ..model.regions import resolve_region
 
     ds = _ds()
     cov = ds.office_coverage
@@ -269,7 +269,7 @@ def _unoca_outside_middle_africa() -> frozenset:
 
 def exercise_2_4(answer) -> Feedback:
     """Which countries covered by UNOCA lie outside M49 Middle Africa?"""
-    from ..regions import resolve_region
+    from ..model.regions import resolve_region
 
     ds = _ds()
     cov = ds.office_coverage
@@ -335,7 +335,7 @@ def _pledging_states() -> int:
 
 def exercise_3_3(answer) -> Feedback:
     """How many Member States renewed their commitment to the Fund, according to the chapter?"""
-    from .. import queries
+    from ..model import queries
 
     ds = _ds()
     context = queries.public_figures("Peacebuilding Fund", ds=ds)
@@ -400,7 +400,7 @@ def _partner_count() -> int:
 
 def exercise_4_1(answer) -> Feedback:
     """How many partners does the chapter say work with the UN, counted as the briefings count them?"""
-    from .. import queries
+    from ..model import queries
 
     ds = _ds()
     expected = _partner_count()
@@ -465,14 +465,14 @@ def exercise_4_2(answer) -> Feedback:
 
 
 def _eu_id() -> str:
-    from .. import queries
+    from ..model import queries
 
     return queries.find_partner("European Union", ds=_ds())
 
 
 @_expected("4_3")
 def _eu_places() -> frozenset:
-    from .. import queries
+    from ..model import queries
 
     acts = queries.partner_activities(_eu_id(), ds=_ds())
     return frozenset(str(p) for p in acts["place_id"].dropna())
@@ -489,7 +489,7 @@ def exercise_4_3(answer) -> Feedback:
 
 
 def _distinct_places():
-    from .. import queries
+    from ..model import queries
 
     acts = queries.partner_activities(ds=_ds())
     return acts.groupby("partner_id", observed=True)["place_id"].nunique()
@@ -503,7 +503,7 @@ def _busiest_partners() -> frozenset:
 
 def exercise_4_4(answer) -> Feedback:
     """Which partner is engaged in the most distinct places (its partner_id)?"""
-    from .. import queries
+    from ..model import queries
 
     expected = _busiest_partners()
     acts = queries.partner_activities(ds=_ds())
@@ -522,7 +522,7 @@ def exercise_4_4(answer) -> Feedback:
 
 @_expected("4_5")
 def _operations_and_partners() -> frozenset:
-    from .. import queries
+    from ..model import queries
 
     ds = _ds()
     operations = set(queries.operations_in(ds=ds)["place_id"].dropna())
@@ -532,7 +532,7 @@ def _operations_and_partners() -> frozenset:
 
 def exercise_4_5(answer) -> Feedback:
     """Places with both a UN peace operation and a partner at work (place ids)."""
-    from .. import queries
+    from ..model import queries
 
     ds = _ds()
     operations = {str(p) for p in queries.operations_in(ds=ds)["place_id"].dropna()}
@@ -556,14 +556,14 @@ NOTEBOOK_PRAISE = "Well done: that is what the notebook declares."
 
 @_expected("5_1")
 def _partnership_parameters() -> frozenset:
-    from .. import params
+    from ..briefings import params
 
     return frozenset(params.declared_parameters("partnerships"))
 
 
 def exercise_5_1(answer) -> Feedback:
     """Which parameters does the partnerships briefing take (a set of names)?"""
-    from .. import params
+    from ..briefings import params
 
     region_params = frozenset(params.declared_parameters("region"))
     return d.members("5.1", answer, _partnership_parameters(), item="parameter name",
@@ -578,7 +578,7 @@ def exercise_5_1(answer) -> Feedback:
 
 @_expected("5_2")
 def _region_default() -> str:
-    from .. import params
+    from ..briefings import params
 
     return str(params.defaults("region")["region"])
 
@@ -603,7 +603,7 @@ RUN_NOTEBOOK, RUN_REGION = "region", "Central Asia"
 
 @_expected("5_3")
 def _run_parameters() -> dict:
-    from .. import params
+    from ..briefings import params
 
     return params.check_parameters(RUN_NOTEBOOK, {"region": RUN_REGION})
 
@@ -625,7 +625,7 @@ def _read_executed(answer):
 
 def exercise_5_3(answer) -> Feedback:
     """Run the region briefing for Central Asia with papermill; answer: the executed notebook."""
-    from .. import params
+    from ..briefings import params
 
     def verdict() -> Feedback:
         d._common(answer)
@@ -669,7 +669,7 @@ BUILD_NOTEBOOK, BUILD_VALUES, BUILD_OUT = "partnerships", {"region": "Africa",
 
 @_expected("5_4")
 def _build_request() -> dict:
-    from .. import params
+    from ..briefings import params
 
     return {"notebook": BUILD_NOTEBOOK, "out": BUILD_OUT,
             "params": params.check_parameters(BUILD_NOTEBOOK, BUILD_VALUES)}
@@ -677,7 +677,7 @@ def _build_request() -> dict:
 
 def exercise_5_4(answer) -> Feedback:
     """Write the `briefings build` command for the EU partnerships briefing in Africa."""
-    from .. import params
+    from ..briefings import params
     from ..cli import make_parser
 
     expected = _build_request()

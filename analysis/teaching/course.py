@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WorkbookError
-from ..paths import notebooks_dir
+from ..data.paths import notebooks_dir
 
 SOLUTION_TAG = "solution"
 ANSWER_TAG = "answer"

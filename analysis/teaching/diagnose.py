@@ -54,7 +54,7 @@ def _type_name(value) -> str:
     return f"a pandas {name}" if module == "pandas" else f"a {name}"
 
 
-def _is_frame(value) -> bool:  # a dataset's table is a DataFrame subclass (analysis.recording)
+def _is_frame(value) -> bool:  # a dataset's table is a DataFrame subclass (analysis.data.recording)
     return any(c.__name__ == "DataFrame" for c in type(value).__mro__)
 
 

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import UsageError, WorkbookError
-from ..kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
-from ..paths import docs_dir
+from ..briefings.kernels import KERNEL_DISPLAY_NAME, KERNEL_NAME
+from ..data.paths import docs_dir
 from .course import ANSWER_TAG, SOLUTION_TAG, Lesson, answer_names, is_solution, lessons, read_notebook, tags
 
 GUIDE_NAME = "facilitator-guide.md"
@@ -129,13 +129,13 @@ def _edition_file(lesson: Lesson, instructor: bool) -> tuple[str, str]:
 def write_edition(directory, *, instructor: bool = False, force: bool = False,
                   numbers: list[int] | None = None, jobs: int | None = None):
     """Write the student (or instructor) edition into ``directory``; return what was written
-    (:class:`analysis.outputs.Written`: the files, and where the lessons it replaced went,
+    (:class:`analysis.data.outputs.Written`: the files, and where the lessons it replaced went,
     ``<directory>/.replaced/<n>/``, so a learner's work is never lost).
 
     Raises UsageError for a bad target or lesson number before anything is written, and
     ``ExecutionFailure`` when an instructor lesson fails (nothing is written then either).
     """
-    from ..outputs import check_target as check_output
+    from ..data.outputs import check_target as check_output
 
     target = check_output(Path(directory), option="DIR")
     check_target(target, force=force)
@@ -153,6 +153,6 @@ def write_edition(directory, *, instructor: bool = False, force: bool = False,
     if guide.is_file():
         files.append((GUIDE_NAME, guide.read_text(encoding="utf-8")))
 
-    from ..outputs import write_folder
+    from ..data.outputs import write_folder
 
     return write_folder(target, files, force=force, what="course", keep_replaced=True)

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import WorkbookError
-from ..kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment, kernel_manager_class
+from ..briefings.kernels import KERNEL_NAME, ipc_config, kernel_environment as base_environment, kernel_manager_class
 
 CELL_TIMEOUT = 300  # seconds per cell; lesson 5 runs a briefing inside a cell
 
@@ -42,7 +42,7 @@ KERNEL_CONFIG = "c.IPKernelApp.log_level = 'ERROR'\n"
 
 
 def kernel_environment(ipython_dir: str | None = None) -> dict[str, str]:
-    """The environment lesson kernels start with (see :func:`analysis.kernels.kernel_environment`).
+    """The environment lesson kernels start with (see :func:`analysis.briefings.kernels.kernel_environment`).
 
     With ``ipython_dir``, kernels (and those a lesson starts) read their settings from there.
     """

@@ -72,7 +72,7 @@ class Feedback:
 
 def _md(text: str) -> str:
     """Feedback as Markdown: its `code` spans stay, the rest shows as plain text."""
-    from ..escaping import data_text
+    from ..data.escaping import data_text
 
     parts = text.split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: no code spans at all

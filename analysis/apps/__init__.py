@@ -1,0 +1,1 @@
+"""The apps: the explorer, the dashboard's server and the launchers (dashboard, lab)."""

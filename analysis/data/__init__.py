@@ -1,0 +1,1 @@
+"""The data layer: files, the schema, the dataset, its checks and the chapter text."""

@@ -1,0 +1,748 @@
+"""Check a data folder against its schema: ``briefings validate [--data DIR]``.
+
+Every check derives from the folder's own ``datapackage.json``: the file structure (encoding,
+header, field counts), each cell (type, required, allowed values, pattern, range, length,
+uniqueness), each table (primary key, foreign keys, ``exactlyOneOf``, ``polymorphicForeignKeys``,
+inferred rows carry a note) and the paragraph locators, which must exist in the paragraphs table
+and, when the chapter's text is at hand, in the chapter, with the row's evidence in that paragraph.
+
+Every problem is collected (the check does not stop at the first), but a file that cannot be read
+is not checked further, and a cell that is already wrong is not checked again as a key.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .files import FileRefused, read_package_file, resource_problem
+from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
+from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, parse_descriptor
+
+#: Field types the validator (and the loader) understand.
+KNOWN_TYPES = ("string", "integer", "number", "boolean", "date", "year")
+PARAGRAPH_FIELD, EVIDENCE_FIELD, INFERRED_FIELD, NOTE_FIELD = PROVENANCE_FIELDS
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_YEAR = re.compile(r"-?[0-9]{4}")
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data folder.
+
+    ``file`` is relative to the folder; ``row`` is the data row number (1 = the first row below
+    the header; None for a problem with the file or its header); ``column`` is the field name
+    (None when the problem is not about one field).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        row = "-" if self.row is None else str(self.row)
+        return f"{self.file}:{row}:{self.column or '-'}: {self.message}"
+
+
+def _sort_key(problem: Problem):
+    return (problem.file != DESCRIPTOR, problem.file, -1 if problem.row is None else problem.row,
+            problem.column or "", problem.message)
+
+
+def format_problems(problems: list[Problem]) -> str:
+    """One line per problem (``file:row:column: message``, ``-`` where not applicable), sorted,
+    then a count line."""
+    lines = [str(p) for p in sorted(problems, key=_sort_key)]
+    files = len({p.file for p in problems})
+    count = len(problems)
+    lines.append(f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}")
+    return "\n".join(lines)
+
+
+def _quote_list(values) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+
+
+# --------------------------------------------------------------------------------------------
+# The descriptor
+
+
+def _descriptor_problems(descriptor) -> list[Problem]:
+    """Structural problems of the descriptor: what the rest of the checks rely on."""
+    out: list[Problem] = []
+
+    def bad(message: str) -> None:
+        out.append(Problem(DESCRIPTOR, None, None, message))
+
+    if not isinstance(descriptor, dict):
+        bad(f"the descriptor must be a JSON object, found {type(descriptor).__name__}")
+        return out
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        bad("'resources' is missing or not a non-empty list of tables")
+        return out
+    names: dict[str, dict] = {}
+    for index, res in enumerate(resources, start=1):
+        where = f"resource {index}"
+        if not isinstance(res, dict):
+            bad(f"{where} is not a JSON object")
+            continue
+        name = res.get("name")
+        if not isinstance(name, str) or not name:
+            bad(f"{where} has no 'name'")
+            continue
+        where = f"resource {name!r}"
+        if name in names:
+            bad(f"{where} is declared twice")
+        path_problem = resource_problem(res.get("path"))
+        if path_problem:
+            bad(f"{where}: 'path' {path_problem}")
+        schema = res.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not fields:
+            bad(f"{where}: 'schema.fields' is missing or empty")
+            continue
+        seen = set()
+        for position, fd in enumerate(fields, start=1):
+            if not isinstance(fd, dict) or not isinstance(fd.get("name"), str) or not fd.get("name"):
+                bad(f"{where}: field {position} has no 'name'")
+                continue
+            fname = fd["name"]
+            if fname in seen:
+                bad(f"{where}: field {fname!r} is declared twice")
+            seen.add(fname)
+            ftype = fd.get("type", "string")
+            if ftype not in KNOWN_TYPES:
+                bad(f"{where}: field {fname!r} has type {ftype!r}; allowed: {', '.join(KNOWN_TYPES)}")
+            cons = fd.get("constraints", {})
+            if not isinstance(cons, dict):
+                bad(f"{where}: field {fname!r}: 'constraints' must be an object")
+                continue
+            if "enum" in cons and (not isinstance(cons["enum"], list) or not cons["enum"]):
+                bad(f"{where}: field {fname!r}: 'enum' must be a non-empty list")
+            if "pattern" in cons:
+                try:
+                    re.compile(cons["pattern"])
+                except (re.error, TypeError) as err:
+                    bad(f"{where}: field {fname!r}: 'pattern' is not a regular expression ({err})")
+            for bound in ("minimum", "maximum"):
+                if bound not in cons:
+                    continue
+                value = cons[bound]
+                if ftype == "date":
+                    try:
+                        _parse(str(value), "date")
+                    except ValueError:
+                        bad(f"{where}: field {fname!r}: '{bound}' must be a date YYYY-MM-DD, found {value!r}")
+                elif ftype in ("integer", "number", "year"):
+                    if isinstance(value, bool) or not isinstance(value, (int, float)):
+                        bad(f"{where}: field {fname!r}: '{bound}' must be a number, found {value!r}")
+                else:
+                    bad(f"{where}: field {fname!r}: '{bound}' applies to numbers and dates, not {ftype}")
+            for length in ("minLength", "maxLength"):
+                if length in cons and (isinstance(cons[length], bool) or not isinstance(cons[length], int)):
+                    bad(f"{where}: field {fname!r}: '{length}' must be an integer, found {cons[length]!r}")
+        names[name] = {"fields": seen, "res": res}
+    if out:
+        return out
+    # Keys and project extras must name existing fields and tables.
+    for name, info in names.items():
+        res, fields = info["res"], info["fields"]
+        schema = res["schema"]
+
+        def missing(listed) -> list:
+            listed = listed if isinstance(listed, list) else [listed]
+            return [f for f in listed if f not in fields]
+
+        pk = schema.get("primaryKey")
+        if pk is not None and missing(pk):
+            bad(f"resource {name!r}: primaryKey names unknown field(s) {_quote_list(missing(pk))}")
+        for fk in schema.get("foreignKeys", []):
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            if not isinstance(ref, dict) or "fields" not in fk or "resource" not in ref or "fields" not in ref:
+                bad(f"resource {name!r}: a foreign key lacks 'fields' or 'reference.resource/fields'")
+                continue
+            if missing(fk["fields"]):
+                bad(f"resource {name!r}: foreign key names unknown field(s) {_quote_list(missing(fk['fields']))}")
+            target = ref["resource"] or name  # "" is a self-reference in Frictionless
+            if target not in names:
+                bad(f"resource {name!r}: foreign key refers to unknown resource {target!r}")
+                continue
+            ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+            unknown = [f for f in ref_fields if f not in names[target]["fields"]]
+            if unknown:
+                bad(f"resource {name!r}: foreign key refers to unknown field(s) {_quote_list(unknown)} of {target!r}")
+        one_of = res.get("exactlyOneOf")
+        if one_of is not None and missing(one_of):
+            bad(f"resource {name!r}: exactlyOneOf names unknown field(s) {_quote_list(missing(one_of))}")
+        for poly in res.get("polymorphicForeignKeys", []):
+            if not isinstance(poly, dict) or "tableField" not in poly or "field" not in poly:
+                bad(f"resource {name!r}: a polymorphic foreign key lacks 'tableField' or 'field'")
+                continue
+            gone = missing([poly["tableField"], poly["field"]])
+            if gone:
+                bad(f"resource {name!r}: polymorphic foreign key names unknown field(s) {_quote_list(gone)}")
+    return out
+
+
+def _read_schema(folder: Path) -> tuple[Schema | None, list[Problem]]:
+    path = folder / DESCRIPTOR
+    if not path.exists() and not path.is_symlink():
+        return None, [Problem(DESCRIPTOR, None, None, f"missing: no {DESCRIPTOR} in {folder}")]
+    try:
+        raw = read_package_file(folder, DESCRIPTOR)
+    except FileRefused as err:
+        return None, [Problem(DESCRIPTOR, None, None, str(err))]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        return None, [Problem(DESCRIPTOR, None, None,
+                              f"not valid UTF-8: byte 0x{raw[err.start]:02x} at offset {err.start} (line {line})")]
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as err:
+        return None, [Problem(DESCRIPTOR, None, None,
+                              f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}")]
+    except RecursionError:
+        return None, [Problem(DESCRIPTOR, None, None,
+                              "nested too deeply to be a data package descriptor")]
+    try:
+        problems = _descriptor_problems(descriptor)
+    except RecursionError:
+        problems = [Problem(DESCRIPTOR, None, None, "nested too deeply to be a data package "
+                                                    "descriptor")]
+    if problems:
+        return None, problems
+    try:
+        return parse_descriptor(descriptor), []
+    except (KeyError, TypeError, AttributeError, ValueError) as err:  # belt and braces
+        return None, [Problem(DESCRIPTOR, None, None, f"cannot be read as a table schema: {err!r}")]
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+
+
+@dataclass
+class _TableData:
+    """The readable rows of one table: (row number, {field: raw text}), plus whether rows were
+    skipped (so that keys into this table are not judged on an incomplete list)."""
+
+    table: Table
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    complete: bool = True
+    bad_cells: set = field(default_factory=set)  # (row, field) already reported
+
+
+def _read_rows(table: Table, folder: Path, problems: list[Problem]) -> _TableData | None:
+    """Read one CSV file; report structural problems; None when its rows cannot be checked."""
+    name = table.path
+    path = folder / name
+    if not path.exists() and not path.is_symlink():
+        problems.append(Problem(name, None, None, f"missing: table {table.name!r} is declared in "
+                                                  f"{DESCRIPTOR} but {path} does not exist"))
+        return None
+    try:
+        raw = read_package_file(folder, name)
+    except FileRefused as err:
+        problems.append(Problem(name, None, None, str(err)))
+        return None
+    if not raw.strip():
+        problems.append(Problem(name, None, None, "empty: no header row (expected: "
+                                                  f"{','.join(table.field_names)})"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.append(Problem(name, None, None,
+                                f"not valid UTF-8: byte 0x{raw[err.start]:02x} at offset {err.start} "
+                                f"(line {line}); save the file as UTF-8"))
+        return None
+    if text.startswith("\ufeff"):
+        problems.append(Problem(name, None, None, "starts with a byte-order mark; save as UTF-8 without BOM"))
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        problems.append(Problem(name, None, None, f"unparseable CSV in the header (line {reader.line_num}): {err}"))
+        return None
+    expected = table.field_names
+    if header != expected:
+        problems.extend(_header_problems(name, header, expected))
+        return None
+    data = _TableData(table)
+    width = len(expected)
+    number = 0
+    try:
+        for record in reader:
+            number += 1
+            if not record:
+                problems.append(Problem(name, number, None, f"blank line (line {reader.line_num}); remove it"))
+                data.complete = False
+                continue
+            if len(record) != width:
+                problems.append(Problem(name, number, None,
+                                        f"has {len(record)} fields, the header has {width} "
+                                        f"(line {reader.line_num})"))
+                data.complete = False
+                continue
+            data.rows.append((number, dict(zip(expected, record))))
+    except csv.Error as err:
+        problems.append(Problem(name, number + 1, None,
+                                f"unparseable CSV (line {reader.line_num}): {err}; "
+                                "check for an unbalanced double quote"))
+        return None
+    return data
+
+
+def _header_problems(name: str, header: list[str], expected: list[str]) -> list[Problem]:
+    out = []
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    duplicated = sorted({c for c in header if header.count(c) > 1})
+    for column in missing:
+        out.append(Problem(name, None, column, "header lacks this column declared in the schema"))
+    for column in extra:
+        out.append(Problem(name, None, column or None,
+                           f"header has column {column!r}, which the schema does not declare"))
+    for column in duplicated:
+        out.append(Problem(name, None, column, "header repeats this column"))
+    if not out:
+        out.append(Problem(name, None, None, "header has the columns in the wrong order: expected "
+                                             f"{','.join(expected)}; found {','.join(header)}"))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Cells
+
+
+def _parse(value: str, ftype: str):
+    """The typed value, or raise ValueError with what is expected."""
+    if ftype == "integer":
+        if not _INTEGER.fullmatch(value):
+            raise ValueError("not an integer (expected digits, e.g. 42)")
+        return int(value)
+    if ftype == "year":
+        if not _YEAR.fullmatch(value):
+            raise ValueError("not a year (expected four digits, e.g. 2017)")
+        return int(value)
+    if ftype == "number":
+        if not _NUMBER.fullmatch(value):
+            raise ValueError("not a number (expected e.g. 12 or 3.5)")
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        return number
+    if ftype == "boolean":
+        if value not in ("true", "false"):
+            raise ValueError("not a boolean (allowed: true, false)")
+        return value == "true"
+    if ftype == "date":
+        match = _DATE.fullmatch(value)
+        if not match:
+            raise ValueError("not a date (expected YYYY-MM-DD)")
+        try:
+            return date(*map(int, match.groups()))
+        except ValueError:
+            raise ValueError("not a real date (expected an existing day as YYYY-MM-DD)") from None
+    return value
+
+
+def _bound(value, ftype: str):
+    """A minimum or maximum from the descriptor, comparable with a typed cell."""
+    return _parse(str(value), ftype) if ftype == "date" else value
+
+
+#: Characters no text of the data may hold: the C0 controls (NUL, ESC, backspace…) but tab
+#: and line breaks, DEL and the C1 controls.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+#: Longest text in a field whose schema declares no ``maxLength``, unless the descriptor's
+#: ``textMaxLength`` says otherwise.
+TEXT_MAX_LENGTH = 1000
+#: A field declaring at most this many characters is short text (a name, a label): it may hold
+#: no tab or line break either. Longer text may hold tabs and line breaks, nothing else of Cc.
+SHORT_TEXT = 200
+
+
+#: Every character of categories Cc and Cf (Unicode 14; :func:`text_problem` confirms each hit
+#: with ``unicodedata``): a quick test before the exact one.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891"
+                      "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                      "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+                      "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+
+
+def fold_name(value: str) -> str:
+    """A display name as compared for uniqueness: NFKC, case folded, without the characters of
+    categories Cc and Cf (so "Chad" and "Chad" + a zero-width space are one name)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKC", value).casefold()
+                   if unicodedata.category(c) not in ("Cc", "Cf"))
+
+
+def text_problem(value: str, *, long_text: bool) -> str | None:
+    """Why ``value`` may not be text of the data: a character of category Cc (other than tab and
+    line feed in long text) or Cf (bidi controls, zero-width characters). None when fine."""
+    import unicodedata
+
+    if not _SUSPECT.search(value):  # the fast path: almost every cell
+        return None
+    for position, c in enumerate(value, start=1):
+        category = unicodedata.category(c)
+        if category == "Cc" and not (long_text and c in "\t\n"):
+            return (f"holds the control character U+{ord(c):04X} at position {position}; "
+                    + ("text may hold none but tab and line feed" if long_text else
+                       "a name or short text may hold none") + " (remove it)")
+        if category == "Cf":
+            name = unicodedata.name(c, "format character")
+            return (f"holds the invisible format character U+{ord(c):04X} ({name.lower()}) at "
+                    f"position {position}; it can reverse or hide what is printed after it "
+                    "(remove it)")
+    return None
+
+
+def _max_length(f, table_limit: int) -> int | None:
+    cons = f.constraints or {}
+    if "maxLength" in cons:
+        return cons["maxLength"]
+    return table_limit if f.type == "string" and not f.enum else None
+
+
+def _check_display_names(data: _TableData, problems: list[Problem]) -> None:
+    """Display names are unique in their table once folded (:func:`fold_name`): briefing ids,
+    titles and choices are made from them."""
+    table = data.table
+    for f in table.fields:
+        if not f.display_name:
+            continue
+        seen: dict[str, tuple[int, str]] = {}
+        for number, row in data.rows:
+            value = row[f.name]
+            if not value or (number, f.name) in data.bad_cells:
+                continue
+            key = fold_name(value)
+            if key in seen:
+                first, shown = seen[key]
+                problems.append(Problem(table.path, number, f.name,
+                                        f"{_short(value)} is the same display name as "
+                                        f"{_short(shown)} in row {first} once case, width and "
+                                        "invisible characters are ignored; display names must "
+                                        "differ"))
+                data.bad_cells.add((number, f.name))
+            else:
+                seen[key] = (number, value)
+
+
+def _check_cells(data: _TableData, problems: list[Problem], text_limit: int = TEXT_MAX_LENGTH) -> None:
+    table = data.table
+    name = table.path
+    for f in table.fields:
+        cons = f.constraints or {}
+        limit = _max_length(f, text_limit)
+        long_text = f.type == "string" and not f.display_name and (limit is None or limit > SHORT_TEXT)
+        pattern = re.compile(cons["pattern"]) if "pattern" in cons else None
+        seen: dict[str, int] = {}
+        is_locator = f.name == PARAGRAPH_FIELD
+        for number, row in data.rows:
+            value = row[f.name]
+            if value == "":
+                if f.required:
+                    problems.append(Problem(name, number, f.name, "required but empty"))
+                    data.bad_cells.add((number, f.name))
+                continue
+
+            def bad(message: str) -> None:
+                problems.append(Problem(name, number, f.name, message))
+                data.bad_cells.add((number, f.name))
+
+            control = text_problem(value, long_text=long_text)
+            if control:
+                bad(control)
+                continue
+            if limit is not None and len(value) > limit and "maxLength" not in cons:
+                bad(f"is {len(value)} characters long; text is at most {limit} characters "
+                    f"(textMaxLength of {DESCRIPTOR})")
+                continue
+
+            try:
+                typed = _parse(value, f.type)
+            except ValueError as err:
+                bad(f"{_short(value)} is {err}")
+                continue
+            if f.enum is not None and value not in f.enum:
+                bad(f"{_short(value)} is not an allowed value; allowed: {', '.join(f.enum)}")
+                continue
+            if pattern is not None and not pattern.fullmatch(value):
+                bad(f"{_short(value)} does not match the pattern {cons['pattern']}")
+                continue
+            if is_locator and not LOCATOR.fullmatch(value):
+                bad(f"{_short(value)} is not a paragraph locator (expected <section>/<n>, e.g. good-offices/1)")
+                continue
+            if "minimum" in cons and typed < _bound(cons["minimum"], f.type):
+                bad(f"{value} is below the minimum {cons['minimum']}")
+            if "maximum" in cons and typed > _bound(cons["maximum"], f.type):
+                bad(f"{value} is above the maximum {cons['maximum']}")
+            if "maxLength" in cons and len(value) > cons["maxLength"]:
+                bad(f"is {len(value)} characters long; at most {cons['maxLength']} allowed")
+                continue
+            if "minLength" in cons and len(value) < cons["minLength"]:
+                bad(f"is {len(value)} characters long; at least {cons['minLength']} required")
+            if cons.get("unique") and not (len(table.primary_key) == 1 and table.primary_key[0] == f.name):
+                if value in seen:
+                    bad(f"{_short(value)} is not unique: already in row {seen[value]}")
+                else:
+                    seen[value] = number
+
+
+# --------------------------------------------------------------------------------------------
+# Tables: keys and the project's extras
+
+
+def _key(row: dict[str, str], fields) -> tuple[str, ...]:
+    return tuple(row[f] for f in fields)
+
+
+def _check_primary_key(data: _TableData, problems: list[Problem]) -> None:
+    pk = data.table.primary_key
+    if not pk:
+        return
+    name, column = data.table.path, ",".join(pk)
+    seen: dict[tuple, int] = {}
+    for number, row in data.rows:
+        key = _key(row, pk)
+        if any(v == "" for v in key):
+            if not any((number, f) in data.bad_cells for f in pk):  # not already "required but empty"
+                empty = [f for f in pk if row[f] == ""]
+                problems.append(Problem(name, number, column, f"primary key part {_quote_list(empty)} is empty"))
+            continue
+        if key in seen:
+            shown = key[0] if len(key) == 1 else key
+            problems.append(Problem(name, number, column,
+                                    f"duplicate primary key {shown!r}: already in row {seen[key]}"))
+        else:
+            seen[key] = number
+
+
+def _key_set(data: _TableData, fields) -> set[tuple[str, ...]]:
+    return {_key(row, fields) for _, row in data.rows}
+
+
+def _check_foreign_keys(data: _TableData, tables: dict[str, _TableData | None], problems: list[Problem]) -> None:
+    table = data.table
+    for fk in table.foreign_keys:
+        target_name = fk["resource"] or table.name
+        target = tables.get(target_name)
+        if target is None or not target.complete:
+            continue  # the target could not be read in full: its own problems are reported
+        fields, ref_fields = fk["fields"], fk["reference_fields"]
+        keys = _key_set(target, ref_fields)
+        for number, row in data.rows:
+            key = _key(row, fields)
+            if all(v == "" for v in key) or any((number, f) in data.bad_cells for f in fields):
+                continue
+            if key not in keys:
+                shown = key[0] if len(key) == 1 else key
+                problems.append(Problem(table.path, number, ",".join(fields),
+                                        f"no row of {target.table.path} has {','.join(ref_fields)} {shown!r} "
+                                        f"(foreign key to {target_name})"))
+
+
+def _check_exactly_one_of(data: _TableData, problems: list[Problem]) -> None:
+    fields = data.table.exactly_one_of
+    if not fields:
+        return
+    for number, row in data.rows:
+        set_fields = [f for f in fields if row[f] != ""]
+        if len(set_fields) != 1:
+            found = ", ".join(set_fields) if set_fields else "none"
+            problems.append(Problem(data.table.path, number, ",".join(fields),
+                                    f"exactly one of {', '.join(fields)} must be set; found {found}"))
+
+
+def _check_polymorphic_keys(data: _TableData, tables: dict[str, _TableData | None], problems: list[Problem]) -> None:
+    key_sets: dict[str, set] = {}
+    for poly in data.table.polymorphic_keys:
+        table_field, id_field = poly["tableField"], poly["field"]
+        for number, row in data.rows:
+            target_name, value = row[table_field], row[id_field]
+            if not target_name or not value or (number, table_field) in data.bad_cells \
+                    or (number, id_field) in data.bad_cells:
+                continue
+            if target_name not in tables:
+                problems.append(Problem(data.table.path, number, table_field,
+                                        f"{target_name!r} is not a table; tables: {', '.join(tables)}"))
+                continue
+            target = tables[target_name]
+            if target is None or not target.complete:
+                continue
+            pk = target.table.primary_key
+            if len(pk) != 1:
+                problems.append(Problem(data.table.path, number, table_field,
+                                        f"table {target_name!r} has no single-field primary key to refer to"))
+                continue
+            if target_name not in key_sets:
+                key_sets[target_name] = _key_set(target, pk)
+            if (value,) not in key_sets[target_name]:
+                problems.append(Problem(data.table.path, number, id_field,
+                                        f"no row of {target.table.path} has {pk[0]} {value!r} "
+                                        f"(the table named by {table_field})"))
+
+
+def _check_inferred_notes(data: _TableData, problems: list[Problem]) -> None:
+    names = data.table.field_names
+    if INFERRED_FIELD not in names or NOTE_FIELD not in names:
+        return
+    for number, row in data.rows:
+        if row[INFERRED_FIELD] == "true" and not row[NOTE_FIELD].strip():
+            problems.append(Problem(data.table.path, number, NOTE_FIELD,
+                                    f"the row is inferred ({INFERRED_FIELD} is true) but gives no {NOTE_FIELD}"))
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraph locators
+
+
+def _locator_table(schema: Schema) -> tuple[str, str] | None:
+    """(table, field) that lists the paragraph locators: the target of the ``paragraph`` keys."""
+    for table in schema.tables.values():
+        for fk in table.foreign_keys:
+            if fk["fields"] == (PARAGRAPH_FIELD,) and len(fk["reference_fields"]) == 1:
+                return fk["resource"], fk["reference_fields"][0]
+    return None
+
+
+def _check_locators(schema: Schema, tables: dict[str, _TableData | None], problems: list[Problem],
+                    seed_paragraphs: dict | None) -> None:
+    from . import seed
+
+    target = _locator_table(schema)
+    listed = None
+    if target is not None:
+        data = tables.get(target[0])
+        if data is not None and data.complete:
+            listed = {row[target[1]] for _, row in data.rows}
+    for data in tables.values():
+        if data is None or PARAGRAPH_FIELD not in data.table.field_names:
+            continue
+        declared = any(fk["fields"] == (PARAGRAPH_FIELD,) for fk in data.table.foreign_keys)
+        has_evidence = EVIDENCE_FIELD in data.table.field_names
+        for number, row in data.rows:
+            locator = row[PARAGRAPH_FIELD]
+            if not locator or (number, PARAGRAPH_FIELD) in data.bad_cells:
+                continue
+            if not declared and listed is not None and locator not in listed:
+                problems.append(Problem(data.table.path, number, PARAGRAPH_FIELD,
+                                        f"{locator!r} is not in the paragraphs table"))
+                continue
+            if seed_paragraphs is None:
+                continue
+            if locator not in seed_paragraphs:
+                problems.append(Problem(data.table.path, number, PARAGRAPH_FIELD,
+                                        f"{locator!r} is not a paragraph of the chapter (it has "
+                                        f"{len(seed_paragraphs)}: {_locator_span(seed_paragraphs)})"))
+                continue
+            evidence = row[EVIDENCE_FIELD] if has_evidence else ""
+            if evidence and (number, EVIDENCE_FIELD) not in data.bad_cells \
+                    and seed.normalize(evidence) not in seed.normalize(seed_paragraphs[locator].text):
+                problems.append(Problem(data.table.path, number, EVIDENCE_FIELD,
+                                        f"{_short(evidence)} does not occur in paragraph {locator}"))
+    # The paragraphs table itself: its locators are the chapter's, all of them.
+    if target is None or seed_paragraphs is None:
+        return
+    data = tables.get(target[0])
+    if data is None or not data.complete:
+        return
+    for number, row in data.rows:
+        locator = row[target[1]]
+        if locator and (number, target[1]) not in data.bad_cells and locator not in seed_paragraphs:
+            problems.append(Problem(data.table.path, number, target[1],
+                                    f"{locator!r} is not a paragraph of the chapter"))
+    absent = [p for p in seed_paragraphs if p not in listed]
+    if absent:
+        problems.append(Problem(data.table.path, None, target[1],
+                                f"{len(absent)} paragraph(s) of the chapter are not listed: {', '.join(absent)}"))
+
+
+def _locator_span(seed_paragraphs: dict) -> str:
+    ids = list(seed_paragraphs)
+    return f"{ids[0]} … {ids[-1]}" if len(ids) > 2 else ", ".join(ids)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _text_limit(schema: Schema) -> int:
+    limit = schema.descriptor.get("textMaxLength", TEXT_MAX_LENGTH)
+    return limit if isinstance(limit, int) and limit > 0 else TEXT_MAX_LENGTH
+
+
+def text_rule_problems(folder: Path | str) -> list[Problem]:
+    """The problems of the text rules alone (characters, lengths, display names), which the
+    build checks before it makes ids and titles from the data: fast, and naming file and row."""
+    folder = Path(folder)
+    schema, problems = _read_schema(folder)
+    if schema is None:
+        return problems
+    for table in schema.tables.values():
+        data = _read_rows(table, folder, problems)
+        if data is not None:
+            _check_cells(data, problems, _text_limit(schema))
+            _check_display_names(data, problems)
+    return sorted(problems, key=_sort_key)
+
+
+def validate_folder(folder: Path | str | None = None) -> list[Problem]:
+    """Every problem of the data package in ``folder`` (default: the project's data), sorted.
+
+    An empty list means the folder is valid. Paragraph locators and evidence are checked against
+    the chapter's text when it is available (``analysis.data.seed.seed_available()``).
+    """
+    from . import seed
+    from .paths import data_dir
+
+    folder = Path(folder) if folder is not None else data_dir()
+    schema, problems = _read_schema(folder)
+    if schema is None:
+        return sorted(problems, key=_sort_key)
+    declared = {t.path for t in schema.tables.values()}
+    for extra in sorted(p.name for p in folder.glob("*.csv")):
+        if extra not in declared:
+            problems.append(Problem(extra, None, None, f"not declared as a resource in {DESCRIPTOR}"))
+    tables: dict[str, _TableData | None] = {}
+    for name, table in schema.tables.items():
+        data = _read_rows(table, folder, problems)
+        if data is not None:
+            _check_cells(data, problems, _text_limit(schema))
+            _check_display_names(data, problems)
+            _check_primary_key(data, problems)
+            _check_exactly_one_of(data, problems)
+            _check_inferred_notes(data, problems)
+        tables[name] = data
+    for data in tables.values():
+        if data is not None:
+            _check_foreign_keys(data, tables, problems)
+            _check_polymorphic_keys(data, tables, problems)
+    seed_paragraphs = seed.package_paragraphs(folder)
+    _check_locators(schema, tables, problems, seed_paragraphs)
+    return sorted(problems, key=_sort_key)

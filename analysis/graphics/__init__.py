@@ -1,0 +1,1 @@
+"""The graphics layer: style, plotting helpers, charts, maps and their alt texts."""

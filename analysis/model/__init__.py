@@ -1,0 +1,1 @@
+"""The model layer: regions, names, twins and the queries over a dataset."""
