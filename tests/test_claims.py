@@ -878,3 +878,55 @@ def test_an_offices_table_counts_its_rows_as_the_key_points_do(ledger_build):
             wrong.append(f"{path.name}: {rows} rows, the key points count {chapter}, caption {table.group(1)!r}")
     assert seen >= 10, seen
     assert not wrong, "\n".join(wrong)
+
+
+# --- issue 18, third reading (review-18-third.md) ------------------------------------------------
+
+def _tables(html: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(caption, header, rows) of every report table on a page, cells as plain text."""
+    import html as _html
+
+    def cells(row: str, tag: str) -> list[str]:
+        return [" ".join(_html.unescape(re.sub(r"<[^>]+>", " ", c)).split())
+                for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", row, re.S)]
+
+    out = []
+    for table in re.findall(r'<table class="report-table">(.*?)</table>', html, re.S):
+        caption = re.search(r"<caption>(.*?)</caption>", table, re.S)
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+        header = cells(rows[0], "th") if rows else []
+        out.append((_text_of(caption.group(1)) if caption else "", header,
+                    [cells(r, "t[hd]") for r in rows[1:]]))
+    return out
+
+
+def _plain(s: str) -> str:
+    return " ".join(s.replace("\u2019", "'").replace("\u2018", "'").replace("\u2014", "-").split()).lower()
+
+
+def test_a_phrase_shown_as_written_or_quoted_occurs_in_the_paragraph_its_row_cites(ledger_build, seed_paragraphs):
+    """W1: the Secretary-General's offices row on Ukraine cited partnerships/2 beside "as written:
+    the Secretary-General's good offices", a phrase of adapting/1. Every table row's "as written"
+    cell, and every phrase it quotes ('…'), occurs in a paragraph the row cites."""
+    texts = {k: _plain(v.text) for k, v in seed_paragraphs.items()}
+    wrong, checked = [], 0
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        for caption, header, rows in _tables(path.read_text(encoding="utf-8")):
+            if "paragraph" not in header:
+                continue
+            for row in rows:
+                if len(row) != len(header):
+                    continue
+                cell = dict(zip(header, row))
+                cited = [texts.get(p.strip(), "") for p in re.split(r",\s*", cell["paragraph"]) if p.strip()]
+                phrases = [cell["as written"]] if cell.get("as written") else []
+                for value in row:
+                    phrases += re.findall(r"(?:^|[\s(\[])'([^']{6,}?)'(?=[)\],.;:]|\s|$)", value)
+                for phrase in phrases:
+                    checked += 1
+                    bare = _plain(phrase).strip(" .…").replace("…", "")
+                    pieces = [p.strip() for p in re.split(r"\s*\.\.\.\s*|…", _plain(phrase)) if p.strip(" .")]
+                    if not any(all(p.strip(" .") in t for p in pieces) for t in cited) and bare:
+                        wrong.append(f"{path.name} [{caption}]: {phrase!r} not in ¶ {cell['paragraph']}")
+    assert checked > 20, checked
+    assert not wrong, "\n".join(sorted(set(wrong)))

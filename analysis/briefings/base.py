@@ -540,7 +540,8 @@ class Briefing:
         offices = found.rows
         acts = queries.engagements_in(self.selection, ds=self.ds)
         offices = offices.assign(
-            as_written=[r["chapter_reference"] if isinstance(r.get("chapter_reference"), str)
+            as_written=["" if not r["own_paragraph_cited"]
+                        else r["chapter_reference"] if isinstance(r.get("chapter_reference"), str)
                         else text.office_reference(r) for _, r in offices.iterrows()],
             presence=[_presence_words(str(p), o, self.ds) for p, o in zip(offices["presence"],
                                                                             offices["office_id"])])

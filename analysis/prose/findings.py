@@ -228,6 +228,18 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
                 flags[k] = True
                 items[k] = f"{items[k]} ({INFERRED})"
                 inferences += tied
+    # the chapter's words for an office ("as written") belong to its own paragraph: a row cited
+    # by other paragraphs must not show them (the Secretary-General on Ukraine, cited by
+    # partnerships/2, is not "the Secretary-General's good offices", a phrase of adapting/1),
+    # unless an engagement's evidence in the cited paragraph holds them
+    own = dict(zip(ds.offices["office_id"], ds.offices["paragraph"]))
+    evidence = ds.engagements.dropna(subset=["office_id"])
+    frame = frame.assign(own_paragraph_cited=[
+        str(own.get(o, p)) in paragraph_locators([p]) or (isinstance(ref, str) and any(
+            ref.lower() in str(e).lower() for e, q in zip(evidence.loc[evidence["office_id"] == o, "evidence"],
+                                                          evidence.loc[evidence["office_id"] == o, "paragraph"])
+            if q in paragraph_locators([p])))
+        for o, p, ref in zip(frame["office_id"], frame["paragraph"], frame["chapter_reference"])])
     return Finding("offices", what, scope_of(sel, ds), tuple(items), tuple(flags),
                    tuple(paragraph_locators(paragraphs)),
                    tuple(dict.fromkeys(inferences)), frame, context=presence == "coverage",
