@@ -930,3 +930,41 @@ def test_a_phrase_shown_as_written_or_quoted_occurs_in_the_paragraph_its_row_cit
                         wrong.append(f"{path.name} [{caption}]: {phrase!r} not in ¶ {cell['paragraph']}")
     assert checked > 20, checked
     assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_every_engagement_an_actor_is_counted_for_has_its_row(ledger_build, dataset):
+    """A1: "AU 6" on the Africa chart beside 5 AU rows (its South Sudan engagement, ¶ crisis/2,
+    counted but listed nowhere), and "One row per engagement" on the partnerships page beside 35
+    rows for 36 engagements. A chart's count for an organization outside the UN is the number of
+    rows the page's table of organizations gives it; the World table has a row for every
+    engagement of an organization, government or party outside the UN."""
+    p = dataset.partners
+    outside = set(p.loc[(p["relation_to_un"] != "UN system") & ~p["generic"].astype(str).str.lower().eq("true"), "partner_id"])
+    labels = {(a if isinstance(a, str) and a else n): pid for pid, a, n in zip(p["partner_id"], p["acronym"], p["name"])}
+    wrong, seen = [], 0
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        table = next(((h, r) for c, h, r in _tables(html) if c.startswith("Organizations, governments and parties named")), None)
+        if table is None:
+            continue
+        header, rows = table
+        rows_of = {}
+        for row in rows:
+            cell = dict(zip(header, row))
+            key = cell.get("acronym") or cell.get("who")
+            if cell.get("where"):  # the chart counts engagements tied to a place
+                rows_of[key] = rows_of.get(key, 0) + 1
+        for _, s in pages(ledger_build)[path.name]:
+            if not s.startswith("Chart: Actors engaged"):
+                continue
+            for label, n in re.findall(r"(?:: |, )([^,:]+?)(?: \(inferred\))? (\d+)(?=,| and |\.$)", s):
+                if labels.get(label) in outside:
+                    seen += 1
+                    if rows_of.get(label, 0) != int(n):
+                        wrong.append(f"{path.name}: chart counts {label} {n}, the table has {rows_of.get(label, 0)} rows")
+        if path.name == "partnerships.html":
+            engaged = dataset.engagements["partner_id"].isin(outside).sum()
+            if len(rows) != engaged:
+                wrong.append(f"{path.name}: {len(rows)} rows for {engaged} engagements")
+    assert seen >= 5, seen
+    assert not wrong, "\n".join(wrong)

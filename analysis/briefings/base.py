@@ -91,6 +91,7 @@ def _presence_words(presence: str, office_id, ds) -> str:
 
 #: How each group of actors is counted, in a table's column (analysis.prose.findings.ACTOR_GROUPS).
 GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
+                "partner elsewhere": "partner (cooperation with the UN not stated in this engagement)",
                 "other": "other organization (cooperation with the UN not stated here)",
                 "UN system": "UN body (not a partner)", "government": "government (not a partner)",
                 "party to a conflict": "party to a conflict (not a partner)",
@@ -600,7 +601,8 @@ class Briefing:
         from ..prose import findings
 
         frames = []
-        for order, group in enumerate(("partners", "other", "government", "party to a conflict")):
+        for order, group in enumerate(("partners", "partner elsewhere", "other", "government",
+                                       "party to a conflict")):
             # kinds of actors named in general are in the key points, not rows of engagements
             # UN bodies are the UN's own: the activities table lists them
             found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())

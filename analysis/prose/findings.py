@@ -327,6 +327,8 @@ ACTOR_GROUPS = {
                    "governments named (not counted as partners)"),
     "party to a conflict": ("party or authority in a conflict (not a partner)",
                             "parties and authorities in a conflict (not partners)"),
+    "partner elsewhere": ("engagement of a partner where the chapter states no cooperation with the UN",
+                          "engagements of partners where the chapter states no cooperation with the UN"),
     "generic": ("kind of actor named in general (not counted as a partner)",
                 "kinds of actors named in general (not counted as partners)"),
 }
@@ -351,6 +353,9 @@ def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
     cooperating = outside["cooperating"].astype(bool)  # a fact of each engagement, not of the actor
     if group == "partners":
         return outside[cooperating]
+    partners_here = set(outside.loc[cooperating, "partner_group"].astype(str))
+    if group == "partner elsewhere":  # a partner's engagements here that state no cooperation
+        return outside[~cooperating & outside["partner_group"].astype(str).isin(partners_here)]
     # an organization the chapter says works with the UN in this selection is a partner here,
     # not also one "where the chapter states no cooperation" (the AU on the partnerships page)
     partners_here = set(outside.loc[cooperating, "partner_group"].astype(str))
