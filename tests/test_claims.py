@@ -968,3 +968,27 @@ def test_every_engagement_an_actor_is_counted_for_has_its_row(ledger_build, data
                 wrong.append(f"{path.name}: {len(rows)} rows for {engaged} engagements")
     assert seen >= 5, seen
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_none_sentence_on_operations_names_exactly_the_kind_absent(ledger_build):
+    """A5: "The chapter records no UN peace operations for the Sudan" beside UNAMID, "... for
+    Afghanistan" beside UNAMA's head. A page that says it records no UN peace operations shows no
+    peace operation and no office or envoy through the chapter; one that says none is "led by
+    the UN alone" shows only operations the AU leads or shares."""
+    wrong = []
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        said = " ".join(s for _, s in pages(ledger_build)[path.name])
+        tables = _tables(path.read_text(encoding="utf-8"))
+        ops = [dict(zip(h, r)) for c, h, r in tables if c.startswith("Peace operations") for r in rows_of(h, r)]
+        offices = [dict(zip(h, r)) for c, h, r in tables if c.startswith("Offices and envoys") for r in rows_of(h, r)]
+        if "records no UN peace operations" in said and (
+                ops or any("coverage" not in o.get("present through", "") for o in offices)):
+            wrong.append(f"{path.name}: 'no UN peace operations' beside {[o.get('name') for o in ops + offices]}")
+        if "no peace operations led by the UN alone" in said and any(
+                "UN" == o.get("led by", o.get("lead", "")) for o in ops):
+            wrong.append(f"{path.name}: 'none led by the UN alone' beside a UN-led operation")
+    assert not wrong, "\n".join(wrong)
+
+
+def rows_of(header, rows):
+    return [r for r in rows if r]

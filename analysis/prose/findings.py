@@ -163,7 +163,22 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = Tru
                    tuple(items), tuple(flag_set(v) for v in frame["inferred"]),
                    tuple(paragraph_locators(list(frame["paragraph"]) +
                                             list(frame["status_paragraph"].dropna()))),
-                   tuple(i for i in inferences if i is not None), frame)
+                   tuple(i for i in inferences if i is not None), frame,
+                   absent=_operations_absent(sel, ds) if led_by_un and status is None else "")
+
+
+def _operations_absent(sel, ds: "Dataset") -> str:
+    """The kind of operation a none sentence says is absent, exact over the selection: beside an
+    operation the AU leads or shares (UNAMID in the Sudan) none "led by the UN alone"; beside an
+    envoy heading a political mission (UNAMA's head in Afghanistan) no "peacekeeping" one (every
+    operation in the dataset keeps the peace); else no "UN peace operations"."""
+    frame = queries.operations_in(sel, ds=ds)
+    if (frame["lead"] != "UN").any():
+        return "peace operations led by the UN alone"
+    offices = queries.offices_in(sel, ds=ds)
+    if (offices["presence"].astype(str) != "coverage").any():
+        return "UN peacekeeping operations"
+    return ""
 
 
 # --- offices -------------------------------------------------------------------------------------
