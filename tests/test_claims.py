@@ -992,3 +992,25 @@ def test_a_none_sentence_on_operations_names_exactly_the_kind_absent(ledger_buil
 
 def rows_of(header, rows):
     return [r for r in rows if r]
+
+
+def test_the_uns_own_activity_in_a_country_is_a_row_of_its_page(ledger_build, dataset):
+    """A7: Liberia's page lacked "the United Nations developed a peacebuilding plan" (¶
+    sustaining/4). Every engagement the data gives the United Nations in a country with a page
+    is a row of that page's table of the UN's activities, citing its paragraph."""
+    e = dataset.engagements
+    wrong, seen = [], 0
+    for page, sel in selections(ledger_build).items():
+        if sel is None or sel.kind != "country":
+            continue
+        mine = e[(e["partner_id"] == "united-nations") & e["place_id"].isin(list(sel.place_ids))]
+        if not len(mine):
+            continue
+        rows = [dict(zip(h, r)) for c, h, r in _tables((Path(ledger_build) / page).read_text(encoding="utf-8"))
+                if c.startswith("What the UN's operations") for r in r]
+        for p in mine["paragraph"]:
+            seen += 1
+            if not any(r.get("who") == "United Nations" and p in r.get("paragraph", "") for r in rows):
+                wrong.append(f"{page}: no row of the United Nations citing {p}")
+    assert seen >= 2, seen
+    assert not wrong, "\n".join(wrong)
