@@ -1014,3 +1014,18 @@ def test_the_uns_own_activity_in_a_country_is_a_row_of_its_page(ledger_build, da
                 wrong.append(f"{page}: no row of the United Nations citing {p}")
     assert seen >= 2, seen
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_page_points_only_to_briefings_that_are_built(ledger_build):
+    """A2: regional pages said "the World edition of this briefing shows them" (the context
+    figures), but no World edition of a regional briefing is in the default set. A page that
+    points to "the World edition" is in a build that holds one."""
+    manifest = json.loads((Path(ledger_build) / "manifest.json").read_text(encoding="utf-8"))["briefings"]
+    worlds = {e.get("notebook") for e in manifest.values()
+              if (e.get("parameters") or {}).get("region") == "World"}
+    default = {b for b, e in manifest.items() if not b.startswith(("region-world", "country-iso-"))}
+    wrong = [f"{page}: {s!r}" for page, sentences in pages(ledger_build).items()
+             if page[:-5].removesuffix("-note") in default
+             for _, s in sentences if "World edition of this briefing shows" in s]
+    assert not wrong or worlds, worlds
+    assert not wrong, "\n".join(wrong[:10])

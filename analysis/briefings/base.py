@@ -430,9 +430,9 @@ class Briefing:
     def _context_note(self):
         if not self.has_data:
             return None
+        # only what exists: no World edition of a regional briefing is built by default
         return SectionNote(f"_The public context figures cover the whole world, not "
-                           f"{text.escape(self.label)}; the World edition of this briefing "
-                           f"shows them._")
+                           f"{text.escape(self.label)}, so this page shows none of them._")
 
     def overview(self):
         """How many records of each kind the selection holds, as a table (or a note): the counts
