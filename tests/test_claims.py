@@ -1029,3 +1029,19 @@ def test_a_page_points_only_to_briefings_that_are_built(ledger_build):
              for _, s in sentences if "World edition of this briefing shows" in s]
     assert not wrong or worlds, worlds
     assert not wrong, "\n".join(wrong[:10])
+
+
+def test_a_none_sentence_never_follows_from_one_already_said(ledger_build):
+    """A10: "The chapter records no figures for X. The chapter records no figures measured
+    against a target for X." (the second follows from the first), and Burundi's offices caption
+    "none through the chapter" followed by "no office or envoy based or engaged in Burundi"."""
+    wrong = []
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        said = [s for _, s in pages(ledger_build)[path.name]]
+        joined = " ".join(said)
+        if re.search(r"records no figures for ", joined) and "no figures measured against a target" in joined:
+            wrong.append(f"{path.name}: no figures, then no figures against a target")
+        if "none through the chapter" in path.read_text(encoding="utf-8") and \
+                "records no office or envoy based or engaged" in joined:
+            wrong.append(f"{path.name}: 'none through the chapter', then 'no office or envoy based or engaged'")
+    assert not wrong, "\n".join(wrong)

@@ -478,8 +478,9 @@ class Briefing:
         offices = findings.offices(self.selection, ds=self.ds)
         if not ops and not offices:
             every = findings.offices(self.selection, ds=self.ds, presence="all")
-            # the offices table said there are none at all, or listed those covering it only
-            return self._note_of(ops, every if not every else offices)
+            # the offices table said there are none at all, or (its caption: "none through the
+            # chapter") listed those covering it only: not said again here
+            return self._note_of(ops, *([] if every else [every]))
         from ..graphics import maps
 
         self.cite(list(ops.paragraphs) + list(offices.paragraphs))
@@ -743,6 +744,8 @@ class Briefing:
     def figures_chart(self):
         """Figures measured against targets, as bars against target lines (or a note)."""
         figures = self.chapter_figures()
+        if not len(figures):  # "no figures" says it: not again "no figures measured against a target"
+            return self._note("figures")
         targeted = figures[figures["target_figure_id"].notna() | (figures["kind"] == "target")]
         if not len(targeted):
             return self._note("figures measured against a target")

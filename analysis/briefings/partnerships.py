@@ -68,4 +68,9 @@ class PartnershipsBriefing(Briefing):
     def matrix_rows(self) -> "pd.DataFrame":
         from ..prose import findings
 
-        return findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter()).rows
+        import pandas as pd
+
+        # every engagement of a partner, as its table lists them (the AU's in South Sudan too,
+        # where the chapter states no cooperation): the chart counts the table's rows
+        return pd.concat([findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter()).rows
+                          for group in ("partners", "partner elsewhere")], ignore_index=True)
