@@ -1045,3 +1045,15 @@ def test_a_none_sentence_never_follows_from_one_already_said(ledger_build):
                 "records no office or envoy based or engaged" in joined:
             wrong.append(f"{path.name}: 'none through the chapter', then 'no office or envoy based or engaged'")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_number_that_is_part_of_a_name_is_not_a_figure(dataset):
+    """A3: "four | States in the Normandy format on Ukraine" under "Figures the chapter states",
+    where the chapter has only the name "Normandy Four". No figure's number as written is a word
+    of a name the chapter gives an actor."""
+    names = [str(n) for t in ("partners", "offices", "operations") for n in dataset[t]["name"].dropna()]
+    wrong = [f"{r.figure_id}: {r.as_written!r} is part of {n!r}"
+             for r in dataset.figures.itertuples() for n in names
+             if re.search(rf"\b{re.escape(str(r.as_written))}\b", n, re.I)
+             and re.search(rf"\b{re.escape(n)}\b", str(r.evidence), re.I)]
+    assert not wrong, "\n".join(wrong)
