@@ -172,11 +172,16 @@ def notes_and_word_cost(tmp: Path, jobs: int, only: list[str], repeat: int) -> d
     the command line runs it). Packs are made in both (pack.pdf; and pack.docx in the second)."""
     from analysis.builder.build import BuildRequest, run
 
+    def cpu_seconds() -> float:  # this process and every process of the build it waited for
+        own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
     def build(folder: Path, **formats) -> tuple[float, dict]:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_seconds()
         code = run(BuildRequest(out=folder, jobs=jobs, only=list(only), progress=False, **formats),
                    echo=lambda *_: None)
         elapsed = time.perf_counter() - start
+        cpu.append(cpu_seconds() - cpu_start)
         if code != 0:
             raise SystemExit(f"the build into {folder} failed ({code})")
         entries = json.loads((folder / "manifest.json").read_text())["briefings"].values()
@@ -186,18 +191,20 @@ def notes_and_word_cost(tmp: Path, jobs: int, only: list[str], repeat: int) -> d
                 summed[key] = summed.get(key, 0.0) + (value or 0.0)
         return elapsed, summed
 
-    base, full, sums = [], [], {}
+    base, full, sums, cpu, base_cpu, full_cpu = [], [], {}, [], [], []
     for n in range(repeat):
         t, _ = build(tmp / f"base-{n}", pdf=True, notes=False)
         base.append(t)
+        base_cpu.append(cpu[-1])
         t, sums = build(tmp / f"all-{n}", pdf=True, docx=True, notes=True)
         full.append(t)
+        full_cpu.append(cpu[-1])
         shutil.rmtree(tmp / f"base-{n}", ignore_errors=True)
         shutil.rmtree(tmp / f"all-{n}", ignore_errors=True)
     from statistics import median
 
     return {"base": median(base), "all": median(full), "base_runs": base, "all_runs": full,
-            "sums": sums}
+            "sums": sums, "base_cpu": median(base_cpu), "all_cpu": median(full_cpu)}
 
 
 #: The per-briefing parts of a build's time, as its manifest records them (seconds a worker
@@ -316,6 +323,10 @@ def main() -> int:
         print(f"HTML + PDF (pack.pdf), no notes, from empty:    {cost['base']:7.1f} s")
         print(f"HTML + PDF + Word, with notes (both packs):     {cost['all']:7.1f} s "
               f"(adds {added:.1f} s, {added / cost['base']:.0%}; goal at most 25 %)")
+        cpu_added = cost["all_cpu"] - cost["base_cpu"]
+        print(f"CPU time of each build (all its processes): {cost['base_cpu']:.1f} s and "
+              f"{cost['all_cpu']:.1f} s (adds {cpu_added:.1f} s, {cpu_added / cost['base_cpu']:.0%}: "
+              "the figure a busy machine disturbs least)")
         print(f"summed over the workers: Word {sums.get('docx', 0):.1f} s, notes (page, PDF, "
               f"Word) {sums.get('note', 0):.1f} s, PDF {sums.get('pdf', 0):.1f} s, execution "
               f"{sums.get('execute', 0):.1f} s")
