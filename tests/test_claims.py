@@ -1057,3 +1057,30 @@ def test_a_number_that_is_part_of_a_name_is_not_a_figure(dataset):
              if re.search(rf"\b{re.escape(str(r.as_written))}\b", n, re.I)
              and re.search(rf"\b{re.escape(n)}\b", str(r.evidence), re.I)]
     assert not wrong, "\n".join(wrong)
+
+
+def test_engagements_tied_to_places_name_as_many_places_as_they_say(ledger_build):
+    """A14: "The AU: 6 engagements …, 5 of them tied to a place (the Central African Republic,
+    Darfur, Mali and Somalia)": five, and four places listed. "K of them tied to a place (list)"
+    lists K places; "K of them tied to N places (list)" lists N."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            for m in re.finditer(r"(\d+) of them tied to (a place|\d+ places) \(([^()]*)\)", s):
+                want = int(m.group(1)) if m.group(2) == "a place" else int(m.group(2).split()[0])
+                if len(_items(m.group(3))) != want:
+                    wrong.append(f"{page}: {m.group(0)!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_all_the_chapter_says_is_not_followed_by_context_unmarked_as_such(ledger_build):
+    """A12: Burundi: "the points below are all the chapter says about it", and the first point
+    after it is context (UNOCA's coverage). A little-data header that promises only the chapter
+    says that context, where shown, is marked as such."""
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        said = [s for _, s in sentences]
+        if any("the points below are all the chapter says" in s for s in said) and \
+                any("(context:" in s or s.startswith("Context") for s in said):
+            wrong.append(page)
+    assert not wrong, wrong

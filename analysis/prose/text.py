@@ -383,7 +383,7 @@ def no_data_message(label: str, *, what: str = "chapter records", records: int =
                 f"chapter's overall picture.")
     return (f"**Little data.** Only {plural(records, 'chapter record')} "
             f"{agree(records, 'concerns', 'concern')} {label}; "
-            f"the points below are all the chapter says about it.")
+            f"the points below give all the chapter says about it, and any context marked as such.")
 
 
 def section_note(what: str, label: str) -> str:
@@ -985,7 +985,9 @@ def partnership_key_points(region=None, *, partner: str = "all",
         elif len(placed) == len(mine):
             detail = f"{count}, in {places}"
         else:
-            detail = f"{count}, {len(placed)} of them tied to a place ({places})"
+            n_places = placed["place"].astype(str).nunique()  # the CAR holds two of the AU's five
+            where = "a place" if n_places == len(placed) else plural(n_places, "place")
+            detail = f"{count}, {len(placed)} of them tied to {where} ({places})"
         points.append(chapter_point(f"{name}: {detail}", mine["paragraph"], ds=ds,
                                     inferences=[i for _, r in mine.iterrows()
                                                 for i in engagement_inferences(r, ds=ds)]))
