@@ -466,7 +466,7 @@ def _settle_data(out: Path, plan: "incremental.Plan", records: dict, ledger: "_L
     rows (``rows.json``) for the next build to diff against."""
     incremental.settle(plan, records, set(ledger.outcome.built))
     state = plan.data.state
-    if state is None and incremental.read_rows(out)[0] == data_now:
+    if state is None and incremental.rows_digest(out) == data_now:
         return  # kept already (a build with nothing to do loads no data)
     try:
         if state is None:
@@ -536,6 +536,10 @@ class _Ledger:
         self.errors: dict[str, str] = {}
         #: the digest of the data folder this build builds from
         self.data: str | None = None
+        try:  # the manifest as the build found it: the index is made from it (and the data)
+            self.found = staged.path(MANIFEST).read_bytes()
+        except OSError:
+            self.found = None
 
     def save(self, index: bool = False) -> None:
         """Write the manifest (and the index); a file that cannot be written is reported in
@@ -543,8 +547,11 @@ class _Ledger:
         order = [i for i in self.default_ids if i in self.records] + \
             sorted(set(self.records) - set(self.default_ids))
         self.manifest["briefings"] = {i: self.records[i] for i in order}
-        targets = [(MANIFEST, lambda: manifest_bytes(self.manifest))]
-        if index:
+        manifest = manifest_bytes(self.manifest)
+        targets = [(MANIFEST, lambda: manifest)]
+        # The index shows the manifest's entries (their data digest included): a manifest the
+        # build leaves as it found it (a no-op) leaves the index as it is, unmade
+        if index and not (manifest == self.found and self.staged.path(INDEX).is_file()):
             targets.append((INDEX, lambda: _index_bytes(
                 _listed(self.manifest["briefings"], self.default_ids))))
         for name, data in targets:

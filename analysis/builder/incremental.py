@@ -53,6 +53,17 @@ class Plan:
     data: DataCheck
 
 
+def rows_digest(out: Path) -> str | None:
+    """The data digest ``rows.json`` names (None when there is none, or it cannot be read),
+    without loading the recorder (a build with nothing to do loads no pandas)."""
+    try:
+        data = json.loads((Path(out) / ROWS).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    digest = data.get("data") if isinstance(data, dict) else None
+    return digest if isinstance(digest, str) else None
+
+
 def read_rows(out: Path) -> tuple[str | None, recording.DataState | None, str | None]:
     """(digest, state, problem) of ``rows.json``; (None, None, None) when there is none."""
     from ..data import recording
@@ -91,13 +102,13 @@ def current_state(folder: Path | None = None) -> recording.DataState:
 def check_data(out: Path, digest: str, entries: dict[str, dict]) -> DataCheck:
     """Compare the data now with ``rows.json`` when some built briefing was built from other
     data; nothing heavy is loaded when none was."""
-    from ..data import recording
-
     check = DataCheck(digest)
     stale = [e for e in entries.values() if e.get("status") == "built"
              and e.get("data") != digest and not e.get("stale")]
     if not stale:
         return check
+    from ..data import recording  # pandas: only when some briefing's data may have changed
+
     since, old, problem = read_rows(out)
     if problem is None and old is None:
         problem = f"{Path(out) / ROWS} is missing"
@@ -132,8 +143,6 @@ def _recordings_problem(entries: list[dict]) -> str | None:
 
 def data_reason(entry: dict, check: DataCheck) -> str | None:
     """Why the data now asks for ``entry`` to be built again, or None."""
-    from ..data import recording
-
     if entry.get("stale"):
         return str(entry["stale"])
     if entry.get("data") == check.digest:
@@ -142,6 +151,8 @@ def data_reason(entry: dict, check: DataCheck) -> str | None:
         return check.problem
     if entry.get("data") != check.since:
         return "it was built from data the last build did not keep"
+    from ..data import recording  # pandas: only for a briefing built from other data
+
     selections = entry["reads"]["selections"]
     hits = [c for c in check.changes
             if any(recording.covers_change(s, c) for s in selections)]

@@ -252,7 +252,20 @@ class OutputLock(FolderLock):
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode()
+    """The manifest as JSON, one key (and one briefing) a line: each value compact, so that the
+    C encoder writes it (an indented dump of every briefing's recorded reads took most of a
+    no-op rebuild's time)."""
+    def compact(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    lines = []
+    for key, value in manifest.items():
+        if key == "briefings" and isinstance(value, dict) and value:
+            inner = ",\n".join(f"  {compact(bid)}: {compact(entry)}" for bid, entry in value.items())
+            lines.append(f"{compact(key)}: {{\n{inner}\n}}")
+        else:
+            lines.append(f"{compact(key)}: {compact(value)}")
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode()
 
 
 def outputs_intact(out: Path, recorded: dict[str, str]) -> bool:
