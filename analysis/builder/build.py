@@ -33,7 +33,6 @@ from typing import Any
 
 from ..errors import ParameterError, shorten
 from ..data.paths import PROJECT_DIR, absolute_environment, data_dir
-from . import execute
 from .briefing_set import (Briefing, cached_checked_set, default_id, default_set_path,
                            load_briefing_set, read_extra_notebooks, set_file_digest)
 from .catalog import Catalog, use_persistent_matplotlib_cache
@@ -285,6 +284,8 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             check_kernel()  # before anything is written (the output folder check makes it)
             existed = os.path.lexists(out)
             check_output_folder(out)
+            from . import execute  # the notebook machinery: not for an option refused before
+
             execute.remove_orphaned_temporaries()
         except _Stopped as stop:
             return 128 + stop.signum
@@ -597,6 +598,8 @@ def _execute(todo: list[Briefing], request: BuildRequest, catalog: Catalog,
                    "warming up: libraries, data, templates")
     try:
         if cluster is None:
+            from . import execute
+
             execute.prepare(request.kernel)  # imported (and warmed) once; workers inherit it
         if request.pdf:
             from .pdf import warm
@@ -659,6 +662,8 @@ def _run_pool(tasks: list[Task], options: PoolOptions, record) -> None:
     are stopped within seconds; what had finished is already recorded."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from . import execute
     from concurrent.futures.process import BrokenProcessPool
 
     log_dir = tempfile.mkdtemp(prefix=f"{execute.TEMP_PREFIX}build-{os.getpid()}-")
@@ -708,6 +713,8 @@ def _stop_workers(grace: float) -> None:
 
 
 def _init_worker(log_dir: str, kernel: str, parent: int) -> None:
+    from . import execute
+
     execute.init_worker(os.path.join(log_dir, f"worker-{os.getpid()}.log"), kernel, parent)
 
 

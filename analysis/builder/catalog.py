@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..briefings.params import parse_bool
 from ..errors import ParameterError, close_matches, did_you_mean
 from ..data.paths import PROJECT_DIR, in_checkout
 from ..errors import shorten
@@ -176,6 +175,8 @@ class Catalog:
         where = f"parameter {shorten(name)} of notebook {shorten(notebook)}"
         try:
             if kind == "bool":
+                from ..briefings.params import parse_bool  # the briefings package: heavy
+
                 value = parse_bool(text)
                 if value is None:
                     raise ValueError

@@ -50,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
 
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)$", message)
         if choice:  # a mistyped subcommand or choice: `briefings biuld`
-            from ..briefings.params import close_matches, did_you_mean
+            from ..errors import close_matches, did_you_mean
 
             offered = re.findall(r"'([^']*)'", choice.group(2))
             message += did_you_mean(close_matches(choice.group(1), offered))
