@@ -303,3 +303,25 @@ def test_a_generic_actor_names_a_kind_of_actor_not_one_body(dataset):
     assert not generic & {"african-union", "european-union", "world-bank", "sadc", "osce"}
     assert partners.loc[list(generic), "acronym"].isna().all() or \
         set(partners.loc[list(generic), "acronym"].dropna()) <= {"NGOs"}
+
+
+_DATE = re.compile(r"\b(?:(?:\d{1,2} )?(?:" + "|".join(calendar.month_name[1:]) + r") )?(?:19|20)\d{2}"
+                   r"(?:-(?:19|20)?\d{2})?\b")
+_CONTEXT_LABEL = "Context, not from the chapter"
+
+
+def test_a_date_the_paragraph_lacks_is_labelled_as_context(dataset, seed_paragraphs):
+    """Issue 18 (class: context without its label): an operation's status note that gives a
+    date its cited paragraph does not give ('authorized in August 2016') says first that it is
+    context, not the chapter's, as the notes of UNOCI, UNMIL and MINUSTAH do."""
+    unlabelled = []
+    for row in _rows(dataset, "operation_status"):
+        basis = row["basis"] if isinstance(row["basis"], str) else ""
+        text = seed_paragraphs[row["paragraph"]].text
+        label_at = basis.find(_CONTEXT_LABEL)
+        for found in _DATE.finditer(basis):
+            if _occurs(found.group(0), text):
+                continue
+            if label_at < 0 or found.start() < label_at:
+                unlabelled.append(f"{row['operation_id']}: {found.group(0)!r}")
+    assert not unlabelled, unlabelled

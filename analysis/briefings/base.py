@@ -590,7 +590,9 @@ class Briefing:
             return self._note("dated events")
         events = events.assign(date_as_written=[text.event_date(r) for _, r in events.iterrows()])
         return self._table(events, ["date_as_written", "description", "status", "places", "paragraph"],
-                           inferences=[text.inferences_of([r], "events") for _, r in events.iterrows()],
+                           inferences=[text.inferences_of([r], "events")
+                                       + text.event_place_inferences(r, ds=self.ds)
+                                       for _, r in events.iterrows()],
                            caption=f"Dated events{self._in}")
 
     def _actor_rows(self) -> "pd.DataFrame":

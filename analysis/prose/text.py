@@ -200,6 +200,27 @@ def row_inference(row, table: str, *, about: str | None = None) -> Inference | N
     return Inference(about, note, paragraph if isinstance(paragraph, str) else "", f"{table}:{key}")
 
 
+def event_place_inferences(event_row, *, ds: "Dataset | None" = None) -> tuple[Inference, ...]:
+    """The inferences of an event's places (``event_places`` rows the chapter only implies,
+    e.g. the United Kingdom for a conference "held in London"): a table row that lists the
+    place carries them."""
+    ds = queries.dataset(ds)
+    links = ds.event_places
+    links = links[(links["event_id"] == event_row["event_id"]) & (links["inferred"] == True)]  # noqa: E712
+    if not len(links):
+        return ()
+    places = ds.places[ds.places["place_id"].isin(sorted(links["place_id"]))]
+    names = dict(zip(places["place_id"], places["name"]))
+    found = []
+    for _, link in links.iterrows():
+        place = names.get(link["place_id"], link["place_id"])
+        inferred = row_inference(link, "event_places", about=f"{place} as a place of this event")
+        if inferred is not None:
+            found.append(Inference(inferred.about, inferred.note, inferred.paragraph,
+                                   f"event_places:{link['event_id']}:{link['place_id']}"))
+    return tuple(found)
+
+
 def inferences_of(rows, table: str) -> tuple[Inference, ...]:
     """The inferences of the rows (a DataFrame, or an iterable of rows) of chapter table ``table``."""
     if hasattr(rows, "iterrows"):
