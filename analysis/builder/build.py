@@ -548,13 +548,14 @@ class _Ledger:
         order = [i for i in self.default_ids if i in self.records] + \
             sorted(set(self.records) - set(self.default_ids))
         self.manifest["briefings"] = {i: self.records[i] for i in order}
+        listed = _listed(self.manifest["briefings"], self.default_ids)
+        self.manifest["listed"] = list(listed)  # what the index shows, in its order
         manifest = manifest_bytes(self.manifest)
         targets = [(MANIFEST, lambda: manifest)]
-        # The index shows the manifest's entries (their data digest included): a manifest the
-        # build leaves as it found it (a no-op) leaves the index as it is, unmade
+        # The index shows the manifest's listed entries (their data digest included): a
+        # manifest the build leaves as it found it (a no-op) leaves the index as it is, unmade
         if index and not (manifest == self.found and self.staged.path(INDEX).is_file()):
-            targets.append((INDEX, lambda: _index_bytes(
-                _listed(self.manifest["briefings"], self.default_ids))))
+            targets.append((INDEX, lambda: _index_bytes(listed)))
         for name, data in targets:
             try:
                 self.staged.write_if_changed(name, data())

@@ -247,8 +247,11 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     # by other paragraphs must not show them (the Secretary-General on Ukraine, cited by
     # partnerships/2, is not "the Secretary-General's good offices", a phrase of adapting/1),
     # unless an engagement's evidence in the cited paragraph holds them
-    own = dict(zip(ds.offices["office_id"], ds.offices["paragraph"]))
-    evidence = ds.engagements.dropna(subset=["office_id"])
+    shown = sorted(set(frame["office_id"].dropna()))  # only the rows of the offices shown are read
+    offices, engagements = ds.offices, ds.engagements
+    offices = offices[offices["office_id"].isin(shown)]
+    own = dict(zip(offices["office_id"], offices["paragraph"]))
+    evidence = engagements[engagements["office_id"].isin(shown)]
     frame = frame.assign(own_paragraph_cited=[
         str(own.get(o, p)) in paragraph_locators([p]) or (isinstance(ref, str) and any(
             ref.lower() in str(e).lower() for e, q in zip(evidence.loc[evidence["office_id"] == o, "evidence"],
