@@ -1084,3 +1084,56 @@ def test_all_the_chapter_says_is_not_followed_by_context_unmarked_as_such(ledger
                 any("(context:" in s or s.startswith("Context") for s in said):
             wrong.append(page)
     assert not wrong, wrong
+
+
+# --- fourth reading of issue 18 ------------------------------------------------------------------
+
+def _implied_countries(dataset) -> dict[str, str]:
+    """{iso3: printed name} of the countries the chapter's records reach only by inference: every
+    record tied to it (its own row aside) is tied through an inferred link or to a place the
+    chapter only implies (the United Kingdom: the chapter names only London)."""
+    frame = queries.place_records(ds=dataset)
+    frame = frame[frame["table"] != "places"].merge(dataset.places[["place_id", "iso3"]], on="place_id")
+    frame = frame[frame["iso3"].notna()]
+    implied = {str(iso3) for iso3, g in frame.groupby("iso3") if g["place_inferred"].astype(bool).all()}
+    names = dict(zip(dataset.countries["iso3"], dataset.countries["display_name"]))
+    return {iso3: str(names.get(iso3, iso3)) for iso3 in sorted(implied)}
+
+
+def test_a_place_reached_only_by_inference_is_marked_inferred_wherever_it_is_counted(ledger_build, dataset):
+    """U1: the chapter names only London (wps/1); the United Kingdom was printed without its mark
+    in the index teaser, its page's "Little data" note, four dated-events tables and three map
+    alts ("Countries named in the chapter's records ...: the United Kingdom 1"). Every surface
+    that counts or names a country the chapter's records reach only by inference marks it: a
+    map alt "(inferred)" after its name (and its title does not say the chapter names it), a
+    records sentence or "Little data" note on that country "(inferred)", a table row placing
+    an event there the *inferred* column with its note."""
+    implied = _implied_countries(dataset)
+    assert "GBR" in implied, "the London conference's country is no longer reached by inference"
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for where, s in sentences:
+            for name in implied.values():
+                said = in_sentence(name, dataset)
+                if said not in s and name not in s:
+                    continue
+                if where == "alt" and s.startswith("Map:"):
+                    if re.search(rf"\b{re.escape(name)} \d+\b", s):
+                        wrong.append(f"{page} (map alt, no mark): {s[:200]!r}")
+                    if s.startswith("Map: Countries named in") and re.search(rf"\b{re.escape(name)}\b", s):
+                        wrong.append(f"{page} (map alt says the chapter names it): {s[:120]!r}")
+                elif re.match(rf"For {re.escape(said)}, the chapter's dataset holds", s) \
+                        and "inferred" not in s:
+                    wrong.append(f"{page} (records sentence): {s[:200]!r}")
+                elif re.match(r"Only \d+ chapter records?\b", s) and said in s \
+                        and "inferred" not in s:
+                    wrong.append(f"{page} (little data): {s[:200]!r}")
+        html = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        for caption, header, rows in _tables(html):
+            if "places" not in header:
+                continue
+            for row in (dict(zip(header, r)) for r in rows if r):
+                places = [p.strip() for p in row.get("places", "").split(",")]
+                if any(name in places for name in implied.values()) and not row.get("inferred"):
+                    wrong.append(f"{page} ({caption}): {row!r}")
+    assert not wrong, "\n".join(wrong)

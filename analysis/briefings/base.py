@@ -120,7 +120,7 @@ class BriefingKind:
     parameters: tuple[Parameter, ...]
     sections: tuple[str, ...]
     subject: str = "chapter records"
-    map_title: str = "Countries named in the chapter's {subject}"
+    map_title: str = "Countries the chapter's {subject} concern"
     topic: str | None = None
     context_topics: tuple[str, ...] = ()
     #: The notebook file: a name in the briefing notebooks folder, or an absolute path.
@@ -364,6 +364,10 @@ class Briefing:
         """The number of records when the header should say there are few, else None."""
         return None
 
+    def few_records_inferred(self) -> int:
+        """How many of :meth:`few_records`' records are the selection's only by inference."""
+        return 0
+
     # --- sections ----------------------------------------------------------------------------
 
     def parameters_line(self) -> str:
@@ -409,7 +413,7 @@ class Briefing:
             body += [text.no_data_message(text.escape(self.label), what=self.subject), ""]
         elif few is not None:
             body += [text.no_data_message(text.escape(self.label), what=self.subject,
-                                          records=few), ""]
+                                          records=few, inferred=self.few_records_inferred()), ""]
         if points:
             body.append(text.bullet_list(points, self.notes))
         teaser = points[0].teaser(self.ds) if points and self.has_data else \

@@ -42,6 +42,12 @@ class RegionBriefing(Briefing):
         records = findings.records_total(findings.records(self.selection, ds=self.ds))
         return records if records < text.FEW_RECORDS else None
 
+    def few_records_inferred(self) -> int:
+        """How many of those records are counted only by inference (:attr:`Finding.inferred_count`)."""
+        from ..prose import findings
+
+        return sum(f.inferred_count for f in findings.records(self.selection, ds=self.ds).values())
+
     def map_records(self) -> "pd.DataFrame | None":
         from ..prose import findings
 

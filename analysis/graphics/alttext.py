@@ -129,14 +129,23 @@ def describe_axes(ax: "Axes", kind: str = "Chart") -> str:
 
 def describe_map(data: "pd.DataFrame", *, title: str, value: str = "count",
                  name: str = "name", what: str = "records", ds=None) -> str:
-    """A choropleth: how many countries are shaded and those with the highest values."""
+    """A choropleth: how many countries are shaded and those with the highest values. A country
+    counted only through records tied to it by inference (an ``inferred`` column equal to its
+    count: the United Kingdom for a conference "held in London") is marked "(inferred)", one
+    partly so "(partly inferred)", as a chart's bars are."""
     frame = data.dropna(subset=[value]) if value in data else data.iloc[0:0]
     if name not in frame:
         name = "iso3"
     frame = frame.sort_values([value, name], ascending=[False, True], kind="stable")
     from ..model.names import in_sentence  # a country as running text names it ("the Gambia")
 
-    items = [f"{in_sentence(row[name], ds)} {_number(row[value])}" for _, row in frame.iterrows()]
+    def mark(row) -> str:
+        inferred = row.get("inferred") if "inferred" in frame else 0
+        if not isinstance(inferred, (int, float)) or inferred != inferred or not inferred:
+            return ""  # none, or missing (NA)
+        return " (inferred)" if inferred >= row[value] else " (partly inferred)"
+
+    items = [f"{in_sentence(row[name], ds)}{mark(row)} {_number(row[value])}" for _, row in frame.iterrows()]
     n = len(frame)
     body = f"{n} {'country' if n == 1 else 'countries'} shaded"
     if items:

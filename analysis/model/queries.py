@@ -341,8 +341,36 @@ def timeline(region=None, *, theme=None, ds: "Dataset | None" = None) -> "pd.Dat
                                    dtype="string")
     events["places"] = pd.array([", ".join(names.get(p, p) for p in grouped.get(e, []))
                                  for e in events["event_id"]], dtype="string")
+    implied = inferred_links(links, ds)
+    events["inferred_place_ids"] = pd.array(
+        [", ".join(p for p in grouped.get(e, []) if (e, p) in implied) for e in events["event_id"]],
+        dtype="string")
     events["theme"] = _label(events["theme_id"], _theme_names(ds, events["theme_id"]))
     return in_date_order(events)
+
+
+def inferred_places(ds: "Dataset") -> set[str]:
+    """Places whose own row is inferred: the chapter only implies them (the United Kingdom,
+    for a conference it says was held in London). A record on such a place is placed there
+    only by inference."""
+    places = ds.places
+    return {str(p) for p, v in zip(places["place_id"], places["inferred"]) if _flag(v)}
+
+
+def inferred_links(links: "pd.DataFrame", ds: "Dataset") -> set[tuple[str, str]]:
+    """The (event, place) pairs of ``event_places`` rows that place an event only by inference:
+    the link is inferred, or the place itself is (:func:`inferred_places`)."""
+    implied = inferred_places(ds)
+    return {(str(e), str(p)) for e, p, v in zip(links["event_id"], links["place_id"], links["inferred"])
+            if _flag(v) or str(p) in implied}
+
+
+def _flag(value) -> bool:
+    """Whether a yes/no cell (``inferred``) is set: False for empty, missing or "false"."""
+    try:
+        return bool(value) and str(value) not in ("<NA>", "nan", "False", "false")
+    except (TypeError, ValueError):  # pd.NA
+        return False
 
 
 def in_date_order(events: "pd.DataFrame") -> "pd.DataFrame":
@@ -518,7 +546,8 @@ def topic_initiatives(topic: str | None, *, ds: "Dataset | None" = None) -> "pd.
 
 def topic_records(topic: str | None, region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Records with a place behind a topic's map: its figures, its engagements and its events
-    (one row per event place). Columns ``place_id`` and ``paragraph``."""
+    (one row per event place). Columns ``place_id``, ``paragraph`` and ``place_inferred`` (an
+    event's place the chapter only implies, :func:`inferred_links`)."""
     import pandas as pd
 
     ds = dataset(ds)
@@ -526,11 +555,14 @@ def topic_records(topic: str | None, region=None, *, ds: "Dataset | None" = None
     themes = topic_themes(topic, ds=ds) if topic is not None else None
     figures = topic_figures(topic, sel, ds=ds)
     events = timeline(sel, theme=themes, ds=ds)
-    pairs = [(p.strip(), paragraph) for ids, paragraph in zip(events["place_ids"], events["paragraph"])
+    pairs = [(p.strip(), paragraph, p.strip() in str(implied).split(", "))
+             for ids, paragraph, implied in zip(events["place_ids"], events["paragraph"],
+                                                events["inferred_place_ids"])
              for p in str(ids).split(",") if p.strip()]
-    event_rows = pd.DataFrame(pairs, columns=["place_id", "paragraph"])
+    event_rows = pd.DataFrame(pairs, columns=["place_id", "paragraph", "place_inferred"])
     engagements = engagements_in(sel, theme=themes, ds=ds)
-    parts = [f[["place_id", "paragraph"]] for f in (figures, engagements, event_rows) if len(f)]
+    parts = [f[["place_id", "paragraph"]] for f in (figures, engagements) if len(f)]
+    parts += [event_rows] if len(event_rows) else []
     if not parts:
         return pd.DataFrame({"place_id": pd.Series(dtype="string"),
                              "paragraph": pd.Series(dtype="string")})
@@ -552,7 +584,9 @@ def main_series(frame: "pd.DataFrame") -> "pd.DataFrame":
 
 def place_records(*, ds: "Dataset | None" = None,
                   place_ids: "set[str] | None" = None) -> "pd.DataFrame":
-    """Every chapter record tied to a place: columns ``table``, ``record_id``, ``place_id``, ``paragraph``.
+    """Every chapter record tied to a place: columns ``table``, ``record_id``, ``place_id``,
+    ``paragraph`` and ``place_inferred`` (the record is tied to that place only by inference: an
+    inferred ``event_places`` link, or a place the chapter only implies, :func:`inferred_places`).
 
     Records are operations, offices, engagements, figures (by their place) and events (through
     ``event_places``), plus each place's own row (the chapter naming it). With ``place_ids``,
@@ -571,6 +605,7 @@ def _place_records(ds: "Dataset", place_ids: "set[str] | None" = None) -> "pd.Da
     import pandas as pd
 
     parts = []
+    implied = inferred_places(ds)
 
     def chosen(t):
         return t[t["place_id"].notna()] if place_ids is None else \
@@ -580,15 +615,20 @@ def _place_records(ds: "Dataset", place_ids: "set[str] | None" = None) -> "pd.Da
         t = chosen(ds[table])
         parts.append(pd.DataFrame({"table": table, "record_id": t[key].astype("string"),
                                    "place_id": t["place_id"].astype("string"),
-                                   "paragraph": t["paragraph"].astype("string")}))
+                                   "paragraph": t["paragraph"].astype("string"),
+                                   "place_inferred": t["place_id"].isin(sorted(implied))}))
     links = ds.event_places if place_ids is None else chosen(ds.event_places)
+    by_inference = inferred_links(links, ds)
     parts.append(pd.DataFrame({"table": "events", "record_id": links["event_id"].astype("string"),
                                "place_id": links["place_id"].astype("string"),
-                               "paragraph": links["paragraph"].astype("string")}))
+                               "paragraph": links["paragraph"].astype("string"),
+                               "place_inferred": [(str(e), str(p)) in by_inference for e, p in
+                                                  zip(links["event_id"], links["place_id"])]}))
     places = ds.places if place_ids is None else chosen(ds.places)
     parts.append(pd.DataFrame({"table": "places", "record_id": places["place_id"].astype("string"),
                                "place_id": places["place_id"].astype("string"),
-                               "paragraph": places["paragraph"].astype("string")}))
+                               "paragraph": places["paragraph"].astype("string"),
+                               "place_inferred": places["place_id"].isin(sorted(implied))}))
     frame = pd.concat(parts, ignore_index=True)
     frame["table"] = frame["table"].astype("string")
     return frame
@@ -613,7 +653,8 @@ def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.Data
     """Countries with at least one chapter record, for choropleths.
 
     Columns: ``iso3``, ``name``, ``region``, ``subregion`` (M49), ``count`` (distinct records,
-    the country's own row included), one column per record table, and ``paragraphs``.
+    the country's own row included), ``inferred`` (how many of them are tied to the country only
+    by inference), one column per record table, and ``paragraphs``.
     Records on a subnational area count for its country.
     """
     import pandas as pd
@@ -630,43 +671,49 @@ def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.Data
     tables = (*PLACED_TABLES, "events", "places")
     rows = []
     for iso3, g in frame.groupby("iso3"):
-        row = {"iso3": iso3, "count": len(g)}
+        row = {"iso3": iso3, "count": len(g), "inferred": int(g["place_inferred"].astype(bool).sum())}
         row.update({t: int((g["table"] == t).sum()) for t in tables})
         row["paragraphs"] = ", ".join(sorted(set(g["paragraph"].dropna())))
         rows.append(row)
-    out = pd.DataFrame(rows, columns=["iso3", "count", *tables, "paragraphs"])
+    out = pd.DataFrame(rows, columns=["iso3", "count", "inferred", *tables, "paragraphs"])
     countries = ds.countries[["iso3", "display_name", "region", "subregion"]].rename(
         columns={"display_name": "name"})  # the one printed name (analysis.model.names)
     out = out.merge(countries, on="iso3", how="left")
     names = dict(zip(ds.places["iso3"], ds.places["name"]))
     out["name"] = out["name"].fillna(out["iso3"].map(names))
-    for column in ("count", *tables):
+    for column in ("count", "inferred", *tables):
         out[column] = out[column].astype("Int64")
     out["paragraphs"] = out["paragraphs"].astype("string")
-    out = out[["iso3", "name", "region", "subregion", "count", *tables, "paragraphs"]]
+    out = out[["iso3", "name", "region", "subregion", "count", "inferred", *tables, "paragraphs"]]
     return out.sort_values(["count", "iso3"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def countries_of(records: "pd.DataFrame", *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Rows with a ``place_id`` (and ``paragraph``) counted per country, for a choropleth.
 
-    Columns ``iso3``, ``name``, ``count`` and ``paragraphs``; rows on a region-like place (no
-    country) are left out, rows on a subnational area count for its country.
+    Columns ``iso3``, ``name``, ``count``, ``inferred`` (how many of the country's rows are tied to
+    it only by inference: ``place_inferred`` set on the row, or a place the chapter only implies)
+    and ``paragraphs``; rows on a region-like place (no country) are left out, rows on a
+    subnational area count for its country.
     """
     import pandas as pd
 
     ds = dataset(ds)
     places = ds.places[["place_id", "iso3"]]
-    frame = records[["place_id", "paragraph"]].merge(places, on="place_id", how="inner")
+    records = records.assign(place_inferred=(records["place_inferred"].fillna(False).astype(bool)
+                                             if "place_inferred" in records else False)
+                             | records["place_id"].isin(sorted(inferred_places(ds))))
+    frame = records[["place_id", "paragraph", "place_inferred"]].merge(places, on="place_id", how="inner")
     frame = frame[frame["iso3"].notna()]
-    rows = [{"iso3": iso3, "count": len(g),
+    rows = [{"iso3": iso3, "count": len(g), "inferred": int(g["place_inferred"].sum()),
              "paragraphs": ", ".join(sorted(set(g["paragraph"].dropna().astype(str))))}
             for iso3, g in frame.groupby("iso3")]
-    out = pd.DataFrame(rows, columns=["iso3", "count", "paragraphs"])
+    out = pd.DataFrame(rows, columns=["iso3", "count", "inferred", "paragraphs"])
     names = dict(zip(ds.countries["iso3"], ds.countries["display_name"]))  # the one printed name
     names.update({k: v for k, v in zip(ds.places["iso3"], ds.places["name"]) if k not in names})
     out.insert(1, "name", pd.array([names.get(i, i) for i in out["iso3"]], dtype="string"))
     out["count"] = out["count"].astype("Int64")
+    out["inferred"] = out["inferred"].astype("Int64")
     out["paragraphs"] = out["paragraphs"].astype("string")
     return out.sort_values(["count", "iso3"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -674,7 +721,7 @@ def countries_of(records: "pd.DataFrame", *, ds: "Dataset | None" = None) -> "pd
 def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFrame | None":
     """The region's countries, each given the records on the region as a whole (for a region
     whose records are all on the region, none on one of its countries); None when there are none.
-    Columns as :func:`countries_of`: ``iso3``, ``count``, ``paragraphs``."""
+    Columns as :func:`countries_of`: ``iso3``, ``count``, ``inferred``, ``paragraphs``."""
     import pandas as pd
 
     ds = dataset(ds)
@@ -693,6 +740,8 @@ def whole_region_records(region, *, ds: "Dataset | None" = None) -> "pd.DataFram
     return pd.DataFrame({"iso3": list(sel.iso3),
                          "name": pd.array([display_name(i, ds) for i in sel.iso3], dtype="string"),
                          "count": pd.array([len(records)] * len(sel.iso3), dtype="Int64"),
+                         "inferred": pd.array([int(records["place_inferred"].sum())] * len(sel.iso3),
+                                              dtype="Int64"),
                          "paragraphs": paragraphs})
 
 

@@ -486,9 +486,24 @@ def events(sel, *, ds: "Dataset | None" = None, theme=None) -> Finding:
     frame = queries.timeline(sel, theme=theme, ds=ds)
     items = tuple(f"{text.event_date(r)}: {text.lower_first(str(r['description']).rstrip('.'))}"
                   for _, r in frame.iterrows())
+    ids = queries.place_ids(sel, ds)
+    # an event in the selection only through places the chapter implies (the United Kingdom,
+    # for a conference "held in London") is counted there by inference: marked, with its note
+    placed = [ids is not None and _placed_by_inference(r, ids) for _, r in frame.iterrows()]
+    inferences = _inferences(frame, "events") + tuple(
+        i for (_, r), by_inference in zip(frame.iterrows(), placed) if by_inference
+        for i in text.event_place_inferences(r, ds=ds))
     return Finding("events", ("dated event", "dated events"), scope_of(sel, ds), items,
-                   tuple(flag_set(v) for v in frame["inferred"]),
-                   tuple(paragraph_locators(frame["paragraph"])), _inferences(frame, "events"), frame)
+                   tuple(flag_set(v) or p for v, p in zip(frame["inferred"], placed)),
+                   tuple(paragraph_locators(frame["paragraph"])), inferences, frame)
+
+
+def _placed_by_inference(event_row, ids: set[str]) -> bool:
+    """Whether every place that puts a timeline row in the selection (``ids``) is one the chapter
+    only implies (``inferred_place_ids``, :func:`analysis.model.queries.timeline`)."""
+    inside = [p for p in str(event_row["place_ids"]).split(", ") if p in ids]
+    implied = set(str(event_row["inferred_place_ids"]).split(", "))
+    return bool(inside) and all(p in implied for p in inside)
 
 
 def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
@@ -573,14 +588,17 @@ def records_paragraphs(found: dict[str, Finding]) -> list[str]:
 
 def country_counts(found_rows: Iterable["pd.DataFrame"], *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Rows per country for a choropleth, counted from the rows of findings (a country's own
-    mention is not a record): columns ``iso3``, ``name``, ``count``, ``paragraphs``."""
+    mention is not a record): columns ``iso3``, ``name``, ``count``, ``inferred`` (rows tied to
+    the country only by inference, :func:`analysis.model.queries.countries_of`), ``paragraphs``."""
     import pandas as pd
 
     ds = queries.dataset(ds)
-    frames = [f[["place_id", "paragraph"]] for f in found_rows if f is not None and len(f)]
+    frames = [f[[c for c in ("place_id", "paragraph", "place_inferred") if c in f]]
+              for f in found_rows if f is not None and len(f)]
     if not frames:
         return pd.DataFrame({"iso3": pd.Series(dtype="string"), "name": pd.Series(dtype="string"),
-                             "count": pd.Series(dtype="Int64"), "paragraphs": pd.Series(dtype="string")})
+                             "count": pd.Series(dtype="Int64"), "inferred": pd.Series(dtype="Int64"),
+                             "paragraphs": pd.Series(dtype="string")})
     return queries.countries_of(pd.concat(frames, ignore_index=True), ds=ds)
 
 
@@ -609,7 +627,7 @@ def situations(sel, *, ds: "Dataset | None" = None) -> Finding:
 def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     """Countries of the selection by number of the records :func:`records` counts (each record
     counted once per country it concerns; a country's own mention is not a record), for the
-    regional map: columns ``iso3``, ``name``, ``count``, ``paragraphs``."""
+    regional map: columns ``iso3``, ``name``, ``count``, ``inferred``, ``paragraphs``."""
     import pandas as pd
 
     ds = queries.dataset(ds)
@@ -630,8 +648,11 @@ def records_map(sel, found: dict[str, Finding] | None = None, *, ds: "Dataset | 
     links = links[links["event_id"].isin(list(found["events"].rows["event_id"]))]
     if ids is not None:
         links = links[links["place_id"].isin(list(ids))]
+    implied = queries.inferred_links(links, ds)  # an event placed there only by inference
     frames.append(pd.DataFrame({"place_id": links["place_id"].astype("string"),
-                                "paragraph": links["paragraph"].astype("string")}))
+                                "paragraph": links["paragraph"].astype("string"),
+                                "place_inferred": [(str(e), str(p)) in implied for e, p in
+                                                   zip(links["event_id"], links["place_id"])]}))
     return country_counts(frames, ds=ds)
 
 

@@ -206,15 +206,20 @@ def event_place_inferences(event_row, *, ds: "Dataset | None" = None) -> tuple[I
     place carries them."""
     ds = queries.dataset(ds)
     links = ds.event_places
-    links = links[(links["event_id"] == event_row["event_id"]) & (links["inferred"] == True)]  # noqa: E712
+    links = links[links["event_id"] == event_row["event_id"]]
+    implied = queries.inferred_links(links, ds)
+    links = links[[(str(e), str(p)) in implied for e, p in zip(links["event_id"], links["place_id"])]]
     if not len(links):
         return ()
     places = ds.places[ds.places["place_id"].isin(sorted(links["place_id"]))]
     names = dict(zip(places["place_id"], places["name"]))
+    rows = {p: r for p, (_, r) in zip(places["place_id"], places.iterrows())}
     found = []
     for _, link in links.iterrows():
         place = names.get(link["place_id"], link["place_id"])
-        inferred = row_inference(link, "event_places", about=f"{place} as a place of this event")
+        # the link is inferred, or the place itself is (the chapter names only a city in it)
+        source = link if flag_set(link["inferred"]) else rows.get(link["place_id"], link)
+        inferred = row_inference(source, "event_places", about=f"{place} as a place of this event")
         if inferred is not None:
             found.append(Inference(inferred.about, inferred.note, inferred.paragraph,
                                    f"event_places:{link['event_id']}:{link['place_id']}"))
@@ -395,14 +400,18 @@ def event_date(row) -> str:
 
 # --- messages ----------------------------------------------------------------------------------
 
-def no_data_message(label: str, *, what: str = "chapter records", records: int = 0) -> str:
-    """An honest note for a filter with no or few records (Markdown, one paragraph)."""
+def no_data_message(label: str, *, what: str = "chapter records", records: int = 0,
+                    inferred: int = 0) -> str:
+    """An honest note for a filter with no or few records (Markdown, one paragraph); ``inferred``
+    of the ``records`` are tied to it only by inference, and marked so."""
     if records == 0:
         return (f"**Little or no data.** The dataset holds no {what} for {label}. "
                 f"This briefing is therefore short: it has nothing to chart or map, and the "
                 f"sections below stay empty. The World briefing or a wider region gives the "
                 f"chapter's overall picture.")
-    return (f"**Little data.** Only {plural(records, 'chapter record')} "
+    mark = "" if not inferred else (" (inferred)" if records == 1 else
+                                    " (all inferred)" if inferred >= records else f" ({inferred} inferred)")
+    return (f"**Little data.** Only {plural(records, 'chapter record')}{mark} "
             f"{agree(records, 'concerns', 'concern')} {label}; "
             f"the points below give all the chapter says about it, and any context marked as such.")
 
