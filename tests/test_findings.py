@@ -76,3 +76,32 @@ def test_an_engagement_is_worded_from_its_modality_with_the_chapters_phrase(data
     assert status_clause(row) == "a commitment (\u201cis committed to offering his good offices\u201d)"
     burundi = dataset.engagements.set_index("engagement_id").loc["burundi-parties-preconditions"]
     assert burundi["modality"] == "struggling" and "similarly slow" in status_clause(burundi)
+
+
+def test_an_event_placed_only_by_inference_is_counted_there_as_inferred(dataset):
+    """U1: the chapter names London, not the United Kingdom (wps/1). The London conference is
+    the United Kingdom's (and Northern Europe's) only by inference: its events finding flags it,
+    with the place's note; the maps' country counts say how many of a country's records are
+    tied to it by inference, and the map alt marks it. The world's count does not: there the
+    event counts whatever its place."""
+    from analysis.graphics import alttext
+
+    for region in ("GBR", "Northern Europe", "Europe"):
+        sel = queries.selection(region, dataset)
+        events = findings.records(sel, ds=dataset)["events"]
+        london = [flag for flag, eid in zip(events.flags, events.rows["event_id"])
+                  if eid == "london-peacekeeping-conference"]
+        assert london == [True], region
+        assert any("United Kingdom as a place of this event" in i.about for i in events.inferences)
+        counts = findings.records_map(sel, ds=dataset).set_index("iso3")
+        assert counts.loc["GBR", "inferred"] == counts.loc["GBR", "count"] == 1
+        assert "the United Kingdom (inferred) 1" in alttext.describe_map(
+            counts.reset_index(), title="Map", ds=dataset)
+    world = findings.records(None, ds=dataset)["events"]
+    assert not any(flag for flag, eid in zip(world.flags, world.rows["event_id"])
+                   if eid == "london-peacekeeping-conference")
+    mapped = queries.countries_with_data(ds=dataset).set_index("iso3")
+    assert mapped.loc["GBR", "inferred"] == mapped.loc["GBR", "count"]  # its own row is inferred too
+    assert mapped.loc["MLI", "inferred"] == 0
+    topic = queries.countries_of(queries.topic_records("gender", ds=dataset), ds=dataset).set_index("iso3")
+    assert topic.loc["GBR", "inferred"] == 1 and topic.loc["AFG", "inferred"] == 0
