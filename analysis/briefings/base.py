@@ -133,12 +133,9 @@ class BriefingKind:
     @property
     def notebook_path(self) -> Path:
         """Where the kind's notebook is (the project's or the installed package's copy)."""
-        path = Path(self.notebook_file)
-        if path.is_absolute():
-            return path
-        from ..data.paths import briefing_notebooks_dir
+        from .registry import notebook_location
 
-        return briefing_notebooks_dir() / path
+        return notebook_location(self.notebook_file)
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}
