@@ -26,16 +26,16 @@ from . import registry
 from .registry import register
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .base import Briefing, BriefingKind, figure_png, show
+    from .base import Briefing, BriefingKind, show
 
-__all__ = ["Briefing", "BriefingKind", "figure_png", "open_briefing", "opening_cell", "parameters_cell",
+__all__ = ["Briefing", "BriefingKind", "open_briefing", "opening_cell", "parameters_cell",
            "register", "registry", "show"]
 
 
 def __getattr__(name: str):
     """:mod:`.base`'s names, imported on first use: the registry (kinds' names and notebooks)
     stays light for the command line."""
-    if name in ("Briefing", "BriefingKind", "figure_png", "show"):
+    if name in ("Briefing", "BriefingKind", "show"):
         from . import base
 
         return getattr(base, name)

@@ -164,13 +164,6 @@ class Header:
         return self.body
 
 
-def figure_png(fig) -> bytes:
-    """The figure as PNG bytes, the same on every run (:func:`analysis.graphics.style.save_figure`)."""
-    from .displays import _png
-
-    return _png(fig, fig.dpi)
-
-
 def show(ax, alt: str | None = None) -> Figure:
     """The figure holding ``ax`` as a :class:`~analysis.briefings.displays.Figure` (PNG bytes and alt
     text, a print copy for Word), the figure closed: a section returns it and the notebook
