@@ -102,6 +102,8 @@ def _discover() -> None:
             try:
                 source = Path(spec.origin).read_text(encoding="utf-8")
                 found = _literal_kind(source)
+                if found is None and "@register" in source:
+                    found = (None, None)  # a kind declared otherwise: import it to know
             except (AttributeError, TypeError, OSError, SyntaxError, UnicodeDecodeError, ValueError):
                 found = (None, None)  # not readable as source: import it to know
             if found is None:
