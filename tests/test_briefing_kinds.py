@@ -121,6 +121,29 @@ def test_each_kind_in_process(monkeypatch, dataset, name, values, title, words):
         assert paragraph in sources
 
 
+def test_chart_and_map_sections_return_a_figure_and_draw_nothing(dataset):
+    """A chart or map section returns a Figure (PNG bytes, alt text, a print copy), its matplotlib
+    figure closed: the notebook displays what it returns, nothing is drawn as a side effect."""
+    import base64
+
+    import matplotlib.pyplot as plt
+
+    from analysis.briefings.displays import FIGURE_MIME, Figure
+
+    plt.close("all")
+    brief = briefings.open_briefing("region", ds=dataset, region="Western Africa")
+    for section in ("map", "presence_map", "timeline_chart", "partner_matrix"):
+        figure = getattr(brief, section)()
+        assert isinstance(figure, Figure), section
+        assert plt.get_fignums() == [], f"{section} left a figure to draw"
+        assert figure.png.startswith(b"\x89PNG") and figure.print_png.startswith(b"\x89PNG")
+        data, metadata = figure._repr_mimebundle_()
+        assert base64.b64decode(data["image/png"]) == figure.png
+        assert metadata == {"image/png": {"alt": figure.alt}} and figure.alt
+        assert data[FIGURE_MIME]["alt"] == figure.alt
+        assert figure._repr_png_() == (figure.png, {"alt": figure.alt})
+
+
 def test_gender_and_funding_select_themes_through_the_topic_column(dataset):
     gender = briefings.open_briefing("gender", ds=dataset)
     funding = briefings.open_briefing("funding", ds=dataset)

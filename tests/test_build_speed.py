@@ -28,7 +28,9 @@ PROBE = ("import json, sys\n"
          "    result = {'ids': [b.id for b in chosen], 'parameters': [b.parameters for b in chosen]}\n"
          "except WorkbookError as err:\n"
          "    result = {'error': str(err)}\n"
-         "result['heavy'] = sorted(m for m in ('pandas', 'papermill', 'geopandas') if m in sys.modules)\n"
+         "result['heavy'] = sorted(m for m in ('pandas', 'papermill', 'geopandas', 'jsonschema',\n"
+         "                                 'analysis.briefings.base', 'analysis.prose.text')\n"
+         "                        if m in sys.modules)\n"
          "print('PROBE=' + json.dumps(result))\n")
 
 
@@ -52,7 +54,9 @@ def test_the_checked_default_set_is_read_from_the_cache_until_an_input_changes(t
     first = probe(tmp_path)
     assert "pandas" in first["heavy"] and "region-western-africa" in first["ids"]
     again = probe(tmp_path)
-    assert again["heavy"] == []  # nothing expanded, nothing checked: read from the cache
+    assert "jsonschema" in first["heavy"] and "analysis.briefings.base" in first["heavy"]
+    # nothing expanded, nothing checked (text rules, the kinds): read from the cache
+    assert again["heavy"] == []
     assert again["ids"] == first["ids"] and again["parameters"] == first["parameters"]
     # the data change: the set is expanded and checked again
     data = tmp_path / "data"

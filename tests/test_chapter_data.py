@@ -1,8 +1,7 @@
-"""The chapter layer holds together: keys, constraints and the relations between its tables.
+"""The chapter layer holds together: the relations between its tables.
 
-The constraint checks read the CSVs as plain text (before typing, so that a value outside an
-enum cannot hide as a missing value). The relation checks ask what a reader of the tables
-expects: every entity is mentioned where it is taken from, every engagement's actor, place and
+Keys and constraints are ``briefings validate``'s (tests/test_validate.py). The relation checks
+ask what a reader of the tables expects: every entity is mentioned where it is taken from, every engagement's actor, place and
 theme are mentioned in its paragraph, dates agree with their labels, and rows that rest on an
 inferred entity are flagged as inferred themselves.
 """
@@ -18,7 +17,6 @@ from analysis.data.paths import data_dir
 from analysis.data.schema import load_schema
 
 SCHEMA = load_schema()
-CHAPTER_TABLES = [t.name for t in SCHEMA.tables.values() if t.layer == "chapter"]
 ENTITY_TABLES = ["places", "operations", "offices", "partners", "initiatives", "themes"]
 ENTITY_KEYS = {"places": "place_id", "operations": "operation_id", "offices": "office_id",
                "partners": "partner_id", "initiatives": "initiative_id", "themes": "theme_id"}
@@ -52,78 +50,10 @@ def mentioned():
 # ------------------------------------------------------------------ constraints
 
 
-@pytest.mark.parametrize("table", CHAPTER_TABLES)
-def test_header_matches_schema(table):
-    assert list(_raw(table).columns) == SCHEMA.table(table).field_names
-
-
-@pytest.mark.parametrize("table", CHAPTER_TABLES)
-def test_primary_key_is_unique_and_complete(table):
-    t, frame = SCHEMA.table(table), _raw(table)
-    key = list(t.primary_key)
-    assert (frame[key] != "").all().all(), f"{table}: empty key cell"
-    dupes = frame[frame.duplicated(key, keep=False)]
-    assert dupes.empty, f"{table}: duplicate keys\n{dupes[key]}"
-
-
-@pytest.mark.parametrize("table", CHAPTER_TABLES)
-def test_field_constraints(table):
-    t, frame = SCHEMA.table(table), _raw(table)
-    problems = []
-    for f in t.fields:
-        col = frame[f.name]
-        if f.required:
-            problems += [f"{f.name} row {i}: required" for i in col.index[col == ""]]
-        values = col[col != ""]
-        cons = f.constraints or {}
-        if f.enum:
-            problems += [f"{f.name}: {v!r} not in {list(f.enum)}" for v in values if v not in f.enum]
-        if "pattern" in cons:
-            problems += [f"{f.name}: {v!r} !~ {cons['pattern']}" for v in values
-                         if not re.fullmatch(cons["pattern"], v)]
-        if "maxLength" in cons:
-            problems += [f"{f.name}: {v!r} longer than {cons['maxLength']}" for v in values
-                         if len(v) > cons["maxLength"]]
-        if f.type == "boolean":
-            problems += [f"{f.name}: {v!r} is not true/false" for v in values if v not in ("true", "false")]
-        if f.type == "date":
-            problems += [f"{f.name}: {v!r} is not YYYY-MM-DD" for v in values
-                         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)]
-        if f.type in ("integer", "number"):
-            problems += [f"{f.name}: {v!r} is not a number" for v in values
-                         if not re.fullmatch(r"-?\d+(\.\d+)?", v)]
-    assert not problems, f"{table}:\n" + "\n".join(problems)
-
-
-@pytest.mark.parametrize("table", CHAPTER_TABLES)
-def test_foreign_keys(table):
-    t, frame = SCHEMA.table(table), _raw(table)
-    problems = []
-    for fk in t.foreign_keys:
-        (field,), (ref_field,) = fk["fields"], fk["reference_fields"]
-        ref = SCHEMA.table(fk["resource"])
-        ref_values = set(_raw(ref.name)[ref_field])
-        if ref.layer != "chapter" and not ref_values:
-            continue  # a context table still to be filled; the context helper's tests cover it
-        values = set(frame[field]) - {""}
-        problems += [f"{field}={v!r} not in {ref.name}.{ref_field}" for v in sorted(values - ref_values)]
-    assert not problems, f"{table}:\n" + "\n".join(problems)
-
-
-def test_engagements_have_exactly_one_actor():
-    frame = _raw("engagements")
-    counts = (frame[list(SCHEMA.table("engagements").exactly_one_of)] != "").sum(axis=1)
-    assert (counts == 1).all(), frame.loc[counts != 1, "engagement_id"].tolist()
-
-
-def test_mentions_point_to_existing_entities():
-    frame = _raw("mentions")
-    problems = []
-    for table, key in ENTITY_KEYS.items():
-        known = set(_raw(table)[key])
-        ids = set(frame.loc[frame.entity_table == table, "entity_id"])
-        problems += [f"{table}.{i}" for i in sorted(ids - known)]
-    assert not problems, "mentions of unknown entities: " + ", ".join(problems)
+# The tables' header, keys, cell constraints, foreign keys, exactlyOneOf and the mentions'
+# polymorphic keys are what `briefings validate` checks: tests/test_validate.py holds the project's
+# data to it (test_project_data_is_valid) and shows each check catching a damaged copy. The tests
+# below ask what a reader of the tables expects beyond the schema.
 
 
 # ------------------------------------------------------------------ coverage

@@ -330,6 +330,13 @@ def test_undeclared_csv(capsys, data_copy):
     ('{"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a"}], "foreignKeys": '
      '[{"fields": "a", "reference": {"resource": "u", "fields": "a"}}]}}]}',
      "resource 't': foreign key refers to unknown resource 'u'"),
+    ('{"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a", '
+     '"constraints": {"maximum": 3, "pattern": "(("}}]}}]}',
+     "field 'a': 'maximum' applies to numbers and dates only"),
+    ('{"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a", '
+     '"constraints": {"pattern": "(("}}]}}]}', "field 'a': 'pattern' must be a regular expression, found '(('"),
+    ('{"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a"}, {"name": "a"}]}}]}',
+     "resource 't': field 'a' is declared twice"),
 ])
 def test_malformed_descriptor(capsys, data_copy, text, message):
     (data_copy / "datapackage.json").write_text(text, encoding="utf-8")

@@ -20,14 +20,26 @@ In a notebook::
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import registry
-from .base import Briefing, BriefingKind, figure_png, show
 from .registry import register
 
-__all__ = ["Briefing", "BriefingKind", "figure_png", "open_briefing", "opening_cell", "parameters_cell",
+if TYPE_CHECKING:  # pragma: no cover
+    from .base import Briefing, BriefingKind, show
+
+__all__ = ["Briefing", "BriefingKind", "open_briefing", "opening_cell", "parameters_cell",
            "register", "registry", "show"]
+
+
+def __getattr__(name: str):
+    """:mod:`.base`'s names, imported on first use: the registry (kinds' names and notebooks)
+    stays light for the command line."""
+    if name in ("Briefing", "BriefingKind", "show"):
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_briefing(notebook: str, *, ds=None, **values: Any) -> Briefing:

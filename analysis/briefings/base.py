@@ -133,12 +133,9 @@ class BriefingKind:
     @property
     def notebook_path(self) -> Path:
         """Where the kind's notebook is (the project's or the installed package's copy)."""
-        path = Path(self.notebook_file)
-        if path.is_absolute():
-            return path
-        from ..data.paths import briefing_notebooks_dir
+        from .registry import notebook_location
 
-        return briefing_notebooks_dir() / path
+        return notebook_location(self.notebook_file)
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.parameters}
@@ -165,13 +162,6 @@ class Header:
     @property
     def data(self) -> str:  # like IPython's Markdown, for code that reads .data
         return self.body
-
-
-def figure_png(fig) -> bytes:
-    """The figure as PNG bytes, the same on every run (:func:`analysis.graphics.style.save_figure`)."""
-    from .displays import _png
-
-    return _png(fig, fig.dpi)
 
 
 def show(ax, alt: str | None = None) -> Figure:

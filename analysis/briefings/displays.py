@@ -219,6 +219,11 @@ class Figure:
                                  "dpi": PRINT_DPI}
         return data, {"image/png": {"alt": self.alt}}
 
+    def _repr_png_(self):
+        """The page's PNG with its alt text, for a front end that asks for PNG alone (Jupyter
+        takes :meth:`_repr_mimebundle_`, which wins over this)."""
+        return self.png, {"alt": self.alt}
+
     def __repr__(self) -> str:
         return self.alt
 
@@ -232,10 +237,3 @@ def _png(fig, dpi: float) -> bytes:
     buffer = io.BytesIO()
     save_figure(fig, buffer, format="png", dpi=dpi)
     return buffer.getvalue()
-
-
-def show_figure(png: bytes, alt: str) -> None:
-    """Display ``png`` with ``alt`` as its alternative text."""
-    from IPython.display import display
-
-    display(Figure(png, alt))

@@ -185,9 +185,11 @@ def set_file_digest(path: Path | None = None) -> str:
 CHECKED_SETS_KEPT = 8
 
 
-def cached_checked_set(path: Path | None, key: str, check) -> BriefingSet:
+def cached_checked_set(path: Path | None, key: str, check, before=None) -> BriefingSet:
     """The set at ``path``, expanded, each briefing's ``parameters`` filled by
-    ``check(briefing)``; kept in the cache folder under ``key``.
+    ``check(briefing)``; kept in the cache folder under ``key``. ``before()``, when given, runs
+    before the set is expanded, only when it is not read from the cache (the builder checks the
+    data's text rules there: a cached set was checked with the same data and code).
 
     ``key`` must change with anything the expansion or the checks read (the set file, the
     data, the package's code, the notebooks): the builder passes a digest of these, so a build
@@ -209,6 +211,8 @@ def cached_checked_set(path: Path | None, key: str, check) -> BriefingSet:
         return bset
     except (OSError, ValueError, KeyError, TypeError):
         pass
+    if before is not None:
+        before()
     bset = load_briefing_set(path)
     for b in bset.briefings:
         b.parameters = check(b)

@@ -148,7 +148,8 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     Options are checked before the set is expanded: a wrong ``--notebook`` or ``--param`` is
     refused without loading the data. The default set, expanded and checked, is read from the
     cache while the set file, the data, the code and the notebooks are unchanged. Data that
-    breaks the text rules is refused before anything is built (``check_text_rules``)."""
+    breaks the text rules is refused before the set is expanded (``check_text_rules``; a set read
+    from the cache was checked with the same data and code)."""
     if request.notebook is not None:
         if request.only:
             raise ParameterError("use either --notebook with --param, or --only, not both")
@@ -176,7 +177,6 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
     if request.params:
         raise ParameterError("--param needs --notebook NAME")
     catalog = Catalog(read_extra_notebooks(request.set_path))
-    check_text_rules(data_dir())
     source = request.set_path or default_set_path()
 
     def check(b: Briefing) -> dict[str, Any]:
@@ -185,7 +185,10 @@ def select(request: BuildRequest) -> tuple[list[Briefing], list[str], Catalog]:
         except ParameterError as err:
             raise ParameterError(f"{_relative(Path(source))}, briefing {b.id!r}: {err}") from None
 
-    bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check)
+    # the text rules are checked before the set is expanded, unless the set comes from the
+    # cache: its key holds the data's and the code's digests, so that data passed them
+    bset = cached_checked_set(request.set_path, _set_key(catalog, request.set_path, request.out), check,
+                              before=lambda: check_text_rules(data_dir()))
     default_ids = [b.id for b in bset.briefings]
     chosen = bset.briefings
     if request.only:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,30 @@ def use_persistent_matplotlib_cache() -> None:
             pass
 
 
+class _Kinds(Mapping):
+    """Kind name -> :class:`~analysis.briefings.base.BriefingKind`: its names known without
+    importing the kinds (``in``, iteration), a kind's module imported when it is looked up."""
+
+    def __init__(self, names: list[str]):
+        self._names = list(names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __getitem__(self, name: str):
+        if name not in self._names:
+            raise KeyError(name)
+        from ..briefings import registry
+
+        return registry.kind(name)
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def _close(value: str, options: list[str]) -> str:
     return did_you_mean(close_matches(value, options))
 
@@ -77,11 +102,11 @@ class Catalog:
     def __init__(self, extra_notebooks: dict[str, Path] | None = None):
         from ..briefings import registry
 
-        self.kinds = {kind.name: kind for kind in registry.kinds()}
-        self.notebooks: dict[str, Path] = {name: k.notebook_path for name, k in self.kinds.items()}
-        for name, path in (extra_notebooks or {}).items():
-            self.notebooks[name] = Path(path)
-            self.kinds.pop(name, None)
+        extra = {name: Path(path) for name, path in (extra_notebooks or {}).items()}
+        #: The kinds' declarations by name, a kind's module imported on first use.
+        self.kinds = _Kinds([name for name in registry.names() if name not in extra])
+        self.notebooks: dict[str, Path] = {name: registry.notebook_path(name) for name in self.kinds}
+        self.notebooks.update(extra)
         self._declared: dict[str, dict[str, Declared]] = {}
 
     # --- notebooks and their declarations ---------------------------------------------------

@@ -193,6 +193,11 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def run_build(args) -> int:
+    if args.notebook is not None:  # a mistyped --notebook is refused before the builder loads
+        from ..builder.briefing_set import read_extra_notebooks
+        from ..builder.catalog import Catalog
+
+        Catalog(read_extra_notebooks(args.set_path)).path(args.notebook)
     from ..builder.build import BuildRequest, run
 
     # The default folder is read from the current folder; made there, it is named at the end,

@@ -6,6 +6,10 @@ uniqueness), each table (primary key, foreign keys, ``exactlyOneOf``, ``polymorp
 inferred rows carry a note) and the paragraph locators, which must exist in the paragraphs table
 and, when the chapter's text is at hand, in the chapter, with the row's evidence in that paragraph.
 
+The descriptor's shape is checked with jsonschema against ``datapackage.schema.json`` (beside
+this module); what a JSON Schema cannot say (names declared twice, keys naming unknown fields or
+tables, a table's path leaving the folder) is checked after it.
+
 Every problem is collected (the check does not stop at the first), but a file that cannot be read
 is not checked further, and a cell that is already wrong is not checked again as a key.
 """
@@ -24,8 +28,6 @@ from .files import FileRefused, read_package_file, resource_problem
 from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
 from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, parse_descriptor
 
-#: Field types the validator (and the loader) understand.
-KNOWN_TYPES = ("string", "integer", "number", "boolean", "date", "year")
 PARAGRAPH_FIELD, EVIDENCE_FIELD, INFERRED_FIELD, NOTE_FIELD = PROVENANCE_FIELDS
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -80,121 +82,145 @@ def _short(value: str, limit: int = 60) -> str:
 # The descriptor
 
 
+#: The JSON Schema of a descriptor's shape, a data file of this package (beside this module).
+DESCRIPTOR_SCHEMA = "datapackage.schema.json"
+_VALIDATOR = None
+
+
+def _descriptor_validator():
+    """The jsonschema validator of :data:`DESCRIPTOR_SCHEMA`, made once. jsonschema is imported
+    here, not at the top, so that only ``validate`` and a build whose data changed load it."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        import sys
+        from importlib.resources import files
+
+        # jsonschema's format checkers import rfc3987_syntax when it is installed (jupyter brings
+        # it), whose grammar takes about 2.5 s to build at import; this schema checks no IRI, so
+        # that import is skipped, unless something in this process loaded either already.
+        blocked = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
+        if blocked:
+            sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # -> ImportError
+        try:
+            import jsonschema
+        finally:
+            if blocked:
+                del sys.modules["rfc3987_syntax"]
+        schema = json.loads((files(__package__) / DESCRIPTOR_SCHEMA).read_text(encoding="utf-8"))
+        cls = jsonschema.validators.validator_for(schema)
+        _VALIDATOR = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return _VALIDATOR
+
+
+def _found(value) -> str:
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list" if value else "an empty list"
+    return _short(value) if isinstance(value, str) else json.dumps(value)
+
+
+def _named(what: str, item, index: int) -> str:
+    name = item.get("name") if isinstance(item, dict) else None
+    return f"{what} {name!r}" if isinstance(name, str) and name else f"{what} {index + 1}"
+
+
+def _location(descriptor, path: list) -> tuple[list[str], list]:
+    """Where a jsonschema error is, as a reader names it (resource and field by name), and the
+    keys left below that."""
+    where: list[str] = []
+    fields = None
+    if path[:1] == ["resources"] and len(path) > 1:
+        res = descriptor["resources"][path[1]]
+        where.append(_named("resource", res, path[1]))
+        path = path[2:]
+        if path[:2] == ["schema", "fields"] and len(path) > 2:
+            fields, path = res["schema"]["fields"], path[2:]
+        elif path[:1] == ["schema"] and len(path) > 1 and path[1] in ("primaryKey", "foreignKeys"):
+            path = path[1:]
+    elif path[:1] == ["layerFields"] and len(path) > 2:
+        where.append(f"layer field list {path[1]!r}")
+        fields, path = descriptor["layerFields"][path[1]], path[2:]
+    if fields is not None:
+        where.append(_named("field", fields[path[0]], path[0]))
+        path = path[1:]
+        if path[:1] == ["constraints"] and len(path) > 1:
+            path = path[1:]  # a field's constraints are the field's own
+    return where, path
+
+
+def _schema_messages(descriptor, error) -> list[str]:
+    """One line per jsonschema error: where (resource and field by name), what is wrong and what
+    is allowed (the schema's ``x-expected`` or ``x-refused`` phrase)."""
+    where, path = _location(descriptor, list(error.absolute_path))
+    keys = ".".join(str(k) if isinstance(k, str) else f"[{k}]" for k in path).replace(".[", "[")
+    schema, kind, value = error.schema, error.validator, error.instance
+    if kind == "required":
+        missing = [k for k in error.validator_value if not isinstance(value, dict) or k not in value]
+        return [": ".join(where + [f"{(keys + '.' + k if keys else k)!r} is missing"]) for k in missing]
+    if kind == "enum" and path and isinstance(path[-1], str):
+        owner = where + ([repr(keys.rpartition(".")[0])] if "." in keys else [])
+        return [f"{': '.join(owner) or 'the descriptor'} has {path[-1]} {_found(value)}; allowed: "
+                f"{', '.join(str(v) for v in error.validator_value)}"]
+    subject = ": ".join(where + ([repr(keys)] if keys else [])) or "the descriptor"
+    if kind == "not" and "x-refused" in schema:
+        return [f"{subject} {schema['x-refused']}"]
+    if "x-expected" in schema:
+        return [f"{subject} must be {schema['x-expected']}, found {_found(value)}"]
+    return [f"{subject}: {error.message}"]
+
+
 def _descriptor_problems(descriptor) -> list[Problem]:
-    """Structural problems of the descriptor: what the rest of the checks rely on."""
-    out: list[Problem] = []
+    """Problems of the descriptor, what the rest of the checks rely on: its shape against
+    :data:`DESCRIPTOR_SCHEMA` (jsonschema), then what a JSON Schema cannot say: names declared
+    twice, table paths inside the folder, keys that name existing fields and tables."""
+    messages: list[str] = []
+    for error in _descriptor_validator().iter_errors(descriptor):
+        messages += [m for m in _schema_messages(descriptor, error) if m not in messages]
+    if not messages:
+        messages = _reference_messages(descriptor)
+    return [Problem(DESCRIPTOR, None, None, m) for m in messages]
 
-    def bad(message: str) -> None:
-        out.append(Problem(DESCRIPTOR, None, None, message))
 
-    if not isinstance(descriptor, dict):
-        bad(f"the descriptor must be a JSON object, found {type(descriptor).__name__}")
-        return out
-    resources = descriptor.get("resources")
-    if not isinstance(resources, list) or not resources:
-        bad("'resources' is missing or not a non-empty list of tables")
-        return out
-    names: dict[str, dict] = {}
-    for index, res in enumerate(resources, start=1):
-        where = f"resource {index}"
-        if not isinstance(res, dict):
-            bad(f"{where} is not a JSON object")
-            continue
-        name = res.get("name")
-        if not isinstance(name, str) or not name:
-            bad(f"{where} has no 'name'")
-            continue
-        where = f"resource {name!r}"
+def _reference_messages(descriptor: dict) -> list[str]:
+    out: list[str] = []
+    names: dict[str, set] = {}
+    for res in descriptor["resources"]:
+        name = res["name"]
         if name in names:
-            bad(f"{where} is declared twice")
-        path_problem = resource_problem(res.get("path"))
-        if path_problem:
-            bad(f"{where}: 'path' {path_problem}")
-        schema = res.get("schema")
-        fields = schema.get("fields") if isinstance(schema, dict) else None
-        if not isinstance(fields, list) or not fields:
-            bad(f"{where}: 'schema.fields' is missing or empty")
-            continue
-        seen = set()
-        for position, fd in enumerate(fields, start=1):
-            if not isinstance(fd, dict) or not isinstance(fd.get("name"), str) or not fd.get("name"):
-                bad(f"{where}: field {position} has no 'name'")
-                continue
-            fname = fd["name"]
-            if fname in seen:
-                bad(f"{where}: field {fname!r} is declared twice")
-            seen.add(fname)
-            ftype = fd.get("type", "string")
-            if ftype not in KNOWN_TYPES:
-                bad(f"{where}: field {fname!r} has type {ftype!r}; allowed: {', '.join(KNOWN_TYPES)}")
-            cons = fd.get("constraints", {})
-            if not isinstance(cons, dict):
-                bad(f"{where}: field {fname!r}: 'constraints' must be an object")
-                continue
-            if "enum" in cons and (not isinstance(cons["enum"], list) or not cons["enum"]):
-                bad(f"{where}: field {fname!r}: 'enum' must be a non-empty list")
-            if "pattern" in cons:
-                try:
-                    re.compile(cons["pattern"])
-                except (re.error, TypeError) as err:
-                    bad(f"{where}: field {fname!r}: 'pattern' is not a regular expression ({err})")
-            for bound in ("minimum", "maximum"):
-                if bound not in cons:
-                    continue
-                value = cons[bound]
-                if ftype == "date":
-                    try:
-                        _parse(str(value), "date")
-                    except ValueError:
-                        bad(f"{where}: field {fname!r}: '{bound}' must be a date YYYY-MM-DD, found {value!r}")
-                elif ftype in ("integer", "number", "year"):
-                    if isinstance(value, bool) or not isinstance(value, (int, float)):
-                        bad(f"{where}: field {fname!r}: '{bound}' must be a number, found {value!r}")
-                else:
-                    bad(f"{where}: field {fname!r}: '{bound}' applies to numbers and dates, not {ftype}")
-            for length in ("minLength", "maxLength"):
-                if length in cons and (isinstance(cons[length], bool) or not isinstance(cons[length], int)):
-                    bad(f"{where}: field {fname!r}: '{length}' must be an integer, found {cons[length]!r}")
-        names[name] = {"fields": seen, "res": res}
+            out.append(f"resource {name!r} is declared twice")
+        problem = resource_problem(res["path"])
+        if problem:
+            out.append(f"resource {name!r}: 'path' {problem}")
+        fields = [fd["name"] for fd in res["schema"]["fields"]]
+        out += [f"resource {name!r}: field {f!r} is declared twice"
+                for f in dict.fromkeys(f for f in fields if fields.count(f) > 1)]
+        names[name] = set(fields)
     if out:
         return out
-    # Keys and project extras must name existing fields and tables.
-    for name, info in names.items():
-        res, fields = info["res"], info["fields"]
-        schema = res["schema"]
+    for res in descriptor["resources"]:
+        name, schema, fields = res["name"], res["schema"], names[res["name"]]
 
-        def missing(listed) -> list:
-            listed = listed if isinstance(listed, list) else [listed]
-            return [f for f in listed if f not in fields]
+        def unknown(listed, known=fields) -> str:
+            gone = [f for f in (listed if isinstance(listed, list) else [listed]) if f not in known]
+            return _quote_list(gone)
 
-        pk = schema.get("primaryKey")
-        if pk is not None and missing(pk):
-            bad(f"resource {name!r}: primaryKey names unknown field(s) {_quote_list(missing(pk))}")
+        if unknown(schema.get("primaryKey", [])):
+            out.append(f"resource {name!r}: primaryKey names unknown field(s) {unknown(schema['primaryKey'])}")
         for fk in schema.get("foreignKeys", []):
-            ref = fk.get("reference") if isinstance(fk, dict) else None
-            if not isinstance(ref, dict) or "fields" not in fk or "resource" not in ref or "fields" not in ref:
-                bad(f"resource {name!r}: a foreign key lacks 'fields' or 'reference.resource/fields'")
-                continue
-            if missing(fk["fields"]):
-                bad(f"resource {name!r}: foreign key names unknown field(s) {_quote_list(missing(fk['fields']))}")
+            ref = fk["reference"]
+            if unknown(fk["fields"]):
+                out.append(f"resource {name!r}: foreign key names unknown field(s) {unknown(fk['fields'])}")
             target = ref["resource"] or name  # "" is a self-reference in Frictionless
             if target not in names:
-                bad(f"resource {name!r}: foreign key refers to unknown resource {target!r}")
-                continue
-            ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            unknown = [f for f in ref_fields if f not in names[target]["fields"]]
-            if unknown:
-                bad(f"resource {name!r}: foreign key refers to unknown field(s) {_quote_list(unknown)} of {target!r}")
-        one_of = res.get("exactlyOneOf")
-        if one_of is not None and missing(one_of):
-            bad(f"resource {name!r}: exactlyOneOf names unknown field(s) {_quote_list(missing(one_of))}")
+                out.append(f"resource {name!r}: foreign key refers to unknown resource {target!r}")
+            elif unknown(ref["fields"], names[target]):
+                out.append(f"resource {name!r}: foreign key refers to unknown field(s) "
+                           f"{unknown(ref['fields'], names[target])} of {target!r}")
+        if unknown(res.get("exactlyOneOf", [])):
+            out.append(f"resource {name!r}: exactlyOneOf names unknown field(s) {unknown(res['exactlyOneOf'])}")
         for poly in res.get("polymorphicForeignKeys", []):
-            if not isinstance(poly, dict) or "tableField" not in poly or "field" not in poly:
-                bad(f"resource {name!r}: a polymorphic foreign key lacks 'tableField' or 'field'")
-                continue
-            gone = missing([poly["tableField"], poly["field"]])
-            if gone:
-                bad(f"resource {name!r}: polymorphic foreign key names unknown field(s) {_quote_list(gone)}")
+            if unknown([poly["tableField"], poly["field"]]):
+                out.append(f"resource {name!r}: polymorphic foreign key names unknown field(s) "
+                           f"{unknown([poly['tableField'], poly['field']])}")
     return out
 
 
