@@ -79,3 +79,29 @@ def compact_locators(locators: Iterable[str]) -> list[str]:
         run.append((section, int(number)))
     flush()
     return out
+
+
+def section_titles(ds=None) -> dict[str, str]:
+    """Section id -> its title as the chapter gives it ("crisis" -> "Crisis management"), from
+    the ``sections`` table of ``ds`` (or of the active data package)."""
+    sections = getattr(ds, "sections", None) if ds is not None else None
+    if sections is not None and {"section_id", "title"} <= set(sections.columns):
+        return {str(s): str(t) for s, t in zip(sections["section_id"], sections["title"])
+                if isinstance(t, str) and t}
+    from .seed import section_headings
+
+    headings, _ = section_headings()
+    return {section: title for title, section in headings.items()}
+
+
+def paragraph_reference(locator: str, *, ds=None) -> str:
+    """A paragraph as a reader cites it: ``crisis/3`` -> "A/72/1, chapter II.B, ‘Crisis
+    management’, paragraph 3" (the document from the data package's ``chapter``, the section's
+    title from its ``sections`` table). ValueError for a value that is not a locator."""
+    from .document import for_dataset
+
+    if not isinstance(locator, str) or not LOCATOR.fullmatch(locator):
+        raise ValueError(f"not a paragraph locator: {locator!r} (allowed: section/number, e.g. crisis/3)")
+    section, _, number = locator.partition("/")
+    title = section_titles(ds).get(section, section)
+    return f"{for_dataset(ds).long_label}, \u2018{title}\u2019, paragraph {number}"
