@@ -387,3 +387,17 @@ def test_a_note_is_made_from_the_briefing_its_kernel_ran(monkeypatch):
     assert result.ok and result.extra_failure is None, result.failure or result.extra_failure
     assert execute._worker["run"].get("after_error") is None
     assert b"Lesotho" in result.note_html
+
+
+def test_the_ledger_reads_a_notes_superscripts_as_the_pages_citations():
+    """The extractor reads a marker as its ``data-ledger`` (the page's own citation and inferred
+    marker), an empty one as nothing: a note's sentence is its full briefing's."""
+    page = ('<ol><li>MINUSMA is at work.<span class="cite" data-ledger="(A/72/1 II.B ¶ crisis/3)">'
+            '<sup><a href="#source-3">3</a></sup></span><span class="mark" '
+            'data-ledger="(inferred: notes 2, 4)"><sup class="inferred">\u2020<a href="#i">2</a>,'
+            '<a href="#i">4</a></sup></span></li>'
+            '<li id="inferred-2"><span class="label" data-ledger="">\u20202</span> MINUSMA as meant'
+            '<span class="cite" data-ledger="(¶ crisis/3)"><sup>3<br/></sup></span>: a reason.</li></ol>')
+    assert [s for _, s in ledger.sentences(page)] == [
+        "MINUSMA is at work. (A/72/1 II.B ¶ crisis/3) (inferred: note \u2026)",
+        "MINUSMA as meant (¶ crisis/3): a reason."]
