@@ -73,7 +73,13 @@ def marked_html(marked) -> str:
     page's own form in ``data-ledger``."""
     from ..briefings.note import MARK
 
-    out = [_data(marked.text)]
+    out = []
+    if marked.sources or marked.inferred:  # the last word keeps its markers on its line
+        head, _, last = marked.text.rpartition(" ")
+        out.append(f'{_data(head)} <span class="tail">{_data(last)}' if head
+                   else f'<span class="tail">{_data(last)}')
+    else:
+        out.append(_data(marked.text))
     if marked.sources:
         links = ",".join(f'<a href="#source-{n}">{n}</a>' for n in marked.sources)
         out.append(f'<span class="cite" data-ledger="{escape(marked.citation)}"><sup>{links}</sup></span>')
@@ -81,6 +87,8 @@ def marked_html(marked) -> str:
         links = ",".join(f'<a href="#inferred-{n}">{n}</a>' for n in marked.inferred)
         out.append(f'<span class="mark" data-ledger="{escape(marked.marker)}">'
                    f'<sup class="inferred">{MARK}{links}</sup></span>')
+    if marked.sources or marked.inferred:
+        out.append("</span>")
     return "".join(out) + _data(marked.rest)
 
 
@@ -148,10 +156,10 @@ li { margin: .1rem 0; break-inside: avoid; }
 sup { font-size: 7pt; line-height: 0; }
 sup a { color: inherit; text-decoration: none; }
 sup.inferred { color: #8a3b00; padding-left: 2pt; }
-.cite, .mark { white-space: nowrap; }
+.cite, .mark, .tail { white-space: nowrap; }
 ol.marked { list-style: none; padding-left: 0; }
-ol.marked li { padding-left: 1.8em; text-indent: -1.8em; }
-ol.marked .label { color: #8a3b00; display: inline-block; min-width: 1.8em; text-indent: 0; }
+ol.marked li { padding-left: 2.2em; text-indent: -2.2em; }
+ol.marked .label { color: #8a3b00; display: inline-block; min-width: 2.2em; text-indent: 0; }
 .context { color: #4a4a4a; }
 table.report-table { width: 100%; border-collapse: collapse; table-layout: fixed;
                      font-size: 9pt; line-height: 1.25; margin: .45rem 0 .1rem; }
