@@ -123,61 +123,89 @@ def kill_group(pid: int) -> None:
             continue
 
 
-def _become_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> None:
-    """In the forked child: turn into an ipykernel for the connection file in ``cmd``."""
+def become_child(env: dict[str, str] | None, cwd: str | None, *, interrupt=signal.SIG_DFL) -> int:
+    """In a forked child (a kernel, or a kernel-less briefing process): leave the parent's state
+    behind and return the parent's pid.
+
+    The child freezes the parent's objects for the garbage collector, makes its own process
+    group, dies with its parent, restores the default signal handlers (``interrupt`` for
+    SIGINT), reads nothing from stdin, takes ``env`` as its whole environment when given, moves
+    to ``cwd`` and drops the parent's event loop policy and log handlers."""
+    import asyncio
+    import gc
+    import logging
+
+    gc.freeze()  # the parent's objects stay untouched here (sockets, loops, pools)
+    parent = os.getppid()
+    os.setpgid(0, 0)
+    die_with_parent(signal.SIGKILL, parent)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, interrupt)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+    if cwd:
+        os.chdir(cwd)
+    asyncio.set_event_loop_policy(None)  # no event loop inherited from the parent
+    logging.root.handlers.clear()
+    return parent
+
+
+def run_child(body, *, quiet: tuple[type[BaseException], ...] = (), streams=None) -> None:
+    """In a forked child: run ``body()`` and leave with ``os._exit``, never returning into the
+    parent's code. The exit code is 0 when ``body`` returns, raises one of ``quiet`` (the
+    parent went away) or exits with ``SystemExit(0)``; a traceback is printed for anything else
+    and the code is 1. ``streams()`` gives the two streams flushed last (default: the current
+    ``sys.stdout`` and ``sys.stderr``, a kernel's own)."""
     code = 1
     try:
-        import asyncio
-        import gc
-        import logging
-
-        gc.freeze()  # the parent's objects stay untouched here (sockets, loops, pools)
-        parent = os.getppid()
-        os.setpgid(0, 0)
-        die_with_parent(signal.SIGKILL, parent)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        if env is not None:
-            os.environ.clear()
-            os.environ.update(env)
-        os.environ.pop("MPLBACKEND", None)
-        if cwd:
-            os.chdir(cwd)
-        asyncio.set_event_loop_policy(None)  # no event loop inherited from the parent
-        logging.root.handlers.clear()
-        argv = cmd[cmd.index("-f"):] if "-f" in cmd else cmd[1:]
-        sys.argv = ["ipykernel_launcher", *argv]
-        from ipykernel.kernelapp import IPKernelApp
-
-        app = IPKernelApp.instance()
-        # Read from the environment when ipykernel was imported (in the parent): set it now, so
-        # the kernel watches its parent (the worker) and prints no console banner.
-        app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
-        app.initialize(argv)
-        if "matplotlib" in sys.modules:
-            import matplotlib
-
-            matplotlib.rcParams["backend"] = INLINE_BACKEND
-            if "matplotlib.pyplot" in sys.modules:
-                sys.modules["matplotlib.pyplot"].switch_backend(INLINE_BACKEND)
-        _settle_import_time_choices()
-        app.start()
+        body()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
+    except quiet:
+        code = 0
     except BaseException:  # noqa: BLE001
         import traceback
 
         traceback.print_exc()
     finally:
         try:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            for stream in (streams or (lambda: (sys.stdout, sys.stderr)))():
+                stream.flush()
         finally:
             os._exit(code)
+
+
+def _become_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> None:
+    """In the forked child: turn into an ipykernel for the connection file in ``cmd``."""
+    run_child(lambda: _serve_kernel(cmd, cwd, env))
+
+
+def _serve_kernel(cmd: list[str], cwd: str | None, env: dict[str, str] | None) -> None:
+    become_child(env, cwd)
+    os.environ.pop("MPLBACKEND", None)
+    argv = cmd[cmd.index("-f"):] if "-f" in cmd else cmd[1:]
+    sys.argv = ["ipykernel_launcher", *argv]
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    # Read from the environment when ipykernel was imported (in the parent): set it now, so
+    # the kernel watches its parent (the worker) and prints no console banner.
+    app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
+    app.initialize(argv)
+    if "matplotlib" in sys.modules:
+        import matplotlib
+
+        matplotlib.rcParams["backend"] = INLINE_BACKEND
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].switch_backend(INLINE_BACKEND)
+    _settle_import_time_choices()
+    app.start()
 
 
 def _settle_import_time_choices() -> None:

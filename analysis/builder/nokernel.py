@@ -198,55 +198,26 @@ def _end(pid: int) -> None:
 
 def _child(conn, cwd: str | None) -> None:
     """In the forked child: make the kernel's shell, then run the cells the parent sends."""
-    code = 1
-    try:
-        import gc
+    from .forkkernel import run_child
 
-        gc.freeze()  # the parent's objects stay untouched here
-        parent = os.getppid()
-        os.setpgid(0, 0)
-        from .forkkernel import _settle_import_time_choices, die_with_parent
+    run_child(lambda: _serve_cells(conn, cwd), quiet=(EOFError, OSError, KeyboardInterrupt),
+              streams=lambda: (sys.__stdout__, sys.__stderr__))
 
-        die_with_parent(signal.SIGKILL, parent)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # as ipykernel sets it
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        from ..briefings.kernels import kernel_environment
 
-        env = kernel_environment()
-        env["JPY_PARENT_PID"] = str(parent)
-        os.environ.clear()
-        os.environ.update(env)
-        if cwd:
-            os.chdir(cwd)
-        import asyncio
-        import logging
+def _serve_cells(conn, cwd: str | None) -> None:
+    from ..briefings.kernels import kernel_environment
+    from .forkkernel import _settle_import_time_choices, become_child
 
-        asyncio.set_event_loop_policy(None)  # no event loop inherited from the parent
-        logging.root.handlers.clear()
-        sys.argv = ["ipykernel_launcher"]
-        shell = _make_shell(conn)
-        _settle_import_time_choices()
-        from ipykernel.ipkernel import IPythonKernel
+    env = kernel_environment()
+    env["JPY_PARENT_PID"] = str(os.getppid())
+    become_child(env, cwd, interrupt=signal.default_int_handler)  # SIGINT as ipykernel sets it
+    sys.argv = ["ipykernel_launcher"]
+    shell = _make_shell(conn)
+    _settle_import_time_choices()
+    from ipykernel.ipkernel import IPythonKernel
 
-        conn.send((READY, None, _json_round_trip(dict(IPythonKernel.language_info))))
-        _serve(shell, conn)
-        code = 0
-    except (EOFError, OSError, KeyboardInterrupt):
-        code = 0
-    except BaseException:  # noqa: BLE001
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        try:
-            sys.__stdout__.flush()
-            sys.__stderr__.flush()
-        finally:
-            os._exit(code)
+    conn.send((READY, None, _json_round_trip(dict(IPythonKernel.language_info))))
+    _serve(shell, conn)
 
 
 def _json_round_trip(obj):
