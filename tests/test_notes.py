@@ -114,11 +114,16 @@ def test_key_points_three_to_five_the_first_never_a_dataset_count(notes):
 def test_a_note_prints_only_sentences_its_full_briefing_prints(notes):
     """Every sentence of a note but its own frame (kicker, intro, the cut line, the stamp) is a
     sentence of its full briefing: its key points, captions, inference notes and sources."""
-    from analysis.briefings.note import CUT, INTRO
+    from analysis.briefings.note import CUT, INFERENCES_INTRO, INTRO
     from analysis.builder.notes import note_html
+    from analysis.data.locators import paragraph_reference
 
-    frame = {*INTRO, CUT}
+    frame = {*INTRO, CUT, INFERENCES_INTRO}
     for bid, (outputs, note, (notebook, params)) in notes.items():
+        # the note's own numbered source lines (what its superscripts lead to): each the
+        # reference of a paragraph its full briefing cites (their form is tested below)
+        frame |= {f"{paragraph_reference(line.locator)}." for line in note.source_lines
+                  if not line.is_context}
         brief, shown = _page(notebook, params)
         page = [brief.header().body] + [getattr(v, "markdown", "") or getattr(v, "data", "")
                                         for v in shown.values() if v is not None]
@@ -204,24 +209,135 @@ def test_no_hash_and_no_internal_id_in_any_format(notes):
         assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", word), (bid, re.search(r"&\S+;", word))
 
 
-def test_every_inferred_mark_resolves_to_an_inference_note_in_words(notes):
+#: A superscript of a note's page: its class ("cite", "mark"), its page form, its links.
+_SUP = re.compile(r'<span class="(cite|mark)" data-ledger="([^"]*)"><sup[^>]*>(.*?)</sup></span>')
+
+
+def _sups(fragment: str) -> list[str]:
+    """The superscripts of an HTML fragment as a reader sees them ("1,3", "†2,4")."""
+    import html
+
+    return [html.unescape(re.sub(r"<[^>]+>", "", m.group(3))) for m in _SUP.finditer(fragment)]
+
+
+def test_every_citation_number_resolves_to_a_paragraph(notes, seed_paragraphs, dataset):
+    """Each superscript number of a note leads to its numbered source line; a chapter line names
+    a paragraph of the seed, as "A/72/1, chapter II.B, ‘<section title>’, paragraph <n>" with the
+    title the chapter's text gives that section, and the superscript stands for the page's own
+    citation (the paragraphs its ``data-ledger`` cites are those of its numbers)."""
+    import html as html_module
+
+    from analysis.data import seed
+    from analysis.data.locators import LOCATOR
+
+    chapter = seed.normalize(seed.seed_path().read_text(encoding="utf-8"))
+    titles = dict(zip(dataset.sections["section_id"], dataset.sections["title"]))
+    context = set(dataset.sources["source_id"])
     for bid, (outputs, note, _) in notes.items():
-        numbers = {n for n, _ in note.inferences}
-        assert numbers == set(range(1, len(note.inferences) + 1)), bid
+        page = outputs.html.decode()
+        lines = {line.number: line for line in note.source_lines}
+        assert sorted(lines) == list(range(1, len(lines) + 1)), bid
+        for number, line in lines.items():
+            item = re.search(rf'<li id="source-{number}" value="{number}">(.*?)</li>', page)
+            assert item, (bid, number)
+            shown = html_module.unescape(re.sub(r"<[^>]+>", "", item.group(1)))
+            if line.is_context:
+                assert line.locator.removeprefix("context:") in context and shown.startswith("Context: ")
+                continue
+            assert line.locator in seed_paragraphs, (bid, line)
+            section, _, paragraph = line.locator.partition("/")
+            title = titles[section]
+            if section == "caption":  # the text before the first heading has no heading
+                assert shown == f"A/72/1, chapter II.B, before the first heading (photo caption), paragraph {paragraph}."
+                continue
+            assert shown == f"A/72/1, chapter II.B, \u2018{title}\u2019, paragraph {paragraph}.", shown
+            assert seed.normalize(title) in chapter, title  # a heading of the chapter's text
         used = set()
-        for point in note.key_points:
-            for found in re.findall(r"\(inferred: notes? ([\d, ]+)\)", point):
-                used |= {int(n) for n in found.split(",")}
+        for kind, cited, links in _SUP.findall(page):
+            numbers = [int(n) for n in re.findall(r'href="#source-(\d+)"', links)]
+            if kind != "cite":
+                continue
+            assert numbers and set(numbers) <= set(lines), (bid, cited, numbers)
+            used |= set(numbers)
+            # the page's citation, resolved: the paragraphs of its numbers (a point resting on
+            # a context source as well has that source's number too)
+            cited = html_module.unescape(cited)
+            assert set(LOCATOR.findall(cited)) == {lines[n].locator for n in numbers
+                                                   if not lines[n].is_context}, (bid, cited)
+        assert used == set(lines), (bid, "every source line is cited")
+        inline = re.search(r"\(A/72/1 II\.B ¶¶? [a-z][a-z0-9-]*/\d", re.sub(r'data-ledger="[^"]*"', "", page))
+        assert not inline, (bid, "no citation inline")
+
+
+def test_each_inferred_point_carries_its_mark_and_footnote_in_words(notes):
+    """Each inferred point and row carries "†" and the numbers of its notes; each number leads to
+    a note saying in words what is inferred; every note is used; no inline "(inferred: …)"."""
+    from analysis.briefings.note import MARK
+
+    for bid, (outputs, note, _) in notes.items():
+        page = outputs.html.decode()
+        numbers = [n for n, _ in note.notes]
+        assert numbers == list(range(1, len(note.inferences) + 1)) == [n for n, _ in note.inferences], bid
+        used = set()
+        for point in note.points:
+            assert bool(point.inferred) == bool(point.marker), (bid, point)
+            used |= set(point.inferred)
+        for point, li in zip(note.points, re.findall(r"<li>(.*?)</li>", page)):
+            marks = [m for m in _sups(li) if m.startswith(MARK)]
+            assert marks == ([MARK + ",".join(map(str, point.inferred))] if point.inferred else []), bid
         for table in note.tables:
             if "inferred" in table.table.frame:
                 for mark in table.table.frame["inferred"]:
-                    used |= {int(n) for n in re.findall(r"\d+", str(mark))}
-        assert used == numbers, bid
-        for _, sentence in note.inferences:
-            assert len(sentence.split()) >= 4 and "(inferred" not in sentence
-        html = outputs.html.decode()
-        assert all(sentence.split(" (¶")[0][:40] in html.replace("&#x27;", "'").replace("&quot;", '"')
-                   for _, sentence in note.inferences if "(¶" in sentence), bid
+                    mark = str(mark)
+                    if mark and mark != "\u2026":
+                        assert re.fullmatch(rf"{MARK}\d+(,\d+)*", mark), (bid, mark)
+                        used |= {int(n) for n in re.findall(r"\d+", mark)}
+        assert used == set(numbers), bid
+        for number, marked in note.notes:
+            sentence = marked.plain
+            assert len(sentence.split()) >= 4 and "(inferred:" not in sentence
+            assert (number, sentence) in note.inferences  # the page's own words
+            assert f'<li id="inferred-{number}"><span class="label" data-ledger="">{MARK}{number}</span>' in page
+            assert not _ID.search(sentence), (bid, sentence)
+        for href in re.findall(r'href="#inferred-(\d+)"', page):
+            assert int(href) in numbers, (bid, href)
+        assert "(inferred:" not in re.sub(r'data-ledger="[^"]*"', "", page), bid  # no inline marker
+
+
+def test_word_has_the_same_citations_and_inferred_marks_as_the_page(notes):
+    """Read back with python-docx, a note's key points and inference notes carry the same
+    superscripts (real superscript runs) as its page, its source lines the same numbers and
+    text, its tables the same inferred marks."""
+    import html as html_module
+    import io
+
+    import docx
+
+    for bid, (outputs, note, _) in notes.items():
+        page = outputs.html.decode()
+        document = docx.Document(io.BytesIO(outputs.docx))
+        word = [[r.text for r in p.runs if r.font.superscript] for p in document.paragraphs]
+        word = [w for w in word if w]
+        key_points = re.search(r'<section class="key-points">(.*?)</section>', page, re.S)
+        inferred = re.search(r'<section class="notes">(.*?)</section>', page, re.S)
+        on_page = [_sups(li) for section in (key_points, inferred) if section
+                   for li in re.findall(r"<li[^>]*>(.*?)</li>", section.group(1))]
+        assert word == [s for s in on_page if s], bid
+        texts = [p.text for p in document.paragraphs]
+        for line in note.source_lines:
+            shown = html_module.unescape(re.sub(r"<[^>]+>", "", re.search(
+                rf'<li id="source-{line.number}"[^>]*>(.*?)</li>', page).group(1)))
+            assert f"{line.number}.\t{shown}" in texts, (bid, line)
+        for n, marked in note.notes:
+            assert any(t.startswith(f"\u2020{n}\t{marked.text}") for t in texts), (bid, n)
+        assert len(document.tables) == len(note.tables), bid
+        for table, in_word in zip(note.tables, document.tables):
+            if "inferred" in table.table.frame:
+                k = list(table.table.frame.columns).index("inferred")
+                marks = [str(v) for v in table.table.frame["inferred"]]
+                assert [row.cells[k].text for row in in_word.rows[1:]] == marks, (bid, table.section)
+                assert marks == [html_module.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(
+                    r"<td[^>]*>(.*?)</td>", table.table._repr_html_())[k::len(table.table.frame.columns)]]
 
 
 def test_the_note_links_its_full_briefing_and_names_the_chapter(notes):
@@ -274,3 +390,17 @@ def test_a_note_is_made_from_the_briefing_its_kernel_ran(monkeypatch):
     assert result.ok and result.extra_failure is None, result.failure or result.extra_failure
     assert execute._worker["run"].get("after_error") is None
     assert b"Lesotho" in result.note_html
+
+
+def test_the_ledger_reads_a_notes_superscripts_as_the_pages_citations():
+    """The extractor reads a marker as its ``data-ledger`` (the page's own citation and inferred
+    marker), an empty one as nothing: a note's sentence is its full briefing's."""
+    page = ('<ol><li>MINUSMA is at work.<span class="cite" data-ledger="(A/72/1 II.B ¶ crisis/3)">'
+            '<sup><a href="#source-3">3</a></sup></span><span class="mark" '
+            'data-ledger="(inferred: notes 2, 4)"><sup class="inferred">\u2020<a href="#i">2</a>,'
+            '<a href="#i">4</a></sup></span></li>'
+            '<li id="inferred-2"><span class="label" data-ledger="">\u20202</span> MINUSMA as meant'
+            '<span class="cite" data-ledger="(¶ crisis/3)"><sup>3<br/></sup></span>: a reason.</li></ol>')
+    assert [s for _, s in ledger.sentences(page)] == [
+        "MINUSMA is at work. (A/72/1 II.B ¶ crisis/3) (inferred: note \u2026)",
+        "MINUSMA as meant (¶ crisis/3): a reason."]

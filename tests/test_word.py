@@ -208,3 +208,40 @@ def test_formats_option_is_checked(briefings, tmp_path):
     assert run.returncode == 2 and "--date must be one line" in run.stderr
     run = briefings("build", "--organisation", "DPA", "--out", str(tmp_path / "o"))
     assert run.returncode == 2 and "pack's cover" in run.stderr
+
+
+def test_a_notes_markers_are_superscript_runs_and_its_hostile_text_stays_plain():
+    """A note's key point and inference note in Word: the text as plain runs (markup literal,
+    controls and bidi overrides gone), the source numbers and the inferred mark as superscript
+    runs, as the page shows them; the page keeps the same text escaped, and each marker's
+    ``data-ledger`` holds the page's own form."""
+    from analysis.briefings.note import Marked, Note, SourceLine
+    from analysis.builder.notes import note_docx, note_html
+
+    point = Marked(HOSTILE["markup"] + " " + HOSTILE["control"] + HOSTILE["bidi"], (1, 2), (1,),
+                   "(A/72/1 II.B ¶ crisis/3)", "(inferred: note 1)")
+    inferred = Marked("MINUSMA as the operation meant", (1,), citation="(¶ crisis/3)",
+                      rest=": " + HOSTILE["markup"])
+    note = Note("country-x", "Country briefing: X", [point.text], [], [(1, inferred.plain)],
+                "**Sources**\n\n- Chapter: the chapter.", "A/72/1, chapter II.B",
+                full="country-x.html", points=[point], notes=[(1, inferred)],
+                source_lines=[SourceLine(1, "crisis/3", "A/72/1, chapter II.B, \u2018Crisis management\u2019, paragraph 3."),
+                              SourceLine(2, "crisis/4", "A/72/1, chapter II.B, \u2018Crisis management\u2019, paragraph 4.")])
+    document = _open(note_docx(note))
+    paragraphs = {}  # the first paragraph of each label: "1." the key point, not source line 1
+    for paragraph in document.paragraphs:
+        if "\t" in paragraph.text:
+            paragraphs.setdefault(paragraph.text.split("\t")[0], paragraph)
+    key = paragraphs["1."]
+    assert [r.text for r in key.runs if r.font.superscript] == ["1,2", "\u20201"]
+    plain = "".join(r.text for r in key.runs if not r.font.superscript)
+    assert HOSTILE["markup"] in plain and "beforeafter" in plain
+    assert "\u202e" not in plain and "\u2066" not in plain and "\x00" not in plain
+    mark = paragraphs["\u20201"]
+    assert [r.text for r in mark.runs if r.font.superscript] == ["1"]
+    assert mark.text == "\u20201\tMINUSMA as the operation meant1: " + HOSTILE["markup"]
+    texts = [p.text for p in document.paragraphs]
+    assert "2.\tA/72/1, chapter II.B, \u2018Crisis management\u2019, paragraph 4." in texts
+    page = note_html(note)
+    assert "<b>bold</b>" not in page and "<w:p/>" not in page and 'href="javascript' not in page
+    assert 'data-ledger="(A/72/1 II.B ¶ crisis/3)"' in page and 'data-ledger="(¶ crisis/3)"' in page

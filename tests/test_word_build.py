@@ -104,6 +104,25 @@ def test_word_has_the_page_headings_tables_alt_texts_citations_and_markers(built
         assert f"package {package_version()}" in props.keywords
 
 
+def test_a_built_notes_word_file_has_its_pages_superscripts_and_source_lines(built):
+    """The notes a build writes (made in the briefing's own kernel): each key point and
+    inference note of the Word file carries, as superscript runs, the numbers and marks its page
+    shows ("3", "†2,4"), and the numbered source lines are the page's, in the same order."""
+    for bid in IDS:
+        html = (built / f"{bid}-note.html").read_text(encoding="utf-8")
+        document = _doc(built / f"{bid}-note.docx")
+        word = [[r.text for r in p.runs if r.font.superscript] for p in document.paragraphs]
+        page = []
+        for section in re.findall(r'<section class="(?:key-points|notes)">(.*?)</section>', html, re.S):
+            for item in re.findall(r"<li[^>]*>(.*?)</li>", section):
+                page.append([unescape(re.sub(r"<[^>]+>", "", sup))
+                             for sup in re.findall(r"<sup[^>]*>(.*?)</sup>", item)])
+        assert [w for w in word if w] == [p for p in page if p] and page, bid
+        lines = [f"{n}.\t" + unescape(re.sub(r"<[^>]+>", "", t)) for n, t in
+                 re.findall(r'<li id="source-(\d+)"[^>]*>(.*?)</li>', html)]
+        assert lines and [p.text for p in document.paragraphs if p.text in lines] == lines, bid
+
+
 def test_pack_docx_has_a_contents_listing_every_note_and_the_cover(built):
     document = _doc(built / "pack.docx")
     body = document.element.body.xml

@@ -7,13 +7,25 @@ made of the full briefing's parts, never of sentences of its own.
   (:mod:`analysis.model.salience`: the paragraphs and rows behind each), the briefing's headline
   (``KeyPoint.headline``: the partnerships briefing's count of partners) first, never a count of the dataset
   ("the chapter's dataset holds 6 engagements" is bookkeeping, not a finding). Each is the
-  page's sentence, with its citation and its "(inferred: note n)" marker.
+  page's sentence, its citation and inferred marker as superscripts (below).
 - Then the full briefing's own tables, for the sections its kind declares (a theme's note shows
   only what the theme's page shows): the same section methods make them, with the same captions,
   the same categories ("counted as") and the same rows, fewer columns, and the most salient rows
   first when a table is cut to fit; a cut table says that the full briefing has every row.
 - The inference notes, worded as the page words them, renumbered for the note; the sources as the
   page lists them (the chapter, and each context source the note shows).
+
+**Markers that do not fill the line.** Where the page ends a point with its citation
+"(A/72/1 II.B ¶ crisis/3)" and "(inferred: notes 2, 4)", the note prints superscripts: a
+citation becomes source numbers, each leading to a numbered source line ("A/72/1, chapter II.B,
+‘Crisis management’, paragraph 3": :func:`analysis.data.locators.paragraph_reference`; a context
+source's line is its entry in the sources), and an inference becomes :data:`MARK` with the
+numbers of its notes ("†2,4"), each note saying in words what is inferred. An inference note's
+own "(¶ crisis/3)" becomes its source number too. Each :class:`Marked` keeps the page's own
+forms of its markers (``citation``, ``marker``), which the ledger reads in their place
+(``data-ledger``): a note's sentence stays its full briefing's. Table rows keep the page's
+compact paragraph column ("crisis/3", explained by the sources' "Cited as" line) and mark their
+inferences as the points do ("†3,6").
 
 Renderers (HTML and PDF: :mod:`analysis.builder.notes`; Word: :mod:`analysis.builder.word`) lay
 it out; nothing here knows about pages.
@@ -60,6 +72,87 @@ NOTE_TABLES = {
     "initiatives": ("name", "kind", "status", "paragraph", "inferred"),
     "context_figures": ("topic", "period", "value", "what it counts", "region", "context source"),
 }
+
+#: The mark of an inferred point (followed by the numbers of its inference notes).
+MARK = "\u2020"
+#: The line before the note's inference notes (the page says "marks *(inferred)*").
+INFERENCES_INTRO = f"What this note marks {MARK} the chapter implies but does not state:"
+
+
+def marks_label(numbers) -> str:
+    """The superscript of an inferred point or row: "†2,4" ('' for none)."""
+    numbers = list(numbers)
+    return f"{MARK}{','.join(str(n) for n in numbers)}" if numbers else ""
+
+
+def numbers_label(numbers) -> str:
+    """The superscript of a citation: "1,3"."""
+    return ",".join(str(n) for n in numbers)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A sentence of the note and its markers: ``sources`` (numbers of the note's source lines
+    it cites), ``inferred`` (numbers of the inference notes it rests on), and the page's own
+    forms of both (``citation`` "(A/72/1 II.B ¶ crisis/3)", ``marker`` "(inferred: notes 2, 4)"),
+    which the ledger reads in their place. ``rest``: text after the markers (an inference
+    note's reason, after its source number)."""
+
+    text: str
+    sources: tuple[int, ...] = ()
+    inferred: tuple[int, ...] = ()
+    citation: str = ""
+    marker: str = ""
+    rest: str = ""
+
+    @property
+    def plain(self) -> str:
+        """As the page prints it (the ledger's reading)."""
+        return " ".join(p for p in (self.text, self.citation, self.marker) if p) + self.rest
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """A numbered source line of the note: a chapter paragraph (``locator`` "crisis/3", ``text``
+    "A/72/1, chapter II.B, ‘Crisis management’, paragraph 3") or a context source (``locator``
+    "context:<source id>", ``text`` its entry in the sources, Markdown)."""
+
+    number: int
+    locator: str
+    text: str
+
+    @property
+    def is_context(self) -> bool:
+        return self.locator.startswith("context:")
+
+
+class SourceNumbers:
+    """The note's source lines, numbered in the order the note first cites them."""
+
+    def __init__(self, ds) -> None:
+        self.ds = ds
+        self._lines: dict[str, SourceLine] = {}
+
+    def number(self, locator: str) -> int:
+        if locator not in self._lines:
+            from ..data.locators import paragraph_reference
+
+            if locator.startswith("context:"):
+                entry = text.sources_list((), [locator.removeprefix("context:")], ds=self.ds)
+                line = next((ln.removeprefix("- ") for ln in entry.splitlines()
+                             if ln.startswith("- Context:")), text.escape(locator))
+            else:
+                line = text.escape(paragraph_reference(locator, ds=self.ds)) + "."
+            self._lines[locator] = SourceLine(len(self._lines) + 1, locator, line)
+        return self._lines[locator].number
+
+    def numbers(self, paragraphs=(), context=()) -> tuple[int, ...]:
+        found = [self.number(p) for p in paragraphs] + [self.number(f"context:{c}") for c in context]
+        return tuple(sorted(dict.fromkeys(found)))
+
+    def lines(self) -> list[SourceLine]:
+        return sorted(self._lines.values(), key=lambda line: line.number)
+
 
 _DATASET_COUNT = re.compile(r"\bdataset holds\b|\bchapter records? \d+ records?\b", re.I)
 #: A point that opens with a number of records ("2 partners outside the UN work with the UN
@@ -112,22 +205,18 @@ class Note:
     full: str = ""
     #: the Inference of each note number (for tests and renderers: what a mark stands for)
     inferred: dict[int, object] = field(default_factory=dict, repr=False)
+    #: the key points with their markers (``key_points``: their sentences)
+    points: list[Marked] = field(default_factory=list)
+    #: the inference notes with their markers (the source number of each one's paragraph)
+    notes: list[tuple[int, Marked]] = field(default_factory=list)
+    #: the numbered source lines the superscripts lead to
+    source_lines: list[SourceLine] = field(default_factory=list)
 
     @property
     def cut(self) -> str:
         """What the note says once when any of its tables is cut."""
         return CUT if any(t.is_cut for t in self.tables) else ""
 
-    @property
-    def key_points_markdown(self) -> str:
-        return "\n".join(f"{n}. {text.escape(p)}" for n, p in enumerate(self.key_points, 1))
-
-    @property
-    def inferences_markdown(self) -> str:
-        if not self.inferences:
-            return ""
-        return "\n".join([text.INFERENCES_INTRO_MARKDOWN, ""] +
-                         [f"{n}. {text.escape(s)}" for n, s in self.inferences])
 
 
 def is_dataset_count(point: "text.KeyPoint") -> bool:
@@ -193,9 +282,13 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
 
     ds = brief.ds
     notes = text.InferenceNotes()  # the note's own numbering: key points first, then rows
+    sources = SourceNumbers(ds)  # the same: key points first, then the inference notes
     chosen = _chosen_points(brief, key_points)
-    points = [p.markdown(notes) for p in chosen]
-    context: list[str] = [s for p in chosen for s in p.context_sources]
+    points = [Marked(p.text, sources.numbers(p.paragraphs, p.context_sources),
+                     tuple(notes.numbers(p.inferences)), p.citation,
+                     text.inferred_marker(p.inferences, notes)) for p in chosen]
+    cited_context = [s for p in chosen for s in p.context_sources]
+    context: list[str] = []
     shown_tables = []
     for section, shown, inferences in (_page_tables(brief) if tables is None else tables):
         frame = shown.frame
@@ -206,8 +299,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             order = [k for k in order if k in keep]  # the page's order (dates stay in order)
         cut = frame.iloc[order].copy()
         if "inferred" in cut:
-            cut["inferred"] = [text.inferred_marker(inferences[k], notes).strip("()")
-                               .replace("inferred: ", "") for k in order]
+            cut["inferred"] = [marks_label(notes.numbers(inferences[k])) for k in order]
         if section == "context_figures":  # the page's rows, in the page's order
             if context_ids is None:
                 context_ids = list(brief.context_rows()["source_id"])
@@ -226,10 +318,23 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
                                                               columns=columns)], ignore_index=True)
         shown_tables.append(NoteTable(section, ReportTable(cut, shown.caption), len(frame)))
     document = for_dataset(ds)
-    sources = text.sources_list((), context, ds=ds)
-    note = Note(briefing_id, brief.title, points, shown_tables, notes.sentences(), sources,
-                document.long_label, full=f"{briefing_id}.html")
-    note.inferred = notes.by_number()
+    numbered = notes.by_number()
+    inference_notes = []
+    for number, sentence in notes.sentences():  # "about (¶ p): reason", its ¶ a source number
+        paragraph = numbered[number].paragraph
+        where = f" (\u00b6 {paragraph})"
+        if paragraph and where in sentence:
+            before, _, after = sentence.partition(where)
+            inference_notes.append((number, Marked(before, sources.numbers([paragraph]),
+                                                   citation=where.strip(), rest=after)))
+        else:
+            inference_notes.append((number, Marked(sentence)))
+    listed = [c for c in dict.fromkeys(context) if c not in cited_context]
+    note = Note(briefing_id, brief.title, [p.text for p in chosen], shown_tables,
+                notes.sentences(), text.sources_list((), listed, ds=ds), document.long_label,
+                full=f"{briefing_id}.html", points=points, notes=inference_notes,
+                source_lines=sources.lines())
+    note.inferred = numbered
     return note
 
 
@@ -269,8 +374,9 @@ def note_steps(brief: "Briefing", briefing_id: str) -> list[tuple[int, Note]]:
     return steps
 
 
-__all__ = ["CUT", "ELLIPSIS", "INTRO", "KEY_POINTS", "LIST_LIMIT", "NOTE_TABLES", "Note", "NoteTable", "SUFFIX",
-           "estimated_lines", "fitted_note", "is_dataset_count", "make_note", "note_steps"]
+__all__ = ["CUT", "ELLIPSIS", "INFERENCES_INTRO", "INTRO", "KEY_POINTS", "LIST_LIMIT", "MARK",
+           "NOTE_TABLES", "Marked", "Note", "NoteTable", "SUFFIX", "SourceLine", "SourceNumbers",
+           "estimated_lines", "marks_label", "numbers_label", "fitted_note", "is_dataset_count", "make_note", "note_steps"]
 
 
 #: About how many characters a line of the note holds (body, tables and notes), and how many
@@ -296,4 +402,5 @@ def estimated_lines(note: Note) -> int:
             total += max(lines(str(v), small * w / 100) for v, w in zip(values, widths)) * 0.9
     total += 2 + sum(int(lines(s, small) * 0.8 + 0.5) for _, s in note.inferences)
     total += 2 + int(lines(note.sources, small) * 0.8)
+    total += sum(int(lines(line.text, small) * 0.8 + 0.5) for line in note.source_lines)
     return int(total + 0.5)

@@ -3,10 +3,14 @@
 ``<id>-note.html``, ``<id>-note.pdf`` and ``<id>-note.docx`` sit beside ``<id>.html``. The page
 is A4 and at most two pages: body text 10 pt (notes 8.5 pt; never below the 9 pt the body
 needs, never squeezed), with the stamp (dataset and package versions, the data's period) in a
-small footer and no digest. The key points, tables, inference notes and sources are the full briefing's own (the same
-sentences, citations "(A/72/1 II.B ¶ crisis/3)" and "(inferred: note n)" marks, numbered for the
-note). When a note would run past two pages, its tables are cut shorter (each cut table says so)
-and it is laid out again.
+small footer and no digest. The key points, tables, inference notes and sources are the full
+briefing's own sentences; their markers do not fill the line: a citation is a superscript
+number leading to a numbered source line, an inferred point a superscript "†2,4" leading to its
+inference notes (:mod:`analysis.briefings.note`). In HTML each marker carries the page's own
+form in ``data-ledger`` (read by :func:`analysis.prose.ledger.sentences` in its place); in Word
+the same numbers and marks are real superscript runs, and the notes are numbered endnotes under
+"Inferences" and "Sources" (python-docx writes no footnotes). When a note would run past two
+pages, its tables are cut shorter (each cut table says so) and it is laid out again.
 
 Every text is escaped here (``html.escape``; Word: plain runs): the note's text comes from the
 data.
@@ -56,22 +60,63 @@ def _sources_markdown(note) -> str:
     return "\n".join(line for line in note.sources.splitlines() if line.strip() != "**Sources**").strip()
 
 
+def _data(value: str) -> str:
+    """Data text for HTML: shown as itself (:func:`analysis.prose.text.escape`)."""
+    from ..prose.text import escape as data_text
+
+    return data_text(value)
+
+
+def marked_html(marked) -> str:
+    """A :class:`~analysis.briefings.note.Marked` sentence with its superscripts: source numbers
+    linking to their lines, the inferred mark linking to its notes; each marker carries the
+    page's own form in ``data-ledger``."""
+    from ..briefings.note import MARK
+
+    out = []
+    if marked.sources or marked.inferred:  # the last word keeps its markers on its line
+        head, _, last = marked.text.rpartition(" ")
+        out.append(f'{_data(head)} <span class="tail">{_data(last)}' if head
+                   else f'<span class="tail">{_data(last)}')
+    else:
+        out.append(_data(marked.text))
+    if marked.sources:
+        links = ",".join(f'<a href="#source-{n}">{n}</a>' for n in marked.sources)
+        out.append(f'<span class="cite" data-ledger="{escape(marked.citation)}"><sup>{links}</sup></span>')
+    if marked.inferred:
+        links = ",".join(f'<a href="#inferred-{n}">{n}</a>' for n in marked.inferred)
+        out.append(f'<span class="mark" data-ledger="{escape(marked.marker)}">'
+                   f'<sup class="inferred">{MARK}{links}</sup></span>')
+    if marked.sources or marked.inferred:
+        out.append("</span>")
+    return "".join(out) + _data(marked.rest)
+
+
 def note_html(note, *, period: str = "") -> str:
     """The note as one self-contained HTML page (print stylesheet inside)."""
+    from ..briefings.note import INFERENCES_INTRO, marks_label
+
     body = [f'<header><p class="kicker">Note for a meeting · {escape(note.document)}</p>',
             f'<h1><a href="{escape(note.full)}">{escape(note.title)}</a></h1>',
             "".join(f'<p class="intro">{escape(s)}</p>' for s in note.intro) + "</header>"]
-    if note.key_points:
-        body.append('<section class="key-points"><h2>Key points</h2>\n'
-                    + markdown_html(note.key_points_markdown) + "</section>")
+    if note.points:
+        body.append('<section class="key-points"><h2>Key points</h2>\n<ol>\n'
+                    + "".join(f"<li>{marked_html(p)}</li>\n" for p in note.points) + "</ol></section>")
     if note.cut:  # said once, before the tables
         body.append(f'<p class="cut">{escape(note.cut)}</p>')
     for shown in note.tables:
         body.append(f'<section class="part">{shown.table._repr_html_()}</section>')
-    if note.inferences:
+    if note.notes:
         body.append('<section class="notes"><h2>Inferences</h2>\n'
-                    + markdown_html(note.inferences_markdown) + "</section>")
+                    f'<p>{escape(INFERENCES_INTRO)}</p>\n<ol class="marked">\n'
+                    + "".join(f'<li id="inferred-{n}"><span class="label" data-ledger="">'
+                              f'{marks_label([n])}</span> {marked_html(m)}</li>\n'
+                              for n, m in note.notes) + "</ol></section>")
+    lines = "".join(f'<li id="source-{line.number}" value="{line.number}">'
+                    f'{markdown_html(line.text).removeprefix("<p>").removesuffix("</p>")}</li>\n'
+                    for line in note.source_lines)
     body.append('<section class="sources"><h2 id="Sources">Sources</h2>\n'
+                + (f'<ol class="numbered">\n{lines}</ol>\n' if lines else "")
                 + markdown_html(_sources_markdown(note)) + "</section>")
     stamp = stamp_line(period)
     return f"""<!DOCTYPE html>
@@ -109,7 +154,12 @@ ul, ol { margin: 0; padding-left: 1.3rem; }
 li { margin: .1rem 0; break-inside: avoid; }
 .key-points li { font-size: 10.5pt; margin-bottom: .2rem; }
 sup { font-size: 7pt; line-height: 0; }
-sup.inferred { color: #8a3b00; padding-left: 2.5pt; }
+sup a { color: inherit; text-decoration: none; }
+sup.inferred { color: #8a3b00; padding-left: 2pt; }
+.cite, .mark, .tail { white-space: nowrap; }
+ol.marked { list-style: none; padding-left: 0; }
+ol.marked li { padding-left: 2.2em; text-indent: -2.2em; }
+ol.marked .label { color: #8a3b00; display: inline-block; min-width: 2.2em; text-indent: 0; }
 .context { color: #4a4a4a; }
 table.report-table { width: 100%; border-collapse: collapse; table-layout: fixed;
                      font-size: 9pt; line-height: 1.25; margin: .45rem 0 .1rem; }
@@ -148,6 +198,7 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
     """The note as a Word document, from the same :class:`~analysis.briefings.note.Note`."""
     from docx.shared import Pt
 
+    from ..briefings.note import INFERENCES_INTRO, marks_label
     from .word import DocInfo, Writer
 
     writer = Writer(template)
@@ -155,9 +206,10 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
     writer.heading(note.title, 1)
     for sentence in note.intro:
         writer.paragraph(sentence)
-    if note.key_points:
+    if note.points:
         writer.heading("Key points", 2)
-        writer.markdown(note.key_points_markdown)
+        for n, point in enumerate(note.points, 1):
+            _marked_paragraph(writer, f"{n}.\t", point)
     if note.cut:  # said once, before the tables
         writer.paragraph(note.cut, italic=True)
     for shown in note.tables:
@@ -171,19 +223,61 @@ def note_docx(note, *, period: str = "", template: bytes | None = None) -> bytes
             for run in paragraph.runs:
                 run.font.size = small
 
-    if note.inferences:
+    if note.notes:
         writer.heading("Inferences", 2)
         first = len(writer.doc.paragraphs)
-        writer.markdown(note.inferences_markdown)
+        writer.paragraph(INFERENCES_INTRO)
+        for n, marked in note.notes:
+            _marked_paragraph(writer, f"{marks_label([n])}\t", marked)
         tight(writer.doc.paragraphs[first:])
     writer.heading("Sources", 2)
     first = len(writer.doc.paragraphs)
+    for line in note.source_lines:
+        paragraph = _hanging(writer.add_paragraph())
+        paragraph.add_run(f"{line.number}.\t")
+        writer._inlines(paragraph, _inline_tokens(line.text))
     writer.markdown(_sources_markdown(note))
     tight(writer.doc.paragraphs[first:])
     info = DocInfo(f"{note.title} (note)", subject=" ".join(note.intro), footer=stamp_line(period),
                    dataset_version=dataset_version(), package_version=package_version(),
                    keywords=["note", note.briefing_id])
     return writer.to_bytes(info)
+
+
+def _hanging(paragraph):
+    from .word import _cm
+
+    paragraph.paragraph_format.left_indent = _cm(0.6)
+    paragraph.paragraph_format.first_line_indent = _cm(-0.6)
+    return paragraph
+
+
+def _inline_tokens(source: str) -> list:
+    """The inline tokens of one line of Markdown (a context source's entry)."""
+    from .word import _parse
+
+    tokens = _parse(source)
+    return tokens[0].get("children", []) if tokens else []
+
+
+def _marked_paragraph(writer, label: str, marked):
+    """A :class:`~analysis.briefings.note.Marked` sentence in Word: ``label`` ("1.\\t", "†2\\t"),
+    the text, the source numbers and the inferred mark as superscript runs (the same as the
+    page's), then the rest."""
+    from ..briefings.note import MARK, numbers_label
+    from .word import clean
+
+    paragraph = _hanging(writer.add_paragraph())
+    paragraph.add_run(label)
+    paragraph.add_run(clean(marked.text))
+    if marked.sources:
+        paragraph.add_run(numbers_label(marked.sources)).font.superscript = True
+    if marked.inferred:
+        paragraph.add_run("\u2009")
+        paragraph.add_run(MARK + numbers_label(marked.inferred)).font.superscript = True
+    if marked.rest:
+        paragraph.add_run(clean(marked.rest))
+    return paragraph
 
 
 def save_note_steps(brief, briefing_id: str, path: str) -> bool:

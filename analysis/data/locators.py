@@ -79,3 +79,61 @@ def compact_locators(locators: Iterable[str]) -> list[str]:
         run.append((section, int(number)))
     flush()
     return out
+
+
+def section_titles(ds=None) -> dict[str, str]:
+    """Section id -> its title as the chapter gives it ("crisis" -> "Crisis management"), from
+    the ``sections`` table of ``ds`` (or of the active data package)."""
+    sections = getattr(ds, "sections", None) if ds is not None else None
+    if sections is not None and {"section_id", "title"} <= set(sections.columns):
+        return {str(s): str(t) for s, t in zip(sections["section_id"], sections["title"])
+                if isinstance(t, str) and t}
+    import csv
+
+    from . import recording
+    from .paths import data_dir
+
+    recording.table_read("sections", ("number", "section_id", "title"))  # as section_order does
+    try:  # the active package's table, section 0 (which has no heading) included
+        with (data_dir() / "sections.csv").open(encoding="utf-8", newline="") as handle:
+            return {row["section_id"].strip(): row["title"].strip() for row in csv.DictReader(handle)
+                    if (row.get("section_id") or "").strip() and (row.get("title") or "").strip()}
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, AttributeError):
+        from .seed import section_headings
+
+        headings, _ = section_headings()
+        return {section: title for title, section in headings.items()}
+
+
+def opening_section(ds=None) -> str:
+    """The id of section 0, the text before the first heading (the photo caption), which has
+    no heading in the chapter: its number is 0 in the ``sections`` table."""
+    sections = getattr(ds, "sections", None) if ds is not None else None
+    if sections is not None and {"section_id", "number"} <= set(sections.columns):
+        found = [str(s) for s, n in zip(sections["section_id"], sections["number"])
+                 if str(n).strip() == "0"]
+        if found:
+            return found[0]
+    from . import recording
+    from .seed import section_headings
+
+    recording.table_read("sections", ("number", "section_id", "title"))
+    return section_headings()[1]
+
+
+def paragraph_reference(locator: str, *, ds=None) -> str:
+    """A paragraph as a reader cites it: ``crisis/3`` -> "A/72/1, chapter II.B, ‘Crisis
+    management’, paragraph 3" (the document from the data package's ``chapter``, the section's
+    heading as the chapter gives it, from its ``sections`` table). The text before the first
+    heading has no heading: "A/72/1, chapter II.B, before the first heading (photo caption),
+    paragraph 1". ValueError for a value that is not a locator."""
+    from .document import for_dataset
+
+    if not isinstance(locator, str) or not LOCATOR.fullmatch(locator):
+        raise ValueError(f"not a paragraph locator: {locator!r} (allowed: section/number, e.g. crisis/3)")
+    section, _, number = locator.partition("/")
+    title = section_titles(ds).get(section, section)
+    if section == opening_section(ds):
+        what = title[:1].lower() + title[1:] if title[1:2].islower() else title
+        return f"{for_dataset(ds).long_label}, before the first heading ({what}), paragraph {number}"
+    return f"{for_dataset(ds).long_label}, \u2018{title}\u2019, paragraph {number}"

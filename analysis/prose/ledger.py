@@ -4,7 +4,10 @@
 list items, captions; table cells are data, not sentences, and the build stamp is a checksum)
 and its ``alt`` and ``title`` attributes, and splits the text into sentences. Inference note
 numbers ("(inferred: notes 1, 3)") depend on the page's order and are read as "(inferred: note …)",
-so one reviewed sentence covers every page that prints it.
+so one reviewed sentence covers every page that prints it. An element with a ``data-ledger``
+attribute (a note's superscript citation or inferred mark) is read as that attribute's text, the
+page's own form of the marker ("(A/72/1 II.B ¶ crisis/3)"), so a note's sentence is its full
+briefing's; an empty one (a list label such as "†2") is read as nothing.
 
 The ledger itself (``tests/ledger/sentences.tsv``) is one sentence a line, sorted, with its
 verdict against the chapter and the locator it rests on (:class:`Entry`):
@@ -58,9 +61,17 @@ class _Reader(HTMLParser):
         self.blocks: list[tuple[str, str]] = []
         self._buf: list[str] = []
         self._skip: list[str] = []
+        self._hidden = 0  # depth inside an element read as its data-ledger text
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if self._hidden:
+            self._hidden += 1
+            return
+        if attrs.get("data-ledger") is not None and not self._skip:
+            self._buf.append(" " + attrs["data-ledger"])
+            self._hidden = 1
+            return
         if self._skip:
             if tag == self._skip[-1]:
                 self._skip.append(tag)
@@ -76,11 +87,16 @@ class _Reader(HTMLParser):
                 self.blocks.append((name, attrs[name]))
 
     def handle_startendtag(self, tag, attrs):
+        if self._hidden:  # a void element inside a marker: nothing to read
+            return
         self.handle_starttag(tag, attrs)
         if self._skip and self._skip[-1] == tag and tag not in ("td", "th"):
             self._skip.pop()
 
     def handle_endtag(self, tag):
+        if self._hidden:
+            self._hidden -= 1
+            return
         if self._skip:
             if tag == self._skip[-1]:
                 self._skip.pop()
@@ -90,7 +106,7 @@ class _Reader(HTMLParser):
             self._flush()
 
     def handle_data(self, data):
-        if not self._skip:
+        if not self._skip and not self._hidden:
             self._buf.append(data)
 
     def _flush(self) -> None:
