@@ -1137,3 +1137,23 @@ def test_a_place_reached_only_by_inference_is_marked_inferred_wherever_it_is_cou
                 if any(name in places for name in implied.values()) and not row.get("inferred"):
                     wrong.append(f"{page} ({caption}): {row!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_timeline_marks_the_events_its_dated_events_table_marks_inferred(ledger_build):
+    """Fifth reading: the United Kingdom's page listed the London conference with its *inferred*
+    note in the dated-events table, while the timeline's alt text beside it named the same event
+    with no mark (so did 14 other timelines: events dated or placed by inference). Every page
+    whose dated-events table marks a row inferred has a timeline alt text that marks it too."""
+    import html as _html
+
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        text = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        marked = [row for caption, header, rows in _tables(text) if caption.startswith("Dated events")
+                  for row in (dict(zip(header, r)) for r in rows if r) if row.get("inferred")]
+        if not marked:
+            continue
+        alts = [_html.unescape(a) for a in re.findall(r'alt="(Timeline of dated events[^"]*)"', text)]
+        if alts and not any(re.search(r"\binferred\)", a) for a in alts):
+            wrong.append(f"{page}: {len(marked)} inferred row(s), timeline alt {alts[:1]!r}"[:300])
+    assert not wrong, "\n".join(wrong)

@@ -107,13 +107,19 @@ def test_word_files_and_notes_are_the_kernel_engines(tmp_path, briefings, snapsh
 
 def test_the_default_set_is_the_kernel_engines_byte_for_byte(default_reports, tmp_path,
                                                              briefings, snapshot):
+    """Every page, notebook and note the kernel-less engine makes of the default set is the
+    session's kernel build's, byte for byte. It builds HTML only: the PDFs and the pack are
+    rendered from those pages by the same code whichever engine ran the cells (its own index
+    differs only by the PDF links)."""
     from conftest import DEFAULT_BUILD_TITLE
 
     out = tmp_path / "none"
-    result = briefings("build", "--out", str(out), "--pdf", "--title", DEFAULT_BUILD_TITLE,
+    result = briefings("build", "--out", str(out), "--title", DEFAULT_BUILD_TITLE,
                        "--kernel", "none", "--no-progress", timeout=1500)
     assert result.returncode == 0, result.stdout + result.stderr
     kernel, none = snapshot(default_reports), snapshot(out)
-    assert sorted(kernel) == sorted(none)
+    none.pop("index.html")
+    assert set(none) <= set(kernel), sorted(set(none) - set(kernel))
+    assert {name for name in kernel if name.endswith((".html", ".ipynb"))} - set(none) == {"index.html"}
     assert len([name for name in none if name.endswith(".ipynb")]) >= 40
-    assert [name for name in kernel if kernel[name] != none[name]] == []
+    assert [name for name in none if kernel[name] != none[name]] == []

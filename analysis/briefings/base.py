@@ -563,16 +563,21 @@ class Briefing:
 
     def timeline_chart(self):
         """The selection's dated events on a time axis (or a note)."""
-        events = queries.timeline(self.selection, theme=self.themes, ds=self.ds)
-        if not len(events):
+        from ..prose import findings
+
+        found = findings.events(self.selection, ds=self.ds, theme=self.themes)
+        if not len(found.items):
             return None  # the timeline table's note says so, once
         from ..graphics import charts
 
-        self.cite(events["paragraph"])
-        for _, row in events.iterrows():  # the chart marks inferred events; number their notes
+        # the chart and its alt text mark what the finding marks: an event inferred itself, or
+        # placed in the selection only through a place the chapter implies (London's country)
+        self.cite(found.rows["paragraph"])
+        for _, row in found.rows.iterrows():  # the chart marks inferred events; number their notes
             inference = text.row_inference(row, "events")
             if inference is not None:
                 self.notes.number(inference)
+        events = found.rows.assign(inferred=list(found.flags))
         return show(charts.plot_timeline(events), alttext.describe_timeline(
             events, title=f"Timeline of dated events{self._in}"))
 

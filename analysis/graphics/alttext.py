@@ -196,10 +196,16 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
         from ..model.queries import in_date_order
 
         events = in_date_order(events)
+    from ..prose.formatting import flag_set
+
     labels = [event_date(r) for _, r in events.iterrows()] if "date_label" in events else []
     # mid-sentence after a colon: lower-cased as the key points write them ("June 2016: a robust ...")
-    descriptions = [lower_first(str(x).rstrip(".")) for x in events.get("description", [])]
+    guessed = [flag_set(v) for v in events["inferred"]] if "inferred" in events else [False] * n
+    descriptions = [lower_first(str(x).rstrip(".")) + (" (inferred)" if g else "")
+                    for x, g in zip(events.get("description", []), guessed)]
     parts = [f"{title}: {n} dated event{'s' if n != 1 else ''}"]
+    if any(guessed) and n > 1:
+        parts[0] += f" ({sum(guessed)} inferred)"
     if labels and n == 1:
         parts[0] += f", {labels[0]}: {descriptions[0] if descriptions else ''}".rstrip(": ")
     elif labels:
