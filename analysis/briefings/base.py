@@ -628,7 +628,7 @@ class Briefing:
     #: The groups of engagements the table of actors outside the UN lists: every engagement the
     #: page counts that the activities table does not (issue 18, A1)
     actor_groups = ("partners", "partner elsewhere", "other", "government", "party to a conflict",
-                    "operation outside the UN")
+                    "operation outside the UN", "generic")
 
     def _actor_rows(self) -> "pd.DataFrame":
         """Engagements of actors outside the UN (and of governments and parties) in the selection,
@@ -640,8 +640,9 @@ class Briefing:
 
         frames = []
         for order, group in enumerate(self.actor_groups):
-            # kinds of actors named in general are in the key points, not rows of engagements
-            # UN bodies are the UN's own: the activities table lists them
+            # UN bodies are the UN's own: the activities table lists them; kinds of actors named
+            # in general are rows too, counted as such (the World page counts them, and its key
+            # points may not reach them)
             found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())
             if found:
                 frames.append(found.rows.assign(counted_as=GROUP_LABELS[group], _order=order))

@@ -36,7 +36,8 @@ class PartnershipsBriefing(Briefing):
     def _partner_name(self) -> str:
         return self.ds.partners.set_index("partner_id")["name"].get(self.partner, self.partner)
 
-    #: the page counts the engagements of organizations, not of operations (see :meth:`matrix_rows`)
+    #: the page counts the engagements of organizations, not of operations (see :meth:`matrix_rows`);
+    #: a key point names the kinds of actors named in general
     actor_groups = ("partners", "partner elsewhere", "other", "government", "party to a conflict")
 
     def partner_filter(self) -> str | None:

@@ -689,7 +689,10 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
                                             inferences=inferences_of([row], "situations")))
         elif situation:  # a wide region: where the chapter describes the situation
             names = dict(zip(ds.places["place_id"], ds.places["name"]))
-            where = [in_sentence(names.get(p, p), ds) for p in dict.fromkeys(situation.rows["place_id"])]
+            rows = situation.rows
+            where = [in_sentence(names.get(p, p), ds) + (  # a place whose situation is inferred, marked
+                f" ({INFERRED})" if all(flag_set(v) for v in rows.loc[rows["place_id"] == p, "inferred"]) else "")
+                for p in dict.fromkeys(rows["place_id"])]
             points.append(chapter_point(
                 f"The chapter describes the situation in {plural(len(where), 'place')} here "
                 f"(see their country briefings): {_series(where, limit=12)}",
