@@ -936,8 +936,10 @@ def test_every_engagement_an_actor_is_counted_for_has_its_row(ledger_build, data
     """A1: "AU 6" on the Africa chart beside 5 AU rows (its South Sudan engagement, ¶ crisis/2,
     counted but listed nowhere), and "One row per engagement" on the partnerships page beside 35
     rows for 36 engagements. A chart's count for an organization outside the UN is the number of
-    rows the page's table of organizations gives it; the World table has a row for every
-    engagement of an organization, government or party outside the UN."""
+    rows the page's table of organizations gives it (on the partnerships page, whose chart counts
+    the engagements with stated cooperation, those rows counted as such: issue 18, A2); the
+    partnerships table has a row for every engagement of an organization, government or party
+    outside the UN."""
     p = dataset.partners
     outside = set(p.loc[(p["relation_to_un"] != "UN system") & ~p["generic"].astype(str).str.lower().eq("true"), "partner_id"])
     labels = {(a if isinstance(a, str) and a else n): pid for pid, a, n in zip(p["partner_id"], p["acronym"], p["name"])}
@@ -948,10 +950,14 @@ def test_every_engagement_an_actor_is_counted_for_has_its_row(ledger_build, data
         if table is None:
             continue
         header, rows = table
+        alt = next((s for _, s in pages(ledger_build)[path.name] if s.startswith("Chart: Actors engaged")), "")
+        stated = "in which the chapter states cooperation" in alt  # the partnerships chart (A2)
         rows_of = {}
         for row in rows:
             cell = dict(zip(header, row))
             key = cell.get("acronym") or cell.get("who")
+            if stated and "cooperation with the UN stated" not in row:
+                continue
             if cell.get("where"):  # the chart counts engagements tied to a place
                 rows_of[key] = rows_of.get(key, 0) + 1
         for _, s in pages(ledger_build)[path.name]:
@@ -1156,4 +1162,251 @@ def test_a_timeline_marks_the_events_its_dated_events_table_marks_inferred(ledge
         alts = [_html.unescape(a) for a in re.findall(r'alt="(Timeline of dated events[^"]*)"', text)]
         if alts and not any(re.search(r"\binferred\)", a) for a in alts):
             wrong.append(f"{page}: {len(marked)} inferred row(s), timeline alt {alts[:1]!r}"[:300])
+    assert not wrong, "\n".join(wrong)
+
+# --- issue 18, fourth reading: the "awkward" findings (A1-A12) -----------------------------------
+
+def _kind_of(build) -> dict[str, str]:
+    """{page name: its notebook (region, country, funding...)}."""
+    manifest = json.loads((Path(build) / "manifest.json").read_text(encoding="utf-8"))["briefings"]
+    return {f"{bid}.html": str(entry.get("notebook")) for bid, entry in manifest.items()}
+
+
+def test_a_page_gives_the_true_reason_it_shows_no_context_figures_and_its_header_promises_none(ledger_build, dataset):
+    """A7: "The public context figures cover the whole world, not Northern Africa" on pages of a
+    kind whose figures include SIPRI's regional counts (shown on Africa, Europe, the Americas);
+    and "public context figures included" in the header of 16 pages that show none. A page
+    saying the figures cover the whole world shows a kind whose figures name no region; a page
+    whose header says they are included shows a table of them."""
+    from analysis.briefings.registry import kind as get_kind
+
+    figures = dataset.public_figures
+    kinds = _kind_of(ledger_build)
+    wrong, checked = [], 0
+    for page, sentences in pages(ledger_build).items():
+        html = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        notebook = kinds.get(page)
+        for _, s in sentences:
+            if "context figures cover the whole world, not" in s:
+                checked += 1
+                topics = list(get_kind(notebook).context_topics)
+                if figures.loc[figures["topic"].isin(topics), "region"].notna().any():
+                    wrong.append(f"{page}: {s!r}, but its figures include SIPRI's regions")
+            if " · public context figures" in s:
+                checked += 1
+            if "public context figures included" in s:
+                if not any(c.startswith("Public context figures") for c, _, _ in _tables(html)):
+                    wrong.append(f"{page}: the header says {s[-40:]!r}, the page shows none")
+    assert checked > 10, checked
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_pages_count_of_engagements_is_the_number_of_rows_it_lists(ledger_build, dataset):
+    """A1: Africa "53 engagements (31 inferred)" beside tables of 27 + 24 rows (AMISOM's and
+    UNAMID's engagements counted, listed nowhere); Eastern Africa 13 beside 12. The records
+    sentence's engagements are the rows of the page's two tables of engagements (the UN's own,
+    and everyone else's), plus those of kinds of actors named in general, which a key point names."""
+    from analysis.prose import findings as found_
+
+    sels = selections(ledger_build)
+    wrong, checked = [], 0
+    for page, sentences in pages(ledger_build).items():
+        if page not in sels:
+            continue
+        counted = next((re.search(r"(\d+) engagements?\b", s) for _, s in sentences
+                        if "dataset holds" in s and re.search(r"\d+ engagements?\b", s)), None)
+        if counted is None:
+            continue
+        html = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        listed = [row for c, _, r in _tables(html) for row in r
+                  if c.startswith(("What the UN's operations", "Organizations, governments and parties named"))]
+        rows = len(listed)
+        generic = found_.actors(sels[page], "generic", ds=dataset)
+        named = any(s.startswith("Kind") and "named in general" in s for _, s in sentences) and \
+            not any("named in general (not a partner)" in row for row in listed)
+        checked += 1
+        if int(counted.group(1)) != rows + (len(generic.rows) if named else 0):
+            wrong.append(f"{page}: {counted.group(0)!r}, {rows} rows in its tables"
+                         f" and {len(generic.rows)} of kinds named in general")
+    assert checked > 20, checked
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_partnerships_chart_counts_what_its_key_points_count(ledger_build):
+    """A2: "AU 6" in the partnerships chart's alt text (its South Sudan engagement, where the
+    chapter states no cooperation) beside "The AU: 6 engagements in which the chapter states
+    cooperation with the UN, 5 of them tied to 4 places". Each partner's bar is the number of
+    its engagements with stated cooperation that its key point ties to a place."""
+    wrong, checked = [], 0
+    for page, sentences in pages(ledger_build).items():
+        alt = next((s for _, s in sentences if s.startswith("Chart: Actors engaged")), None)
+        if alt is None:
+            continue
+        bars = dict(re.findall(r"(?:: |, )([^,:]+?)(?: \((?:partly )?inferred\))? (\d+)(?=,| and |\.$)", alt))
+        for _, s in sentences:
+            m = re.match(r"(?:The )?(.+?): (\d+) engagements? in which the chapter states cooperation with the UN"
+                         r"(?:, (\d+) of them tied to|, (all )?(?:tied to|in) )?", s)
+            if not m:
+                continue
+            tied = int(m.group(3)) if m.group(3) else int(m.group(2)) if m.group(0).endswith((" in ", "tied to ")) else 0
+            checked += 1
+            if int(bars.get(m.group(1), 0)) != tied:
+                wrong.append(f"{page}: the chart counts {m.group(1)} {bars.get(m.group(1), 0)}, its key point {tied}")
+    assert checked >= 4, checked
+    assert not wrong, "\n".join(wrong)
+
+
+#: Actors the chapter never places where they act: the Secretary-General, the envoys, the
+#: principal organs (their names as the pages print them).
+UNPLACED = r"(?:The )?(?:Secretary-General|Special Envoy|Security Council|General Assembly|Secretariat)"
+
+
+def test_an_actor_the_chapter_does_not_place_is_never_said_to_be_in_a_place(ledger_build, dataset):
+    """A5: "Secretary-General in India: call for a peaceful solution", "The Special Envoy in the
+    Syrian Arab Republic", under "Offices and envoys in India | Secretary-General". The chapter
+    says "I have called upon India and Pakistan"; it gives no venue for the Syria talks. No
+    sentence says such an actor is "in" a place, and no table heading puts one there."""
+    unplaced_kinds = {"Secretary-General", "special envoy"}
+    names = set(dataset.offices.loc[dataset.offices["kind"].isin(list(unplaced_kinds)), "name"])
+    wrong, checked = [], 0
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if re.match(UNPLACED + r"(?: \(inferred\))? (?:in|on) ", s):
+                checked += 1
+                if re.match(UNPLACED + r"(?: \(inferred\))? in ", s):
+                    wrong.append(f"{page}: {s[:100]!r}")
+        html = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        for caption, header, rows in _tables(html):
+            if caption.startswith("Offices and envoys in ") and "kind" in header:
+                kinds = {dict(zip(header, r)).get("kind") for r in rows}
+                if kinds & unplaced_kinds or {dict(zip(header, r)).get("name") for r in rows} & names:
+                    wrong.append(f"{page}: {caption!r} lists {sorted(kinds & unplaced_kinds)}")
+    assert checked >= 5, checked
+    assert not wrong, "\n".join(wrong)
+
+
+#: What stands in the way of something: a description headed by one describes no progress.
+OBSTACLES = re.compile(r"^(?:lasting |long )?(?:reluctance|disagreement|mistrust|lack|obstruction|failure)")
+
+
+def test_a_description_names_the_thing_its_modality_says_moves(dataset):
+    """A4, A11: "Parties in Burundi: reluctance to engage without preconditions, slowing a
+    political solution | under way, with difficulty" (the chapter: progress "has been similarly
+    slow"), and "lasting disagreement and mistrust among them, stalling the peace agreement |
+    stalled" (the chapter: "has stalled progress"). A row whose modality says something moves
+    with difficulty or stalls is headed by that thing, not by what stands in its way; and where
+    the chapter's phrase says progress stalled, the row names the progress."""
+    wrong = []
+    for table in ("engagements", "situations"):
+        frame = dataset[table]
+        column = "activity" if table == "engagements" else "description"
+        for _, row in frame.iterrows():
+            words = str(row[column])
+            # struggling and stalled say how something moves towards its end: an obstacle does not
+            if row["modality"] in ("struggling", "stalled") and OBSTACLES.match(words):
+                wrong.append(f"{table}: {words!r} is {row['modality']}")
+            if row["modality"] == "stalled" and "progress" in str(row["modality_evidence"]) \
+                    and "progress" not in words:
+                wrong.append(f"{table}: {words!r} drops the progress of {row['modality_evidence']!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_place_where_the_chapter_reports_violence_being_averted_has_its_situation(dataset):
+    """A12: the Central African Republic missing from Africa's "The chapter describes the
+    situation in 8 places here" though crisis/2 reports the mission there intervening "to prevent
+    communal violence from spiralling out of control". Every country where the chapter reports
+    the UN protecting people or preventing violence (an engagement on the protection of civilians)
+    has a row describing its situation."""
+    acts = dataset.engagements
+    places = set(acts.loc[acts["theme_id"] == "protection-of-civilians", "place_id"].dropna())
+    countries = set(dataset.places.loc[dataset.places["kind"] == "country", "place_id"])
+    missing = sorted((places & countries) - set(dataset.situations["place_id"]))
+    assert places & countries
+    assert not missing, missing
+
+
+def test_a_kind_of_actor_named_in_general_is_printed_as_the_chapter_writes_it(ledger_build, seed_paragraphs):
+    """A8: "Governments, Member States, NGOs and Private sector" (the chapter: "or the private
+    sector"). Each kind after the first in that list begins with a capital only where the chapter
+    writes it so."""
+    text = " ".join(p.text for p in seed_paragraphs.values())
+    wrong, checked = [], 0
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            m = re.match(r"Kinds? of actors? named in general[^:]*: (.*?)\. \(A/72", s)
+            if not m:
+                continue
+            for item in _items(m.group(1))[1:]:
+                checked += 1
+                word = item.split()[0]
+                if word[:1].isupper() and not word[1:2].isupper() and word not in text:
+                    wrong.append(f"{page}: {item!r}")
+    assert checked >= 3, checked
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_sentence_never_names_its_one_item_twice(ledger_build, dataset):
+    """A9: "The UN as a whole, engaged (not a partner) here: the United Nations."; A10: "Women
+    elected to Afghanistan's election commission: three (Afghanistan)." A list of one does not
+    repeat its lead, and a figure's place in brackets is not one the sentence has named."""
+    places = set(dataset.places["name"])
+    wrong = []
+    for page, sentences in pages(ledger_build).items():
+        for _, s in sentences:
+            if re.search(r"UN as a whole[^:]*: the United Nations(?: \(inferred\))?\.", s):
+                wrong.append(f"{page}: {s[:100]!r}")
+            m = re.search(r": [^:]*?\(([A-Z][^()]+)\)(?:, against|\. \(A/72|\.$)", s)
+            if m and m.group(1) in places and m.group(1) in s[:m.start(1) - 1]:
+                wrong.append(f"{page}: {s[:120]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_office_row_gives_the_chapters_words_for_it_where_a_cited_paragraph_holds_them(ledger_build, dataset, seed_paragraphs):
+    """A6: "Offices and envoys in Ghana | United Nations Office for West Africa and the Sahel |  |
+    regional office": elections/1, which the row cites, says "my Special Representative for West
+    Africa and the Sahel". An office row's "as written" cell is empty only where no paragraph it
+    cites holds the chapter's words for the office."""
+    texts = {k: _plain(v.text) for k, v in seed_paragraphs.items()}
+    refs = dict(zip(dataset.offices["name"], dataset.offices["chapter_reference"]))
+    wrong, checked = [], 0
+    for path in sorted(Path(ledger_build).glob("*.html")):
+        for caption, header, rows in _tables(path.read_text(encoding="utf-8")):
+            if not caption.startswith("Offices and envoys") or "as written" not in header:
+                continue
+            for row in rows:
+                cell = dict(zip(header, row))
+                ref = refs.get(cell.get("name", "").replace(" (inferred)", ""))
+                if cell.get("as written") or not isinstance(ref, str):
+                    continue
+                checked += 1
+                cited = [texts.get(p.strip(), "") for p in cell.get("paragraph", "").split(",")]
+                if any(_plain(ref) in t for t in cited):
+                    wrong.append(f"{path.name}: {cell.get('name')!r} with no words, ¶ {cell.get('paragraph')} has {ref!r}")
+    assert checked >= 3, checked
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_partner_names_of_a_table_are_the_partners_its_page_counts(ledger_build):
+    """A3: the partnerships table listed "African Union Commission | AUC | partner" as its own
+    name, beside "7 partners" that fold the AUC into the AU: a reader counting names found 8.
+    The names counted as partners in a table, less those said to be counted as another, are as
+    many as the key point's partners."""
+    wrong, checked = [], 0
+    for page, sentences in pages(ledger_build).items():
+        if page.endswith("-note.html"):  # a note's tables are the page's, shortened
+            continue
+        counted = next((re.match(r"(\d+) partners? the chapter says works? with the UN", s) for _, s in sentences
+                        if re.match(r"\d+ partners? the chapter says works? with the UN", s)), None)
+        if counted is None:
+            continue
+        html = (Path(ledger_build) / page).read_text(encoding="utf-8")
+        for caption, header, rows in _tables(html):
+            if not caption.startswith("Organizations, governments and parties named"):
+                continue
+            names = {dict(zip(header, r)).get("who") or r[0] for r in rows
+                     if "partner (cooperation with the UN stated)" in r and "(counted as" not in r[0]}
+            checked += 1
+            if len(names) != int(counted.group(1)):
+                wrong.append(f"{page}: {counted.group(0)!r}, the table names {sorted(names)}")
+    assert checked >= 5, checked
     assert not wrong, "\n".join(wrong)

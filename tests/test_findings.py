@@ -60,7 +60,7 @@ def test_un_operations_are_led_by_the_un_and_partners_state_cooperation(dataset)
     assert set(other.rows["operation_id"]) == {"AMISOM", "UNAMID"}
     partners = findings.actors(None, "partners", ds=dataset)
     assert partners.rows["cooperating"].all()
-    assert not {"CENCO", "NGOs", "Private sector", "Security Council"} & set(partners.items)
+    assert not {"CENCO", "NGOs", "the private sector", "Security Council"} & set(partners.items)
     assert "CENCO" in findings.actors(None, "other", ds=dataset).items
 
 

@@ -95,7 +95,8 @@ GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
                 "other": "other organization (cooperation with the UN not stated here)",
                 "UN system": "UN body (not a partner)", "government": "government (not a partner)",
                 "party to a conflict": "party to a conflict (not a partner)",
-                "generic": "named in general (not a partner)"}
+                "generic": "named in general (not a partner)",
+                "operation outside the UN": "operation led by the AU or jointly with it (not a UN operation)"}
 
 
 #: The title of the chart of actors by place, in its alt text when the chart has none.
@@ -376,8 +377,10 @@ class Briefing:
                         "the whole world"
                 parts.append(f"{name.capitalize()}: {scope}")
             elif name == "include_context":
-                parts.append("public context figures included" if value else
-                             "public context figures left out")
+                # the line never promises figures the page does not show (issue 18, A7)
+                parts.append("public context figures left out" if not value else
+                             "public context figures included" if self.shows_context() else
+                             f"public context figures: none for this {self._scope_word()}")
             elif name == "partner":
                 partner = self.partner_filter()
                 named = self.ds.partners.set_index("partner_id")["name"].get(partner, partner) \
@@ -421,10 +424,25 @@ class Briefing:
             return ""
         return text.twin_sentence(twin, ds=self.ds)
 
+    def shows_context(self) -> bool:
+        """Whether the page shows public context figures (asked for, fitting, and some held)."""
+        return self.include_context and self.context_fits() and len(self.context_rows()) > 0
+
+    def _scope_word(self) -> str:
+        """What the selection is, in a word: "region", "country" or "office area"."""
+        kind = self.selection.kind if self.selection is not None else "world"
+        return {"country": "country", "office": "office area"}.get(kind, "region")
+
     def _context_note(self):
         if not self.has_data:
             return None
-        # only what exists: no World edition of a regional briefing is built by default
+        # only what exists: no World edition of a regional briefing is built by default. The
+        # figures the kind tabulates are the world's, or also SIPRI's own regions' (issue 18, A7)
+        regions = Briefing.context_rows(self)
+        if regions["region"].notna().any():
+            return SectionNote(f"_The public context figures cover the whole world or SIPRI's own "
+                               f"regions, none of which is {text.escape(self.label)}, so this page "
+                               f"shows none of them._")
         return SectionNote(f"_The public context figures cover the whole world, not "
                            f"{text.escape(self.label)}, so this page shows none of them._")
 
@@ -559,7 +577,15 @@ class Briefing:
                            inferences=[list(text.inferences_of([r], "offices")) +
                                        findings.engagement_ties(r, acts, ds=self.ds)
                                        for _, r in offices.iterrows()],
-                           caption=f"Offices and envoys{self._in}{counted}")
+                           caption=f"Offices and envoys{self._offices_in(offices)}{counted}")
+
+    def _offices_in(self, offices: "pd.DataFrame") -> str:
+        """" in Ukraine", or " tied to Ukraine" when the table lists an actor the chapter does
+        not place there (the Secretary-General, an envoy: :func:`analysis.prose.text.actor_placed`)."""
+        if self.selection is None or all(text.actor_placed("offices", o, ds=self.ds)
+                                         for o in offices["office_id"]):
+            return self._in
+        return f" tied to {self.label}"
 
     def timeline_chart(self):
         """The selection's dated events on a time axis (or a note)."""
@@ -594,6 +620,11 @@ class Briefing:
                                        for _, r in events.iterrows()],
                            caption=f"Dated events{self._in}")
 
+    #: The groups of engagements the table of actors outside the UN lists: every engagement the
+    #: page counts that the activities table does not (issue 18, A1)
+    actor_groups = ("partners", "partner elsewhere", "other", "government", "party to a conflict",
+                    "operation outside the UN", "generic")
+
     def _actor_rows(self) -> "pd.DataFrame":
         """Engagements of actors outside the UN (and of governments and parties) in the selection,
         each with the group it is counted in (:data:`analysis.prose.findings.ACTOR_GROUPS`),
@@ -603,16 +634,21 @@ class Briefing:
         from ..prose import findings
 
         frames = []
-        for order, group in enumerate(("partners", "partner elsewhere", "other", "government",
-                                       "party to a conflict")):
-            # kinds of actors named in general are in the key points, not rows of engagements
-            # UN bodies are the UN's own: the activities table lists them
+        for order, group in enumerate(self.actor_groups):
+            # UN bodies are the UN's own: the activities table lists them; kinds of actors named
+            # in general are rows too, counted as such (the World page counts them, and its key
+            # points may not reach them)
             found = findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter())
             if found:
                 frames.append(found.rows.assign(counted_as=GROUP_LABELS[group], _order=order))
         if not frames:
             return pd.DataFrame()
         acts = pd.concat(frames, ignore_index=True)
+        # an organ is counted as its organization: its row says so (issue 18, A3: the AUC)
+        folded = (acts["actor_table"] == "partners") & (acts["partner_group"].astype(str) != acts["partner_id"].astype(str))
+        if folded.any():
+            acts.loc[folded, "actor"] = [f"{a} (counted as {findings.actor_label(r, self.ds)})"
+                                         for a, (_, r) in zip(acts.loc[folded, "actor"], acts[folded].iterrows())]
         kinds = dict(zip(self.ds.partners["partner_id"], self.ds.partners["kind"]))
         acts["partner_kind"] = [kinds.get(p, "") for p in acts["partner_id"]]
         return acts.sort_values(["_order", "actor", "engagement_id"], kind="stable")
@@ -689,6 +725,9 @@ class Briefing:
                            inferences=[text.inferences_of([r], "initiatives") for _, r in frame.iterrows()],
                            caption="Initiatives, studies and funding streams")
 
+    #: what the chart of actors by place counts, in its alt text
+    matrix_counts = "engagements tied to a place"
+
     def matrix_rows(self) -> "pd.DataFrame":
         """The engagements the "who works where" matrix counts."""
         return queries.engagements_in(self.selection, ds=self.ds)
@@ -718,7 +757,7 @@ class Briefing:
         # drawn over every actor engaged (UN bodies, partners, governments, parties to a
         # conflict): its title names actors, not "who works (with the UN)"
         return show(ax, alttext.describe_counts(marked, title=ax.get_title() or MATRIX_TITLE,
-                                                what="engagements tied to a place",
+                                                what=self.matrix_counts,
                                                 shown=("actor", "actors")))
 
     @shown_once

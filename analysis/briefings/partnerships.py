@@ -36,6 +36,10 @@ class PartnershipsBriefing(Briefing):
     def _partner_name(self) -> str:
         return self.ds.partners.set_index("partner_id")["name"].get(self.partner, self.partner)
 
+    #: the page counts the engagements of organizations, not of operations (see :meth:`matrix_rows`);
+    #: a key point names the kinds of actors named in general
+    actor_groups = ("partners", "partner elsewhere", "other", "government", "party to a conflict")
+
     def partner_filter(self) -> str | None:
         return None if self.partner == ALL_PARTNERS else self.partner
 
@@ -68,9 +72,10 @@ class PartnershipsBriefing(Briefing):
     def matrix_rows(self) -> "pd.DataFrame":
         from ..prose import findings
 
-        import pandas as pd
+        # the engagements the key points count, those in which the chapter states cooperation
+        # with the UN: not the AU's in South Sudan, where it states none (issue 18, A2); the
+        # chart counts the table's rows counted as "partner (cooperation with the UN stated)"
+        return findings.actors(self.selection, "partners", ds=self.ds, partner=self.partner_filter()).rows
 
-        # every engagement of a partner, as its table lists them (the AU's in South Sudan too,
-        # where the chapter states no cooperation): the chart counts the table's rows
-        return pd.concat([findings.actors(self.selection, group, ds=self.ds, partner=self.partner_filter()).rows
-                          for group in ("partners", "partner elsewhere")], ignore_index=True)
+    #: what the chart of actors by place counts, in its alt text
+    matrix_counts = "engagements tied to a place in which the chapter states cooperation with the UN"

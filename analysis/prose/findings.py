@@ -197,6 +197,8 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     """Offices and envoys present in the selection. ``presence``: 'based' (the office's own area
     is in the selection), 'engagement' (only an engagement ties it there), 'coverage' (context
     only), or None for every office present through the chapter (based or engagement)."""
+    import pandas as pd
+
     from . import text
 
     ds = queries.dataset(ds)
@@ -251,7 +253,12 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     offices, engagements = ds.offices, ds.engagements
     offices = offices[offices["office_id"].isin(shown)]
     own = dict(zip(offices["office_id"], offices["paragraph"]))
-    evidence = engagements[engagements["office_id"].isin(shown)]
+    evidence = engagements[engagements["office_id"].isin(shown)][["office_id", "evidence", "paragraph"]]
+    # a mention of the office in a cited paragraph holds its words too (UNOWAS on Ghana,
+    # elections/1: "my Special Representative for West Africa and the Sahel"; issue 18, A6)
+    mentions = ds.mentions[(ds.mentions["entity_table"] == "offices") & ds.mentions["entity_id"].isin(shown)]
+    evidence = pd.concat([evidence, mentions.rename(columns={"entity_id": "office_id"})[
+        ["office_id", "evidence", "paragraph"]]], ignore_index=True)
     frame = frame.assign(own_paragraph_cited=[
         str(own.get(o, p)) in paragraph_locators([p]) or (isinstance(ref, str) and any(
             ref.lower() in str(e).lower() for e, q in zip(evidence.loc[evidence["office_id"] == o, "evidence"],
@@ -349,6 +356,9 @@ ACTOR_GROUPS = {
                           "engagements of partners where the chapter states no cooperation with the UN"),
     "generic": ("kind of actor named in general (not counted as a partner)",
                 "kinds of actors named in general (not counted as partners)"),
+    # counted among the engagements, so listed with them (issue 18, A1: AMISOM, UNAMID)
+    "operation outside the UN": ("engagement of an operation led by the AU or jointly with it",
+                                 "engagements of operations led by the AU or jointly with it"),
 }
 
 
@@ -358,6 +368,8 @@ ACTOR_ABSENT = {"partners": "partner working with the UN",
 
 
 def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
+    if group == "operation outside the UN":
+        return acts[(acts["actor_table"] == "operations") & (acts["relation"] == "outside the UN")]
     partners = acts[acts["actor_table"] == "partners"]
     generic = partners["generic"].astype(bool)
     if group == "generic":

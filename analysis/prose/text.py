@@ -648,6 +648,13 @@ def partner_points(region, *, ds: "Dataset | None" = None, theme=None) -> list[K
         names = found.labels()
         if group == "party to a conflict":
             names = [_lower_first(n) for n in names]
+        if group == "UN system" and found.what == findings.UN_SYSTEM_WHAT["whole"] and found.count == 1:
+            # "The United Nations as a whole is engaged here", not "The UN as a whole ...: the
+            # United Nations" (issue 18, A9)
+            points.append(chapter_point(f"{names[0][0].upper() + names[0][1:]} as a whole is engaged"
+                                        f"{here} (not a partner)", found.paragraphs, ds=ds,
+                                        inferences=found.inferences))
+            continue
         points.append(chapter_point(
             f"{lead.format(counted=found.counted(), What=what[0].upper() + what[1:], here=here)}: "
             f"{_series(names, limit=10)}", found.paragraphs, ds=ds, inferences=found.inferences))
@@ -682,7 +689,10 @@ def region_key_points(region=None, *, include_context: bool = True, limit: int =
                                             inferences=inferences_of([row], "situations")))
         elif situation:  # a wide region: where the chapter describes the situation
             names = dict(zip(ds.places["place_id"], ds.places["name"]))
-            where = [in_sentence(names.get(p, p), ds) for p in dict.fromkeys(situation.rows["place_id"])]
+            rows = situation.rows
+            where = [in_sentence(names.get(p, p), ds) + (  # a place whose situation is inferred, marked
+                f" ({INFERRED})" if all(flag_set(v) for v in rows.loc[rows["place_id"] == p, "inferred"]) else "")
+                for p in dict.fromkeys(rows["place_id"])]
             points.append(chapter_point(
                 f"The chapter describes the situation in {plural(len(where), 'place')} here "
                 f"(see their country briefings): {_series(where, limit=12)}",
@@ -795,6 +805,27 @@ def _top_engagements(region, *, ds: "Dataset", limit: int) -> list[KeyPoint]:
     return points
 
 
+#: Actors the chapter does not place where they act (issue 18, A5): the Secretary-General and
+#: the envoys (offices' ``kind``), and the UN's principal organs (partners' ``kind``). A key point
+#: says what they do "on" a place ("the Secretary-General on India"), never "in" it.
+UNPLACED_OFFICE_KINDS = frozenset({"Secretary-General", "special envoy", "mediation capacity",
+                                   "headquarters office"})
+UNPLACED_PARTNER_KINDS = frozenset({"UN principal organ"})
+
+
+def actor_placed(table, actor_id, *, ds: "Dataset") -> bool:
+    """Whether an actor may be said to be "in" the place of its engagement: operations, offices
+    with an area of their own, and organizations; not the actors of :data:`UNPLACED_OFFICE_KINDS`
+    and :data:`UNPLACED_PARTNER_KINDS`."""
+    frame, kinds = {"offices": (ds.offices, UNPLACED_OFFICE_KINDS),
+                    "partners": (ds.partners, UNPLACED_PARTNER_KINDS)}.get(str(table), (None, None))
+    if frame is None:
+        return True
+    id_column = "office_id" if table == "offices" else "partner_id"
+    kind = frame.loc[frame[id_column] == str(actor_id), "kind"]
+    return not (len(kind) and str(kind.iloc[0]) in kinds)
+
+
 def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None, places=None, rows=None) -> KeyPoint:
     """One engagement as a key point: who, where, and what they do (the dataset's wording).
     ``places`` names every place of the same engagement ("in India and Pakistan"), whose ``rows``
@@ -803,7 +834,8 @@ def engagement_point(row: "pd.Series", *, ds: "Dataset | None" = None, places=No
     actor = actor_short_name(row, ds=ds)
     places = [row.get("place")] if places is None else places
     places = [p for p in places if isinstance(p, str) and p not in actor]  # the name as printed
-    where = f" in {_series([in_sentence(p, ds) for p in places])}" if places else ""
+    preposition = "in" if actor_placed(row.get("actor_table"), row.get("actor_id"), ds=ds) else "on"
+    where = f" {preposition} {_series([in_sentence(p, ds) for p in places])}" if places else ""
     from .modality import status_clause
 
     status = status_clause(row)
@@ -822,8 +854,8 @@ def figure_point(row: "pd.Series", *, ds: "Dataset | None" = None) -> KeyPoint:
     text = f"{counts[0].upper() + counts[1:]}"
     if value.casefold() not in counts.casefold():  # "his second": the value is said already
         text += f": {value}"
-    if isinstance(row.get("place"), str):
-        text += f" ({row['place']})"
+    if isinstance(row.get("place"), str) and row["place"].casefold() not in text.casefold():
+        text += f" ({row['place']})"  # not "... Afghanistan's election commission: three (Afghanistan)"
     paragraphs = [row["paragraph"]]
     inferences = [row_inference(row, "figures")]
     if isinstance(row.get("target_figure_id"), str):
