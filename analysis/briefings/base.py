@@ -96,7 +96,7 @@ GROUP_LABELS = {"partners": "partner (cooperation with the UN stated)",
                 "UN system": "UN body (not a partner)", "government": "government (not a partner)",
                 "party to a conflict": "party to a conflict (not a partner)",
                 "generic": "named in general (not a partner)",
-                "operation outside the UN": "operation led by the AU or jointly with it (not a UN operation)"}
+                "operation outside the UN": "operation led by the AU or jointly with it (not led by the UN alone)"}
 
 
 #: The title of the chart of actors by place, in its alt text when the chart has none.

@@ -270,6 +270,11 @@ def _row_paragraphs(frame, k: int) -> list[str]:
     return []
 
 
+#: A table whose caption says it is ranked ("Partners ... by number of engagements"): its cut
+#: keeps the top rows, not the most salient ones (sixth reading: the EU, first with 7, was cut).
+RANKED = "by number of"
+
+
 def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_LIMIT,
               key_points: int = KEY_POINTS[1], tables=None, context_ids: list | None = None) -> Note:
     """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``
@@ -293,7 +298,9 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
     for section, shown, inferences in (_page_tables(brief) if tables is None else tables):
         frame = shown.frame
         order = list(range(len(frame)))
-        if limit is not None and len(order) > limit:
+        if limit is not None and len(order) > limit and RANKED in str(shown.caption):
+            order = order[:limit]  # a table ranked "by number of ..." keeps its top rows
+        elif limit is not None and len(order) > limit:
             keep = set(rank_items(order, ds=ds, paragraphs=lambda k: _row_paragraphs(frame, k),
                                   limit=limit))
             order = [k for k in order if k in keep]  # the page's order (dates stay in order)

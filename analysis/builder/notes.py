@@ -165,10 +165,11 @@ table.report-table { width: 100%; border-collapse: collapse; table-layout: fixed
                      font-size: 9pt; line-height: 1.25; margin: .45rem 0 .1rem; }
 table.report-table caption { caption-side: top; text-align: left; font-weight: bold;
                              font-size: 10.5pt; color: #1a3a5c; padding-bottom: .15rem; }
+table.report-table caption { break-after: avoid; }
 table.report-table th { text-align: left; border-bottom: 1px solid #1a3a5c; padding: 1pt 3pt;
-                        font-weight: bold; }
+                        font-weight: bold; overflow-wrap: break-word; hyphens: auto; }
 table.report-table td { border-bottom: .5pt solid #c8c8c8; padding: 1pt 3pt; vertical-align: top;
-                        overflow-wrap: break-word; }
+                        overflow-wrap: break-word; hyphens: auto; }
 table.report-table .num { text-align: right; }
 table.report-table tr { break-inside: avoid; }
 h1 a { color: inherit; text-decoration: none; }

@@ -179,7 +179,7 @@ def describe_findings(title: str, found) -> str:
     parts = [f"Map: {title.rstrip('.')}"]
     for finding in found:
         if finding.count:
-            parts.append(f"{finding.counted()}: {_join(finding.labels(mark=False))}")
+            parts.append(f"{finding.counted()}: {_join(finding.labels())}")
     return _clip(". ".join(parts) + ".")
 
 

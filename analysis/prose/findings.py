@@ -86,7 +86,9 @@ class Finding:
         """The items, each inferred one marked '(inferred)' when some but not all are."""
         if not mark or all(self.flags) or not any(self.flags):
             return list(self.items)
-        return [f"{item} ({INFERRED})" if flag else item for item, flag in zip(self.items, self.flags)]
+        # an office's label may carry its own mark ("... (UNOWAS: inferred)"): not marked twice
+        return [f"{item} ({INFERRED})" if flag and INFERRED not in item else item
+                for item, flag in zip(self.items, self.flags)]
 
     def none_sentence(self) -> str:
         """The chapter records no <kind of record> for <scope>: over the same selection the
@@ -344,16 +346,16 @@ def actor_label(row, ds: "Dataset") -> str:
 ACTOR_GROUPS = {
     "partners": ("partner the chapter says works with the UN",
                  "partners the chapter says work with the UN"),
-    "other": ("organization named where the chapter states no cooperation with the UN",
-              "organizations named where the chapter states no cooperation with the UN"),
+    "other": ("organization or group named, its cooperation with the UN not stated",
+              "organizations and groups named, their cooperation with the UN not stated"),
     "UN system": ("UN body engaged (part of the UN, not a partner)",
                   "UN bodies engaged (part of the UN, not partners)"),
     "government": ("government named (not counted as a partner)",
                    "governments named (not counted as partners)"),
     "party to a conflict": ("party or authority in a conflict (not a partner)",
                             "parties and authorities in a conflict (not partners)"),
-    "partner elsewhere": ("engagement of a partner where the chapter states no cooperation with the UN",
-                          "engagements of partners where the chapter states no cooperation with the UN"),
+    "partner elsewhere": ("engagement of a partner, its cooperation with the UN not stated in it",
+                          "engagements of partners, their cooperation with the UN not stated in them"),
     "generic": ("kind of actor named in general (not counted as a partner)",
                 "kinds of actors named in general (not counted as partners)"),
     # counted among the engagements, so listed with them (issue 18, A1: AMISOM, UNAMID)
@@ -387,7 +389,7 @@ def _group_rows(acts: "pd.DataFrame", group: str) -> "pd.DataFrame":
     if group == "partner elsewhere":  # a partner's engagements here that state no cooperation
         return outside[~cooperating & outside["partner_group"].astype(str).isin(partners_here)]
     # an organization the chapter says works with the UN in this selection is a partner here,
-    # not also one "where the chapter states no cooperation" (the AU on the partnerships page)
+    # not also one whose cooperation is "not stated" (the AU on the partnerships page)
     partners_here = set(outside.loc[cooperating, "partner_group"].astype(str))
     return outside[~cooperating & ~outside["partner_group"].astype(str).isin(partners_here)]
 

@@ -415,7 +415,7 @@ def exercise_4_1(answer) -> Feedback:
     return d.number("4.1", answer, expected, slips=[
         (slip(len(queries.partners_in(ds=ds))), "no_stated_cooperation",
          "That counts every organization outside the UN with an engagement, also those where the "
-         "chapter states no cooperation with the UN and the kinds of actors it names only in "
+         "chapter does not state cooperation with the UN and the kinds of actors it names only in "
          "general. A partner counts only where an engagement of its own states cooperation "
          "(`engagements.cooperation`): `findings.actors(None, \"partners\")` counts them."),
         (slip(len(partners)), "every_row",
