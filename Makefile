@@ -31,13 +31,13 @@ briefings: $(STAMP) ## build every default briefing into reports/: pages, PDFs, 
 	$(BIN)/briefings build --formats html,pdf,docx
 
 test: $(STAMP) chromium libreoffice $(AXE) ## run the whole test suite (chromium, LibreOffice and axe-core installed first for the browser and Word tests)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q
 
 test-fast: $(STAMP) ## the edit loop: every test but the slow and browser ones
 	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
 
 coverage: $(STAMP) chromium $(AXE) ## the whole suite with line coverage of analysis/ (pytest-cov)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov=analysis --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q --cov=analysis --cov-report=term:skip-covered
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ (the lessons with solutions hidden; see `make course`)
 	$(BIN)/briefings lab notebooks
