@@ -1485,3 +1485,31 @@ def test_a_notes_ranked_table_keeps_the_top_rows_of_its_page(ledger_build):
                 wrong.append(f"{note.name}: {[r[0] for r in kept]} vs the page's {[r[0] for r in full[caption][:len(kept)]]}")
     assert seen >= 1, seen
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_notes_cut_table_keeps_what_the_chapter_states_before_what_it_implies(ledger_build):
+    """Seventh reading A3, A4: the Western Africa note's timeline kept the two events dated from
+    outside the chapter and cut the three the chapter dates; the Eastern Africa note cut the only
+    partner engagements. A note's cut table keeps an inferred row only when it keeps every row of
+    its page that is not inferred."""
+    wrong, seen = [], 0
+    for note in sorted(Path(ledger_build).glob("*-note.html")):
+        page = note.with_name(note.name.replace("-note.html", ".html"))
+        if not page.exists():
+            continue
+        full = {c: (h, rows) for c, h, rows in _tables(page.read_text(encoding="utf-8"))}
+        for caption, header, rows in _tables(note.read_text(encoding="utf-8")):
+            if caption not in full or "inferred" not in full[caption][0] or "by number of" in caption:
+                continue
+            if not rows or rows[-1][0] != "…":
+                continue  # not cut
+            seen += 1
+            page_header, page_rows = full[caption]
+            stated = [r[0] for r in page_rows if not dict(zip(page_header, r)).get("inferred")]
+            kept = [r[0] for r in rows[:-1]]
+            kept_inferred = [r[0] for r in page_rows if r[0] in kept and dict(zip(page_header, r)).get("inferred")]
+            if kept_inferred and not set(stated) <= set(kept):
+                wrong.append(f"{note.name} ({caption}): kept inferred {kept_inferred}, cut stated "
+                             f"{sorted(set(stated) - set(kept))}")
+    assert seen >= 5, seen
+    assert not wrong, "\n".join(wrong)

@@ -301,8 +301,13 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
         if limit is not None and len(order) > limit and RANKED in str(shown.caption):
             order = order[:limit]  # a table ranked "by number of ..." keeps its top rows
         elif limit is not None and len(order) > limit:
-            keep = set(rank_items(order, ds=ds, paragraphs=lambda k: _row_paragraphs(frame, k),
-                                  limit=limit))
+            # what the chapter states before what it only implies, each by salience (seventh
+            # reading: a timeline kept the two events dated from outside the chapter)
+            def ranked(rows):
+                return rank_items(rows, ds=ds, paragraphs=lambda k: _row_paragraphs(frame, k))
+
+            implied = [k for k in order if inferences is not None and k < len(inferences) and inferences[k]]
+            keep = set((ranked([k for k in order if k not in implied]) + ranked(implied))[:limit])
             order = [k for k in order if k in keep]  # the page's order (dates stay in order)
         cut = frame.iloc[order].copy()
         if "inferred" in cut:
