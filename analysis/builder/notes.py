@@ -161,15 +161,15 @@ ol.marked { list-style: none; padding-left: 0; }
 ol.marked li { padding-left: 2.2em; text-indent: -2.2em; }
 ol.marked .label { color: #8a3b00; display: inline-block; min-width: 2.2em; text-indent: 0; }
 .context { color: #4a4a4a; }
-table.report-table { width: 100%; border-collapse: collapse; table-layout: fixed;
+table.report-table { width: 100%; border-collapse: collapse;
                      font-size: 9pt; line-height: 1.25; margin: .45rem 0 .1rem; }
 table.report-table caption { caption-side: top; text-align: left; font-weight: bold;
                              font-size: 10.5pt; color: #1a3a5c; padding-bottom: .15rem; }
 table.report-table caption { break-after: avoid; }
 table.report-table th { text-align: left; border-bottom: 1px solid #1a3a5c; padding: 1pt 3pt;
-                        font-weight: bold; overflow-wrap: break-word; hyphens: auto; }
+                        font-weight: bold; }
 table.report-table td { border-bottom: .5pt solid #c8c8c8; padding: 1pt 3pt; vertical-align: top;
-                        overflow-wrap: break-word; hyphens: auto; }
+                        overflow-wrap: break-word; }
 table.report-table .num { text-align: right; }
 table.report-table tr { break-inside: avoid; }
 h1 a { color: inherit; text-decoration: none; }
