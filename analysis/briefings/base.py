@@ -229,7 +229,7 @@ class Briefing:
         return list(dict.fromkeys(self._context))
 
     def _table(self, frame: "pd.DataFrame", columns: list[str], *, context: bool = False,
-               inferences: "list | None" = None, caption: str = "") -> ReportTable:
+               inferences: "list | None" = None, caption: str = "", ranked: bool = False) -> ReportTable:
         """The rows as a table to display, with friendly column names. ``inferences`` (one
         iterable of :class:`~analysis.prose.text.Inference` per row) adds an *inferred* column giving
         each inferred row's note numbers (listed in the Inferences section)."""
@@ -252,7 +252,7 @@ class Briefing:
                 values = frame[column].astype(object)
                 frame[column] = values.where(frame[column].notna(), "")
         # a ReportTable: a caption, no index, no text cut (analysis.briefings.displays)
-        return ReportTable(frame.rename(columns=COLUMN_LABELS), caption)
+        return ReportTable(frame.rename(columns=COLUMN_LABELS), caption, ranked)
 
     def _note(self, what: str):
         """A one-line note for an empty section (a :class:`~analysis.briefings.displays.SectionNote`, so
@@ -699,7 +699,7 @@ class Briefing:
         return self._table(frame, ["name", "acronym", "kind", "engagements", "places", "paragraphs"],
                            inferences=[inferred[g] for g in frame.index.map(lambda i: groups[i])],
                            caption=f"Partners the chapter says work with the UN{self._in}, "
-                                   f"by number of engagements")
+                                   f"by number of engagements", ranked=True)
 
     @shown_once
     def engagements(self):

@@ -76,10 +76,12 @@ def cut(text: str, limit: int = CELL_LIMIT) -> str:
 
 @dataclass
 class ReportTable:
-    """A table with its caption; numbers right-aligned, text left-aligned, nothing truncated."""
+    """A table with its caption; numbers right-aligned, text left-aligned, nothing truncated.
+    ``ranked``: its rows are in order of a count (a shortened copy keeps the top rows)."""
 
     frame: "pd.DataFrame"
     caption: str
+    ranked: bool = False
 
     def __post_init__(self):
         self.frame = self.frame.reset_index(drop=True)

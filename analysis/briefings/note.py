@@ -270,11 +270,6 @@ def _row_paragraphs(frame, k: int) -> list[str]:
     return []
 
 
-#: A table whose caption says it is ranked ("Partners ... by number of engagements"): its cut
-#: keeps the top rows, not the most salient ones (sixth reading: the EU, first with 7, was cut).
-RANKED = "by number of"
-
-
 def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_LIMIT,
               key_points: int = KEY_POINTS[1], tables=None, context_ids: list | None = None) -> Note:
     """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``
@@ -298,8 +293,9 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
     for section, shown, inferences in (_page_tables(brief) if tables is None else tables):
         frame = shown.frame
         order = list(range(len(frame)))
-        if limit is not None and len(order) > limit and RANKED in str(shown.caption):
-            order = order[:limit]  # a table ranked "by number of ..." keeps its top rows
+        if limit is not None and len(order) > limit and shown.ranked:
+            # a ranked table keeps its top rows (sixth reading: the EU, first with 7, was cut)
+            order = order[:limit]
         elif limit is not None and len(order) > limit:
             # what the chapter states before what it only implies, each by salience (seventh
             # reading: a timeline kept the two events dated from outside the chapter)
