@@ -136,14 +136,38 @@ PROJECT = Path(__file__).resolve().parents[1]
 FIXTURE_NOTEBOOKS = PROJECT / "tests" / "fixtures" / "notebooks"
 
 
-def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT, timeout: float = 300):
-    """Run the installed `briefings` command; returns the CompletedProcess (text)."""
+_WARM: list = []  # this pytest process's warm `briefings` parent (tests/warm_cli.py), if started
+
+
+def _warm_command():
+    import atexit
+    import sys
+
+    if not _WARM:
+        from warm_cli import WarmCommand
+
+        env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+        _WARM.append(WarmCommand(sys.executable, str(PROJECT), env))
+        atexit.register(_WARM[0].close)
+    return _WARM[0]
+
+
+def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT, timeout: float = 300,
+                   process: bool = False):
+    """Run `briefings ARGS`; returns the CompletedProcess (text).
+
+    By default in a fork of this pytest process's warm parent (``tests/warm_cli.py``): the same
+    command line in a process of its own, without the 2 s of interpreter start and imports.
+    ``process=True`` starts the installed script itself."""
     import subprocess
     import sys
 
     full_env = {**os.environ, **(env or {})}
     full_env.pop("MPLBACKEND", None)
-    return subprocess.run([str(Path(sys.executable).parent / "briefings"), *args], capture_output=True,
+    program = str(Path(sys.executable).parent / "briefings")
+    if not process:
+        return _warm_command().run(program, [str(a) for a in args], full_env, str(cwd), timeout)
+    return subprocess.run([program, *args], capture_output=True,
                           text=True, env=full_env, cwd=cwd, timeout=timeout)
 
 

@@ -1,8 +1,9 @@
 """The kernel-less engine (``briefings build --kernel none``, analysis/builder/nokernel.py) gives
 the kernel engine's outputs byte for byte, and fails as it does.
 
-The default set is compared with the session's build (made with forked kernels), so that the
-suite adds one build of the default set, not two. The fault tests of a build (SIGTERM, SIGKILL)
+The default set is compared with the session's build (made with the default, no kernel) by
+building it once with forked kernels, so that the suite adds one build of the default set, not
+two. The fault tests of a build (SIGTERM, SIGKILL)
 run against this engine too, in test_build_faults.py.
 """
 from __future__ import annotations
@@ -107,19 +108,20 @@ def test_word_files_and_notes_are_the_kernel_engines(tmp_path, briefings, snapsh
 
 def test_the_default_set_is_the_kernel_engines_byte_for_byte(default_reports, tmp_path,
                                                              briefings, snapshot):
-    """Every page, notebook and note the kernel-less engine makes of the default set is the
-    session's kernel build's, byte for byte. It builds HTML only: the PDFs and the pack are
-    rendered from those pages by the same code whichever engine ran the cells (its own index
-    differs only by the PDF links, and a note is cut to fit two pages only where PDFs are made)."""
-    out = tmp_path / "none"
-    result = briefings("build", "--out", str(out), "--kernel", "none", "--no-progress", timeout=1500)
+    """Every page, notebook and note the kernel engine (``--kernel fork``) makes of the default
+    set is the session's build's (the default: no kernel), byte for byte. It builds HTML only:
+    the PDFs and the pack are rendered from those pages by the same code whichever engine ran
+    the cells (its own index differs only by the PDF links, and a note is cut to fit two pages
+    only where PDFs are made)."""
+    out = tmp_path / "fork"
+    result = briefings("build", "--out", str(out), "--kernel", "fork", "--no-progress", timeout=1500)
     assert result.returncode == 0, result.stdout + result.stderr
-    kernel, none = snapshot(default_reports), snapshot(out)
-    none.pop("index.html")
-    assert set(none) <= set(kernel), sorted(set(none) - set(kernel))
-    assert {name for name in kernel if name.endswith((".html", ".ipynb"))} - set(none) == {"index.html"}
-    assert len([name for name in none if name.endswith(".ipynb")]) >= 40
+    none, kernel = snapshot(default_reports), snapshot(out)
+    kernel.pop("index.html")
+    assert set(kernel) <= set(none), sorted(set(kernel) - set(none))
+    assert {name for name in none if name.endswith((".html", ".ipynb"))} - set(kernel) == {"index.html"}
+    assert len([name for name in kernel if name.endswith(".ipynb")]) >= 40
     # a note is cut to its two PDF pages by measuring them, only in a build that makes the PDFs:
     # a note the session build cut may differ here, every other page and note may not
-    cut = {name for name in none if name.endswith("-note.html") and b'class="cut"' in kernel[name]}
-    assert [name for name in none if name not in cut and kernel[name] != none[name]] == []
+    cut = {name for name in kernel if name.endswith("-note.html") and b'class="cut"' in none[name]}
+    assert [name for name in kernel if name not in cut and kernel[name] != none[name]] == []

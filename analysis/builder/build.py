@@ -41,7 +41,7 @@ from .hashing import code_digest, data_digest, data_files_digest, file_digest, v
 from .staging import Outputs, StagedOutputs, outputs_of
 from .store import (INDEX, MANIFEST, ROWS, OutputLock, check_output_folder, manifest_bytes,
                     output_names, owned_names, read_manifest, remove_stale_temporaries)
-from .tasks import Failure, Result, Task
+from .tasks import DEFAULT_KERNEL, Failure, Result, Task
 
 
 @dataclass
@@ -55,7 +55,7 @@ class BuildRequest:
     set_path: Path | None = None
     timeout: float | None = None
     progress: bool = True
-    kernel: str = "fork"
+    kernel: str = DEFAULT_KERNEL
     #: also write <id>.pdf beside each page, and pack.pdf (see :mod:`.pdf`, :mod:`.pack`)
     pdf: bool = False
     #: also write <id>.docx and <id>-note.docx, and pack.docx (see :mod:`.word`)
@@ -655,7 +655,7 @@ class PoolOptions:
     """How the local pool runs: worker processes at most, and the kind of kernel."""
 
     jobs: int
-    kernel: str = "fork"
+    kernel: str = DEFAULT_KERNEL
     #: seconds the workers get to stop on an interrupt before they are killed
     stop_grace: float = 2.0
 

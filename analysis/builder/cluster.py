@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import UsageError
-from .tasks import Failure, Result, Task
+from .tasks import DEFAULT_KERNEL, Failure, Result, Task
 
 #: Environment variable giving the scheduler's address when ``--scheduler`` is not given.
 SCHEDULER_ENV = "PSW_SCHEDULER"
@@ -138,7 +138,7 @@ def _import_distributed():
     return distributed
 
 
-def connect(address: str, *, kernel: str = "fork") -> "Cluster":
+def connect(address: str, *, kernel: str = DEFAULT_KERNEL) -> "Cluster":
     """Connect to the scheduler at ``address``, check the workers, start their briefing processes.
 
     Raises :class:`ClusterProblem` (one line) when the scheduler cannot be reached within
@@ -478,7 +478,7 @@ def _log_dir() -> str:
     return _state["log_dir"]
 
 
-def start_briefing_processes(kernel: str = "fork", dask_worker=None) -> int:
+def start_briefing_processes(kernel: str = DEFAULT_KERNEL, dask_worker=None) -> int:
     """Have one warm briefing process per worker thread (they warm up in the background)."""
     threads = getattr(getattr(dask_worker, "state", None), "nthreads", None) or \
         getattr(dask_worker, "nthreads", None) or 1
@@ -493,7 +493,7 @@ def start_briefing_processes(kernel: str = "fork", dask_worker=None) -> int:
         return len(_processes)
 
 
-def briefing_processes_ready(kernel: str = "fork") -> bool:
+def briefing_processes_ready(kernel: str = DEFAULT_KERNEL) -> bool:
     """Whether every idle briefing process of this worker has finished warming up."""
     with _lock:
         return all(p.ready(block=False) for p in _idle if p.kernel == kernel)
@@ -685,7 +685,7 @@ def _serve(kernel: str, log_path: str) -> int:
 
 def dask_setup(worker) -> None:
     """Warm the worker's briefing processes as soon as it starts (optional)."""
-    start_briefing_processes("fork", dask_worker=worker)
+    start_briefing_processes(DEFAULT_KERNEL, dask_worker=worker)
 
 
 def dask_teardown(worker) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..builder.tasks import DEFAULT_KERNEL, KERNELS
+
 
 #: The reports folder when --out is not given, in the current folder.
 DEFAULT_OUT = "reports"
@@ -135,13 +137,13 @@ def add_arguments_build(parser) -> None:
                              "made when missing, and the build says so)")
     parser.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
                         help="fail a briefing whose cell runs longer than this (default: 600)")
-    parser.add_argument("--kernel", choices=("fork", "spawn", "none"), default="fork",
-                        help="fork: each briefing's kernel is forked from a process that has "
-                             "already imported the libraries and loaded the data (fast); "
-                             "spawn: a plain new kernel process each time; none: no kernel, "
-                             "each briefing's cells run in a fresh process forked the same way, "
-                             "with the kernel's shell and the same outputs (fastest) "
-                             "(default: fork)")
+    parser.add_argument("--kernel", choices=KERNELS, default=DEFAULT_KERNEL,
+                        help="none: no kernel, each briefing's cells run in a fresh process "
+                             "forked from one that has already imported the libraries and "
+                             "loaded the data, with a kernel's shell and the same outputs "
+                             "(fastest); fork: each briefing's kernel is forked the same way; "
+                             "spawn: a plain new kernel process each time "
+                             f"(default: {DEFAULT_KERNEL})")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         default=os.environ.get("PSW_SCHEDULER") or None,
                         help="build on the workers of this Dask scheduler (tcp://HOST:PORT) "
