@@ -158,14 +158,15 @@ def _run_briefings(*args: str, env: dict | None = None, cwd: Path = PROJECT, tim
 
     By default in a fork of this pytest process's warm parent (``tests/warm_cli.py``): the same
     command line in a process of its own, without the 2 s of interpreter start and imports.
-    ``process=True`` starts the installed script itself."""
+    ``process=True`` starts the installed script itself, as does an ``env`` that changes what
+    Python imports (``PYTHON*``), which the warm parent has already imported."""
     import subprocess
     import sys
 
     full_env = {**os.environ, **(env or {})}
     full_env.pop("MPLBACKEND", None)
     program = str(Path(sys.executable).parent / "briefings")
-    if not process:
+    if not process and not any(name.startswith("PYTHON") for name in (env or {})):
         return _warm_command().run(program, [str(a) for a in args], full_env, str(cwd), timeout)
     return subprocess.run([program, *args], capture_output=True,
                           text=True, env=full_env, cwd=cwd, timeout=timeout)
@@ -755,11 +756,22 @@ def ledger_build(tmp_path_factory, default_reports):
     given = os.environ.get("PSW_LEDGER_BUILD")
     if given:
         return Path(given)
+    import fcntl
+
     base = tmp_path_factory.mktemp("ledger")
-    set_file = base / "extras.toml"
-    set_file.write_text(LEDGER_EXTRAS, encoding="utf-8")
-    extras = base / "extras"
-    result = _run_briefings("build", "--set", str(set_file), "--out", str(extras), "--no-progress")
+    # built once for the session, as the default set is: xdist workers take the lock, one builds,
+    # the others find it up to date
+    extras = DEFAULT_BUILD_DIR.parent / "test-ledger-extras"
+    set_file = DEFAULT_BUILD_DIR.parent / "test-ledger-extras.toml"
+    with open(DEFAULT_BUILD_DIR.parent / "test-ledger-extras.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            set_file.write_text(LEDGER_EXTRAS, encoding="utf-8")
+            _clear_if_older(extras)
+            result = _run_briefings("build", "--set", str(set_file), "--out", str(extras),
+                                    "--no-progress")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     assert result.returncode == 0, result.stdout + result.stderr
     out = base / "reports"
     out.mkdir()

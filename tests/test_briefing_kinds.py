@@ -121,17 +121,21 @@ def test_each_kind_in_process(monkeypatch, dataset, name, values, title, words):
         assert paragraph in sources
 
 
-def test_chart_and_map_sections_return_a_figure_and_draw_nothing(dataset):
+def test_chart_and_map_sections_return_a_figure_and_draw_nothing(dataset, monkeypatch):
     """A chart or map section returns a Figure (PNG bytes, alt text, a print copy), its matplotlib
     figure closed: the notebook displays what it returns, nothing is drawn as a side effect."""
     import base64
 
     import matplotlib.pyplot as plt
 
-    from analysis.briefings.displays import FIGURE_MIME, Figure
+    from analysis.briefings.displays import FIGURE_MIME, PRINT_FIGURES_ENV, Figure
 
     plt.close("all")
     brief = briefings.open_briefing("region", ds=dataset, region="Western Africa")
+    monkeypatch.delenv(PRINT_FIGURES_ENV, raising=False)  # outside a Word build: no print copy
+    figure = brief.map()
+    assert figure.print_png is None and FIGURE_MIME not in figure._repr_mimebundle_()[0]
+    monkeypatch.setenv(PRINT_FIGURES_ENV, "1")  # as a build writing Word files sets it
     for section in ("map", "presence_map", "timeline_chart", "partner_matrix"):
         figure = getattr(brief, section)()
         assert isinstance(figure, Figure), section

@@ -35,6 +35,10 @@ TABLE_MIME = "application/vnd.psw.table+json"
 FIGURE_MIME = "application/vnd.psw.figure+json"
 #: Dots per inch of a figure's print copy (the page's copy keeps the figure's own, 100).
 PRINT_DPI = 200
+#: Set to "1" in a briefing's environment by a build that writes Word files: only then is a
+#: figure drawn a second time, at :data:`PRINT_DPI`, for them (four times the pixels: about 40 %
+#: of a briefing's time, spent for nothing by pages, PDFs and JupyterLab).
+PRINT_FIGURES_ENV = "PSW_PRINT_FIGURES"
 
 #: A cell's padding and a bold header's extra width, in characters (for :meth:`column_widths`).
 PADDING = 4
@@ -186,7 +190,8 @@ class SectionNote:
 
 @dataclass
 class Figure:
-    """A chart or map: PNG bytes as the page shows them, its alt text, and a print copy.
+    """A chart or map: PNG bytes as the page shows them, its alt text, and a print copy (made
+    only where :data:`PRINT_FIGURES_ENV` asks for it: a build writing Word files).
 
     Displayed as Jupyter displays an image with alt text (``image/png`` with ``{"alt": ...}``
     in the output's metadata); ``print_png`` (at :data:`PRINT_DPI`) travels under
@@ -199,14 +204,18 @@ class Figure:
 
     @classmethod
     def from_axes(cls, ax, alt: str | None = None) -> "Figure":
-        """The figure holding ``ax`` (closed afterwards); ``alt`` by default from what it shows."""
+        """The figure holding ``ax`` (closed afterwards); ``alt`` by default from what it shows;
+        its print copy only when :data:`PRINT_FIGURES_ENV` is "1"."""
+        import os
+
         import matplotlib.pyplot as plt
 
         from ..graphics.alttext import describe_axes
 
         fig = ax.figure
         try:
-            return cls(_png(fig, fig.dpi), alt or describe_axes(ax), _png(fig, PRINT_DPI))
+            return cls(_png(fig, fig.dpi), alt or describe_axes(ax),
+                       _png(fig, PRINT_DPI) if os.environ.get(PRINT_FIGURES_ENV) == "1" else None)
         finally:
             plt.close(fig)
 

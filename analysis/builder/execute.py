@@ -233,6 +233,10 @@ def run_briefing(task: Task) -> Result:
     reads_path = os.path.join(socket_dir, "reads.jsonl")
     open(reads_path, "wb").close()
     os.environ[recording.ENV] = reads_path  # the kernel appends what it reads there
+    from ..briefings.displays import PRINT_FIGURES_ENV
+
+    # the figures' print copies, for the Word files only (whatever the caller's environment says)
+    os.environ[PRINT_FIGURES_ENV] = "1" if task.docx else "0"
     note: tuple = (None, None)
     selection = None
     steps_path = os.path.join(socket_dir, "note.pickle")
@@ -254,6 +258,7 @@ def run_briefing(task: Task) -> Result:
                 nb = run["nb_man"].nb
         finally:
             os.environ.pop(recording.ENV, None)
+            os.environ.pop(PRINT_FIGURES_ENV, None)
         t_done = time.perf_counter()
         if failure is None:  # what the index shows of the briefing's region: read here, recorded
             selection, failure = _selection_facts(task, reads_path)
