@@ -18,6 +18,10 @@ matplotlib.use("Agg")
 os.environ.pop("MPLBACKEND", None)
 
 from analysis.data import seed  # noqa: E402
+from analysis.data.validate import import_jsonschema  # noqa: E402
+
+# before any test module imports nbformat: jsonschema without its 2-4 s IRI grammar
+import_jsonschema()
 
 SEED_MISSING = (
     "the chapter's text is not at ../shared/seed/ (it lives beside the project in its workplace); "

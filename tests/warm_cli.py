@@ -50,6 +50,9 @@ def serve(requests_fd: int, replies_fd: int) -> None:
     import importlib
 
     _die_with_parent()
+    from analysis.data.validate import import_jsonschema
+
+    import_jsonschema()  # as the command line does, without the grammar of its IRI checks
     for name in WARM_IMPORTS:
         try:
             importlib.import_module(name)

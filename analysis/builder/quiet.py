@@ -12,6 +12,7 @@ import sys
 import warnings
 
 from ..briefings.kernels import QUIET_ENV
+from ..data.validate import import_jsonschema
 
 #: Environment for the builder's processes and the kernels they start.
 KERNEL_ENV = QUIET_ENV
@@ -24,33 +25,19 @@ NOISY_LOGGERS = ("papermill", "nbclient", "traitlets", "jupyter_client", "asynci
 def quiet_imports():
     """Import papermill/nbconvert without their warnings and without a 1 s detour.
 
-    jsonschema (through nbformat) imports ``rfc3987_syntax`` when it is itself imported, which
-    compiles a grammar for about 1.7 s, only to check "iri" formats that notebooks never use.
-    jsonschema is therefore imported here with that one optional module hidden for the length
-    of that import; afterwards the module imports normally for anyone who asks for it.
+    jsonschema (through nbformat) is imported first without the grammar of its IRI checks
+    (:func:`analysis.data.validate.import_jsonschema`).
     """
     os.environ.update({k: v for k, v in KERNEL_ENV.items() if k not in os.environ})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _import_jsonschema_without_iri_checks()
+        try:
+            import_jsonschema()
+        except ImportError:  # pragma: no cover - nbformat then says so itself
+            pass
         yield
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
-def _import_jsonschema_without_iri_checks() -> None:
-    if "jsonschema" in sys.modules:
-        return
-    hide = "rfc3987_syntax" not in sys.modules
-    if hide:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import -> ImportError
-    try:
-        import jsonschema  # noqa: F401
-    except ImportError:  # pragma: no cover - nbformat then says so itself
-        pass
-    finally:
-        if hide and sys.modules.get("rfc3987_syntax", 0) is None:
-            del sys.modules["rfc3987_syntax"]
 
 
 def redirect_process_output(path: str) -> None:

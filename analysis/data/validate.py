@@ -87,25 +87,39 @@ DESCRIPTOR_SCHEMA = "datapackage.schema.json"
 _VALIDATOR = None
 
 
+def import_jsonschema():
+    """jsonschema, imported without the grammar its IRI format checks build.
+
+    jsonschema's format checkers import ``rfc3987_syntax`` when it is installed (Jupyter brings
+    it), which compiles a grammar for 2 to 4 s at import, only to check "iri" formats that
+    neither the descriptor schema nor a notebook uses. So that one optional module is hidden
+    while jsonschema is first imported (unless something in this process loaded it already);
+    afterwards it imports normally for anyone who asks for it.
+    """
+    import sys
+
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import -> ImportError
+        try:
+            import jsonschema  # noqa: F401
+        except ImportError:  # pragma: no cover - its users say so themselves
+            pass
+        finally:
+            if sys.modules.get("rfc3987_syntax", 0) is None:
+                del sys.modules["rfc3987_syntax"]
+    import jsonschema
+
+    return jsonschema
+
+
 def _descriptor_validator():
     """The jsonschema validator of :data:`DESCRIPTOR_SCHEMA`, made once. jsonschema is imported
     here, not at the top, so that only ``validate`` and a build whose data changed load it."""
     global _VALIDATOR
     if _VALIDATOR is None:
-        import sys
         from importlib.resources import files
 
-        # jsonschema's format checkers import rfc3987_syntax when it is installed (jupyter brings
-        # it), whose grammar takes about 2.5 s to build at import; this schema checks no IRI, so
-        # that import is skipped, unless something in this process loaded either already.
-        blocked = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
-        if blocked:
-            sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # -> ImportError
-        try:
-            import jsonschema
-        finally:
-            if blocked:
-                del sys.modules["rfc3987_syntax"]
+        jsonschema = import_jsonschema()
         schema = json.loads((files(__package__) / DESCRIPTOR_SCHEMA).read_text(encoding="utf-8"))
         cls = jsonschema.validators.validator_for(schema)
         _VALIDATOR = cls(schema, format_checker=cls.FORMAT_CHECKER)

@@ -641,12 +641,20 @@ def records_in(region=None, *, ds: "Dataset | None" = None) -> dict[str, int]:
     """
     ds = dataset(ds)
     ids = place_ids(region, ds)
-    tables = (*PLACED_TABLES, "events", "places")
     if ids is None:
-        return {table: len(ds[table]) for table in tables}
-    frame = _in(place_records(ds=ds, place_ids=ids), "place_id", ids)
+        return {table: len(ds[table]) for table in RECORD_TABLES}
+    return _record_counts(place_records(ds=ds, place_ids=ids), ids)
+
+
+#: The tables :func:`records_in` counts, in its order.
+RECORD_TABLES = (*PLACED_TABLES, "events", "places")
+
+
+def _record_counts(records: "pd.DataFrame", ids) -> dict[str, int]:
+    """Distinct records of each table among ``records`` (of :func:`place_records`) on ``ids``."""
+    frame = _in(records, "place_id", ids)
     counts = frame.drop_duplicates(["table", "record_id"]).groupby("table").size()
-    return {table: int(counts.get(table, 0)) for table in tables}
+    return {table: int(counts.get(table, 0)) for table in RECORD_TABLES}
 
 
 def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
@@ -668,7 +676,7 @@ def countries_with_data(region=None, *, ds: "Dataset | None" = None) -> "pd.Data
     if ids is not None:
         frame = frame[frame["place_id"].isin(list(ids))]
     frame = frame.drop_duplicates(["table", "record_id", "iso3"])
-    tables = (*PLACED_TABLES, "events", "places")
+    tables = RECORD_TABLES
     rows = []
     for iso3, g in frame.groupby("iso3"):
         row = {"iso3": iso3, "count": len(g), "inferred": int(g["place_inferred"].astype(bool).sum())}
@@ -756,6 +764,7 @@ def regions_with_data(*, ds: "Dataset | None" = None, min_records: int = 1) -> l
     from .regions import region_choices, resolve_region
 
     ds = dataset(ds)
+    everything = place_records(ds=ds)  # once (kept per dataset), then narrowed per region
     out, seen = [], set()
     for choice in region_choices(ds):
         sel = resolve_region(choice, ds)
@@ -763,7 +772,7 @@ def regions_with_data(*, ds: "Dataset | None" = None, min_records: int = 1) -> l
         if sel.kind in ("world", "country") or members in seen:
             continue
         seen.add(members)
-        counts = records_in(sel, ds=ds)
+        counts = _record_counts(everything, place_ids(sel, ds))
         if sum(n for table, n in counts.items() if table != "places") >= min_records:
             out.append(canonical_region(sel, ds=ds))
     return out
