@@ -125,9 +125,7 @@ def test_the_benchmark_edits_rebuild_exactly_the_briefings_that_read_them(
         assert changed <= set(planned) | {"index", "rows"}, name
         if name == "lesotho event":  # the note of a briefing built again is made again
             assert after["country-lesotho-note.html"] != before["country-lesotho-note.html"]
-    full = tmp_path / "full"
-    build(briefings, full, data_copy, SMALL)
-    assert outputs(full) == outputs(out)
+    # that the result is a full build's, byte for byte, is the property test's to show
 
 
 #: Tables and the columns random edits may change, whose rows other rows do not point to by

@@ -14,6 +14,9 @@ import pytest
 
 from analysis.prose import ledger
 
+#: One xdist worker runs them all, so that the session's notes (``notes``) are made once.
+pytestmark = pytest.mark.xdist_group("notes")
+
 #: Briefings of every kind, with the long ones (the world, a theme over the world).
 NOTES = [("country", {"country": "Mali"}, "country-mali"),
          ("country", {"country": "Gambia"}, "country-gambia"),

@@ -39,13 +39,23 @@ def _text(value) -> str:
 
 
 _POINTS: dict[int, list] = {}
+_REGION_POINTS: dict[tuple[int, str], list] = {}
+
+
+def _region_points(region: str, dataset) -> list:
+    """``text.region_key_points(region)``, made once per dataset and region (tests only read
+    them)."""
+    key = (id(dataset), region)
+    if key not in _REGION_POINTS:
+        _REGION_POINTS[key] = text.region_key_points(region, ds=dataset)
+    return _REGION_POINTS[key]
 
 
 def _points(dataset) -> list:
     """The key points of REGIONS and the three themes, made once per dataset (tests only read
     them)."""
     if id(dataset) not in _POINTS:
-        points = [p for region in REGIONS for p in text.region_key_points(region, ds=dataset)]
+        points = [p for region in REGIONS for p in _region_points(region, dataset)]
         points += text.gender_key_points(ds=dataset) + text.funding_key_points(ds=dataset)
         _POINTS[id(dataset)] = points + text.partnership_key_points(ds=dataset)
     return _POINTS[id(dataset)]
@@ -126,7 +136,7 @@ def test_charts_mark_inferred_marks(dataset):
 def test_no_planned_or_closing_operation_is_called_active(dataset):
     status = dict(zip(dataset.operation_status["operation_id"], dataset.operation_status["status"]))
     for region in REGIONS:
-        for point in text.region_key_points(region, ds=dataset):
+        for point in _region_points(region, dataset):
             if "active in" in point.text:
                 listed = point.text.split(":", 1)[1]
                 for op, st in status.items():
