@@ -824,4 +824,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    _suffix_groups(config, items)
     items.sort(key=_cost_rank)  # stable: the rest keep their order
+
+
+def _suffix_groups(config, items) -> None:
+    """What pytest-xdist's worker does for ``--dist loadgroup`` (``test@group`` node ids, which
+    its scheduler sends to one worker as a unit), done here because pytest-xdist 3.8 sets
+    ``item._nodeid``, which pytest 9.2 no longer reads (a node's id is ``item._id``): every
+    xdist_group was split between the workers, and each of them set up the group's session
+    fixtures (servers, builds) again."""
+    if not config.getvalue("loadgroup"):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # an older pytest: xdist's own hook does it
+        return
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
