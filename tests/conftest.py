@@ -834,7 +834,7 @@ def _suffix_groups(config, items) -> None:
     ``item._nodeid``, which pytest 9.2 no longer reads (a node's id is ``item._id``): every
     xdist_group was split between the workers, and each of them set up the group's session
     fixtures (servers, builds) again."""
-    if not config.getvalue("loadgroup"):
+    if not config.getoption("loadgroup", default=False):
         return
     try:
         from _pytest.nodeid import coerce_node_id
