@@ -23,16 +23,13 @@ import os
 import signal
 import sys
 
-#: What a `briefings` process imports before a build does anything (the builder's
-#: `execute.prepare` and `forkkernel.WARM_MODULES`, the PDF engine and python-docx).
+#: What a `briefings` process imports before a build does anything, beside what the builder
+#: warms before forking (`analysis.builder.forkkernel.WARM_MODULES`): the command line, the
+#: notebook machinery of `execute.prepare`, the PDF engine and python-docx.
 WARM_IMPORTS = ("analysis.cli", "analysis.cli.build", "analysis.builder.build",
-                "analysis.builder.execute", "analysis.builder.forkkernel",
-                "analysis.builder.nokernel", "analysis.builder.render", "papermill",
-                "papermill.engines", "papermill.clientwrap", "nbconvert", "nbclient",
-                "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
-                "pandas", "numpy", "matplotlib", "matplotlib.pyplot", "geopandas", "shapely",
-                "pyogrio", "analysis.briefings", "analysis.graphics.charts",
-                "analysis.graphics.maps", "analysis.model.queries", "analysis.prose.text",
+                "analysis.builder.execute", "analysis.builder.nokernel",
+                "analysis.builder.render", "papermill", "papermill.engines",
+                "papermill.clientwrap", "nbconvert", "nbclient", "ipykernel.zmqshell",
                 "weasyprint", "docx")
 
 
@@ -53,7 +50,9 @@ def serve(requests_fd: int, replies_fd: int) -> None:
     from analysis.data.validate import import_jsonschema
 
     import_jsonschema()  # as the command line does, without the grammar of its IRI checks
-    for name in WARM_IMPORTS:
+    from analysis.builder.forkkernel import WARM_MODULES
+
+    for name in (*WARM_MODULES, *WARM_IMPORTS):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a missing optional module only costs time later
