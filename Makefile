@@ -8,6 +8,11 @@ KERNEL := peace-security-workbook
 KERNEL_DISPLAY := Python 3 (Peace & Security Workbook)
 
 export MPLCONFIGDIR := $(CURDIR)/.cache/matplotlib
+# Compiled modules, and pytest's rewritten test modules, kept under .cache/pycache (never beside
+# the sources), even where the environment sets PYTHONDONTWRITEBYTECODE: each pytest process then
+# collects in about half the time (docs/development.md).
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
+export PYTHONDONTWRITEBYTECODE :=
 AXE    := .cache/node/node_modules/axe-core/axe.min.js
 
 .PHONY: install briefings test test-fast coverage lab benchmark benchmark-scale draft-accuracy clean
@@ -34,7 +39,7 @@ test: $(STAMP) chromium libreoffice $(AXE) ## run the whole test suite (chromium
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q
 
 test-fast: $(STAMP) ## the edit loop: every test but the slow and browser ones
-	$(BIN)/python -m pytest -n 2 -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q -m "not slow and not browser"
 
 coverage: $(STAMP) chromium $(AXE) ## the whole suite with line coverage of analysis/ (pytest-cov)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q --cov=analysis --cov-report=term:skip-covered

@@ -7,6 +7,10 @@ from analysis.model import queries
 from analysis.prose import text
 from analysis.prose import findings
 from analysis.prose.modality import MODALITIES, status_clause
+from key_points import key_points
+
+#: one process makes each set of key points (see tests/key_points.py)
+pytestmark = pytest.mark.xdist_group("key-points")
 
 SELECTIONS = (None, "Africa", "Western Asia", "Mali", "Lesotho", "Somalia", "India", "Northern Europe")
 
@@ -30,7 +34,7 @@ def test_the_overview_and_the_records_sentence_count_the_same_findings(dataset, 
     monkeypatch.setattr("analysis.briefings.base.show", lambda *a, **k: None)
     brief = open_briefing("region", region=region or "World", ds=dataset)
     table = brief.overview()
-    sentence = text.region_key_points(region, ds=dataset)
+    sentence = key_points("region", dataset, region)
     if not sentence:
         return
     from analysis.prose.formatting import plural

@@ -8,6 +8,10 @@ import pytest
 from analysis.model import queries
 from analysis.data import seed
 from analysis.prose import text
+from key_points import key_points
+
+#: one process makes each set of key points (see tests/key_points.py)
+pytestmark = pytest.mark.xdist_group("key-points")
 
 CITATION = re.compile(r"\((A/72/1 II\.B ¶¶? [\w/-]+(, [\w/-]+)*|context: [^)]+)\)( \(inferred(: notes? [\d, ]+)?\))?$")
 RUN = 8
@@ -27,10 +31,10 @@ def all_points(ds):
 def _make_points(ds):
     points = []
     for region in ("World", "Western Africa", "Central Asia", "UNOCA", "CIV", "Mali", "Africa"):
-        points += text.region_key_points(region, ds=ds)
-    points += text.gender_key_points(ds=ds) + text.funding_key_points(ds=ds)
-    points += text.partnership_key_points(ds=ds)
-    points += text.partnership_key_points(partner=queries.find_partner("AU", ds=ds), ds=ds)
+        points += key_points("region", ds, region)
+    points += key_points("gender", ds) + key_points("funding", ds)
+    points += key_points("partnership", ds)
+    points += key_points("partnership", ds, partner=queries.find_partner("AU", ds=ds))
     return points
 
 
@@ -75,16 +79,16 @@ def test_every_key_point_ends_with_a_citation(dataset):
 
 
 def test_region_key_points_name_what_is_there(dataset):
-    points = text.region_key_points("Western Africa", ds=dataset)
+    points = key_points("region", dataset, "Western Africa")
     joined = " ".join(p.markdown() for p in points)
     assert "MINUSMA" in joined and "UNOWAS" in joined
     assert "Gambia" in joined and "(A/72/1 II.B ¶ good-offices/1)" in joined
-    central_asia = " ".join(p.markdown() for p in text.region_key_points("Central Asia", ds=dataset))
+    central_asia = " ".join(p.markdown() for p in key_points("region", dataset, "Central Asia"))
     assert "UNRCCA" in central_asia and "SCO" in central_asia
 
 
 def test_gender_points_report_26_per_cent_with_its_paragraph(dataset):
-    points = text.gender_key_points(ds=dataset)
+    points = key_points("gender", dataset)
     share = [p for p in points if "26 per cent" in p.text]
     assert len(share) == 1
     assert share[0].paragraphs == ("wps/1",)
@@ -94,10 +98,10 @@ def test_gender_points_report_26_per_cent_with_its_paragraph(dataset):
 def test_only_active_operations_are_at_work(dataset):
     """Issue #8: MINUJUSTH was decided, not deployed; UNOCI and UNMIL were closing."""
     for region, not_at_work in (("Haiti", {"MINUJUSTH", "MINUSTAH"}), ("Western Africa", {"UNOCI", "UNMIL"})):
-        for point in text.region_key_points(region, ds=dataset):
+        for point in key_points("region", dataset, region):
             if "at work" in point.text:
                 assert not any(op in point.text for op in not_at_work), point.text
-        assert any(op in p.text for p in text.region_key_points(region, ds=dataset) for op in not_at_work)
+        assert any(op in p.text for p in key_points("region", dataset, region) for op in not_at_work)
 
 
 def test_no_un_body_or_party_is_counted_as_a_partner(dataset):
@@ -105,7 +109,7 @@ def test_no_un_body_or_party_is_counted_as_a_partner(dataset):
     not_partners = partners[partners["relation_to_un"] != "outside the UN"]
     names = {str(n) for n in not_partners["name"]} | {str(a) for a in not_partners["acronym"].dropna()}
     for region in (None, "South Sudan", "Mali", "Gambia", "Colombia"):
-        points = text.region_key_points(region, ds=dataset) + text.partnership_key_points(region, ds=dataset)
+        points = key_points("region", dataset, region) + key_points("partnership", dataset, region)
         for point in points:
             if "partner" in point.text and not any(w in point.text for w in (
                     "not counted as partners", "not partners", "not a partner", "not counted as a partner")):
@@ -114,12 +118,12 @@ def test_no_un_body_or_party_is_counted_as_a_partner(dataset):
 
 
 def test_a_magnitude_is_printed_as_the_chapter_wrote_it(dataset):
-    joined = " ".join(p.text for p in text.region_key_points("South Sudan", ds=dataset))
+    joined = " ".join(p.text for p in key_points("region", dataset, "South Sudan"))
     assert "hundreds of thousands" in joined and "100,000" not in joined and "200,000" not in joined
 
 
 def test_context_figures_are_labelled_and_cite_their_own_source(dataset):
-    points = text.funding_key_points(ds=dataset)
+    points = key_points("funding", dataset)
     context = [p for p in points if p.context_sources]
     assert context, "the world funding briefing sets public figures beside the chapter"
     for point in context:
@@ -127,7 +131,7 @@ def test_context_figures_are_labelled_and_cite_their_own_source(dataset):
         assert point.paragraphs == ()
         assert point.citation.startswith("(context: ")
     assert any("GA/11927" in p.citation and "6.8 billion" in p.text for p in context)
-    assert not [p for p in text.funding_key_points(include_context=False, ds=dataset) if p.context_sources]
+    assert not [p for p in key_points("funding", dataset, include_context=False) if p.context_sources]
 
 
 def test_no_key_point_copies_the_report(dataset, seed_paragraphs):
@@ -146,7 +150,7 @@ def test_no_key_point_copies_the_report(dataset, seed_paragraphs):
 
 
 def test_a_place_without_data_gets_an_honest_message(dataset):
-    assert text.region_key_points("Iceland", ds=dataset) == []
+    assert key_points("region", dataset, "Iceland") == []
     message = text.no_data_message("Iceland")
     assert "Iceland" in message and "no chapter records" in message
     few = text.no_data_message("Lesotho", records=2)
@@ -170,10 +174,10 @@ def test_sources_list_names_the_chapter_and_each_context_source(dataset):
 @pytest.mark.parametrize("partner", ["AU", "EU"])
 def test_partner_points_follow_the_partner(dataset, partner):
     pid = queries.find_partner(partner, ds=dataset)
-    points = text.partnership_key_points(partner=pid, ds=dataset)
+    points = key_points("partnership", dataset, partner=pid)
     assert points and all(p.text.startswith(partner) for p in points)
 
 
 def test_dates_are_printed_as_the_chapter_writes_them(dataset):
-    joined = " ".join(p.text for p in text.region_key_points("Haiti", ds=dataset))
+    joined = " ".join(p.text for p in key_points("region", dataset, "Haiti"))
     assert "early 2017" in joined and "January 2017" not in joined

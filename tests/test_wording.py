@@ -16,6 +16,10 @@ from analysis.graphics import charts
 from analysis.prose import formatting, text
 from analysis.model import queries
 from analysis.builder.briefing_set import load_briefing_set
+from key_points import key_points
+
+#: one process makes each set of key points (see tests/key_points.py)
+pytestmark = pytest.mark.xdist_group("key-points")
 
 REGIONS = ("World", "Western Africa", "West Africa and the Sahel", "Middle Africa", "Central Africa",
            "Eastern Africa", "Haiti", "South Sudan", "Mali", "Gambia", "Caribbean", "Burundi", "Lesotho")
@@ -38,27 +42,16 @@ def _text(value) -> str:
     return getattr(value, "data", str(value)) if not isinstance(value, list) else ""
 
 
-_POINTS: dict[int, list] = {}
-_REGION_POINTS: dict[tuple[int, str], list] = {}
-
-
 def _region_points(region: str, dataset) -> list:
-    """``text.region_key_points(region)``, made once per dataset and region (tests only read
-    them)."""
-    key = (id(dataset), region)
-    if key not in _REGION_POINTS:
-        _REGION_POINTS[key] = text.region_key_points(region, ds=dataset)
-    return _REGION_POINTS[key]
+    """``text.region_key_points(region)``, made once per process (see tests/key_points.py)."""
+    return key_points("region", dataset, region)
 
 
 def _points(dataset) -> list:
-    """The key points of REGIONS and the three themes, made once per dataset (tests only read
-    them)."""
-    if id(dataset) not in _POINTS:
-        points = [p for region in REGIONS for p in _region_points(region, dataset)]
-        points += text.gender_key_points(ds=dataset) + text.funding_key_points(ds=dataset)
-        _POINTS[id(dataset)] = points + text.partnership_key_points(ds=dataset)
-    return _POINTS[id(dataset)]
+    """The key points of REGIONS and the three themes (each set made once per process)."""
+    points = [p for region in REGIONS for p in _region_points(region, dataset)]
+    points += key_points("gender", dataset) + key_points("funding", dataset)
+    return points + key_points("partnership", dataset)
 
 
 # --- 1. inferred facts are marked, and the reason is reachable ---------------------------------
@@ -80,7 +73,7 @@ def test_every_point_naming_an_inferred_operation_or_office_is_marked(dataset):
 
 
 def test_the_reporting_period_and_statuses_are_inferences_of_the_points(dataset):
-    points = text.region_key_points("Mali", ds=dataset)
+    points = key_points("region", dataset, "Mali")
     active = next(p for p in points if "active in the reporting period" in p.text)
     keys = {i.key for i in active.inferences}
     assert {"operations:MINUSMA", "operation_status:MINUSMA", "reporting_period:a72-1"} <= keys
@@ -142,7 +135,7 @@ def test_no_planned_or_closing_operation_is_called_active(dataset):
                 for op, st in status.items():
                     if re.search(rf"\b{re.escape(op)}\b", listed):
                         assert st == "active", (op, point.text)
-    haiti = " ".join(p.text for p in text.region_key_points("Haiti", ds=dataset))
+    haiti = " ".join(p.text for p in key_points("region", dataset, "Haiti"))
     assert "at work" not in haiti and "active" not in haiti
     assert "MINUJUSTH in Haiti" in haiti and "planned" in haiti and "closing" in haiti
 
@@ -194,7 +187,7 @@ def test_the_six_month_budget_is_never_in_a_series_without_its_caveat(monkeypatc
     # the others: SIPRI's regions, and the PBF pledges beside the Fund's own count and target
     assert all(f.startswith("sipri-operations-2017-") or f == "pbf-pledges-2016"
                for f in list(caveated["figure_id"])[1:])
-    budget = next(p for p in text.funding_key_points(ds=dataset) if "6.8 billion" in p.text)
+    budget = next(p for p in key_points("funding", dataset) if "6.8 billion" in p.text)
     assert "6.8 billion (2017/18; funds the Darfur and Haiti operations for six months only)" in budget.text
     ax = charts.plot_public_figures(queries.public_figures("peacekeeping budget", ds=dataset),
                                     topic="peacekeeping budget", ds=dataset)
@@ -217,7 +210,7 @@ def test_one_formatter_for_a_public_value_and_its_caveat():
 # --- 5. wording that adds to the chapter --------------------------------------------------------
 
 def test_an_office_the_chapter_does_not_name_is_spoken_of_as_the_chapter_does(dataset):
-    joined = " ".join(p.text for p in text.region_key_points("Gambia", ds=dataset))
+    joined = " ".join(p.text for p in key_points("region", dataset, "Gambia"))
     assert "UNOWAS in" not in joined
     assert "The Special Representative for West Africa and the Sahel in the Gambia" in joined
 
@@ -227,18 +220,18 @@ def test_no_added_wording(dataset):
     for added in ("restoring constitutional order", "Security Council authorizes", "January 2017\u2013June 2017",
                   "at work"):
         assert added not in joined
-    lesotho = " ".join(p.text for p in text.region_key_points("Lesotho", ds=dataset))
+    lesotho = " ".join(p.text for p in key_points("region", dataset, "Lesotho"))
     assert "elections in Lesotho" in lesotho
 
 
 # --- 8. wording: articles, one name, agreement, ties, no repeated sentence -----------------------
 
 def test_place_names_take_their_article(dataset):
-    gambia = " ".join(p.text for p in text.region_key_points("Gambia", ds=dataset))
+    gambia = " ".join(p.text for p in key_points("region", dataset, "Gambia"))
     assert "For the Gambia" in gambia and " in Gambia" not in gambia
-    world = " ".join(p.text for p in text.region_key_points("World", ds=dataset))
+    world = " ".join(p.text for p in key_points("region", dataset, "World"))
     assert "MINUSCA in the Central African Republic" in world
-    assert "For the Caribbean" in text.region_key_points("Caribbean", ds=dataset)[0].text
+    assert "For the Caribbean" in key_points("region", dataset, "Caribbean")[0].text
     assert "the Americas" in text.twin_sentence(type("T", (), {"twin": "Americas", "name": "x", "shared": 1,
                                                                 "only_in_name": (), "only_in_twin": ()})(),
                                                 ds=dataset)
@@ -314,11 +307,11 @@ def test_a_near_twin_says_how_it_differs_near_its_top(monkeypatch, region, names
 def test_new_facts_appear(monkeypatch, dataset):
     _, out = _run(monkeypatch, "region", region="Gambia")
     assert out["activities"]["what they do"].str.contains("assessment mission").any()
-    burundi = " ".join(p.text for p in text.region_key_points("Burundi", ds=dataset))
+    burundi = " ".join(p.text for p in key_points("region", dataset, "Burundi"))
     assert "parties in Burundi" in burundi
-    haiti = " ".join(p.text for p in text.region_key_points("Haiti", ds=dataset))
+    haiti = " ".join(p.text for p in key_points("region", dataset, "Haiti"))
     assert "electoral process" in haiti
-    gender = " ".join(p.text for p in text.gender_key_points(ds=dataset))
+    gender = " ".join(p.text for p in key_points("gender", dataset))
     assert "appoint more women" in gender
 
 
