@@ -44,7 +44,7 @@ def prepare(kernel: str = "fork") -> None:
     Called in the parent before the worker processes are forked, so they share the imports;
     with ``kernel="fork"`` it also warms what every kernel needs (see :mod:`.forkkernel`).
     """
-    if _worker:
+    if "papermill" in _worker:  # prepared already (init_worker may have noted its log first)
         if kernel in WARM_KERNELS and not _worker.get("km_class"):
             _warm_fork()
         return

@@ -162,6 +162,8 @@ def make_exporter():
     exporter.exclude_output_prompt = True
     exporter.embed_images = False  # True re-parses the page (BeautifulSoup); outputs are already embedded
     exporter.sanitize_html = False
+    # the notebook is checked once, after every preprocessor, not after each of them (a dozen)
+    exporter.optimistic_validation = True
     remover = TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
     return exporter
