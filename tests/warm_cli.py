@@ -72,6 +72,11 @@ def serve(requests_fd: int, replies_fd: int) -> None:
         replies.write(json.dumps({"pid": pid}) + "\n")
         _, status = os.waitpid(pid, 0)
         replies.write(json.dumps({"code": os.waitstatus_to_exitcode(status)}) + "\n")
+    # The pytest process is done with us. Nothing here needs an orderly end (no command ran in
+    # this process, every fork has been reaped): leave without tearing the interpreter down,
+    # which costs the closing pytest process about 0.7 s of waiting.
+    replies.close()
+    os._exit(0)
 
 
 def _command(request: dict) -> None:
