@@ -96,9 +96,18 @@ def build(out: Path, env: dict, args, *extra: str) -> tuple[float, subprocess.Co
     return elapsed, result
 
 
+def builder_default_jobs() -> int:
+    """What `briefings build` runs at once when --jobs is not given (--kernel none)."""
+    sys.path.insert(0, str(PROJECT))
+    from analysis.cli.build import default_jobs
+
+    return default_jobs("none")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2 * len(os.sched_getaffinity(0)))
+    parser.add_argument("--jobs", type=int, default=builder_default_jobs(),
+                        help="for briefings build (default: its own, one per core)")
     parser.add_argument("--pdf", action="store_true", help="build PDFs and the pack too")
     parser.add_argument("--only", action="append", default=[], help="a subset of the default set")
     parser.add_argument("--verbose", action="store_true", help="print each dry run's reasons")

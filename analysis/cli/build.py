@@ -35,16 +35,16 @@ def capped_jobs(jobs: int) -> int:
     return jobs
 
 
-def _default_jobs() -> int:
-    """Two briefings per core: a kernel waits on messages about as long as it computes.
+def default_jobs(kernel: str = DEFAULT_KERNEL) -> int:
+    """Briefings run at once when ``--jobs`` is not given: one per core without a kernel
+    (``--kernel none``, the default), two per core with one (a kernel waits on messages about
+    as long as it computes).
 
-    Measured on 2 cores, 22 briefings: --jobs 2 took 28 s, --jobs 4 took 22 s.
+    Measured on 2 cores, the default set with ``--kernel none``: --jobs 2 took 31-38 s and
+    66-77 s of CPU, --jobs 4 took 40-44 s and 77-84 s of CPU (three runs each, alternating;
+    docs/building.md). With forked kernels, 22 briefings: --jobs 2 took 28 s, --jobs 4 22 s.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return 2 * cores
+    return _cores() if kernel == "none" else 2 * _cores()
 
 
 def _set_option(parser) -> None:
@@ -123,9 +123,9 @@ def add_arguments_build(parser) -> None:
     parser.add_argument("--only", action="append", default=[], metavar="ID_OR_GLOB",
                         help="build only the default-set briefings whose id matches "
                              "(repeatable; e.g. 'region-*'); see `briefings list` for ids")
-    parser.add_argument("--jobs", "-j", type=_positive_int, default=_default_jobs(),
-                        help="briefings executed at once (default: twice the number of cores, "
-                             "%(default)s)")
+    parser.add_argument("--jobs", "-j", type=_positive_int, default=None,
+                        help="briefings executed at once (default: one per core without a "
+                             f"kernel, {default_jobs('none')} here; two per core with one)")
     parser.add_argument("--force", action="store_true",
                         help="build even the briefings that are up to date")
     parser.add_argument("--dry-run", action="store_true",
@@ -208,7 +208,8 @@ def run_build(args) -> int:
     out = Path(os.path.abspath(DEFAULT_OUT)) if default_out else args.out
     existed = os.path.lexists(out)
     formats = set(args.formats or ()) | ({"pdf"} if args.pdf else set())
-    request = BuildRequest(out=out, jobs=capped_jobs(args.jobs), force=args.force, only=args.only,
+    jobs = default_jobs(args.kernel) if args.jobs is None else capped_jobs(args.jobs)
+    request = BuildRequest(out=out, jobs=jobs, force=args.force, only=args.only,
                            notebook=args.notebook, params=args.params, set_path=args.set_path,
                            timeout=args.timeout, progress=args.progress,
                            kernel=args.kernel, scheduler=args.scheduler, pdf="pdf" in formats,
