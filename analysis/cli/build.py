@@ -41,7 +41,7 @@ def default_jobs(kernel: str = DEFAULT_KERNEL) -> int:
     as long as it computes).
 
     Measured on 2 cores, the default set with ``--kernel none``: --jobs 2 took 31-38 s and
-    66-77 s of CPU, --jobs 4 took 40-44 s and 77-84 s of CPU (three runs each, alternating;
+    59-72 s of CPU, --jobs 4 took 40-44 s and 77-84 s of CPU (three runs each, alternating;
     docs/building.md). With forked kernels, 22 briefings: --jobs 2 took 28 s, --jobs 4 22 s.
     """
     return _cores() if kernel == "none" else 2 * _cores()
