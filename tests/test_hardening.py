@@ -489,6 +489,29 @@ def test_a_pdf_has_a_time_limit():
     assert pdf is None and "time limit" in failure.evalue
 
 
+def test_a_pdf_time_limit_swallowed_once_is_raised_again():
+    """The time limit raises where the layout happens to be: inside a weakref callback or a
+    __del__ Python swallows it (seen under load), so the alarm repeats until the block ends."""
+    import signal
+    import time
+
+    from analysis.builder.pdf import PdfTimeLimit, _time_limit
+
+    swallowed = 0
+    with pytest.raises(PdfTimeLimit):
+        with _time_limit(0.05):
+            start = time.monotonic()
+            while time.monotonic() - start < 0.2:  # as Python does in a weakref callback
+                try:
+                    sum(range(1000))
+                except PdfTimeLimit:
+                    swallowed += 1
+            while time.monotonic() - start < 5:
+                sum(range(1000))
+    assert swallowed >= 1
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # disarmed once the block ended
+
+
 def test_an_overlong_cell_is_cut_with_a_mark_and_wrapped():
     from analysis.builder.render import TEMPLATE_DIR
     from analysis.briefings.displays import CELL_LIMIT, cut

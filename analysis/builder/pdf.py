@@ -79,15 +79,21 @@ def _time_limit(seconds: float | None):
         yield
         return
 
+    active = [True]
+
     def expired(signum, frame):
-        raise PdfTimeLimit(f"the PDF took longer than {seconds:g} s (the PDF time limit); "
-                           "the page is written, its PDF is not")
+        if active[0]:
+            raise PdfTimeLimit(f"the PDF took longer than {seconds:g} s (the PDF time limit); "
+                               "the page is written, its PDF is not")
 
     previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats until the block ends: raised where Python swallows an exception (a
+    # weakref callback or a __del__ during WeasyPrint's layout), it is raised again a moment later.
+    signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 0.1))
     try:
         yield
     finally:
+        active[0] = False  # first: from here a late alarm does nothing
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
