@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from analysis.cli.build import default_jobs  # light: the command line's own choice
+
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -96,17 +98,9 @@ def build(out: Path, env: dict, args, *extra: str) -> tuple[float, subprocess.Co
     return elapsed, result
 
 
-def builder_default_jobs() -> int:
-    """What `briefings build` runs at once when --jobs is not given (--kernel none)."""
-    sys.path.insert(0, str(PROJECT))
-    from analysis.cli.build import default_jobs
-
-    return default_jobs("none")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=builder_default_jobs(),
+    parser.add_argument("--jobs", type=int, default=default_jobs("none"),
                         help="for briefings build (default: its own, one per core)")
     parser.add_argument("--pdf", action="store_true", help="build PDFs and the pack too")
     parser.add_argument("--only", action="append", default=[], help="a subset of the default set")

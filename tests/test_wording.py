@@ -42,14 +42,9 @@ def _text(value) -> str:
     return getattr(value, "data", str(value)) if not isinstance(value, list) else ""
 
 
-def _region_points(region: str, dataset) -> list:
-    """``text.region_key_points(region)``, made once per process (see tests/key_points.py)."""
-    return key_points("region", dataset, region)
-
-
 def _points(dataset) -> list:
     """The key points of REGIONS and the three themes (each set made once per process)."""
-    points = [p for region in REGIONS for p in _region_points(region, dataset)]
+    points = [p for region in REGIONS for p in key_points("region", dataset, region)]
     points += key_points("gender", dataset) + key_points("funding", dataset)
     return points + key_points("partnership", dataset)
 
@@ -129,7 +124,7 @@ def test_charts_mark_inferred_marks(dataset):
 def test_no_planned_or_closing_operation_is_called_active(dataset):
     status = dict(zip(dataset.operation_status["operation_id"], dataset.operation_status["status"]))
     for region in REGIONS:
-        for point in _region_points(region, dataset):
+        for point in key_points("region", dataset, region):
             if "active in" in point.text:
                 listed = point.text.split(":", 1)[1]
                 for op, st in status.items():
