@@ -109,3 +109,17 @@ def test_an_event_placed_only_by_inference_is_counted_there_as_inferred(dataset)
     assert mapped.loc["MLI", "inferred"] == 0
     topic = queries.countries_of(queries.topic_records("gender", ds=dataset), ds=dataset).set_index("iso3")
     assert topic.loc["GBR", "inferred"] == 1 and topic.loc["AFG", "inferred"] == 0
+
+
+def test_a_selection_s_records_are_made_once_and_each_caller_gets_its_own_rows(dataset):
+    """``records`` and ``engagements`` are computed once per dataset and selection (a briefing
+    asks a score of times): a caller that writes into what it got changes nobody else's."""
+    sel = queries.selection("Mali", dataset)
+    first = findings.records(sel, ds=dataset)
+    first["events"].rows["description"] = "written over"
+    acts = findings.engagements(sel, ds=dataset)
+    acts["relation"] = "written over"
+    again = findings.records(sel, ds=dataset)
+    assert again == first and again["events"].rows is not first["events"].rows
+    assert "written over" not in set(again["events"].rows["description"])
+    assert "written over" not in set(findings.engagements(sel, ds=dataset)["relation"])

@@ -104,6 +104,18 @@ def test_only_the_recording_process_own_reads_count_and_a_cache_replays_its_read
     assert mine == [([["eq", "id", "c"]], ["name"])]
 
 
+def test_a_cache_filled_inside_another_leaves_the_outer_one_noting(tmp_path):
+    """A derivation that asks for another (a briefing's records, their engagements) notes its
+    reads in both; when the inner block ends the outer one goes on noting, even while the two
+    hold equal notes (both empty here)."""
+    t = table(ROWS)
+    with recording.noting() as outer:
+        with recording.noting() as inner:
+            pass
+        t[t["id"] == "a"]["name"].tolist()
+    assert inner == [] and outer
+
+
 @pytest.mark.parametrize("line", ['{"table": 3}', "not json", '{"table": "t", "where": [["zz"]],'
                                   ' "columns": null}'])
 def test_a_recording_that_cannot_be_read_is_refused(tmp_path, line):

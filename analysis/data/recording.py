@@ -70,7 +70,9 @@ def noting() -> Iterator[list]:
     try:
         yield notes
     finally:
-        _notes.remove(notes)
+        # by identity: ``list.remove`` compares by value, and an outer block's notes may equal
+        # these (or compare frames and indexes element by element)
+        del _notes[next(i for i in range(len(_notes) - 1, -1, -1) if _notes[i] is notes)]
 
 
 def replay(notes: list) -> None:

@@ -77,7 +77,7 @@ def place_ids(region, ds: "Dataset | None" = None) -> set[str] | None:
     return ids
 
 
-def _per_selection(ds, name: str, key: tuple, make) -> "pd.DataFrame":
+def per_selection(ds, name: str, key: tuple, make) -> "pd.DataFrame":
     """``make()``, a frame of what ``key`` (a region first) selects, made once per dataset and
     selection (:func:`analysis.data.recording.derived`: a hit replays the reads it made); a copy, so
     that callers may add columns."""
@@ -146,7 +146,7 @@ def operations_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame"
     closed) with ``status_paragraph`` and ``status_inferred``.
     """
     ds = dataset(ds)
-    return _per_selection(ds, "queries.operations_in", (region,), lambda: _operations_in(region, ds=ds))
+    return per_selection(ds, "queries.operations_in", (region,), lambda: _operations_in(region, ds=ds))
 
 
 def _operations_in(region, *, ds: "Dataset") -> "pd.DataFrame":
@@ -170,7 +170,7 @@ def offices_in(region=None, *, ds: "Dataset | None" = None) -> "pd.DataFrame":
     engaged there. ``presence`` says which, ``place`` names its own area.
     """
     ds = dataset(ds)
-    return _per_selection(ds, "queries.offices_in", (region,), lambda: _offices_in(region, ds=ds))
+    return per_selection(ds, "queries.offices_in", (region,), lambda: _offices_in(region, ds=ds))
 
 
 def _offices_in(region, *, ds: "Dataset") -> "pd.DataFrame":
@@ -209,7 +209,7 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
     without a region filter.
     """
     ds = dataset(ds)
-    return _per_selection(ds, "queries.engagements_in", (region, theme, partner),
+    return per_selection(ds, "queries.engagements_in", (region, theme, partner),
                           lambda: _engagements_in(region, theme=theme, partner=partner, ds=ds))
 
 

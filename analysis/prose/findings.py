@@ -304,10 +304,16 @@ def _actor_relations(ds: "Dataset") -> dict[tuple[str, str], str]:
 def engagements(sel, *, ds: "Dataset | None" = None, theme=None) -> "pd.DataFrame":
     """The selection's engagements with each actor's ``relation`` to the UN, its ``generic``
     flag and ``cooperating`` (the chapter states cooperation with the UN), organs folded into
-    their organization (``partner_group``)."""
+    their organization (``partner_group``): made once per dataset, selection and theme (a
+    briefing asks for them a score of times), a copy each time."""
+    ds = queries.dataset(ds)
+    return queries.per_selection(ds, "findings.engagements", (sel, theme),
+                                 lambda: _engagements(sel, ds, theme))
+
+
+def _engagements(sel, ds: "Dataset", theme) -> "pd.DataFrame":
     import pandas as pd
 
-    ds = queries.dataset(ds)
     acts = queries.engagements_in(sel, theme=theme, ds=ds)
     relations = _actor_relations(ds)
     generic = dict(zip(ds.partners["partner_id"], ds.partners["generic"]))
@@ -564,8 +570,21 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
     """The findings a regional or country briefing counts, by section: UN peace operations,
     operations the AU leads alone or with the UN, offices and envoys (through the chapter),
     engagements, dated events and figures. The overview, the records sentence, the map and the
-    index teaser all count these."""
+    index teaser all count these.
+
+    Made once per dataset and selection (:func:`analysis.data.recording.derived`: a hit replays
+    the reads it made); each call gets its own dict and copies of the rows."""
+    from dataclasses import replace
+
+    from ..data import recording
+
     ds = queries.dataset(ds)
+    found = recording.derived(ds, ("findings.records", sel), lambda _ds: _records(sel, ds))
+    return {name: replace(f, rows=None if f.rows is None else f.rows.copy())
+            for name, f in found.items()}
+
+
+def _records(sel, ds: "Dataset") -> dict[str, Finding]:
     acts = queries.engagements_in(sel, ds=ds)
     figures = queries.figures_by_theme(None, sel, ds=ds) if sel is not None else queries.quantities(ds.figures)
     scope = scope_of(sel, ds)
