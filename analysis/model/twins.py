@@ -50,6 +50,15 @@ def _dataset(ds):
     return load()
 
 
+def _place_names(ds) -> dict[str, str]:
+    """{place id: name}, made once per dataset (a briefing asks for an area's countries by
+    place id a few hundred times)."""
+    from ..data import recording
+
+    return recording.derived(ds, "twins.place_names",
+                             lambda ds: dict(zip(ds.places["place_id"], ds.places["name"])))
+
+
 def _m49_areas(ds) -> dict[str, frozenset[str]]:
     countries = ds.countries
     areas: dict[str, frozenset[str]] = {}
@@ -88,8 +97,7 @@ def area_countries(name: str, ds=None) -> frozenset[str]:
     """ISO3 codes of a chapter region (by name or place id) or an M49 region or subregion."""
     ds = _dataset(ds)
     chapter = _chapter_regions(ds)
-    ids = dict(zip(ds.places["place_id"], ds.places["name"]))
-    name = str(ids.get(name, name))
+    name = str(_place_names(ds).get(name, name))
     if name in chapter:
         return chapter[name]
     areas = _m49_areas(ds)

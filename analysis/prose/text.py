@@ -258,10 +258,18 @@ def actor_inference(row, *, ds: "Dataset | None" = None) -> Inference | None:
     table, actor_id = row.get("actor_table"), row.get("actor_id")
     if not isinstance(table, str) or not isinstance(actor_id, str):
         return None
+    from ..data import recording
+
     ds = queries.dataset(ds)
-    key = _ABOUT[table][0]
-    rows = ds[table][ds[table][key] == actor_id]
-    return row_inference(rows.iloc[0], table) if len(rows) else None
+
+    def make(ds) -> Inference | None:
+        key = _ABOUT[table][0]
+        rows = ds[table][ds[table][key] == actor_id]
+        return row_inference(rows.iloc[0], table) if len(rows) else None
+
+    # once per dataset and actor (asked for each of its engagements, in every section): a hit
+    # replays the reads, so the briefing still depends on that actor's row
+    return recording.derived(ds, ("text.actor_inference", table, actor_id), make)
 
 
 def engagement_inferences(row, *, ds: "Dataset | None" = None) -> tuple[Inference, ...]:
