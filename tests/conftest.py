@@ -800,16 +800,15 @@ BUILDING_FIXTURES = {"default_reports", "copy_of_default_reports", "ledger_build
 #: session's build (its first user, the accessibility audit) starts while the other worker runs
 #: the property test, which does not need it.
 SLOW_FIRST = (
-    "tests/test_incremental.py::test_random_row_edits",                  # 115 s
+    "tests/test_incremental.py::test_random_row_edits",                  # 55 s
     "tests/test_accessibility.py",                                       # the session build
-    "tests/test_incremental.py::test_the_benchmark_edits",               # 110 s
     "tests/test_browser_apps.py", "tests/test_dashboard.py",            # ~100 s, one group
     "tests/test_readme_blocks.py::test_blocks_run_as_written",           # 96 s in all
-    "tests/test_cluster.py",                                             # ~70 s, one group
-    "tests/test_nokernel_engine.py::test_the_default_set",               # ~55 s
+    "tests/test_cluster.py",                                             # ~45 s, one group
+    "tests/test_nokernel_engine.py::test_the_default_set",               # ~70 s
     "tests/test_interrupted_servers.py",                                 # 57 s in all
-    "tests/test_wheel.py",                                               # 49 s, one group
-    "tests/test_incremental.py", "tests/test_nokernel_engine.py",       # 20-40 s each
+    "tests/test_wheel.py",                                               # 50 s, one group
+    "tests/test_incremental.py", "tests/test_nokernel_engine.py",       # 10-30 s each
     "tests/test_notes.py", "tests/test_word_build.py", "tests/test_injection.py",
     "tests/test_build.py", "tests/test_build_faults.py", "tests/test_build_failures.py",
 )

@@ -86,9 +86,10 @@ _derived: dict[tuple[int, str], tuple] = {}
 _derived_lock = threading.RLock()  # a derivation may ask for another
 
 
-def derived(ds, name: str, make):
-    """``make(ds)``, computed once per dataset object and kept under ``name``; a hit replays
-    the reads the computation made, so an incremental build sees them as this briefing's."""
+def derived(ds, name, make):
+    """``make(ds)``, computed once per dataset object and kept under ``name`` (any hashable: a
+    string, or a tuple naming a selection); a hit replays the reads the computation made, so an
+    incremental build sees them as this briefing's."""
     key = (id(ds), name)
     with _derived_lock:
         hit = _derived.get(key)

@@ -210,7 +210,7 @@ def engagements_in(region=None, *, theme=None, partner: str | None = None,
     """
     ds = dataset(ds)
     return per_selection(ds, "queries.engagements_in", (region, theme, partner),
-                          lambda: _engagements_in(region, theme=theme, partner=partner, ds=ds))
+                         lambda: _engagements_in(region, theme=theme, partner=partner, ds=ds))
 
 
 def _engagements_in(region, *, theme, partner, ds: "Dataset") -> "pd.DataFrame":
