@@ -372,6 +372,32 @@ def test_a_set_file_id_ending_in_note_is_refused(tmp_path):
         load_briefing_set(path)
 
 
+def test_a_notes_shorter_steps_are_made_for_a_pdf_alone_and_each_as_if_made_on_its_own():
+    """Without a PDF nothing counts the note's pages, so the builder keeps its fitted step
+    alone; with one, every shorter step follows, each the note :func:`make_note` makes at that
+    step on its own (the rankings the steps share change nothing)."""
+    from analysis.briefings import open_briefing
+    from analysis.briefings.note import SHORTER, make_note, note_steps
+    from analysis.builder.execute import _after_cells
+    from analysis.builder.notes import note_html
+    from analysis.builder.tasks import Task
+
+    brief = open_briefing("region", region="Western Africa")
+    steps = note_steps(brief, "region-western-africa")
+    first = steps[0][0]
+    assert [step for step, _ in steps] == list(range(first, len(SHORTER))) and len(steps) > 2
+    for step, note in steps:
+        limit, keys = SHORTER[step]
+        alone = make_note(brief, "region-western-africa", limit=limit, key_points=keys)
+        assert note_html(note, period="p") == note_html(alone, period="p"), step
+    (step, note), = note_steps(brief, "region-western-africa", shorter=False)
+    assert step == first and note_html(note, period="p") == note_html(steps[0][1], period="p")
+    for pdf in (False, True):
+        task = Task(id="r", notebook="region", path="r.ipynb", rel_path="r.ipynb",
+                    parameters={}, pdf=pdf)
+        assert _after_cells(task, "steps.pickle").endswith(f"shorter={pdf})")
+
+
 @pytest.mark.slow
 def test_a_note_is_made_from_the_briefing_its_kernel_ran(monkeypatch):
     """The kernel saves the note's steps after the last cell (issue 22: the page's key points

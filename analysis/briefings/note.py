@@ -271,11 +271,13 @@ def _row_paragraphs(frame, k: int) -> list[str]:
 
 
 def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_LIMIT,
-              key_points: int = KEY_POINTS[1], tables=None, context_ids: list | None = None) -> Note:
+              key_points: int = KEY_POINTS[1], tables=None, context_ids: list | None = None,
+              rankings: dict | None = None) -> Note:
     """The note of ``brief`` (an opened briefing), whose full version is ``briefing_id``
     (``limit`` None: every row of every table; ``tables``: :func:`_page_tables` of ``brief``,
     when already made; ``context_ids``: the source of each of ``brief.context_rows()``, when
-    already read)."""
+    already read; ``rankings``: a dict kept between calls with the same ``tables``, where each
+    cut table's rows are ranked once)."""
     import pandas as pd
 
     from ..data.document import for_dataset
@@ -288,6 +290,7 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
                      tuple(notes.numbers(p.inferences)), p.citation,
                      text.inferred_marker(p.inferences, notes)) for p in chosen]
     cited_context = [s for p in chosen for s in p.context_sources]
+    rankings = {} if rankings is None else rankings
     context: list[str] = []
     shown_tables = []
     for section, shown, inferences in (_page_tables(brief) if tables is None else tables):
@@ -302,8 +305,11 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
             def ranked(rows):
                 return rank_items(rows, ds=ds, paragraphs=lambda k: _row_paragraphs(frame, k))
 
-            implied = [k for k in order if inferences is not None and k < len(inferences) and inferences[k]]
-            keep = set((ranked([k for k in order if k not in implied]) + ranked(implied))[:limit])
+            if section not in rankings:  # the same at every step: made once
+                implied = [k for k in order
+                           if inferences is not None and k < len(inferences) and inferences[k]]
+                rankings[section] = ranked([k for k in order if k not in implied]) + ranked(implied)
+            keep = set(rankings[section][:limit])
             order = [k for k in order if k in keep]  # the page's order (dates stay in order)
         cut = frame.iloc[order].copy()
         if "inferred" in cut:
@@ -315,8 +321,9 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
         if section == "offices" and "present through" in frame:  # coverage, a context fact
             names = [n for n, p in zip(frame["name"].iloc[order], frame["present through"].iloc[order])
                      if "coverage" in str(p)]
-            context += text.coverage_sources(
-                ds.offices.loc[ds.offices["name"].isin(names), "office_id"], ds=ds)
+            if names:  # (none: no lookup, so no selection that matches nothing is recorded)
+                context += text.coverage_sources(
+                    ds.offices.loc[ds.offices["name"].isin(names), "office_id"], ds=ds)
         columns = [c for c in NOTE_TABLES[section] if c in cut.columns]
         if "inferred" in columns and not any(cut["inferred"]):
             columns.remove("inferred")
@@ -350,35 +357,45 @@ def make_note(brief: "Briefing", briefing_id: str, *, limit: int | None = LIST_L
 SHORTER = ((5, 5), (4, 5), (3, 5), (3, 4), (2, 4), (2, 3), (1, 3))
 
 
+def _note_inputs(brief: "Briefing") -> dict:
+    """What every step of a briefing's note is made from (:func:`make_note`'s keywords): the
+    page's tables and context sources, made once, and the tables' rankings, filled by the
+    first step that cuts each table."""
+    tables = _page_tables(brief)
+    context_ids = (list(brief.context_rows()["source_id"])
+                   if any(section == "context_figures" for section, _, _ in tables) else None)
+    return {"tables": tables, "context_ids": context_ids, "rankings": {}}
+
+
 def fitted_note(brief: "Briefing", briefing_id: str, *, start: int = 0) -> tuple[Note, int]:
     """The longest note (of :data:`SHORTER`, from step ``start``) whose estimated length fits
     two pages, and its step (a renderer that finds it still too long asks for the next)."""
-    tables = _page_tables(brief)  # the page's tables and context sources, made once
-    context_ids = (list(brief.context_rows()["source_id"])
-                   if any(section == "context_figures" for section, _, _ in tables) else None)
+    return _fitted(brief, briefing_id, start, _note_inputs(brief))
+
+
+def _fitted(brief: "Briefing", briefing_id: str, start: int, inputs: dict) -> tuple[Note, int]:
     step = start
     while True:
         limit, keys = SHORTER[step]
-        note = make_note(brief, briefing_id, limit=limit, key_points=keys, tables=tables,
-                         context_ids=context_ids)
+        note = make_note(brief, briefing_id, limit=limit, key_points=keys, **inputs)
         if estimated_lines(note) <= 2 * PAGE_LINES or step == len(SHORTER) - 1:
             return note, step
         step += 1
 
 
-def note_steps(brief: "Briefing", briefing_id: str) -> list[tuple[int, Note]]:
+def note_steps(brief: "Briefing", briefing_id: str, *, shorter: bool = True
+               ) -> list[tuple[int, Note]]:
     """The note of ``brief`` as :func:`fitted_note` first makes it, then each shorter step of
     :data:`SHORTER` after it ((step, note) pairs): a renderer whose PDF of the first runs past
-    two pages takes the next, without the briefing."""
-    first, step = fitted_note(brief, briefing_id)
-    tables = _page_tables(brief)  # the page's own (made once: see shown_once)
-    context_ids = (list(brief.context_rows()["source_id"])
-                   if any(section == "context_figures" for section, _, _ in tables) else None)
+    two pages takes the next, without the briefing. ``shorter`` False: the first alone (what
+    a renderer that counts no pages takes)."""
+    inputs = _note_inputs(brief)
+    first, step = _fitted(brief, briefing_id, 0, inputs)
     steps = [(step, first)]
-    for later in range(step + 1, len(SHORTER)):
+    for later in range(step + 1, len(SHORTER)) if shorter else ():
         limit, keys = SHORTER[later]
         steps.append((later, make_note(brief, briefing_id, limit=limit, key_points=keys,
-                                       tables=tables, context_ids=context_ids)))
+                                       **inputs)))
     return steps
 
 

@@ -332,11 +332,12 @@ def _selection_facts(task: Task, reads_path: str) -> tuple:
 def _after_cells(task: Task, steps_path: str) -> str | None:
     """The code the kernel runs after the notebook's cells, when the task has a note: it saves
     the note's steps to ``steps_path`` from the briefing object the notebook made (``brief``),
-    so that the page's key points and tables are not computed a second time here."""
+    so that the page's key points and tables are not computed a second time here. Its shorter
+    steps are made only for a PDF, the one renderer that counts pages."""
     if not task.note:
         return None
     return ("__import__('analysis.builder.notes', fromlist=['save_note_steps']).save_note_steps("
-            f"globals().get('brief'), {task.id!r}, {steps_path!r})")
+            f"globals().get('brief'), {task.id!r}, {steps_path!r}, shorter={bool(task.pdf)!r})")
 
 
 def _build_note(task: Task, reads_path: str, timings: dict, steps_path: str = "") -> tuple:

@@ -281,11 +281,12 @@ def _marked_paragraph(writer, label: str, marked):
     return paragraph
 
 
-def save_note_steps(brief, briefing_id: str, path: str) -> bool:
+def save_note_steps(brief, briefing_id: str, path: str, *, shorter: bool = True) -> bool:
     """In the process that ran the briefing (its kernel, after its last cell): write the note's
-    steps (:func:`analysis.briefings.note.note_steps`) and its period to ``path`` (a pickle),
-    made from the page's own key points and tables instead of computing them again. False,
-    and nothing written, when the namespace holds no briefing."""
+    steps (:func:`analysis.briefings.note.note_steps`; ``shorter`` False: the first alone, for
+    a build without PDFs) and its period to ``path`` (a pickle), made from the page's own key
+    points and tables instead of computing them again. False, and nothing written, when the
+    namespace holds no briefing."""
     import pickle
 
     from ..briefings.base import Briefing
@@ -294,7 +295,7 @@ def save_note_steps(brief, briefing_id: str, path: str) -> bool:
 
     if not isinstance(brief, Briefing):
         return False
-    steps = note_steps(brief, briefing_id)
+    steps = note_steps(brief, briefing_id, shorter=shorter)
     for _, note in steps:  # plain frames: what the reader needs, not the recorder's views
         for shown in note.tables:
             shown.table.frame = _plain(shown.table.frame)
@@ -344,7 +345,7 @@ def build_note(notebook: str, parameters: dict, briefing_id: str, *, pdf: bool =
 
     brief = open_briefing(notebook, **parameters)
     period = period_phrase(ds=brief.ds, marked=True)  # the note lists no inference for it
-    return render_note(period, note_steps(brief, briefing_id), pdf=pdf, docx=docx,
+    return render_note(period, note_steps(brief, briefing_id, shorter=pdf), pdf=pdf, docx=docx,
                        template=template)
 
 
