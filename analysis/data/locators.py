@@ -32,8 +32,11 @@ def section_order() -> dict[str, int]:
 def paragraph_sort_key(locator: str) -> tuple:
     """Sort key putting paragraph locators (``crisis/2``) in the chapter's reading order;
     unknown sections come last, in alphabetical order."""
+    return _sort_key(locator, section_order())
+
+
+def _sort_key(locator: str, order: dict[str, int]) -> tuple:
     section, _, number = str(locator).partition("/")
-    order = section_order()
     return (order.get(section, len(order)), section, int(number) if number.isdigit() else 0)
 
 
@@ -53,7 +56,10 @@ def paragraph_locators(values: Iterable | None) -> list[str]:
     for value in values if values is not None else ():
         if isinstance(value, str):
             found.update(LOCATOR.findall(value))
-    return sorted(found, key=paragraph_sort_key)
+    if not found:
+        return []
+    order = section_order()  # once for the list, not once per locator
+    return sorted(found, key=lambda locator: _sort_key(locator, order))
 
 
 def compact_locators(locators: Iterable[str]) -> list[str]:
