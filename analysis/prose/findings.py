@@ -526,12 +526,10 @@ def _placed_by_inference(event_row, ids: set[str]) -> bool:
     return bool(inside) and all(p in implied for p in inside)
 
 
-def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
-    """Labels of the records on wider areas the chapter names (the Middle East, Africa) whose
-    countries (``region_equivalents``) include some of the selection's without the area lying
-    inside it, and those areas' names. ``rows_of(sel)`` gives the rows of a selection's places."""
-    if sel is None:
-        return (), ""
+def _wider_areas(sel, ds: "Dataset") -> tuple[tuple[str, str], ...]:
+    """(place id, name) of the regions the chapter names that are not the selection's places
+    but hold some of its countries (made once per dataset and selection: every group of actors
+    asks)."""
     from ..model.twins import area_countries
 
     inside = queries.place_ids(sel, ds) or set()
@@ -545,8 +543,20 @@ def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
         except KeyError:
             return frozenset()
 
-    wider = [(pid, name) for pid, name, kind in zip(places["place_id"], places["name"], places["kind"])
-             if kind == "region" and pid not in inside and mine & set(countries_of(pid))]
+    return tuple((pid, name) for pid, name, kind
+                 in zip(places["place_id"], places["name"], places["kind"])
+                 if kind == "region" and pid not in inside and mine & set(countries_of(pid)))
+
+
+def _nearby(sel, ds: "Dataset", rows_of) -> tuple[tuple[str, ...], str]:
+    """Labels of the records on wider areas the chapter names (the Middle East, Africa) whose
+    countries (``region_equivalents``) include some of the selection's without the area lying
+    inside it, and those areas' names. ``rows_of(sel)`` gives the rows of a selection's places."""
+    if sel is None:
+        return (), ""
+    from ..data import recording
+
+    wider = recording.derived(ds, ("findings.wider_areas", sel), lambda _ds: _wider_areas(sel, ds))
     if not wider:
         return (), ""
     # only the rows on those areas are chosen (and read, and depended on): not every place's
