@@ -123,3 +123,31 @@ def test_a_selection_s_records_are_made_once_and_each_caller_gets_its_own_rows(d
     assert again == first and again["events"].rows is not first["events"].rows
     assert "written over" not in set(again["events"].rows["description"])
     assert "written over" not in set(findings.engagements(sel, ds=dataset)["relation"])
+
+
+def test_operations_offices_and_actors_are_made_once_and_each_caller_gets_its_own_rows(
+        dataset, monkeypatch):
+    """A briefing's key points and its sections ask for the same findings (each made once per
+    dataset, selection and arguments); a caller that writes into the rows it got changes
+    nobody else's, and other arguments give other findings."""
+    from analysis import Dataset
+
+    dataset = Dataset(dataset.schema, dataset.frames, dataset.folder)  # nothing cached yet
+    made = []
+    for name in ("_operations", "_offices", "_actors"):
+        real = getattr(findings, name)
+        monkeypatch.setattr(findings, name,
+                            lambda *args, _real=real, _name=name: made.append(_name) or _real(*args))
+    sel = queries.selection("Western Africa", dataset)
+    for make, column in ((lambda: findings.operations(sel, ds=dataset), "operation_id"),
+                         (lambda: findings.offices(sel, ds=dataset), "office_id"),
+                         (lambda: findings.actors(sel, "UN system", ds=dataset), "actor_id")):
+        first = make()
+        assert len(first.rows), column
+        first.rows[column] = "written over"
+        again = make()
+        assert again == first and again.rows is not first.rows
+        assert "written over" not in set(again.rows[column])
+    assert made == ["_operations", "_offices", "_actors"]
+    assert findings.operations(sel, ds=dataset, led_by_un=None) != findings.operations(sel, ds=dataset)
+    assert findings.actors(sel, "partners", ds=dataset) != findings.actors(sel, "UN system", ds=dataset)

@@ -123,6 +123,19 @@ def _inferences(rows, table: str) -> tuple:
     return text.inferences_of(rows, table)
 
 
+def _made_once(ds: "Dataset", name: tuple, make) -> Finding:
+    """``make()``, made once per dataset and ``name`` (the finding, its selection and its
+    arguments: :func:`analysis.data.recording.derived`, whose hits replay the reads it made):
+    a briefing's key points and its sections ask for the same findings. Each caller gets its
+    own copy of the rows."""
+    from dataclasses import replace
+
+    from ..data import recording
+
+    found = recording.derived(ds, name, lambda _ds: make())
+    return replace(found, rows=None if found.rows is None else found.rows.copy())
+
+
 # --- operations ----------------------------------------------------------------------------------
 
 #: What an operation of each lead is called in a finding.
@@ -141,9 +154,14 @@ def operations(sel, *, ds: "Dataset | None" = None, led_by_un: bool | None = Tru
                status: str | None = None) -> Finding:
     """The peace operations in the selection that the UN leads (``led_by_un``) or that the AU
     leads alone or with the UN; optionally of one ``status`` in the reporting period."""
+    ds = queries.dataset(ds)
+    return _made_once(ds, ("findings.operations", sel, led_by_un, status),
+                      lambda: _operations(sel, ds, led_by_un, status))
+
+
+def _operations(sel, ds: "Dataset", led_by_un: bool | None, status: str | None) -> Finding:
     from . import text
 
-    ds = queries.dataset(ds)
     frame = queries.operations_in(sel, ds=ds)
     keep = (frame["lead"] != "UN") if led_by_un is False else (frame["lead"] == "UN")
     forces = frame["part_of"].notna() if "part_of" in frame else keep & False
@@ -199,11 +217,16 @@ def offices(sel, *, ds: "Dataset | None" = None, presence: str | None = None) ->
     """Offices and envoys present in the selection. ``presence``: 'based' (the office's own area
     is in the selection), 'engagement' (only an engagement ties it there), 'coverage' (context
     only), or None for every office present through the chapter (based or engagement)."""
+    ds = queries.dataset(ds)
+    return _made_once(ds, ("findings.offices", sel, presence),
+                      lambda: _offices(sel, ds, presence))
+
+
+def _offices(sel, ds: "Dataset", presence: str | None) -> Finding:
     import pandas as pd
 
     from . import text
 
-    ds = queries.dataset(ds)
     frame = queries.offices_in(sel, ds=ds)
     reasons = frame["presence"].astype(str).str.split(", ")
     if presence == "coverage":
@@ -406,9 +429,14 @@ def actors(sel, group: str = "partners", *, ds: "Dataset | None" = None, theme=N
     organizations outside the UN, not named in general, with an engagement here whose phrase
     states cooperation with the UN; 'other' are the organizations outside the UN engaged here
     without it; 'UN system', 'government' and 'party to a conflict' are never partners."""
+    ds = queries.dataset(ds)
+    return _made_once(ds, ("findings.actors", sel, group, theme, partner),
+                      lambda: _actors(sel, group, ds, theme, partner))
+
+
+def _actors(sel, group: str, ds: "Dataset", theme, partner: str | None) -> Finding:
     from . import text
 
-    ds = queries.dataset(ds)
     acts = engagements(sel, ds=ds, theme=theme)
     if partner not in (None, "all"):
         acts = acts[(acts["partner_id"] == partner) | (acts["partner_group"] == partner)]
