@@ -116,6 +116,30 @@ def test_a_cache_filled_inside_another_leaves_the_outer_one_noting(tmp_path):
     assert inner == [] and outer
 
 
+def test_a_cached_value_keeps_only_the_reads_a_replay_records(tmp_path):
+    """A derived value's reads are kept once per view and columns (a row loop reads the same
+    column by the hundred): its hit, in a new recording, records what its fill recorded."""
+    t = table(ROWS)
+    owner = type("Data", (), {})()  # derived keeps values per object, as per dataset
+
+    def make(_ds):
+        chosen = t[t["place"] == "MLI"]
+        for _ in range(100):
+            chosen["name"].tolist()
+        return t[t["kind"] == "x"]["id"].tolist()
+
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    with recording.recording_to(first):
+        assert recording.derived(owner, "test.first-reads", make) == ["a", "c"]
+    _, _, notes = recording._derived[(id(owner), "test.first-reads")]
+    assert len(notes) < 10
+    with recording.recording_to(again):
+        assert recording.derived(owner, "test.first-reads", make) == ["a", "c"]
+    assert recording.read_recording(again) == recording.read_recording(first)
+    assert {tuple(map(tuple, s["where"])) for s in recording.read_recording(first)} == {
+        (("eq", "place", "MLI"),), (("eq", "kind", "x"),)}
+
+
 @pytest.mark.parametrize("line", ['{"table": 3}', "not json", '{"table": "t", "where": [["zz"]],'
                                   ' "columns": null}'])
 def test_a_recording_that_cannot_be_read_is_refused(tmp_path, line):

@@ -75,6 +75,21 @@ def noting() -> Iterator[list]:
         del _notes[next(i for i in range(len(_notes) - 1, -1, -1) if _notes[i] is notes)]
 
 
+def _first_reads(notes: list) -> list:
+    """``notes`` without the reads :func:`_record` would not write again: only the first read
+    of each selection and columns is written (the later ones find it written), so a replay
+    need not repeat the others (a cached value's reads repeat by the hundred)."""
+    seen: set = set()
+    first = []
+    for note in notes:
+        info, columns, _ = note
+        key = _selection(info, columns)[1]
+        if key not in seen:
+            seen.add(key)
+            first.append(note)
+    return first
+
+
 def replay(notes: list) -> None:
     """Record again the reads :func:`noting` noted (a cache hit reads what its filling read)."""
     for info, columns, index in notes:
@@ -96,7 +111,7 @@ def derived(ds, name, make):
         if hit is None or hit[0] is not ds:  # the dataset is kept, so its id is not reused
             with noting() as notes:
                 value = make(ds)
-            hit = _derived[key] = (ds, value, notes)
+            hit = _derived[key] = (ds, value, _first_reads(notes))
         else:
             replay(hit[2])
         return hit[1]
@@ -155,9 +170,7 @@ def _record(info: _Info, columns: tuple[str, ...] | None, rows_index) -> None:
     if mark in info.done:
         return
     info.done.add(mark)
-    selection = {"table": info.table, "where": [list(p) if False else p for p in info.where],
-                 "columns": None if columns is None else sorted(set(columns))}
-    key = json.dumps(selection, sort_keys=True, default=str)
+    selection, key = _selection(info, columns)
     if _state["fd"] is None or key in _state["seen"]:
         return
     with paused():
@@ -173,6 +186,13 @@ def _record(info: _Info, columns: tuple[str, ...] | None, rows_index) -> None:
             rows = None
     selection["rows"] = rows
     _write(key, selection)
+
+
+def _selection(info: _Info, columns: tuple[str, ...] | None) -> tuple[dict, str]:
+    """The selection a read of ``columns`` of ``info`` records (its rows aside), and its key."""
+    selection = {"table": info.table, "where": list(info.where),
+                 "columns": None if columns is None else sorted(set(columns))}
+    return selection, json.dumps(selection, sort_keys=True, default=str)
 
 
 def _write(key: str, selection: dict) -> None:
