@@ -151,3 +151,6 @@ def test_operations_offices_and_actors_are_made_once_and_each_caller_gets_its_ow
     assert made == ["_operations", "_offices", "_actors"]
     assert findings.operations(sel, ds=dataset, led_by_un=None) != findings.operations(sel, ds=dataset)
     assert findings.actors(sel, "partners", ds=dataset) != findings.actors(sel, "UN system", ds=dataset)
+    themes = sorted(set(dataset.themes["theme_id"]))
+    assert findings.actors(sel, "UN system", ds=dataset, theme=themes) == \
+        findings.actors(sel, "UN system", ds=dataset, theme=tuple(themes))  # a list, as a tuple

@@ -125,13 +125,15 @@ def _inferences(rows, table: str) -> tuple:
 
 def _made_once(ds: "Dataset", name: tuple, make) -> Finding:
     """``make()``, made once per dataset and ``name`` (the finding, its selection and its
-    arguments: :func:`analysis.data.recording.derived`, whose hits replay the reads it made):
-    a briefing's key points and its sections ask for the same findings. Each caller gets its
-    own copy of the rows."""
+    arguments, a list of themes as a tuple: :func:`analysis.data.recording.derived`, whose hits
+    replay the reads it made): a briefing's key points and its sections ask for the same
+    findings. Each caller gets its own copy of the rows."""
     from dataclasses import replace
 
     from ..data import recording
 
+    name = tuple(tuple(v) if isinstance(v, list) else frozenset(v) if isinstance(v, set) else v
+                 for v in name)
     found = recording.derived(ds, name, lambda _ds: make())
     return replace(found, rows=None if found.rows is None else found.rows.copy())
 
