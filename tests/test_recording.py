@@ -117,8 +117,8 @@ def test_a_cache_filled_inside_another_leaves_the_outer_one_noting(tmp_path):
 
 
 def test_a_cached_value_keeps_only_the_reads_a_replay_records(tmp_path):
-    """A derived value's reads are kept once per view and columns (a row loop reads the same
-    column by the hundred): its hit, in a new recording, records what its fill recorded."""
+    """A derived value's reads are kept once per selection and columns (a row loop reads the
+    same column by the hundred): its hit, in a new recording, records what its fill recorded."""
     t = table(ROWS)
     owner = type("Data", (), {})()  # derived keeps values per object, as per dataset
 

@@ -128,13 +128,17 @@ def _made_once(ds: "Dataset", name: tuple, make) -> Finding:
     arguments, a list of themes as a tuple: :func:`analysis.data.recording.derived`, whose hits
     replay the reads it made): a briefing's key points and its sections ask for the same
     findings. Each caller gets its own copy of the rows."""
-    from dataclasses import replace
-
     from ..data import recording
 
     name = tuple(tuple(v) if isinstance(v, list) else frozenset(v) if isinstance(v, set) else v
                  for v in name)
-    found = recording.derived(ds, name, lambda _ds: make())
+    return _own_copy(recording.derived(ds, name, lambda _ds: make()))
+
+
+def _own_copy(found: Finding) -> Finding:
+    """``found`` with a copy of its rows: a cached finding's rows stay as they were made."""
+    from dataclasses import replace
+
     return replace(found, rows=None if found.rows is None else found.rows.copy())
 
 
@@ -614,14 +618,11 @@ def records(sel, *, ds: "Dataset | None" = None) -> dict[str, Finding]:
 
     Made once per dataset and selection (:func:`analysis.data.recording.derived`: a hit replays
     the reads it made); each call gets its own dict and copies of the rows."""
-    from dataclasses import replace
-
     from ..data import recording
 
     ds = queries.dataset(ds)
     found = recording.derived(ds, ("findings.records", sel), lambda _ds: _records(sel, ds))
-    return {name: replace(f, rows=None if f.rows is None else f.rows.copy())
-            for name, f in found.items()}
+    return {name: _own_copy(f) for name, f in found.items()}
 
 
 def _records(sel, ds: "Dataset") -> dict[str, Finding]:
