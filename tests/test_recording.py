@@ -239,6 +239,50 @@ def test_the_digest_of_what_was_read_changes_exactly_when_a_change_is_covered():
         assert covered != same, f"seed {seed}, trial {trial}: {sel} {rows} -> {after_rows}"
 
 
+def test_the_digest_looks_only_at_the_rows_a_selection_may_choose_and_equals_a_full_scan():
+    """The digest narrows a table to the rows whose value meets an ``eq`` or ``in`` of text
+    (or is missing) before checking each row; property: for random selections over rows of
+    text, numbers, booleans and missing values, it equals the digest of checking every row
+    (seed printed)."""
+    import hashlib
+
+    def full_scan(selections, data):
+        digest = hashlib.sha256()
+        for sel in sorted(selections, key=recording.selection_key):
+            digest.update(recording.selection_key(sel).encode("utf-8") + b"\n")
+            t = data.tables.get(sel["table"])
+            if t is None:
+                digest.update(b"\0absent\n")
+                continue
+            for key in t.order:
+                r = t.row(key)
+                if recording.selects(sel, r):
+                    values = r if sel["columns"] is None else {c: r.get(c) for c in sel["columns"]}
+                    digest.update(json.dumps([key, values], sort_keys=True, ensure_ascii=False)
+                                  .encode("utf-8") + b"\n")
+        return digest.hexdigest()
+
+    seed = 31
+    rng = random.Random(seed)
+    pool = ["MLI", "NER", "1", 1, 1.0, True, 0, None, "x"]
+    conditions = [["eq", "place", "MLI"], ["eq", "place", 1], ["in", "place", ["NER", "1"]],
+                  ["in", "place", [1, "MLI"]], ["in", "kind", []], ["eq", "kind", "x"],
+                  ["eq", "absent", "MLI"], ["isna", "place"], ["not", ["eq", "kind", "x"]],
+                  ["or", [["eq", "kind", "x"], ["in", "place", ["NER"]]]]]
+    for trial in range(200):
+        order = [f"r{i}" for i in range(rng.randint(0, 8))]
+        values = {k: [k, rng.choice(pool), rng.choice(pool)] for k in order}
+        data = recording.DataState({"t": recording.TableState(["id", "place", "kind"], ["id"],
+                                                              "s", order, values)})
+        selections = [{"table": rng.choice(["t", "t", "gone"]),
+                       "where": rng.sample(conditions, rng.randint(0, 2)),
+                       "columns": rng.choice([None, [], ["kind"]])}
+                      for _ in range(rng.randint(1, 3))]
+        expected = full_scan(selections, data)
+        assert reads_digest(selections, data) == expected, f"seed {seed}, trial {trial}"
+        assert reads_digest(selections, data) == expected, f"seed {seed}, trial {trial} (again)"
+
+
 def test_a_condition_widened_in_place_keeps_both_conditions(tmp_path):
     """``keep |= other`` (as queries.initiatives widens an all-False start) records the widened
     condition, not the first one alone: a row added later that meets the second is covered,
@@ -285,3 +329,29 @@ def test_the_sections_order_read_from_its_file_is_recorded(tmp_path):
     moved = {"section_id": "crisis", "title": "Crisis", "number": 3}
     assert covers(sel, moved, {**moved, "number": 4})
     assert covers(sel, None, {**moved, "section_id": "new"})
+
+
+def test_values_made_before_a_briefing_runs_record_the_reads_it_would_make_itself(tmp_path):
+    """The builder makes what every briefing derives from the data before forking the
+    briefings' processes (analysis.model.shared.precompute); a briefing served from those
+    values records the same selections as one that makes them itself."""
+    from analysis import briefings, load
+    from analysis.model.shared import precompute
+
+    ds = load()
+
+    def reads(name):
+        path = tmp_path / f"{name}.jsonl"
+        with recording.recording_to(path):
+            brief = briefings.open_briefing("country", country="Lesotho", ds=ds)
+            brief.header()
+            brief.overview()
+        return sorted(json.dumps(s, sort_keys=True) for s in recording.read_recording(path))
+
+    recording._derived.clear()
+    made_here = reads("made-here")
+    recording._derived.clear()
+    precompute(ds)
+    made_before = reads("made-before")
+    assert {json.loads(s)["table"] for s in made_here} >= {"countries", "places"}
+    assert made_before == made_here

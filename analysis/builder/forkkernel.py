@@ -24,10 +24,20 @@ from typing import Any
 #: Imported once in the builder before forking (only what every briefing kernel needs anyway).
 WARM_MODULES = ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "pandas", "numpy",
                 "matplotlib", "matplotlib.pyplot", "geopandas", "shapely", "pyogrio", "analysis",
-                "analysis.briefings", "analysis.graphics.charts", "analysis.graphics.maps", "analysis.briefings.params",
-                "analysis.model.queries", "analysis.model.regions", "analysis.prose.text")
-#: Parameter-independent work whose results the package caches: data, the world map, the kinds.
-WARM_CALLS = ("analysis:load", "analysis.graphics.maps:load_world", "analysis.briefings.registry:classes")
+                "analysis.briefings", "analysis.graphics.charts", "analysis.graphics.maps",
+                "analysis.briefings.params", "analysis.model.queries", "analysis.model.regions",
+                "analysis.model.shared", "analysis.prose.text", "analysis.prose.findings",
+                "analysis.data.seed", "analysis.data.layout",
+                # what a briefing's shell and its first figure import (each briefing did, 0.05 s);
+                # not matplotlib_inline.backend_inline, which hooks itself into the shell that
+                # imports it, so each briefing's process imports it into its own
+                "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.pylabtools",
+                "IPython.core.logger", "bdb", "matplotlib.backends.backend_agg",
+                "pandas.io.formats.string", "PIL.features")
+#: Parameter-independent work whose results the package caches: the world map, the kinds, and
+#: the image formats Pillow registers when a figure is first saved.
+WARM_CALLS = ("analysis.graphics.maps:load_world", "analysis.briefings.registry:classes",
+              "PIL.Image:preinit")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
@@ -45,6 +55,20 @@ def warm() -> list[str]:
             getattr(importlib.import_module(module_name), func)()
         except Exception:  # noqa: BLE001
             skipped.append(ref)
+    try:  # matplotlib reads every package's entry points when it first checks a backend's
+        # name, as each briefing's process does when it chooses the inline one (0.012 s)
+        from matplotlib.backends import backend_registry
+
+        backend_registry.is_valid_backend(INLINE_BACKEND)
+    except Exception:  # noqa: BLE001
+        skipped.append("matplotlib.backends:backend_registry")
+    try:  # the data, and what every briefing derives from it (about 0.1 s of CPU a briefing)
+        from analysis import load
+        from analysis.model.shared import precompute
+
+        precompute(load())
+    except Exception:  # noqa: BLE001 - a briefing that cannot load the data says why itself
+        skipped.append("analysis.model.shared:precompute")
     return skipped
 
 

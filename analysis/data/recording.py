@@ -693,13 +693,9 @@ def reads_digest(selections: list[dict], state: "DataState") -> str:
             digest.update(b"\0absent\n")
             continue
         columns = selection["columns"]
-        for key in table.order:
-            row = table.row(key)
-            if not selects(selection, row):
-                continue
-            values = row if columns is None else {c: row.get(c) for c in columns}
-            digest.update(json.dumps([key, values], sort_keys=True, ensure_ascii=False)
-                          .encode("utf-8") + b"\n")
+        for key, row in table.candidates(selection["where"]):
+            if selects(selection, row):
+                digest.update(table.line(key, row, columns))
     return digest.hexdigest()
 
 
@@ -714,10 +710,60 @@ class TableState:
     schema: str
     order: list[str]
     values: dict[str, list]
+    #: what :meth:`candidates` and :meth:`line` keep (the state is never changed once made)
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def row(self, key: str) -> dict | None:
         values = self.values.get(key)
         return None if values is None else dict(zip(self.columns, values))
+
+    def rows(self) -> list[tuple[str, dict]]:
+        """(key, row) of every row, in file order (made once)."""
+        if "rows" not in self._memo:
+            self._memo["rows"] = [(key, self.row(key)) for key in self.order]
+        return self._memo["rows"]
+
+    def candidates(self, where: list) -> list[tuple[str, dict]]:
+        """(key, row), in file order, of the rows that may meet every condition of ``where``:
+        all of them, but where a condition is ``eq`` or ``in`` text values of one column, only
+        the rows whose value there is one of those or missing (:func:`matches` counts a
+        missing value as meeting it). The caller still checks each with :func:`selects`."""
+        rows = self.rows()
+        for pred in where:
+            if pred[0] not in ("eq", "in") or pred[1] not in self.columns:
+                continue
+            wanted = [pred[2]] if pred[0] == "eq" else pred[2]
+            if not isinstance(wanted, list) or not all(isinstance(v, str) for v in wanted):
+                continue  # numbers compare across types: left to the full check
+            index = self._column_index(pred[1])
+            positions = set(index.get(None, ()))
+            for value in wanted:
+                positions.update(index.get(value, ()))
+            return [rows[i] for i in sorted(positions)]
+        return rows
+
+    def _column_index(self, column: str) -> dict:
+        """{value: positions of the rows holding it} for ``column`` (None: the missing)."""
+        memo = self._memo.setdefault("index", {})
+        if column not in memo:
+            index: dict = {}
+            for i, (_, row) in enumerate(self.rows()):
+                value = row.get(column)
+                index.setdefault(value if value is None or isinstance(value, str) else
+                                 ("not text",), []).append(i)
+            memo[column] = index
+        return memo[column]
+
+    def line(self, key: str, row: dict, columns: list | None) -> bytes:
+        """The digest's line for ``row`` read in ``columns`` (None: all), made once."""
+        memo = self._memo.setdefault("lines", {})
+        name = (key, None if columns is None else tuple(columns))
+        found = memo.get(name)
+        if found is None:
+            values = row if columns is None else {c: row.get(c) for c in columns}
+            found = memo[name] = json.dumps([key, values], sort_keys=True,
+                                            ensure_ascii=False).encode("utf-8") + b"\n"
+        return found
 
     def hashes(self) -> dict[str, str]:
         return {k: _row_hash(v) for k, v in self.values.items()}
