@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..data.seed import paragraphs
+from . import names, regions, twins
+
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
 
@@ -18,9 +21,6 @@ if TYPE_CHECKING:
 def precompute(ds: "Dataset") -> None:
     """Make and keep, for ``ds``, the values every briefing derives from it (see above), and
     read the chapter's paragraphs once (kept per file; skipped where the text is absent)."""
-    from ..data.seed import paragraphs
-    from . import names, regions, twins
-
     regions._index(ds)
     names._lookup(ds)
     twins._place_names(ds)
