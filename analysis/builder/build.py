@@ -530,7 +530,8 @@ def _listed(entries: dict[str, dict], default_ids: list[str]) -> dict[str, dict]
 
 
 class _Ledger:
-    """The build record being kept: saved after every briefing, so that none is lost."""
+    """The build record being kept: staged before the briefings run, and again once they
+    have all run (and after each pack), so that the manifest swapped in names every output."""
 
     def __init__(self, staged: StagedOutputs, manifest: dict, records: dict,
                  default_ids: list[str], outcome: Outcome):
@@ -773,8 +774,8 @@ def _record(b: Briefing, task: Task, result: Result, inputs: dict, ledger: "_Led
         entry["adhoc"] = True
     for key, value in entry["timings"].items():
         outcome.timings[key] = outcome.timings.get(key, 0.0) + (value or 0.0)
-    records[b.id] = entry
-    ledger.save()
+    records[b.id] = entry  # written with the others once the build ends (nothing is kept
+    # of a build that stops before: its staged files are discarded, the manifest with them)
 
 
 def _intact(staged: StagedOutputs, name: str, digest: str) -> bool:
