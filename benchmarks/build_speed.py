@@ -14,9 +14,10 @@ folders; figures are printed, nothing is asserted.
     .venv/bin/python benchmarks/build_speed.py [--jobs N] [--only GLOB ...] [--repeat N]
                                                [--skip-naive] [--engines fork,none]
 
-With ``--engines fork,none``: only the HTML build from empty with each ``--kernel`` choice, the
-fair floor, the ratio of each, the per-briefing parts of the time (kernel start, execution,
-export, note) and whether the two builds' outputs are byte-identical.
+With ``--engines fork,none``: only the HTML build from empty with each ``--kernel`` choice and
+the fair floor (with ``--repeat N``, the floor too is measured in each round, each time in a
+process of its own: the medians), the ratio of each, the per-briefing parts of the time
+(kernel start, execution, export, note) and whether the two builds' outputs are byte-identical.
 """
 from __future__ import annotations
 
@@ -167,6 +168,34 @@ def floor(briefings) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def fresh_floor(briefings) -> tuple[float, float]:
+    """:func:`floor` in a process forked from this one for the purpose, so that each
+    measurement starts from the same state: nothing cached by an earlier one, and this
+    process's matplotlib left as it was."""
+    import traceback
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read)
+        code = 1
+        try:
+            os.write(write, ("%r %r" % floor(briefings)).encode())
+            code = 0
+        except BaseException:  # noqa: BLE001 - said on stderr; the parent stops
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        text = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not text:
+        raise SystemExit("the floor's process failed (its traceback is above)")
+    wall, cpu = (float(v) for v in text.split())
+    return wall, cpu
+
+
 def notes_and_word_cost(tmp: Path, jobs: int, only: list[str], repeat: int) -> dict:
     """What two-page notes and Word files add to the HTML and PDF build (issue 22: at most
     25 %): the same briefings built from empty with pages and PDFs only (no notes), then with
@@ -242,15 +271,18 @@ def children_cpu() -> float:
 
 def compare_engines(briefings, tmp: Path, jobs: int, only: list[str], kernels: list[str],
                     repeat: int) -> int:
-    """The default HTML build from empty with each ``--kernel`` (alternating, ``repeat`` times
-    each), then the fair floor, in one run: wall times, ratios, and the per-briefing parts."""
+    """The default HTML build from empty with each ``--kernel`` and the floor (alternating,
+    ``repeat`` times each), in one run: the medians' wall times and ratios, and the
+    per-briefing parts."""
     import statistics
 
     n = len(briefings)
     walls: dict[str, list[float]] = {k: [] for k in kernels}
     cpus: dict[str, list[float]] = {k: [] for k in kernels}
     parts: dict[str, dict[str, float]] = {}
-    for r in range(repeat):
+    floors: list[tuple[float, float]] = []
+    for r in range(repeat):  # the floor too, in each round: the machine's pace drifts
+        floors.append(fresh_floor(briefings))
         for kernel in kernels:
             folder = tmp / f"{kernel}-{r}"
             before = children_cpu()
@@ -258,11 +290,13 @@ def compare_engines(briefings, tmp: Path, jobs: int, only: list[str], kernels: l
             cpus[kernel].append(children_cpu() - before)
             parts[kernel] = summed_parts(folder)
     differ = same_outputs(tmp / f"{kernels[0]}-0", tmp / f"{kernels[-1]}-0")
-    wall_floor, cpu_floor = floor(briefings)
+    wall_floor = statistics.median(w for w, _ in floors)
+    cpu_floor = statistics.median(c for _, c in floors)
     cores = build_cores(jobs, n)
     fair = cpu_floor / cores
+    runs = f" (runs {', '.join(f'{c:.1f}' for _, c in floors)})" if repeat > 1 else ""
     print(f"floor (one warm process, no kernels):           {wall_floor:7.1f} s wall, "
-          f"{cpu_floor:.1f} s CPU ({cpu_floor / n:.2f} s a briefing)")
+          f"{cpu_floor:.1f} s CPU ({cpu_floor / n:.2f} s a briefing){runs}")
     print(f"fair floor (floor CPU / {cores} cores the build uses): {fair:7.1f} s")
     for kernel in kernels:
         t = statistics.median(walls[kernel])
@@ -365,7 +399,7 @@ def main() -> int:
         print(f"pack.pdf from the briefings' PDFs:              {t_pack:7.2f} s")
         t_again_pdf = builder_pdf(with_pdf, args.jobs, args.only)[0]
         print(f"briefings build --pdf, nothing changed:         {t_again_pdf:7.2f} s")
-    wall_floor, cpu_floor = floor(briefings)
+    wall_floor, cpu_floor = fresh_floor(briefings)
     cores = build_cores(args.jobs, n)
     fair = cpu_floor / cores
     print(f"floor (one warm process, no kernels):           {wall_floor:7.1f} s wall, "
