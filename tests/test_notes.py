@@ -99,6 +99,21 @@ def test_every_note_pdf_has_at_most_two_pages_and_body_text_of_9_points(notes):
     assert sizes and min(sizes) >= 9
 
 
+def test_every_note_pdf_prints_its_page_number_on_one_line_beside_the_stamp(notes):
+    """The footer's "Page n of m" is not wrapped by the stamp beside it (it was: "Page 1 of"
+    above "1"), nor run into it."""
+    import io
+
+    from pypdf import PdfReader
+
+    for bid, (outputs, _, _) in notes.items():
+        pages = PdfReader(io.BytesIO(outputs.pdf)).pages
+        for number, page in enumerate(pages, 1):
+            text = page.extract_text()
+            assert f"Page {number} of {len(pages)}" in text, (bid, number, text[-200:])
+            assert not re.search(r"\SPage \d", text), (bid, number, text[-200:])
+
+
 def test_key_points_three_to_five_the_first_never_a_dataset_count(notes):
     from analysis.briefings.note import is_dataset_count
 

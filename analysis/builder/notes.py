@@ -139,9 +139,10 @@ def note_html(note, *, period: str = "") -> str:
 
 NOTE_CSS = """
 @page { size: A4; margin: 15mm 16mm 16mm 16mm;
-        @bottom-left { content: element(stamp); }
+        @bottom-left { content: element(stamp); width: 82%; }
         @bottom-right { content: "Page " counter(page) " of " counter(pages);
-                        font: 7.5pt "DejaVu Sans", sans-serif; color: #4a4a4a; } }
+                        font: 7.5pt "DejaVu Sans", sans-serif; color: #4a4a4a;
+                        white-space: nowrap; } }
 html { font: 10pt/1.35 "DejaVu Sans", "Helvetica", sans-serif; color: #1b1b1b; }
 body { margin: 0 auto; max-width: 46rem; }
 .stamp { position: running(stamp); font-size: 7.5pt; color: #4a4a4a; margin: 0; }
