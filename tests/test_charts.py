@@ -258,6 +258,26 @@ def test_timeline_tells_planned_from_happened_by_shape_not_colour_alone(events):
     assert any(label.startswith("Happened") for label in labels)
 
 
+def test_timeline_never_draws_an_event_referred_to_as_happened(events):
+    """An event the chapter only refers to ("ahead of the June 2017 elections") is neither
+    happened nor planned: its own shape, its own legend entry and its own count in the title."""
+    ax = charts.plot_timeline(events.assign(status=["happened", "referred to", "planned", "referred to"]))
+    marker = {line.get_gid(): line for line in ax.lines if line.get_gid()}
+    happened, referred = marker["event-conference"], marker["event-agreement"]
+    assert referred.get_marker() not in (happened.get_marker(), "D")
+    assert referred.get_markerfacecolor() == "white"
+    bars = {patch.get_gid(): patch for patch in ax.patches if patch.get_gid()}
+    assert bars["event-elections"].get_hatch() not in (None, "", bars["event-drawdown"].get_hatch())
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sum(label.startswith("Referred to only") for label in labels) == 2  # a point, a span
+    title = " ".join(ax.get_title(loc="left").split())
+    assert title.endswith(": 1 happened, 2 referred to only (not said to have happened), "
+                          "1 still planned when the report was written")
+    alone = charts.plot_timeline(events.iloc[[1]].assign(status=["referred to"]))
+    assert " ".join(alone.get_title(loc="left").split()).endswith(
+        ": referred to only, not said to have happened")
+
+
 def test_timeline_is_sorted_and_labels_carry_readable_dates(events):
     ax = charts.plot_timeline(events)
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -329,6 +349,18 @@ def test_matrix_names_actors_and_places_and_counts_cells(engagements, mini_ds):
     assert columns == ["Central African Republic", "Mali", "No specific place"]
     assert "2" in _texts(ax)  # Office B twice in the Central African Republic
     assert "Partner Cee" in _title(ax)
+
+
+def test_matrix_groups_an_operation_the_un_does_not_lead_alone_apart(engagements, mini_ds):
+    """An AU operation (AMISOM) or a hybrid one (UNAMID) is not drawn among the UN peace
+    operations: it has a group of its own, named for who leads it."""
+    ds = {**mini_ds, "operations": pd.DataFrame({"operation_id": ["OPA", "AUO"], "name": ["A", "AU op"],
+                                                 "lead": ["UN", "AU"]})}
+    rows = pd.concat([engagements, engagements.iloc[[0]].assign(engagement_id="e9", operation_id="AUO")])
+    ax = charts.plot_partner_matrix(rows, ds=ds)
+    assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["OPA", "AUO"]
+    groups = [t.get_text().replace("\n", " ") for t in ax.texts if t.get_style() == "italic"]
+    assert groups[:2] == ["UN peace operations", "Operations led by the AU or jointly with it"]
 
 
 def test_matrix_by_theme(engagements, mini_ds):

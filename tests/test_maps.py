@@ -120,6 +120,20 @@ def test_choropleth_empty_and_bad_input(world):
         maps.plot_choropleth(pd.DataFrame({"country": ["AAA"], "value": [1]}), value="value", world=world)
 
 
+def test_choropleth_hatches_countries_counted_through_inferences(counts, world):
+    """A country whose count rests (wholly or partly) on records the chapter only implies is
+    hatched, and the note under the map names it; the others are not."""
+    marked = counts.assign(inferred=[0, 1, 0, 0])
+    ax = maps.plot_choropleth(marked, world=world)
+    hatched = _collection(ax, "inferred-countries")
+    assert len(hatched.get_paths()) == 1 and hatched.get_hatch() == "////"
+    assert "hatched (Land BBB): counted wholly or partly through records the chapter only implies" in _source(ax)
+    plt.close("all")
+    plain = maps.plot_choropleth(counts, world=world)
+    assert all(c.get_gid() != "inferred-countries" for c in plain.collections)
+    assert "hatched" not in _source(plain)
+
+
 def test_choropleth_png_is_byte_identical(counts, world):
     first = _png(maps.plot_choropleth(counts, world=world))
     plt.close("all")
@@ -134,9 +148,17 @@ def test_presence_has_one_marker_per_located_operation_and_office(operations, of
     assert len(ops.get_offsets()) == 3  # OPA, OPB in AAA; OPC at its host country BBB
     assert len(offs.get_offsets()) == 1  # OFX over its covered countries; OFY has no place
     assert not np.array_equal(ops.get_paths()[0].vertices, offs.get_paths()[0].vertices)  # shape, not colour only
-    assert "Not located (no country): OFY" in _source(ax)
+    assert "Not drawn (no place of its own): OFY" in _source(ax)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["UN peace operation (3)", "Envoy or office (1)"]
+
+
+def test_a_regional_map_names_what_it_cannot_draw(operations, offices, world, mini_ds):
+    """An item given for a region that has no place of its own (an office present there through
+    an engagement) is named under the map, not silently left out (the alt text counts it)."""
+    ax = maps.plot_presence(operations=operations, offices=offices, region=["AAA", "BBB"], world=world,
+                            ds=mini_ds)
+    assert "Not drawn (no place of its own): OFY" in _source(ax)
 
 
 def test_presence_spreads_markers_sharing_a_country(operations, world, mini_ds):

@@ -45,8 +45,8 @@ COLUMN_LABELS = {
     "period_label": "period", "source": "context source", "topic": "topic", "region": "region",
     "partner_kind": "kind", "relation_to_un": "counted as", "printed": "figure",
     "target_printed": "target", "date_as_written": "date", "status_in_period": "status in the period",
-    "inferred_mark": "inferred", "lead_label": "led by", "modality_label": "how the chapter puts it",
-    "counted_as": "counted as",
+    "inferred_mark": "inferred", "lead_label": "led by", "modality_label": "stage, as the chapter reports it",
+    "counted_as": "counted as", "note": "note",
 }
 
 #: How a partners-table row is counted (``partners.relation_to_un``), in a table's column.
@@ -809,8 +809,9 @@ class Briefing:
         if not len(frame):
             return self._note("public context figures")
         frame = frame.assign(value=[text.public_value(r) for _, r in frame.iterrows()])
-        return self._table(frame, ["topic", "period_label", "value", "counts", "region", "source",
-                                   "source_id"], context=True,
+        # the source's own note goes with its figure (what the 15 operations of 2016/17 include)
+        return self._table(frame, ["topic", "period_label", "value", "counts", "region", "note",
+                                   "source", "source_id"], context=True,
                            caption="Public context figures, not from the chapter, with their sources")
 
     def context_chart(self, topic: str = "peacekeeping budget"):

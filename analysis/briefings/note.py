@@ -65,7 +65,7 @@ NOTE_TABLES = {
     "operations": ("name", "led by", "where", "status in the period", "paragraph", "inferred"),
     "offices": ("name", "kind", "where", "present through", "paragraph", "inferred"),
     "timeline": ("date", "what happened", "status", "paragraph", "inferred"),
-    "partners": ("who", "counted as", "where", "what they do", "how the chapter puts it",
+    "partners": ("who", "counted as", "where", "what they do", "stage, as the chapter reports it",
                  "paragraph", "inferred"),
     "engagements": ("who", "where", "what they do", "paragraph", "inferred"),
     "figures": ("figure", "what it counts", "where", "target", "paragraph", "inferred"),

@@ -214,9 +214,14 @@ def describe_timeline(events: "pd.DataFrame", *, title: str = "Timeline of dated
             parts.append(f"the latest, {labels[-1]}: {descriptions[-1] if descriptions else ''}"
                          .rstrip(": "))
     if "status" in events:
-        planned = int((events["status"].astype(str) == "planned").sum())
-        if planned:
-            parts.append(f"{planned} planned (drawn hollow)")
+        from .charts import event_status
+
+        statuses = [event_status(s) for s in events["status"]]
+        if statuses.count("planned"):
+            parts.append(f"{statuses.count('planned')} planned (drawn hollow)")
+        if statuses.count("referred to"):
+            parts.append(f"{statuses.count('referred to')} referred to only, not said to have happened "
+                         "(drawn as hollow squares or dotted bars)")
     return _clip("; ".join(parts) + ".")
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from ..prose.formatting import caveat_phrase, figure_value, format_number, format_value, plural, tied_lead
 from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
-from .style import (HAPPENED_COLOR, MUTED_TEXT_COLOR, OKABE_ITO, PALETTE, PLANNED_COLOR, SEQUENTIAL,
-                    TARGET_COLOR, add_source, chapter_source, context_source, no_data, set_title,
+from .style import (HAPPENED_COLOR, MUTED_TEXT_COLOR, OKABE_ITO, PALETTE, PLANNED_COLOR, REFERRED_COLOR,
+                    SEQUENTIAL, TARGET_COLOR, add_source, chapter_source, context_source, no_data, set_title,
                     source_line, style_context, wrap)
 
 __all__ = ["plot_counts", "plot_figures_against_targets", "plot_partner_matrix",
@@ -69,11 +69,14 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
     """Dated events on a time axis, one row per event, earliest at the top.
 
     Day- and month-precise dates are points (a month also shows its extent as a thin line); years
-    and periods are spans. Happened events are filled blue circles/bars; planned ones are hollow
-    vermilion diamonds/hatched bars, so that the two differ in shape as well as colour. Each row is
-    labelled with its date and wrapped description.
+    and periods are spans. Each status (``events.status``) differs in shape as well as colour:
+    happened events are filled blue circles/bars; planned ones hollow vermilion diamonds/hatched
+    bars; events the chapter only refers to (saying neither that they happened nor that they are
+    planned) hollow black squares/dotted bars. Each row is labelled with its date and wrapped
+    description.
     """
     import matplotlib.dates as mdates
+    import numpy as np
     import pandas as pd
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -97,16 +100,17 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             label = wrap(f"{when}: {text_of(row.description)}{mark}", label_width)
             labels.append(label)
             heights.append(0.7 + 0.45 * (label.count("\n") + 1))
-        planned = rows["status"].astype(str).eq("planned").to_numpy()
+        statuses = [event_status(s) for s in rows["status"]]
+        planned = np.array([s == "planned" for s in statuses], dtype=bool)
         is_point = rows["date_precision"].astype(str).isin(["day", "month"]).to_numpy()
         handles = []
-        for status_planned, name in ((False, "happened"), (True, "planned at the time of the report")):
-            present = planned == status_planned
+        for status, name in EVENT_STATUS_LEGEND:
+            present = np.array([s == status for s in statuses], dtype=bool)
             if (present & is_point).any():
-                handles.append(Line2D([], [], linestyle="none", label=f"{_capitalize(name)} (day or month)",
-                                      **_event_marker(status_planned)))
+                handles.append(Line2D([], [], linestyle="none", label=f"{name} (day or month)",
+                                      **_event_marker(status)))
             if (present & ~is_point).any():
-                handles.append(Patch(label=f"{_capitalize(name)} (year or period)", **_event_span(status_planned)))
+                handles.append(Patch(label=f"{name} (year or period)", **_event_span(status)))
         if any(inferred):
             handles.append(Line2D([], [], linestyle="none", marker="o", markersize=12, markerfacecolor="none",
                                   markeredgecolor=MUTED_TEXT_COLOR, markeredgewidth=1.2,
@@ -126,17 +130,17 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
         pad = max(span * 0.04, 20.0)
         x0, x1 = starts.min() - pad, ends.max() + pad
         for i, y in enumerate(centres):
-            colour = PLANNED_COLOR if planned[i] else HAPPENED_COLOR
+            colour = _EVENT_COLOURS[statuses[i]]
             ax.hlines(y, x0, starts[i], colors="#CCCCCC", linewidth=0.8, linestyles=(0, (1, 2)), zorder=1)
             if is_point[i]:
                 mid = (starts[i] + ends[i]) / 2 if rows.at[i, "date_precision"] == "month" else starts[i]
                 if rows.at[i, "date_precision"] == "month":
                     ax.hlines(y, starts[i], ends[i], colors=colour, linewidth=1.6, zorder=2)
                 ax.plot([mid], [y], linestyle="none", zorder=3, gid=f"event-{rows.at[i, 'event_id']}",
-                        **_event_marker(planned[i]))
+                        **_event_marker(statuses[i]))
             else:
                 ax.barh(y, ends[i] - starts[i], left=starts[i], height=0.5, zorder=2,
-                        gid=f"event-{rows.at[i, 'event_id']}", **_event_span(planned[i]))
+                        gid=f"event-{rows.at[i, 'event_id']}", **_event_span(statuses[i]))
             if inferred[i]:
                 centre = (starts[i] + ends[i]) / 2 if not is_point[i] or rows.at[i, "date_precision"] == "month" \
                     else starts[i]
@@ -156,30 +160,63 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
         ax.legend(handles=handles, loc="upper right", ncol=ncol, borderaxespad=0.3, handlelength=1.6)
 
         if title is None:
-            n, n_planned = len(rows), int(planned.sum())
             y0, y1 = rows["date_start"].dt.year.min(), rows["date_end"].dt.year.max()
             years = str(y0) if y0 == y1 else f"{y0}\u2013{y1}"
-            title = f"{plural(n, 'dated event')}, {years}"
-            if n_planned:
-                title += f": {n - n_planned} happened, {n_planned} still planned when the report was written"
-            else:
-                title += ": all had happened when the report was written"
+            title = f"{plural(len(rows), 'dated event')}, {years}: {status_counts(statuses)}"
         set_title(ax, title)
         add_source(ax, chapter_source(rows["paragraph"]))
     return ax
 
 
-def _event_marker(planned: bool) -> dict:
-    if planned:
+#: An event's status (``events.status``) as the timeline draws it, in the legend's order and words.
+EVENT_STATUS_LEGEND = (("happened", "Happened"),
+                       ("referred to", "Referred to only, not said to have happened"),
+                       ("planned", "Planned at the time of the report"))
+_EVENT_COLOURS = {"happened": HAPPENED_COLOR, "planned": PLANNED_COLOR, "referred to": REFERRED_COLOR}
+
+
+def event_status(value) -> str:
+    """An event's status as the timeline draws it: ``happened`` only where the row says so;
+    any other value is drawn as "referred to" (never as happened)."""
+    status = text_of(value)
+    return status if status in ("happened", "planned") else "referred to"
+
+
+def status_counts(statuses: list[str]) -> str:
+    """How many events have each status, as the timeline's title gives it ("7 happened, 2 referred
+    to only (not said to have happened), 1 still planned when the report was written")."""
+    counts = {status: statuses.count(status) for status, _ in EVENT_STATUS_LEGEND}
+    every = "all " if len(statuses) > 1 else ""
+    if counts["happened"] == len(statuses):
+        return "all had happened when the report was written"
+    if counts["planned"] == len(statuses):
+        return f"{every}still planned when the report was written"
+    if counts["referred to"] == len(statuses):
+        return f"{every}referred to only, not said to have happened"
+    parts = [f"{counts['happened']} happened"] if counts["happened"] else []
+    if counts["referred to"]:
+        parts.append(f"{counts['referred to']} referred to only (not said to have happened)")
+    if counts["planned"]:
+        parts.append(f"{counts['planned']} still planned when the report was written")
+    return ", ".join(parts)
+
+
+def _event_marker(status: str) -> dict:
+    if status == "planned":
         return dict(marker="D", markersize=8, markerfacecolor="white", markeredgecolor=PLANNED_COLOR,
                     markeredgewidth=2.0, color=PLANNED_COLOR)
+    if status == "referred to":
+        return dict(marker="s", markersize=8, markerfacecolor="white", markeredgecolor=REFERRED_COLOR,
+                    markeredgewidth=2.0, color=REFERRED_COLOR)
     return dict(marker="o", markersize=8.5, markerfacecolor=HAPPENED_COLOR, markeredgecolor="white",
                 markeredgewidth=0.8, color=HAPPENED_COLOR)
 
 
-def _event_span(planned: bool) -> dict:
-    if planned:
+def _event_span(status: str) -> dict:
+    if status == "planned":
         return dict(facecolor="white", edgecolor=PLANNED_COLOR, hatch="///", linewidth=1.5)
+    if status == "referred to":
+        return dict(facecolor="white", edgecolor=REFERRED_COLOR, hatch="..", linewidth=1.5)
     return dict(facecolor=HAPPENED_COLOR, edgecolor=HAPPENED_COLOR, linewidth=1.0)
 
 
@@ -375,7 +412,11 @@ _ACTOR_GROUPS = (("operation", "operation_id", "UN peace operations"),
 _PARTNER_GROUPS = (("UN system", "The UN and UN bodies (not partners)"),
                    ("outside the UN", "Organizations outside the UN"),
                    ("government", "Governments"), ("party to a conflict", "Parties to a conflict"))
-_GROUPS = (("operation", "UN peace operations"), ("office", "UN envoys and offices"),
+#: Operations the UN does not lead alone (``operations.lead`` other than "UN": the AU's, a hybrid)
+#: are drawn apart from the UN's own.
+_OPERATION_GROUPS = (("operation", "UN peace operations"),
+                     ("operation:not UN", "Operations led by the AU or jointly with it"))
+_GROUPS = (*_OPERATION_GROUPS, ("office", "UN envoys and offices"),
            *((f"partner:{r}", g) for r, g in _PARTNER_GROUPS), ("partner", "Partners"))
 
 
@@ -384,7 +425,8 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
     themes (every actor engaged, not only partners).
 
     Rows are shaped like the ``engagements`` table; each cell counts engagement rows. Actors are
-    grouped (UN operations, UN envoys and offices, partners) and named from ``ds`` when it is
+    grouped (UN operations, operations led by the AU or jointly with it, UN envoys and offices,
+    partners) and named from ``ds`` when it is
     given; ids stay where no name is found (and without ``ds``).
     """
     import numpy as np
@@ -406,6 +448,9 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
         partners = table_of(dataset, "partners")
         relations = {} if partners is None or "relation_to_un" not in partners else \
             {str(k): text_of(v) for k, v in zip(partners["partner_id"], partners["relation_to_un"])}
+        operations = table_of(dataset, "operations")
+        leads = {} if operations is None or "lead" not in operations else \
+            {str(k): text_of(v) for k, v in zip(operations["operation_id"], operations["lead"])}
         records = []
         for _, r in frame.iterrows():
             for kind, id_column, _group in _ACTOR_GROUPS:
@@ -414,6 +459,8 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
                     name = actor_names.get((kind, actor_id), actor_id)
                     if kind == "partner" and relations.get(actor_id):
                         kind = f"partner:{relations[actor_id]}"
+                    elif kind == "operation" and leads.get(actor_id, "UN") != "UN":
+                        kind = "operation:not UN"
                     records.append((kind, name, text_of(r.get(column)) or None, _present_and_true(r.get("inferred"))))
                     break
         if not records:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from ..prose.formatting import format_number, plural
 from ..data.paths import data_dir
 from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
-from .style import (BACKGROUND_LAND, NO_DATA_COLOR, OFFICE_COLOR, OPERATION_COLOR,
+from .style import (BACKGROUND_LAND, MUTED_TEXT_COLOR, NO_DATA_COLOR, OFFICE_COLOR, OPERATION_COLOR,
                     SEQUENTIAL, add_source, chapter_source, no_data, set_title, source_line,
                     style_context)
 
@@ -284,6 +284,14 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
             members.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.5)
             ax.collections[-1].set_gid(f"class-{k}")
             handles.append(Patch(facecolor=colour, edgecolor="white", label=text))
+        marked = _inferred_countries(frame, iso3, per_country)
+        if marked:  # what the chapter only implies is marked wherever it is shown: hatched here
+            shaded = land[has & land["iso3"].isin(marked)]
+            if not shaded.empty:
+                shaded.plot(ax=ax, facecolor="none", edgecolor=MUTED_TEXT_COLOR, hatch="////", linewidth=0)
+                ax.collections[-1].set_gid("inferred-countries")
+                handles.append(Patch(facecolor="white", edgecolor=MUTED_TEXT_COLOR, hatch="////",
+                                     label="Counted wholly or partly\nthrough inferences"))
         handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="white", label="No data"))
         if region_iso3:
             handles.append(Patch(facecolor=_OTHER_LAND, edgecolor="#CCCCCC", label=f"Outside {label}"))
@@ -312,10 +320,26 @@ def plot_choropleth(data, *, value: str = "count", iso3: str = "iso3", region=No
             cited = frame[frame[iso3].astype("string").str.upper().isin(list(region_iso3))]
         line = source_line(source, cited)
         note = f"Not drawn at this scale: {_list(off_map)}" if off_map else None
+        if marked:
+            which = f" ({_list([names.get(c, c) for c in marked])})" if len(marked) <= 5 else ""
+            note = "; ".join(filter(None, [note, f"hatched{which}: counted wholly or partly through records "
+                                                 "the chapter only implies (see the briefing's Inferences)"]))
         if region_iso3 and extent is None:
             note = "; ".join(filter(None, [note, "the region has no outline on this map: world shown"]))
         add_source(ax, f"{line}. {MAP_CREDIT}", note=note)
     return ax
+
+
+def _inferred_countries(frame, iso3: str, per_country) -> list[str]:
+    """The countries (ISO3) whose value counts records the chapter only implies: an ``inferred``
+    column (how many of a country's records are inferred, as :mod:`.alttext` reads it) above 0."""
+    import pandas as pd
+
+    if "inferred" not in frame.columns:
+        return []
+    inferred = pd.to_numeric(frame["inferred"], errors="coerce").fillna(0)
+    per = inferred.groupby(frame[iso3].astype("string").str.upper()).sum()
+    return sorted(c for c in per.index[per > 0] if c in per_country.index)
 
 
 def _legend_title(what: str) -> str:
@@ -455,8 +479,10 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
                 points[i] = seats[ident]["point"]
                 seated.append(i)
         located = [i for i, p in enumerate(points) if p is not None]
-        # Items with no country belong to no region: only a world map lists them.
-        unlocated = [items[i][1] for i, p in enumerate(points) if p is None] if not region_iso3 else []
+        # Every item given is the selection's: one with no place of its own (an office present
+        # through an engagement) is named under the map, as the map's alt text counts it
+        unlocated = [items[i][1] + ("*" if items[i][:2] in guessed else "")
+                     for i, p in enumerate(points) if p is None]
         ax = prepare_axes(ax, _map_figsize(world, region_iso3))
         _defer_draws(ax.figure)
         _base_map(ax, world, region_iso3)
@@ -493,13 +519,13 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
             else:
                 title = f"Where the chapter's {counted} work"
         set_title(ax, title)
-        cited = {items[i][:2] for i, p in enumerate(points) if (p is None and not region_iso3) or i in visible}
+        cited = {items[i][:2] for i, p in enumerate(points) if p is None or i in visible}
         paragraphs = [row["paragraph"] for kind, frame, column in (("operation", ops, "operation_id"),
                                                                    ("office", offs, "office_id"))
                       for _, row in (frame.iterrows() if not frame.empty else ()) if (kind, str(row[column])) in cited]
         notes = []
         if unlocated:
-            notes.append(f"Not located (no country): {_list(unlocated)}")
+            notes.append(f"Not drawn (no place of its own): {_list(unlocated)}")
         if region_iso3 and extent is None:
             notes.append("the region has no outline on this map: world shown")
         shown_seats = [i for i in seated if i in visible]
@@ -508,7 +534,7 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
                                    f"(context, not in the chapter: {seats[items[i][1]]['source']})"
                                    for i in shown_seats))
         starred = [i for i in visible if items[i][:2] in guessed]
-        if starred:
+        if starred or any(u.endswith("*") for u in unlocated):
             notes.append("* not named in the chapter: inferred (see the briefing's Inferences)")
         add_source(ax, f"{chapter_source(paragraphs)}. {MAP_CREDIT}", note="; ".join(notes) or None)
         if labels and visible:

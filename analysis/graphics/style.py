@@ -41,6 +41,8 @@ PALETTE: tuple[str, ...] = tuple(OKABE_ITO[name] for name in (
 #: Semantic colours used across helpers.
 HAPPENED_COLOR = OKABE_ITO["blue"]
 PLANNED_COLOR = OKABE_ITO["vermillion"]
+#: An event the chapter only refers to (neither happened nor planned, as it puts it).
+REFERRED_COLOR = OKABE_ITO["black"]
 TARGET_COLOR = OKABE_ITO["black"]
 OPERATION_COLOR = OKABE_ITO["vermillion"]
 OFFICE_COLOR = OKABE_ITO["blue"]
