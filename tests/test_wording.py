@@ -251,6 +251,14 @@ def test_matrix_title_names_every_tied_leader(dataset):
     assert "each)" in title and "spans the most" not in title
 
 
+def test_matrix_title_names_no_leader_where_every_actor_ties(dataset):
+    """On a country's page every actor works in its one place: "X, Y and Z span the most (1
+    each)" would name every actor as a leader; the title counts them instead."""
+    acts = queries.engagements_in("Mali", ds=dataset)
+    title = " ".join(charts.plot_partner_matrix(acts, ds=dataset).get_title(loc="left").split())
+    assert "the most" not in title and title.endswith("across 1 place")
+
+
 def _sentences(body: str) -> list[str]:
     body = re.sub(r"\([^()]*\)", "", body)  # citations and markers
     found = []

@@ -513,9 +513,13 @@ def plot_partner_matrix(engagements, *, by: str = "place", title: str | None = N
                 spread.setdefault((kind, actor), set()).add(col)
             ranked = sorted(spread, key=lambda k: (-len(spread[k]), group_order[k[0]], k[1].casefold()))
             noun = "place" if by == "place" else "theme"
-            lead = tied_lead([k[1] for k in ranked], [len(spread[k]) for k in ranked],
-                             verb_one="spans", verb_many="span")
-            title = f"{plural(len(row_keys), 'actor')} across {plural(len(col_keys), noun)}; {lead}"
+            title = f"{plural(len(row_keys), 'actor')} across {plural(len(col_keys), noun)}"
+            widths = {len(cols) for cols in spread.values()}
+            if len(widths) > 1:  # a lead only where some actor spans more than another
+                title += "; " + tied_lead([k[1] for k in ranked], [len(spread[k]) for k in ranked],
+                                          verb_one="spans", verb_many="span")
+            elif len(row_keys) > 1 and len(col_keys) > 1:
+                title += f"; each in {plural(widths.pop(), noun)}"
         set_title(ax, title)
         add_source(ax, chapter_source(frame["paragraph"]),
                    note="* counts at least one inferred engagement (see the briefing's Inferences)"
