@@ -176,6 +176,39 @@ def test_a_refused_build_changes_nothing(tmp_path, briefings, write_set, fixture
     assert not new.exists() and _staging_folders(new) == []
 
 
+@pytest.mark.parametrize("name, formats", [("ok.pdf", "html,pdf"), ("pack.pdf", "html,pdf"),
+                                           ("pack.docx", "html,docx"), ("pack.pdf", "html")])
+def test_a_later_build_leaves_the_users_own_pdf_and_packs_alone(tmp_path, briefings, write_set,
+                                                               fixture_notebooks, name, formats):
+    """In a folder first built as pages only, a file of the user's named like a briefing's PDF
+    or a pack is not the build's: a build that would write it (or remove it, as a stale pack)
+    is refused in one line and changes nothing."""
+    the_set = write_set(tmp_path / "set.toml", {"ok": fixture_notebooks / "ok.ipynb"},
+                        ['notebook = "ok"'])
+    out = tmp_path / "reports"
+    first = briefings("build", "--set", str(the_set), "--out", str(out))
+    assert first.returncode == 0, first.stdout + first.stderr
+    (out / name).write_text("mine\n")
+    before = _files(out)
+    result = briefings("build", "--set", str(the_set), "--out", str(out), "--force",
+                       "--formats", formats)
+    assert result.returncode == 2 and f"{name} was not written by briefings" in result.stderr, \
+        result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _files(out) == before and (out / name).read_text() == "mine\n"
+
+
+def test_a_set_may_not_name_a_briefing_after_the_builds_own_files(tmp_path, briefings, write_set,
+                                                                  fixture_notebooks):
+    for reserved in ("index", "pack"):
+        the_set = write_set(tmp_path / f"{reserved}.toml", {"ok": fixture_notebooks / "ok.ipynb"},
+                            [f'notebook = "ok"\nid = "{reserved}"'])
+        result = briefings("build", "--set", str(the_set), "--out", str(tmp_path / reserved))
+        assert result.returncode == 2 and f"the id {reserved!r} names a file the build writes" \
+            in result.stderr, result.stdout + result.stderr
+        assert not (tmp_path / reserved).exists()
+
+
 def test_the_staging_folder_of_a_killed_build_is_removed_by_the_next_one(tmp_path, briefings,
                                                                          write_set,
                                                                          fixture_notebooks):

@@ -50,10 +50,15 @@ def test_a_notebook_shows_the_document_its_data_names_escaped(drafted):
     assert "(A/73/1), 2018, chapter II.B" in shown and "A/72/1" not in shown
     assert "(A/72/1), 2017, chapter II.B: Maintenance of international peace and security." in \
         for_dataset(analysis.load())._repr_markdown_()
-    hostile = from_descriptor({"chapter": {"symbol": "A/1 [x](javascript:alert(1))", "year": 2019,
-                                           "title": "<b>Peace</b> *now*"}})._repr_markdown_()
+    hostile = from_descriptor({"chapter": {"symbol": "A/1", "year": 2019,
+                                           "title": "<b>Peace</b> [x](javascript:alert(1)) *now*"}}
+                              )._repr_markdown_()
     assert "<b>" not in hostile and "[x]" not in hostile and "*now*" not in hostile
     assert "&lt;b&gt;Peace&lt;/b&gt;" in hostile and hostile.endswith("&#42;now&#42;.")
+    from analysis.data.document import ChapterProblem
+
+    with pytest.raises(ChapterProblem, match="chapter.symbol"):  # a symbol is a symbol
+        from_descriptor({"chapter": {"symbol": "A/1 [x](javascript:alert(1))"}})
     from IPython.lib.pretty import pretty
 
     assert pretty(for_dataset(analysis.load(drafted))).startswith("Source document: Report of")

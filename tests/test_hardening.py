@@ -124,6 +124,85 @@ def test_a_descriptor_path_outside_the_folder_is_refused_by_loader_validate_expo
     assert changes(before, tree(tmp_path)) == []  # no file written anywhere, .bash_profile intact
 
 
+def set_chapter(folder: Path, **values) -> None:
+    descriptor_file = folder / "datapackage.json"
+    descriptor = json.loads(descriptor_file.read_text(encoding="utf-8"))
+    descriptor.setdefault("chapter", {}).update(values)
+    descriptor_file.write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("symbol", 'A/72/1<img src=x onerror="document.body.dataset.pwned=1">'),
+    ("part", "<b>II.B</b>"),
+    ("year", "not a year"),
+    ("text", "../../README.md"),
+    ("source_id", "a72-1\"><script>"),
+])
+def test_a_chapter_that_is_not_a_document_reference_is_refused_by_loader_and_validate(
+        capsys, tmp_path, data_copy, monkeypatch, field, value):
+    """The descriptor's ``chapter`` is data printed in every citation: markup, a path or a
+    year that is not one is refused in one line by the loader (list, build) and by validate,
+    never printed and never a traceback (the symbol reached a note page as a live script)."""
+    from analysis.data import validate
+
+    set_chapter(data_copy, **{field: value})
+    assert any(p.file == "datapackage.json" and f"chapter.{field}" in p.message
+               for p in validate.validate_folder(data_copy))
+    monkeypatch.setenv("PSW_DATA_DIR", str(data_copy))
+    for argv in (["list"], ["build", "--only", "country-lesotho", "--out", str(tmp_path / "out")]):
+        code, out, err = run(capsys, *argv)
+        assert code != 0 and f"chapter.{field}" in err and len(err.splitlines()) == 1, (argv, err)
+        assert "Traceback" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+def _descriptor_edit(folder: Path, how: str) -> None:
+    path = folder / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    descriptor = json.loads(text)
+    if how == "unknown type":
+        descriptor["resources"][0]["schema"]["fields"][0]["type"] = "geopoint"
+    elif how == "table left out":
+        descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "countries"]
+    elif how == "key twice":
+        path.write_text(text.rstrip().rstrip("}") + ', "resources": []}\n', encoding="utf-8")
+        return
+    elif how == "link out":
+        outside = folder.parent / "outside.json"
+        outside.write_text(text, encoding="utf-8")
+        path.unlink()
+        path.symlink_to(outside)
+        return
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["unknown type", "table left out", "key twice", "link out"])
+def test_a_descriptor_the_loader_cannot_use_is_one_line_for_list_build_and_export(
+        capsys, tmp_path, data_copy, monkeypatch, how):
+    """An unknown field type, a table the briefings read left out, a key given twice (JSON keeps
+    the last: an empty package) or a descriptor linked out of its folder: one line and a
+    non-zero exit from list, build and export, never a traceback; validate refuses it too."""
+    from analysis.data import validate
+
+    _descriptor_edit(data_copy, how)
+    assert validate.validate_folder(data_copy)
+    monkeypatch.setenv("PSW_DATA_DIR", str(data_copy))
+    for argv in (["list"], ["build", "--only", "country-lesotho", "--out", str(tmp_path / "out")],
+                 ["export", str(tmp_path / "export")]):
+        code, out, err = run(capsys, *argv)
+        assert code != 0 and len(err.strip().splitlines()) == 1, (argv, out, err)
+        assert "Traceback" not in out + err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "export").exists()
+
+
+def test_the_sources_list_escapes_the_chapter_citation(monkeypatch):
+    """Second line of defence: were a citation ever to hold markup, it is printed as text."""
+    from analysis.prose import text
+
+    monkeypatch.setattr(text, "chapter_citation", lambda ds=None: "A/72/1 <b>II.B</b>")
+    assert "<b>" not in text.sources_list(["crisis/2"])
+
+
 def test_a_data_file_linked_outside_the_folder_is_refused(tmp_path, data_copy):
     from analysis.data import dataset, validate
 
@@ -155,6 +234,23 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path, data_copy):
                  timeout=60)
     assert done.returncode == 1 and "FIFO" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_word_template_that_is_not_a_regular_file_is_refused_not_read(tmp_path, kind):
+    """``--docx-template`` is read as every handed file is: a FIFO hung the build for ever and
+    /dev/zero was read until memory ran out; both are refused in one line before anything runs."""
+    if kind == "fifo":
+        template = tmp_path / "template.docx"
+        os.mkfifo(template)
+    else:
+        template = Path("/dev/zero")
+    out = tmp_path / "out"
+    done = child(["build", "--only", "country-lesotho", "--out", str(out), "--formats", "html,docx",
+                  "--docx-template", str(template)], timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--docx-template" in done.stderr and "regular file" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
 
 
 def test_set_file_from_dev_zero_or_too_big_is_one_line(tmp_path):

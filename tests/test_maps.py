@@ -287,3 +287,34 @@ def test_maps_use_no_private_helper_of_charts():
                 for alias in node.names]
     assert not [name for module, name in imported if name.startswith("_")]
     assert "charts" not in {module for module, _ in imported}
+
+
+@pytest.mark.parametrize("how", ["vrt", "link out", "folder link out", "not json"])
+def test_the_map_geometry_is_read_only_as_geojson_inside_its_package(tmp_path, monkeypatch, how):
+    """The outlines are a file of the (untrusted) data package: a GDAL VRT saved under their
+    name (which would read other files, or URLs through /vsicurl/), a link out of the folder, or
+    anything but a GeoJSON object is refused in one line, and GDAL never opens it."""
+    package, outside = tmp_path / "data", tmp_path / "outside"
+    (package / "geo").parent.mkdir(parents=True)
+    outside.mkdir()
+    (outside / "world.geojson").write_bytes(GEOMETRY.read_bytes())
+    if how == "folder link out":
+        (package / "geo").symlink_to(outside)
+        (outside / maps.GEOMETRY_FILE.split("/")[-1]).write_bytes(GEOMETRY.read_bytes())
+    else:
+        (package / "geo").mkdir()
+        target = package / maps.GEOMETRY_FILE
+        if how == "vrt":
+            target.write_text("<OGRVRTDataSource><OGRVRTLayer name='x'><SrcDataSource>"
+                              "/vsicurl/http://127.0.0.1:9/world.geojson</SrcDataSource>"
+                              "</OGRVRTLayer></OGRVRTDataSource>")
+        elif how == "link out":
+            target.symlink_to(outside / "world.geojson")
+        else:
+            target.write_text("[1, 2]")
+    monkeypatch.setattr(maps, "data_dir", lambda: package)
+    opened = []
+    monkeypatch.setattr(maps, "_read_world", lambda raw: opened.append(raw))
+    with pytest.raises(maps.GeometryProblem, match="map geometry") as err:
+        maps.load_world()
+    assert "\n" not in str(err.value) and not opened

@@ -283,6 +283,10 @@ def test_missing_pdf_engine_names_the_package_builds_html_and_exits_1(tmp_path, 
     ('<img src="data:image/svg+xml;base64,AA" alt="a">', "alt", "svg"),
     ('<p onclick="x()" style="color:red">p</p><script>alert(1)</script>', "<p>p</p>", "alert"),
     ('<style>p{}</style><iframe src="x"></iframe><q>z</q>', "z", "iframe"),
+    # nh3 keeps any relative URL: a protocol-relative or absolute path leaves the folder
+    ('<a href="//evil.example/phish">A/72/1</a>', "A/72/1", "evil"),
+    ('<a href="/etc/passwd">p</a>', "p", "passwd"),
+    ('<a href="../outside.html">o</a>', "o", "outside"),
 ])
 def test_sanitiser_keeps_only_what_the_templates_use(markup, kept, gone):
     from analysis.builder.render import sanitise

@@ -26,6 +26,8 @@ DEFAULT_SET_FILE = "briefings.toml"
 
 #: The suffix of a briefing's note files (``<id>-note.html``): no briefing id may end with it.
 NOTE_SUFFIX = "-note"
+#: Ids whose files the build writes itself: the index page, the packs, the manifest, the rows.
+RESERVED_IDS = frozenset({"index", "pack", "manifest", "rows"})
 
 
 def default_set_path() -> Path:
@@ -263,6 +265,10 @@ def load_briefing_set(path: Path | None = None) -> BriefingSet:
         if b.id.endswith(NOTE_SUFFIX):  # <id>-note.html is the note of briefing <id>
             raise ParameterError(f"{where.name}: the id {b.id!r} ends with {NOTE_SUFFIX!r}, "
                                    "which names a briefing's two-page note; choose another id")
+        if b.id in RESERVED_IDS:  # index.html, pack.pdf and pack.docx are the build's own
+            raise ParameterError(f"{where.name}: the id {b.id!r} names a file the build writes "
+                                 f"itself ({b.id}.*); choose another id (not "
+                                 f"{', '.join(sorted(RESERVED_IDS))})")
         seen[b.id] = b
     return BriefingSet(briefings, extra, path)
 

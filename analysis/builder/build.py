@@ -39,8 +39,9 @@ from .catalog import Catalog, use_persistent_matplotlib_cache
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
 from .staging import Outputs, StagedOutputs, outputs_of
-from .store import (INDEX, MANIFEST, ROWS, OutputLock, check_output_folder, manifest_bytes,
-                    output_names, owned_names, read_manifest, remove_stale_temporaries)
+from .store import (INDEX, MANIFEST, PACK_FILES, ROWS, OutputLock, check_output_folder,
+                    manifest_bytes, output_names, owned_names, read_manifest,
+                    remove_stale_temporaries)
 from .tasks import DEFAULT_KERNEL, Failure, Result, Task
 
 
@@ -279,6 +280,9 @@ def run(request: BuildRequest, *, echo=print, warn=None) -> int:
             check_cover_line("--organisation", request.organisation, request.pdf or request.docx)
             check_template(request.docx_template)
             briefings, default_ids, catalog = select(request)
+            from ..data.schema import load_schema
+
+            load_schema()  # the descriptor read as the kernels will read it: refused here, once
             out = request.out
             if request.dry_run:
                 return _dry_run(request, briefings, catalog, echo)
@@ -331,7 +335,9 @@ def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_id
     owned = owned_names(manifest)
     for b in briefings:  # a damaged record was ours: the outputs it would name are too
         if damaged:
-            owned.update([*output_names(b.id), *extra_names(b.id), f"{b.id}.pdf"])
+            owned.update([*output_names(b.id), *extra_names(b.id)])
+    if damaged:
+        owned.update(PACK_FILES.values())
     outcome = Outcome()
     plan = incremental.plan(out, briefings, records, inputs, data_now, force=request.force,
                             pdf=request.pdf)
@@ -350,8 +356,10 @@ def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_id
             outcome.skipped.remove(b.id)
             outcome.reasons[b.id] = "a format asked for is missing"
     todo = [b for b in briefings if b.id in outcome.reasons]
-    foreign = [name for b in todo for name in [*output_names(b.id), *extra_names(b.id)]
-               if name not in owned and (out / name).exists()]
+    # the packs are written (or removed, once stale) by a build that changes a briefing
+    packs = list(PACK_FILES.values()) if todo or request.pdf or request.docx else []
+    written = [n for b in todo for n in [*output_names(b.id), *extra_names(b.id)]] + packs
+    foreign = [name for name in written if name not in owned and (out / name).exists()]
     if foreign:
         from ..errors import UsageError
 
@@ -802,8 +810,8 @@ def _record_pdf(bid: str, result: Result, entry: dict,
 
 
 def extra_names(bid: str) -> list[str]:
-    """The Word file and the note's files a briefing may write beside its page."""
-    return [f"{bid}.docx", f"{bid}-note.html", f"{bid}-note.pdf", f"{bid}-note.docx"]
+    """The PDF, the Word file and the note's files a briefing may write beside its page."""
+    return [f"{bid}.pdf", f"{bid}.docx", f"{bid}-note.html", f"{bid}-note.pdf", f"{bid}-note.docx"]
 
 
 def wanted_outputs(bid: str, request: BuildRequest, note: bool = True) -> list[str]:

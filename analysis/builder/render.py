@@ -253,9 +253,18 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
         return value if tag == "col" and COLUMN_WIDTH.fullmatch(value.strip()) else None
     if attribute == "src":
         return value if tag == "img" and value.startswith(PNG_PREFIX) else None
-    if attribute == "href" and value.strip().lower().startswith("data:"):
+    if attribute == "href" and not _local_link(value):
         return None
     return value
+
+
+def _local_link(href: str) -> bool:
+    """A link the pages make: to a place on the page (``#…``) or to a file beside it; never a
+    scheme (``javascript:``, ``data:``), a protocol-relative (``//host``) or absolute path, or
+    ``..``. nh3 lets relative URLs through whatever they name."""
+    href = href.strip()
+    return bool(href) and not href.startswith(("/", "\\")) and ":" not in href \
+        and ".." not in href and not any(c.isspace() or ord(c) < 32 for c in href)
 
 
 @lru_cache(maxsize=1)

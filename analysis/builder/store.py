@@ -134,9 +134,15 @@ def manifest_problem(data: Any) -> str | None:
     return None
 
 
+#: The packs a build makes, by their key in the manifest (:mod:`.pack`, :mod:`.packdocx`).
+PACK_FILES = {"pack": "pack.pdf", "pack_docx": "pack.docx"}
+
+
 def owned_names(manifest: dict[str, Any]) -> set[str]:
     """The files of a reports folder its manifest says the builder wrote."""
     names = {MANIFEST, INDEX, ROWS}
+    # a pack it made (pack.pdf, pack.docx) is recorded under "pack" and "pack_docx"
+    names.update(name for key, name in PACK_FILES.items() if manifest.get(key))
     for entry in manifest.get("briefings", {}).values():
         names.update(entry.get("outputs") or {})
         if entry.get("failed_notebook"):

@@ -72,7 +72,11 @@ def clean(text: object) -> str:
 
 
 def template_bytes(path: Path | str | None = None) -> bytes:
-    return Path(path or TEMPLATE).read_bytes()
+    """The template's bytes, read as every file the user hands over is: a regular file, capped
+    (:data:`analysis.data.files.LIMITS`), so that a FIFO or ``/dev/zero`` is refused, not read."""
+    from ..data.files import read_bounded
+
+    return read_bounded(Path(path or TEMPLATE), kind="Word template", what="Word template")
 
 
 def check_template(path: Path | str | None) -> None:
@@ -82,9 +86,13 @@ def check_template(path: Path | str | None) -> None:
         return
     import docx
 
+    from ..data.files import FileRefused
+
     path = Path(path)
     try:
-        document = docx.Document(io.BytesIO(path.read_bytes()))
+        document = docx.Document(io.BytesIO(template_bytes(path)))
+    except FileRefused as err:
+        raise TemplateProblem(f"--docx-template {path}: {err}") from None
     except OSError as err:
         raise TemplateProblem(f"--docx-template {path}: cannot read it ({err.strerror or err})") \
             from None

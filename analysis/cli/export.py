@@ -26,6 +26,12 @@ def run_export(args) -> int:
         load()
     except DataError as err:
         raise DataError(f"the data does not load: {err}; nothing written") from None
+    from ..data.validate import validate_folder
+
+    problems = validate_folder()  # an export is a data package: only one validate accepts
+    if problems:
+        raise DataError(f"the data does not validate ({len(problems)} problem(s), the first: "
+                        f"{problems[0]}); run `briefings validate` for every one; nothing written")
     written = export(args.directory, force=args.force, neutralise=args.neutralise)
     tables = len(written) - 1
     kind = " (copies for spreadsheets, formulas neutralised)" if args.neutralise else ""

@@ -18,6 +18,10 @@ class DataError(WorkbookError, ValueError):
     (``briefings validate`` lists every problem)."""
 
 
+class MissingTable(DataError, AttributeError):
+    """A table the code reads that the data package does not declare (one line)."""
+
+
 _HINT = "run `briefings validate` for every problem"
 
 
@@ -97,7 +101,11 @@ class Dataset:
         frames = self.__dict__.get("frames", {})
         if name in frames:
             return frames[name]
-        raise AttributeError(f"dataset has no table {name!r}; tables: {', '.join(frames)}")
+        if name.startswith("_"):  # Python's and IPython's own probes (__getstate__, _repr_html_)
+            raise AttributeError(name)
+        raise MissingTable(f"the data package has no table {name!r} (it declares "
+                           f"{', '.join(frames) or 'none'}); `briefings validate` names what a "
+                           "package needs")
 
     def __dir__(self):
         return list(super().__dir__()) + list(self.frames)

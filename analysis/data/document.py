@@ -12,9 +12,19 @@ line shows the escaped :attr:`ChapterDocument.reference`), so no notebook text h
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from ..errors import WorkbookError
+
+#: A UN document symbol: series letters, then slash-separated parts (A/72/1, S/2018/1234).
+SYMBOL = re.compile(r"^[A-Z]{1,6}(?:/[A-Za-z0-9][A-Za-z0-9.()-]*)+$")
+#: A part of a report (II.B), or nothing for a whole report.
+PART = re.compile(r"^(?:[A-Z0-9]{1,8}(?:\.[A-Z0-9]{1,8}){0,3})?$")
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+YEARS = (1946, 2100)
 
 
 @dataclass(frozen=True)
@@ -66,8 +76,52 @@ DEFAULT = ChapterDocument("a72-1", "A/72/1", "II.B", 2017, "Maintenance of inter
                           "A-72-1_chapter-II-B_peace-and-security.txt")
 
 
+def chapter_problem(chapter) -> str | None:
+    """Why a descriptor's ``chapter`` cannot be used (None when it can, or when there is none).
+
+    The descriptor is data, and the chapter's symbol and part are printed in every citation:
+    each field is checked for what it is (a document symbol, a part such as II.B, a year, a
+    title, a text file name beside the descriptor), so that no markup or path gets through.
+    The loader and ``validate`` both ask this."""
+    from .files import member_problem
+
+    if chapter is None:
+        return None
+    if not isinstance(chapter, dict):
+        return "'chapter' must be an object (symbol, part, year, title, text, source_id)"
+    symbol, part, year = chapter.get("symbol"), chapter.get("part", ""), chapter.get("year")
+    title, text, source_id = chapter.get("title", ""), chapter.get("text", ""), chapter.get("source_id")
+    if not isinstance(symbol, str) or not SYMBOL.fullmatch(symbol) or not re.search(r"\d", symbol):
+        return (f"chapter.symbol {str(symbol)[:60]!r} is not a UN document symbol (expected e.g. "
+                "A/72/1 or S/2018/1234: series letters, then slash-separated parts with numbers)")
+    if not isinstance(part, str) or not PART.fullmatch(part):
+        return (f"chapter.part {str(part)[:60]!r} is not a part of a report (expected e.g. II.B: "
+                "letters or numbers separated by dots, or nothing)")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                             or not YEARS[0] <= year <= YEARS[1]):
+        return f"chapter.year {str(year)[:60]!r} is not a year (expected a number from {YEARS[0]} to {YEARS[1]})"
+    if not isinstance(title, str) or len(title) > 300 or any(ord(c) < 32 for c in title):
+        return "chapter.title must be one line of text of at most 300 characters"
+    if source_id is not None and (not isinstance(source_id, str) or not SOURCE_ID.fullmatch(source_id)):
+        return (f"chapter.source_id {str(source_id)[:60]!r} is not an id (expected lower-case "
+                "letters, digits and hyphens)")
+    if text:
+        problem = member_problem(text) if isinstance(text, str) else "expected a file name"
+        if problem or "/" in text:
+            return (f"chapter.text {str(text)[:60]!r} is not a file name beside the descriptor "
+                    f"({problem or 'no folders'})")
+    return None
+
+
+class ChapterProblem(WorkbookError, ValueError):
+    """A descriptor's ``chapter`` that cannot be used (:func:`chapter_problem` says why)."""
+
+
 def from_descriptor(descriptor: dict) -> ChapterDocument:
     chapter = descriptor.get("chapter") if isinstance(descriptor, dict) else None
+    problem = chapter_problem(chapter)
+    if problem:  # the loader refuses such a descriptor first; never printed, whoever asks
+        raise ChapterProblem(problem)
     if not isinstance(chapter, dict) or not chapter.get("symbol"):
         return DEFAULT
     return ChapterDocument(str(chapter.get("source_id") or DEFAULT.source_id), str(chapter["symbol"]),
@@ -77,9 +131,11 @@ def from_descriptor(descriptor: dict) -> ChapterDocument:
 
 @lru_cache(maxsize=8)
 def _read(folder: str) -> ChapterDocument:
-    try:
-        descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+    from .files import read_package_file
+
+    try:  # read as the loader reads it: inside its folder, a regular file, capped
+        descriptor = json.loads(read_package_file(folder, "datapackage.json").decode("utf-8"))
+    except (OSError, ValueError, RecursionError):  # FileRefused is a ValueError
         return DEFAULT
     return from_descriptor(descriptor)
 

@@ -21,7 +21,7 @@ from ..errors import WorkbookError
 
 MB = 1_000_000
 #: Largest file read, by kind (the README's "Limits" lists them).
-LIMITS = {"data file": 50 * MB, "chapter text": 5 * MB, "set file": 1 * MB}
+LIMITS = {"data file": 50 * MB, "chapter text": 5 * MB, "set file": 1 * MB, "Word template": 20 * MB}
 
 
 class FileRefused(WorkbookError, ValueError):

@@ -20,6 +20,12 @@ DESCRIPTOR = "datapackage.json"
 PROVENANCE_FIELDS = ("paragraph", "evidence", "inferred", "inference_note")
 
 
+#: The field types a table may declare, and the pandas dtype each loads as (:attr:`Field.dtype`).
+DTYPES = {"string": "string", "integer": "Int64", "year": "Int64", "number": "Float64",
+          "boolean": "boolean", "date": "datetime64[ns]"}
+FIELD_TYPES = tuple(DTYPES)
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -38,14 +44,7 @@ class Field:
 
         if self.enum:
             return pd.CategoricalDtype(categories=list(self.enum), ordered=False)
-        return {
-            "string": "string",
-            "integer": "Int64",
-            "year": "Int64",
-            "number": "Float64",
-            "boolean": "boolean",
-            "date": "datetime64[ns]",
-        }[self.type]
+        return DTYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -93,9 +92,31 @@ def _as_tuple(value) -> tuple:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
+
+
 def parse_descriptor(descriptor: dict) -> Schema:
     """The schema of a descriptor. ``layerFields`` (``{"chapter": [field, ...]}``) declares once
-    fields that every table of a layer ends with (the ``curation`` marker of chapter rows)."""
+    fields that every table of a layer ends with (the ``curation`` marker of chapter rows).
+
+    A descriptor that is not shaped like one (a resource without a schema, a field of an unknown
+    type) raises DataFolderError, one line: ``briefings validate`` names every problem."""
+    from ..errors import DataFolderError
+
+    try:
+        schema = _parse(descriptor)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as err:
+        raise DataFolderError(f"{DESCRIPTOR} is not shaped like a data package descriptor "
+                              f"({type(err).__name__}: {str(err)[:80]}); `briefings validate` "
+                              "names every problem") from None
+    for table in schema.tables.values():
+        for f in table.fields:
+            if f.type not in FIELD_TYPES:
+                raise DataFolderError(f"{DESCRIPTOR}: resource {table.name!r}: field {f.name!r} has "
+                                      f"type {str(f.type)[:40]!r}; allowed: {', '.join(FIELD_TYPES)}")
+    return schema
+
+
+def _parse(descriptor: dict) -> Schema:
     tables = {}
     shared = descriptor.get("layerFields", {})
     for res in descriptor["resources"]:
@@ -125,12 +146,13 @@ def read_descriptor(folder: Path | None = None) -> dict:
     """The decoded ``datapackage.json``; DataFolderError (one line) when it cannot be read."""
     from ..errors import DataFolderError
 
-    from .files import FileRefused, read_bounded
+    from .files import FileRefused, read_package_file
 
-    path = (folder or data_dir()) / DESCRIPTOR
-    try:
-        descriptor = json.loads(read_bounded(path, kind="data file", what="descriptor")
-                                .decode("utf-8"))
+    folder = folder or data_dir()
+    path = folder / DESCRIPTOR
+    try:  # a member of its package: a link out of the folder is refused, as validate refuses it
+        descriptor = json.loads(read_package_file(folder, DESCRIPTOR).decode("utf-8"),
+                                object_pairs_hook=_no_key_twice)
     except FileRefused as err:
         raise DataFolderError(f"cannot read {path}: {err}") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
@@ -140,16 +162,33 @@ def read_descriptor(folder: Path | None = None) -> dict:
                               f"`briefings validate --data {path.parent}` says more") from None
     if not isinstance(descriptor, dict):
         raise DataFolderError(f"{path} is not a data package descriptor (a JSON object)")
+    from .document import chapter_problem
+
+    problem = chapter_problem(descriptor.get("chapter"))
+    if problem:
+        raise DataFolderError(f"{path}: {problem}")
     return descriptor
 
 
-@lru_cache(maxsize=1)
-def _default_schema() -> Schema:
-    return parse_descriptor(read_descriptor())
+def _no_key_twice(pairs: list) -> dict:
+    """A JSON object, refused when it names a key twice (JSON keeps the last one silently: a
+    second ``"resources": []`` would empty the package)."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {str(key)[:40]!r} is given twice in one object")
+        seen[key] = value
+    return seen
+
+
+@lru_cache(maxsize=4)
+def _active_schema(folder: str) -> Schema:
+    return parse_descriptor(read_descriptor(Path(folder)))
 
 
 def load_schema(folder: Path | None = None) -> Schema:
-    """The schema of the project's dataset (or of the data package in ``folder``)."""
+    """The schema of the active data folder (``PSW_DATA_DIR`` or the project's ``data/``), read
+    once per folder; or of the data package in ``folder``, read each time."""
     if folder is None:
-        return _default_schema()
+        return _active_schema(str(data_dir().resolve()))
     return parse_descriptor(read_descriptor(folder))

@@ -191,6 +191,11 @@ def _descriptor_problems(descriptor) -> list[Problem]:
         messages += [m for m in _schema_messages(descriptor, error) if m not in messages]
     if not messages:
         messages = _reference_messages(descriptor)
+    from .document import chapter_problem
+
+    chapter = chapter_problem(descriptor.get("chapter")) if isinstance(descriptor, dict) else None
+    if chapter:
+        messages.append(chapter)
     return [Problem(DESCRIPTOR, None, None, m) for m in messages]
 
 

@@ -18,12 +18,12 @@ from .engagements import propose_engagements
 from ..data.escaping import slug
 from .entities import ID_LIMIT, NO_ID, Finding, ParagraphReader, clip, window
 from .gazetteer import load_gazetteer, name_key
+from ..data.document import SYMBOL
 from ..data.layout import ChapterText, read_chapter, sentences
 from .numbers import find_numbers
 
 DRAFT = "draft"
 TO_WRITE = "(to be written)"
-SYMBOL = re.compile(r"^[A-Z]{1,6}(?:/[A-Za-z0-9][A-Za-z0-9.()-]*)+$")
 CHAPTER_TABLES = ("sections", "paragraphs", "themes", "places", "operations", "offices", "partners",
                   "initiatives", "engagements", "events", "event_places", "figures", "mentions")
 

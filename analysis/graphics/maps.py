@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from ..prose.formatting import format_number, plural
 from ..data.paths import data_dir
+from ..errors import WorkbookError
 from .plotting import as_frame, missing, prepare_axes, require_columns, table_of, text_of
 from .style import (BACKGROUND_LAND, MUTED_TEXT_COLOR, NO_DATA_COLOR, OFFICE_COLOR, OPERATION_COLOR,
                     SEQUENTIAL, add_source, chapter_source, no_data, set_title, source_line,
@@ -36,22 +37,46 @@ _OTHER_LAND = "#F2F2F2"
 
 
 @lru_cache(maxsize=2)
-def _read_world(path: str):
+def _read_world(raw: bytes):
+    import io
+
     import geopandas as gpd
 
-    return gpd.read_file(path)
+    # bytes checked to be a GeoJSON object (load_world), not a path: GDAL picks a format from
+    # a file's content, and a VRT saved under this name would read other files, or URLs
+    return gpd.read_file(io.BytesIO(raw))
+
+
+class GeometryProblem(WorkbookError, ValueError):
+    """The data package's map outlines cannot be read (one line saying why)."""
 
 
 def load_world():
     """Country outlines (columns iso3, name, continent, geometry; EPSG:4326), read once per session.
 
-    Returns a copy, so callers may change it freely.
+    The file is part of the data package, so it is read as every file of a package is
+    (:func:`analysis.data.files.read_package_file`: inside its folder, a regular file, capped)
+    and must be GeoJSON (a JSON object of type FeatureCollection). Returns a copy, so callers
+    may change it freely.
     """
-    path = data_dir() / GEOMETRY_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"the map geometry is not at {path}; it is committed with the project "
-                                "(see data/geo/README.md)")
-    return _read_world(str(path)).copy()
+    import json
+
+    from ..data.files import FileRefused, read_package_file
+
+    where = f"the map geometry ({GEOMETRY_FILE} in the data folder)"
+    try:
+        raw = read_package_file(data_dir(), GEOMETRY_FILE)
+    except FileRefused as err:
+        raise GeometryProblem(f"{where}: {err}; it is committed with the project "
+                              "(see data/geo/README.md)") from None
+    try:
+        kind = json.loads(raw).get("type")
+    except (ValueError, AttributeError, RecursionError):
+        kind = None
+    if kind != "FeatureCollection":
+        raise GeometryProblem(f"{where} is not GeoJSON: expected a JSON object of type "
+                              "FeatureCollection")
+    return _read_world(raw).copy()
 
 
 # --- regions and extents ---------------------------------------------------------------------

@@ -1089,11 +1089,9 @@ def sources_list(paragraphs: Iterable[str] = (), context_sources: Iterable[str] 
     if len(chapter):
         row = chapter.iloc[0]
         lines.append(f"- Chapter: {_source_entry(row)}.{cited} Cited as "
-                     f"({chapter_citation(ds)} ¶ section/paragraph).")
+                     f"({escape(chapter_citation(ds))} ¶ section/paragraph).")
     else:
-        from ..data.document import for_dataset
-
-        lines.append(f"- Chapter: United Nations, {for_dataset(ds).reference}{cited}")
+        lines.append(f"- Chapter: United Nations, {escape(for_dataset(ds).reference)}{cited}")
     for source_id in dict.fromkeys(s for s in context_sources if isinstance(s, str)):
         rows = sources[sources["source_id"] == source_id]
         if len(rows):
