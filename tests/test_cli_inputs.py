@@ -79,6 +79,7 @@ def sweep_cases(bad: Path) -> list[tuple[list[str], dict]]:
         (["build", "--notebook", "region", "--param", "region="], {}),
         (["build", "--notebook", "region", "--param", "region=not Mali"], {}),
         (["build", "--notebook", "partnerships", "--param", f"partner={LONG}"], {}),
+        (["build", "--notebook", "country", "--param", f"country={LONG}"], {}),
         (["build", "--notebook", "partnerships", "--param", "partner="], {}),
         (["build", "--notebook", "region", "--param", "nope=1"], {}),
         (["build", "--only", LONG], {}), (["build", "--param", "a=b"], {}),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import shorten
 from ..model import queries
 from ..model.names import in_sentence
 from .params import Parameter, close_matches, did_you_mean, listing
@@ -39,7 +40,7 @@ def normalise_country(value: str) -> str:
     if selection is None or selection.kind != "country":
         known = countries_with_data()
         what = "is a region, not a country" if selection is not None else "is not a country"
-        raise ValueError(f"{text!r} {what}{did_you_mean(close_matches(text, known))}; countries "
+        raise ValueError(f"{shorten(text)} {what}{did_you_mean(close_matches(text, known))}; countries "
                          f"with chapter records: {listing(known)}")
     return selection.label
 
