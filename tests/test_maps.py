@@ -16,9 +16,10 @@ import geopandas as gpd  # noqa: E402,F401  (a required package: missing must fa
 from shapely.geometry import box  # noqa: E402
 
 from analysis.graphics import maps, style  # noqa: E402
+from analysis.data.files import GEOMETRY_FILE  # noqa: E402
 from analysis.data.paths import data_dir  # noqa: E402
 
-GEOMETRY = data_dir() / maps.GEOMETRY_FILE
+GEOMETRY = data_dir() / GEOMETRY_FILE
 
 
 def test_the_map_geometry_is_committed():
@@ -300,10 +301,10 @@ def test_the_map_geometry_is_read_only_as_geojson_inside_its_package(tmp_path, m
     (outside / "world.geojson").write_bytes(GEOMETRY.read_bytes())
     if how == "folder link out":
         (package / "geo").symlink_to(outside)
-        (outside / maps.GEOMETRY_FILE.split("/")[-1]).write_bytes(GEOMETRY.read_bytes())
+        (outside / GEOMETRY_FILE.split("/")[-1]).write_bytes(GEOMETRY.read_bytes())
     else:
         (package / "geo").mkdir()
-        target = package / maps.GEOMETRY_FILE
+        target = package / GEOMETRY_FILE
         if how == "vrt":
             target.write_text("<OGRVRTDataSource><OGRVRTLayer name='x'><SrcDataSource>"
                               "/vsicurl/http://127.0.0.1:9/world.geojson</SrcDataSource>"
@@ -318,3 +319,6 @@ def test_the_map_geometry_is_read_only_as_geojson_inside_its_package(tmp_path, m
     with pytest.raises(maps.GeometryProblem, match="map geometry") as err:
         maps.load_world()
     assert "\n" not in str(err.value) and not opened
+    from analysis.data.validate import _geometry_problems  # validate says so too
+
+    assert [p.file for p in _geometry_problems(package)] == [GEOMETRY_FILE]

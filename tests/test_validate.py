@@ -120,6 +120,14 @@ def test_impossible_date(capsys, data_copy):
     assert f"events.csv:{row}:date_start: '2017-02-30' is not a real date" in err
 
 
+def test_a_date_the_loader_cannot_hold_is_refused(capsys, data_copy):
+    """9999-12-31 is a real day, but not one the loader's dates can hold: validate said the data
+    was fine, then list and build refused it and sent the user back to validate."""
+    row = append_row(data_copy, "events", event_id="zz-test", date_start="9999-12-31")
+    err = damaged(capsys, data_copy)
+    assert f"events.csv:{row}:date_start: '9999-12-31' is a date outside 1677-09-22 to 2262-04-11" in err
+
+
 def test_boolean_must_be_true_or_false(capsys, data_copy):
     row = append_row(data_copy, "partners", partner_id="zz-test", inferred="yes")
     err = damaged(capsys, data_copy)

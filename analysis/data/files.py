@@ -134,5 +134,26 @@ def read_package_file(folder: Path | str, name: str, *, kind: str = "data file")
     return read_bounded(package_file(folder, name), kind=kind)
 
 
-__all__ = ["FileRefused", "LIMITS", "member_problem", "resource_problem", "package_file", "read_bounded",
-           "read_package_file"]
+#: The country outlines a data package carries for its maps.
+GEOMETRY_FILE = "geo/naturalearth_110m_countries.geojson"
+
+
+def read_geometry(folder: Path | str) -> bytes:
+    """The bytes of the package's map outlines, checked to be a GeoJSON FeatureCollection
+    (FileRefused otherwise): GDAL picks a format from a file's content, so a VRT saved under
+    this name would read other files, or URLs; it is handed only these checked bytes."""
+    import json
+
+    raw = read_package_file(folder, GEOMETRY_FILE)
+    try:
+        kind = json.loads(raw).get("type")
+    except (ValueError, AttributeError, RecursionError):
+        kind = None
+    if kind != "FeatureCollection":
+        raise FileRefused(f"{GEOMETRY_FILE} is not GeoJSON: expected a JSON object of type "
+                          "FeatureCollection")
+    return raw
+
+
+__all__ = ["FileRefused", "GEOMETRY_FILE", "LIMITS", "member_problem", "resource_problem", "package_file",
+           "read_bounded", "read_geometry", "read_package_file"]

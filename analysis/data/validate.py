@@ -19,12 +19,13 @@ import csv
 import io
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .files import FileRefused, read_package_file, resource_problem
+from .files import GEOMETRY_FILE, FileRefused, read_geometry, read_package_file, resource_problem
 from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
 from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, parse_descriptor
 
@@ -404,10 +405,18 @@ def _parse(value: str, ftype: str):
         if not match:
             raise ValueError("not a date (expected YYYY-MM-DD)")
         try:
-            return date(*map(int, match.groups()))
+            day = date(*map(int, match.groups()))
         except ValueError:
             raise ValueError("not a real date (expected an existing day as YYYY-MM-DD)") from None
+        if not DATE_RANGE[0] <= day <= DATE_RANGE[1]:  # what the loader's dates can hold
+            raise ValueError(f"a date outside {DATE_RANGE[0]:%Y-%m-%d} to {DATE_RANGE[1]:%Y-%m-%d} "
+                             "(the dates the tool can load)")
+        return day
     return value
+
+
+#: The days a loaded date can hold (pandas' nanosecond timestamps).
+DATE_RANGE = (date(1677, 9, 22), date(2262, 4, 11))
 
 
 def _bound(value, ftype: str):
@@ -757,6 +766,17 @@ def text_rule_problems(folder: Path | str) -> list[Problem]:
     return sorted(problems, key=_sort_key)
 
 
+def _geometry_problems(folder: Path) -> list[Problem]:
+    """The map outlines, when the package has them, read as the maps read them."""
+    if not (os.path.lexists(folder / GEOMETRY_FILE) or os.path.lexists(folder / "geo")):
+        return []
+    try:
+        read_geometry(folder)
+    except FileRefused as err:
+        return [Problem(GEOMETRY_FILE, None, None, str(err))]
+    return []
+
+
 def validate_folder(folder: Path | str | None = None) -> list[Problem]:
     """Every problem of the data package in ``folder`` (default: the project's data), sorted.
 
@@ -771,6 +791,7 @@ def validate_folder(folder: Path | str | None = None) -> list[Problem]:
     if schema is None:
         return sorted(problems, key=_sort_key)
     declared = {t.path for t in schema.tables.values()}
+    problems += _geometry_problems(folder)
     for extra in sorted(p.name for p in folder.glob("*.csv")):
         if extra not in declared:
             problems.append(Problem(extra, None, None, f"not declared as a resource in {DESCRIPTOR}"))

@@ -27,7 +27,6 @@ from .style import (BACKGROUND_LAND, MUTED_TEXT_COLOR, NO_DATA_COLOR, OFFICE_COL
 
 __all__ = ["MAP_CREDIT", "load_world", "locate", "plot_choropleth", "plot_presence", "region_extent"]
 
-GEOMETRY_FILE = "geo/naturalearth_110m_countries.geojson"
 MAP_CREDIT = "Map: Natural Earth 1:110m (public domain)"
 WORLD_EXTENT = (-170.0, -58.0, 180.0, 84.0)  # without Antarctica
 OPERATION_COLUMNS = ("operation_id", "place_id", "paragraph")
@@ -54,28 +53,17 @@ class GeometryProblem(WorkbookError, ValueError):
 def load_world():
     """Country outlines (columns iso3, name, continent, geometry; EPSG:4326), read once per session.
 
-    The file is part of the data package, so it is read as every file of a package is
-    (:func:`analysis.data.files.read_package_file`: inside its folder, a regular file, capped)
-    and must be GeoJSON (a JSON object of type FeatureCollection). Returns a copy, so callers
-    may change it freely.
+    The file is part of the data package, so it is read as every file of a package is (inside
+    its folder, a regular file, capped) and must be GeoJSON
+    (:func:`analysis.data.files.read_geometry`). Returns a copy, so callers may change it freely.
     """
-    import json
+    from ..data.files import FileRefused, read_geometry
 
-    from ..data.files import FileRefused, read_package_file
-
-    where = f"the map geometry ({GEOMETRY_FILE} in the data folder)"
     try:
-        raw = read_package_file(data_dir(), GEOMETRY_FILE)
+        raw = read_geometry(data_dir())
     except FileRefused as err:
-        raise GeometryProblem(f"{where}: {err}; it is committed with the project "
+        raise GeometryProblem(f"the map geometry: {err}; it is committed with the project "
                               "(see data/geo/README.md)") from None
-    try:
-        kind = json.loads(raw).get("type")
-    except (ValueError, AttributeError, RecursionError):
-        kind = None
-    if kind != "FeatureCollection":
-        raise GeometryProblem(f"{where} is not GeoJSON: expected a JSON object of type "
-                              "FeatureCollection")
     return _read_world(raw).copy()
 
 
