@@ -87,6 +87,11 @@ def test_set_file_level_problems(tmp_path):
     with pytest.raises(ParameterError, match="two briefings have the id 'ok'"):
         briefing_set.load_briefing_set(write(tmp_path / "two.toml", '[[briefing]]\nnotebook = "ok"\n'
                                              'id = "ok"\n[[briefing]]\nnotebook = "ok"\nid = "ok"\n'))
+    # two values that slug alike ("Mali" and "Mali." in the data): the message names both
+    with pytest.raises(ParameterError, match=r"id 'x-mali' \('x=Mali' and 'x=Mali\.'\)"):
+        briefing_set.load_briefing_set(write(
+            tmp_path / "alike.toml", '[[briefing]]\nnotebook = "ok"\nparameters = { x = "Mali" }\n'
+            'id = "x-mali"\n[[briefing]]\nnotebook = "ok"\nparameters = { x = "Mali." }\nid = "x-mali"\n'))
 
 
 # --- the summary -------------------------------------------------------------------------

@@ -211,6 +211,11 @@ def test_bad_inputs_get_one_line_and_exit_2(tmp_path, capsys):
     assert "UN document symbol" in _bad(tmp_path, capsys, good, symbol="report-2018")
     assert "no such file" in _bad(tmp_path, capsys, None)
     assert "not a text file" in _bad(tmp_path, capsys, b"\x00\x01binary")
+    # the text's own fault, named with its line (not "a bug of the drafter")
+    bidi = good.replace(b"\n\n", "\n\nA heading \u202e reversed\n\n".encode(), 1)
+    assert "line 3: holds the invisible format character U+202E" in _bad(tmp_path, capsys, bidi)
+    long_word = good + b"\n\n" + b"x" * 240_000 + b"\n"
+    assert "characters long" in _bad(tmp_path, capsys, long_word)
 
 
 def test_output_folder_must_be_new_or_empty_unless_force(tmp_path, capsys):

@@ -136,6 +136,7 @@ def set_chapter(folder: Path, **values) -> None:
     ("part", "<b>II.B</b>"),
     ("year", "not a year"),
     ("text", "../../README.md"),
+    ("text", "linked-out.txt"),
     ("source_id", "a72-1\"><script>"),
 ])
 def test_a_chapter_that_is_not_a_document_reference_is_refused_by_loader_and_validate(
@@ -146,8 +147,13 @@ def test_a_chapter_that_is_not_a_document_reference_is_refused_by_loader_and_val
     from analysis.data import validate
 
     set_chapter(data_copy, **{field: value})
+    if value == "linked-out.txt":  # a plain name, but a link that leads out of the folder
+        (tmp_path / "elsewhere.txt").write_text("text\n")
+        (data_copy / value).symlink_to(tmp_path / "elsewhere.txt")
     assert any(p.file == "datapackage.json" and f"chapter.{field}" in p.message
                for p in validate.validate_folder(data_copy))
+    if value == "linked-out.txt":
+        return  # the loader refuses to read it when it reads the text (not before)
     monkeypatch.setenv("PSW_DATA_DIR", str(data_copy))
     for argv in (["list"], ["build", "--only", "country-lesotho", "--out", str(tmp_path / "out")]):
         code, out, err = run(capsys, *argv)

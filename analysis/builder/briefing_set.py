@@ -261,7 +261,12 @@ def load_briefing_set(path: Path | None = None) -> BriefingSet:
     seen: dict[str, Briefing] = {}
     for b in briefings:
         if b.id in seen:
-            raise ParameterError(f"{where.name}: two briefings have the id {b.id!r}")
+            first, second = (shorten(", ".join(f"{k}={v}" for k, v in x.given.items()))
+                             for x in (seen[b.id], b))
+            raise ParameterError(f"{where.name}: two briefings have the id {b.id!r} ({first} and "
+                                 f"{second}); values that differ only in case or punctuation give "
+                                 "one id: give one an id of its own, or make the data's names "
+                                 "distinct")
         if b.id.endswith(NOTE_SUFFIX):  # <id>-note.html is the note of briefing <id>
             raise ParameterError(f"{where.name}: the id {b.id!r} ends with {NOTE_SUFFIX!r}, "
                                    "which names a briefing's two-page note; choose another id")

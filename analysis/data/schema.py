@@ -152,7 +152,7 @@ def read_descriptor(folder: Path | None = None) -> dict:
     path = folder / DESCRIPTOR
     try:  # a member of its package: a link out of the folder is refused, as validate refuses it
         descriptor = json.loads(read_package_file(folder, DESCRIPTOR).decode("utf-8"),
-                                object_pairs_hook=_no_key_twice)
+                                object_pairs_hook=no_key_twice)
     except FileRefused as err:
         raise DataFolderError(f"cannot read {path}: {err}") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
@@ -170,7 +170,7 @@ def read_descriptor(folder: Path | None = None) -> dict:
     return descriptor
 
 
-def _no_key_twice(pairs: list) -> dict:
+def no_key_twice(pairs: list) -> dict:
     """A JSON object, refused when it names a key twice (JSON keeps the last one silently: a
     second ``"resources": []`` would empty the package)."""
     seen: dict = {}

@@ -108,11 +108,12 @@ def occurs_in(phrase: str, paragraph_id: str, folder: Path | None = None) -> boo
 def chapter_text_path(folder: Path) -> Path | None:
     """The chapter text a data package names (``chapter.text`` in its descriptor), looked up
     beside the descriptor and then in the seed folder; None when it names none or it is absent."""
-    import json
+    from ..errors import WorkbookError
+    from .schema import read_descriptor
 
-    try:
-        descriptor = json.loads((Path(folder) / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+    try:  # the one reader: inside the folder, a regular file, capped
+        descriptor = read_descriptor(Path(folder))
+    except WorkbookError:
         return None
     chapter = descriptor.get("chapter") if isinstance(descriptor, dict) else None
     name = chapter.get("text") if isinstance(chapter, dict) else None

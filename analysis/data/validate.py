@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .files import GEOMETRY_FILE, FileRefused, read_geometry, read_package_file, resource_problem
+from .files import (GEOMETRY_FILE, FileRefused, package_file, read_geometry, read_package_file,
+                    resource_problem)
 from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
-from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, parse_descriptor
+from .schema import DESCRIPTOR, PROVENANCE_FIELDS, Schema, Table, no_key_twice, parse_descriptor
 
 PARAGRAPH_FIELD, EVIDENCE_FIELD, INFERRED_FIELD, NOTE_FIELD = PROVENANCE_FIELDS
 
@@ -259,18 +260,21 @@ def _read_schema(folder: Path) -> tuple[Schema | None, list[Problem]]:
         return None, [Problem(DESCRIPTOR, None, None,
                               f"not valid UTF-8: byte 0x{raw[err.start]:02x} at offset {err.start} (line {line})")]
     try:
-        descriptor = json.loads(text)
+        descriptor = json.loads(text, object_pairs_hook=no_key_twice)
     except json.JSONDecodeError as err:
         return None, [Problem(DESCRIPTOR, None, None,
                               f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}")]
     except RecursionError:
         return None, [Problem(DESCRIPTOR, None, None,
                               "nested too deeply to be a data package descriptor")]
+    except ValueError as err:  # a key given twice: the loader refuses it too
+        return None, [Problem(DESCRIPTOR, None, None, str(err))]
     try:
         problems = _descriptor_problems(descriptor)
     except RecursionError:
         problems = [Problem(DESCRIPTOR, None, None, "nested too deeply to be a data package "
                                                     "descriptor")]
+    problems += _chapter_text_problems(folder, descriptor)
     if problems:
         return None, problems
     try:
@@ -764,6 +768,20 @@ def text_rule_problems(folder: Path | str) -> list[Problem]:
             _check_cells(data, problems, _text_limit(schema))
             _check_display_names(data, problems)
     return sorted(problems, key=_sort_key)
+
+
+def _chapter_text_problems(folder: Path, descriptor) -> list[Problem]:
+    """A ``chapter.text`` whose file beside the descriptor leads out of the folder: the tool
+    would not read it, and would check the evidence against another text without a word."""
+    chapter = descriptor.get("chapter") if isinstance(descriptor, dict) else None
+    name = chapter.get("text") if isinstance(chapter, dict) else None
+    if not isinstance(name, str) or not name or not os.path.lexists(folder / name):
+        return []
+    try:
+        package_file(folder, name)
+    except FileRefused as err:
+        return [Problem(DESCRIPTOR, None, None, f"chapter.text: {err}")]
+    return []
 
 
 def _geometry_problems(folder: Path) -> list[Problem]:

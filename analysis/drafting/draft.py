@@ -23,6 +23,8 @@ from ..data.layout import ChapterText, read_chapter, sentences
 from .numbers import find_numbers
 
 DRAFT = "draft"
+#: The longest line (a paragraph) a chapter text may have: the data's cells are far shorter.
+MAX_LINE = 20_000
 TO_WRITE = "(to be written)"
 CHAPTER_TABLES = ("sections", "paragraphs", "themes", "places", "operations", "offices", "partners",
                   "initiatives", "engagements", "events", "event_places", "figures", "mentions")
@@ -302,6 +304,15 @@ def read_text_file(path: Path | str, *, max_bytes: int) -> str:
         line = data[:err.start].count(b"\n") + 1
         raise DraftError(f"{path} is not valid UTF-8: byte 0x{data[err.start]:02x} at offset {err.start} "
                          f"(line {line}); save it as UTF-8 text") from None
+    from ..data.validate import text_problem
+
+    for number, line in enumerate(text.splitlines(), start=1):  # what the data may not hold
+        problem = text_problem(line, long_text=True)
+        if problem:
+            raise DraftError(f"{path}, line {number}: {problem}")
+        if len(line) > MAX_LINE:
+            raise DraftError(f"{path}, line {number} is {len(line):,} characters long; a chapter's "
+                             f"line (a paragraph) is at most {MAX_LINE:,}")
     return text
 
 
