@@ -154,6 +154,20 @@ def test_presence_has_one_marker_per_located_operation_and_office(operations, of
     assert legend == ["UN peace operation (3)", "Envoy or office (1)"]
 
 
+def test_the_alt_text_names_what_the_map_cannot_draw(operations, offices, world, mini_ds):
+    """The map's alt text counts what the key points count; what the map cannot draw (OFY has
+    no place of its own) is named in it, before any list it may cut."""
+    from types import SimpleNamespace
+
+    from analysis.graphics import alttext
+
+    unplaced = maps.not_drawn(operations=operations, offices=offices, ds=mini_ds, world=world)
+    assert unplaced == ["OFY"]
+    found = SimpleNamespace(count=2, counted=lambda: "2 offices", labels=lambda: ["X" * 900, "Y"])
+    alt = alttext.describe_findings("Where", [found], not_drawn=unplaced)
+    assert alt.startswith("Map: Where. Not drawn (no place of its own): OFY. 2 offices")
+
+
 def test_a_regional_map_names_what_it_cannot_draw(operations, offices, world, mini_ds):
     """An item given for a region that has no place of its own (an office present there through
     an engagement) is named under the map, not silently left out (the alt text counts it)."""

@@ -497,9 +497,11 @@ class Briefing:
 
         self.cite(list(ops.paragraphs) + list(offices.paragraphs))
         title = f"UN peace operations in {self.label}, and UN offices or envoys based or engaged there"
+        # counted as the key points count them; those without a place of their own are said
+        alt = alttext.describe_findings(title, [ops, offices], not_drawn=maps.not_drawn(
+            operations=ops.rows, offices=offices.rows, ds=self.ds))
         return show(maps.plot_presence(operations=ops.rows, offices=offices.rows,
-                                       region=self.selection, ds=self.ds, title=title),
-                    alttext.describe_findings(title, [ops, offices]))
+                                       region=self.selection, ds=self.ds, title=title), alt)
 
     @shown_once
     def operations(self):

@@ -70,7 +70,8 @@ NOTE_TABLES = {
     "engagements": ("who", "where", "what they do", "paragraph", "inferred"),
     "figures": ("figure", "what it counts", "where", "target", "paragraph", "inferred"),
     "initiatives": ("name", "kind", "status", "paragraph", "inferred"),
-    "context_figures": ("topic", "period", "value", "what it counts", "region", "context source"),
+    "context_figures": ("topic", "period", "value", "what it counts", "region", "note",
+                        "context source"),
 }
 
 #: The mark of an inferred point (followed by the numbers of its inference notes).

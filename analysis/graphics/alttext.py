@@ -173,10 +173,14 @@ def describe_presence(operations: "pd.DataFrame", offices: "pd.DataFrame", *, ti
     return _clip(". ".join(parts) + ".")
 
 
-def describe_findings(title: str, found) -> str:
+def describe_findings(title: str, found, *, not_drawn: Iterable[str] = ()) -> str:
     """A chart or map drawn from findings (:mod:`analysis.prose.findings`): each finding's count
-    and its first items, so the alt text counts exactly what the key points and tables count."""
+    and its first items, so the alt text counts exactly what the key points and tables count;
+    ``not_drawn`` names those counted that the map cannot draw (no place of their own)."""
     parts = [f"Map: {title.rstrip('.')}"]
+    unplaced = list(not_drawn)
+    if unplaced:  # first: the lists after it may be cut to the alt text's length
+        parts.append(f"Not drawn (no place of its own): {_join(unplaced)}")
     for finding in found:
         if finding.count:
             parts.append(f"{finding.counted()}: {_join(finding.labels())}")

@@ -475,22 +475,7 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
         label, region_iso3 = _region(region, ds, function="plot_presence")
         if ops.empty and offs.empty:
             return no_data(prepare_axes(ax, (9, 2.5)), title=title)
-        dataset = ds
-        items = []
-        guessed = set()  # items the chapter does not name (their row is inferred): starred labels
-        for kind, frame, id_column in (("operation", ops, "operation_id"), ("office", offs, "office_id")):
-            for _, row in frame.sort_values(id_column, kind="stable").iterrows() if not frame.empty else ():
-                items.append((kind, str(row[id_column]), locate(kind, row, dataset)))
-                inferred = row.get("inferred")
-                if inferred is not None and not missing(inferred) and bool(inferred):
-                    guessed.add((kind, str(row[id_column])))
-        points = _anchor_points(items, world)
-        seats = office_seats(ds)
-        seated = []  # offices drawn at their seat (a context fact: the chapter gives no seat)
-        for i, (kind, ident, _codes) in enumerate(items):
-            if kind == "office" and ident in seats:
-                points[i] = seats[ident]["point"]
-                seated.append(i)
+        items, guessed, points, seats, seated = _presence_points(ops, offs, ds, world)
         located = [i for i, p in enumerate(points) if p is not None]
         # Every item given is the selection's: one with no place of its own (an office present
         # through an engagement) is named under the map, as the map's alt text counts it
@@ -553,6 +538,35 @@ def plot_presence(*, operations=None, offices=None, region=None, title: str | No
         if labels and visible:
             _label_points(ax, [(points[i], items[i][1] + ("*" if i in starred else "")) for i in visible])
     return ax
+
+
+def _presence_points(ops, offs, ds, world):
+    """What a presence map draws: its items ``(kind, id, iso3 codes)``, the inferred ones, each
+    item's point (None: no place of its own), the offices' seats and which items sit at one."""
+    items = []
+    guessed = set()  # items the chapter does not name (their row is inferred): starred labels
+    for kind, frame, id_column in (("operation", ops, "operation_id"), ("office", offs, "office_id")):
+        for _, row in frame.sort_values(id_column, kind="stable").iterrows() if not frame.empty else ():
+            items.append((kind, str(row[id_column]), locate(kind, row, ds)))
+            inferred = row.get("inferred")
+            if inferred is not None and not missing(inferred) and bool(inferred):
+                guessed.add((kind, str(row[id_column])))
+    points = _anchor_points(items, world)
+    seats = office_seats(ds)
+    seated = []  # offices drawn at their seat (a context fact: the chapter gives no seat)
+    for i, (kind, ident, _codes) in enumerate(items):
+        if kind == "office" and ident in seats:
+            points[i] = seats[ident]["point"]
+            seated.append(i)
+    return items, guessed, points, seats, seated
+
+
+def not_drawn(*, operations=None, offices=None, ds=None, world=None) -> list[str]:
+    """The ids :func:`plot_presence` names under its map instead of drawing (no place of their
+    own), for the map's alt text to say so too."""
+    world = load_world() if world is None else world
+    items, _, points, _, _ = _presence_points(as_frame(operations), as_frame(offices), ds, world)
+    return [items[i][1] for i, p in enumerate(points) if p is None]
 
 
 _DIRECTIONS = ((1, 0.45), (1, -0.45), (-1, 0.45), (-1, -0.45), (0, 1), (0, -1), (1, 1), (-1, 1),
