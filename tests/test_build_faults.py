@@ -152,6 +152,34 @@ def test_in_its_own_folder_a_file_the_manifest_does_not_list_is_never_touched(tm
     assert (out / "ok-alpha.html").read_text() == "mine\n"
 
 
+@pytest.mark.parametrize("record", ['{"format": "webapp-1"}', "", '{"briefings": []}'])
+@pytest.mark.parametrize("mine", ["index.html", "ok-alpha.html", "rows.json"])
+def test_a_damaged_record_owns_nothing_it_does_not_name(tmp_path, record, mine):
+    """Another tool's manifest with a "format" key, or an empty one, reads as a damaged build
+    record: the build rebuilds, but a file the record does not name stays the user's (it
+    overwrote index.html, the pages and rows.json, with a warning only)."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "manifest.json").write_text(record)
+    (out / mine).write_text("mine\n")
+    result = briefings("build", "--out", str(out), "--set", str(FIXTURE_SET))
+    one_line_error(result, str(out / mine), "not written by briefings")
+    assert (out / mine).read_text() == "mine\n" and (out / "manifest.json").read_text() == record
+
+
+def test_a_failed_notebooks_folder_that_is_a_link_is_refused(tmp_path):
+    """``_failed`` linked to another folder: a failed briefing's notebook would be written
+    there, outside --out."""
+    out, elsewhere = tmp_path / "reports", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "manifest.json").write_text('{"format": 2, "briefings": {}}')
+    (out / "_failed").symlink_to(elsewhere)
+    one_line_error(briefings("build", "--out", str(out), "--set", str(FIXTURE_SET)),
+                   str(out / "_failed"), "a link")
+    assert list(elsewhere.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_unlisted_files_survive_a_build_in_its_own_folder(tmp_path):
     out = tmp_path / "reports"

@@ -138,6 +138,7 @@ def set_chapter(folder: Path, **values) -> None:
     ("text", "../../README.md"),
     ("text", "linked-out.txt"),
     ("source_id", "a72-1\"><script>"),
+    ("title", "Peace \u202e and security"),
 ])
 def test_a_chapter_that_is_not_a_document_reference_is_refused_by_loader_and_validate(
         capsys, tmp_path, data_copy, monkeypatch, field, value):
@@ -201,6 +202,22 @@ def test_a_descriptor_the_loader_cannot_use_is_one_line_for_list_build_and_expor
     assert not (tmp_path / "out").exists() and not (tmp_path / "export").exists()
 
 
+def test_a_column_the_schema_does_not_declare_is_refused_by_loader_and_validate(
+        capsys, tmp_path, data_copy, monkeypatch):
+    """validate refused an undeclared column (a table with 10,000 of them) while list and build
+    loaded the table: the two never disagree."""
+    from analysis.data import validate
+
+    path = data_copy / "themes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ",extra"] + [line + ",x" for line in lines[1:]]) + "\n",
+                    encoding="utf-8")
+    assert any(p.file == "themes.csv" for p in validate.validate_folder(data_copy))
+    monkeypatch.setenv("PSW_DATA_DIR", str(data_copy))
+    code, out, err = run(capsys, "list")
+    assert code != 0 and "'extra' is not declared" in err and len(err.splitlines()) == 1
+
+
 def test_the_sources_list_escapes_the_chapter_citation(monkeypatch):
     """Second line of defence: were a citation ever to hold markup, it is printed as text."""
     from analysis.prose import text
@@ -257,6 +274,20 @@ def test_a_word_template_that_is_not_a_regular_file_is_refused_not_read(tmp_path
     assert done.returncode == 2, done.stdout + done.stderr
     assert "--docx-template" in done.stderr and "regular file" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_a_word_template_that_unpacks_to_too_much_is_refused(tmp_path):
+    """A .docx is a zip: a small file may unpack to gigabytes (1.6 MB took 3.2 GB of memory)."""
+    import zipfile
+
+    from analysis.builder import word
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * 101_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(word.TemplateProblem, match="unpacks to 101 MB"):
+        word.check_template(bomb)
 
 
 def test_set_file_from_dev_zero_or_too_big_is_one_line(tmp_path):
@@ -333,6 +364,14 @@ def test_teach_force_keeps_the_lessons_it_replaces(capsys, tmp_path):
     changed = changes(before, tree(tmp_path))
     assert f"+course/.replaced/1/{lesson.name}" in changed and f"~course/{lesson.name}" in changed
     assert (course / ".replaced" / "1" / lesson.name).read_bytes() == edited
+    # a .replaced that leads elsewhere would carry the learner's lessons out of DIR: refused
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (course / ".replaced").rename(tmp_path / "kept")
+    (course / ".replaced").symlink_to(elsewhere)
+    code, out, err = run(capsys, "teach", str(course), "--lesson", "1", "--force")
+    assert code == 2 and ".replaced is a symbolic link" in err and len(err.splitlines()) == 1
+    assert list(elsewhere.iterdir()) == []
 
 
 @pytest.mark.parametrize("argv", [

@@ -304,7 +304,8 @@ def test_maps_use_no_private_helper_of_charts():
     assert "charts" not in {module for module, _ in imported}
 
 
-@pytest.mark.parametrize("how", ["vrt", "link out", "folder link out", "not json"])
+@pytest.mark.parametrize("how", ["vrt", "link out", "folder link out", "not json", "crs link",
+                                 "crs init file"])
 def test_the_map_geometry_is_read_only_as_geojson_inside_its_package(tmp_path, monkeypatch, how):
     """The outlines are a file of the (untrusted) data package: a GDAL VRT saved under their
     name (which would read other files, or URLs through /vsicurl/), a link out of the folder, or
@@ -325,6 +326,14 @@ def test_the_map_geometry_is_read_only_as_geojson_inside_its_package(tmp_path, m
                               "</OGRVRTLayer></OGRVRTDataSource>")
         elif how == "link out":
             target.symlink_to(outside / "world.geojson")
+        elif how.startswith("crs"):  # GDAL follows a crs: a URL, or a PROJ init file anywhere
+            import json as _json
+
+            world = _json.loads(GEOMETRY.read_text(encoding="utf-8"))
+            world["crs"] = ({"type": "link", "properties": {"href": "http://127.0.0.1:9/crs"}}
+                            if how == "crs link" else
+                            {"type": "name", "properties": {"name": f"+init={outside}/epsg:1"}})
+            target.write_text(_json.dumps(world), encoding="utf-8")
         else:
             target.write_text("[1, 2]")
     monkeypatch.setattr(maps, "data_dir", lambda: package)

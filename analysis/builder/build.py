@@ -39,9 +39,9 @@ from .catalog import Catalog, use_persistent_matplotlib_cache
 from . import incremental
 from .hashing import code_digest, data_digest, data_files_digest, file_digest, value_digest
 from .staging import Outputs, StagedOutputs, outputs_of
-from .store import (INDEX, MANIFEST, PACK_FILES, ROWS, OutputLock, check_output_folder,
-                    manifest_bytes, output_names, owned_names, read_manifest,
-                    remove_stale_temporaries)
+from .store import (FAILED_DIR, INDEX, MANIFEST, PACK_FILES, ROWS, OutputLock,
+                    check_output_folder, damaged_claims, manifest_bytes, output_names,
+                    owned_names, read_manifest, remove_stale_temporaries)
 from .tasks import DEFAULT_KERNEL, Failure, Result, Task
 
 
@@ -332,12 +332,8 @@ def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_id
     records: dict[str, dict] = manifest["briefings"]
     inputs = input_hashes(briefings, catalog, out)
     data_now = _data_digest(out)
-    owned = owned_names(manifest)
-    for b in briefings:  # a damaged record was ours: the outputs it would name are too
-        if damaged:
-            owned.update([*output_names(b.id), *extra_names(b.id)])
-    if damaged:
-        owned.update(PACK_FILES.values())
+    # a damaged record owns only what it still names (an old format lists its outputs)
+    owned = damaged_claims(out) if damaged else owned_names(manifest)
     outcome = Outcome()
     plan = incremental.plan(out, briefings, records, inputs, data_now, force=request.force,
                             pdf=request.pdf)
@@ -358,8 +354,15 @@ def _plan_and_build(request: BuildRequest, briefings: list[Briefing], default_id
     todo = [b for b in briefings if b.id in outcome.reasons]
     # the packs are written (or removed, once stale) by a build that changes a briefing
     packs = list(PACK_FILES.values()) if todo or request.pdf or request.docx else []
-    written = [n for b in todo for n in [*output_names(b.id), *extra_names(b.id)]] + packs
+    written = [n for b in todo for n in [*output_names(b.id), *extra_names(b.id)]] + packs \
+        + [INDEX, ROWS]
     foreign = [name for name in written if name not in owned and (out / name).exists()]
+    failed_dir = out / FAILED_DIR
+    if failed_dir.is_symlink() or (failed_dir.exists() and not failed_dir.is_dir()):
+        from ..errors import UsageError  # failed notebooks would be written where it leads
+
+        raise UsageError(f"{failed_dir} is {'a link' if failed_dir.is_symlink() else 'not a folder'}"
+                         "; the build keeps failed notebooks in that folder: move it away")
     if foreign:
         from ..errors import UsageError
 

@@ -150,6 +150,32 @@ def owned_names(manifest: dict[str, Any]) -> set[str]:
     return names
 
 
+def damaged_claims(out: Path) -> set[str]:
+    """The files a damaged build record may still call the builder's: those an old or damaged
+    record of the builder's own shape (an object whose ``briefings`` entries list ``outputs``)
+    names, each a plain name inside the folder; of anything else, only ``manifest.json``
+    itself. A damaged record proves nothing, so a file it does not name (``index.html`` under
+    another tool's ``{"format": "webapp-1"}``) stays the user's: a build that would write it
+    is refused."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return {MANIFEST}
+    entries = data.get("briefings") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        return {MANIFEST}
+    names = {MANIFEST, INDEX, ROWS}
+    names.update(name for key, name in PACK_FILES.items() if data.get(key))
+    for entry in entries.values():
+        if not isinstance(entry, dict):
+            continue
+        outputs = entry.get("outputs") if isinstance(entry.get("outputs"), dict) else {}
+        for name in [*outputs, entry.get("failed_notebook")]:
+            if isinstance(name, str) and _OUTPUT_NAME.match(name) and ".." not in name:
+                names.add(name)
+    return names
+
+
 def stamped_inputs(entry: dict[str, Any]) -> dict[str, Any]:
     """What a page's stamp is the digest of: its inputs (notebook, code, parameters, the data
     folder's files other than tables) and the digest of the rows it read."""

@@ -74,9 +74,20 @@ def clean(text: object) -> str:
 def template_bytes(path: Path | str | None = None) -> bytes:
     """The template's bytes, read as every file the user hands over is: a regular file, capped
     (:data:`analysis.data.files.LIMITS`), so that a FIFO or ``/dev/zero`` is refused, not read."""
-    from ..data.files import read_bounded
+    import zipfile
 
-    return read_bounded(Path(path or TEMPLATE), kind="Word template", what="Word template")
+    from ..data.files import LIMITS, FileRefused, read_bounded
+
+    raw = read_bounded(Path(path or TEMPLATE), kind="Word template", what="Word template")
+    try:  # a .docx is a zip: its unpacked size is capped too (a small file may unpack to GBs)
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return raw  # not a zip: python-docx says "not a Word document"
+    limit = 5 * LIMITS["Word template"]
+    if unpacked > limit:
+        raise FileRefused(f"{path or TEMPLATE} unpacks to {unpacked / 1e6:,.0f} MB; a Word template "
+                          f"unpacks to at most {limit // 1_000_000} MB")
+    return raw
 
 
 def check_template(path: Path | str | None) -> None:

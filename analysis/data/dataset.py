@@ -52,6 +52,11 @@ def read_table(table: Table, folder: Path):
     absent = [f.name for f in table.fields if f.name not in frame.columns]
     if absent:
         raise DataError(f"{table.path}: no column {', '.join(map(repr, absent))}; {_HINT}")
+    extra = [str(c) for c in frame.columns if c not in set(table.field_names)]
+    if extra:  # validate refuses them too: the two never disagree
+        more = f" and {len(extra) - 1} more" if len(extra) > 1 else ""
+        raise DataError(f"{table.path}: column {extra[0][:40]!r}{more} is not declared in "
+                        f"datapackage.json; {_HINT}")
     try:
         return _typed(frame, table, pd)
     except (ValueError, TypeError) as err:

@@ -100,8 +100,13 @@ def chapter_problem(chapter) -> str | None:
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)
                              or not YEARS[0] <= year <= YEARS[1]):
         return f"chapter.year {str(year)[:60]!r} is not a year (expected a number from {YEARS[0]} to {YEARS[1]})"
-    if not isinstance(title, str) or len(title) > 300 or any(ord(c) < 32 for c in title):
+    from .characters import text_problem
+
+    if not isinstance(title, str) or len(title) > 300 or "\n" in title:
         return "chapter.title must be one line of text of at most 300 characters"
+    problem = text_problem(title, long_text=False)  # control and invisible format characters
+    if problem:
+        return f"chapter.title {problem}"
     if source_id is not None and (not isinstance(source_id, str) or not SOURCE_ID.fullmatch(source_id)):
         return (f"chapter.source_id {str(source_id)[:60]!r} is not an id (expected lower-case "
                 "letters, digits and hyphens)")

@@ -146,12 +146,21 @@ def read_geometry(folder: Path | str) -> bytes:
 
     raw = read_package_file(folder, GEOMETRY_FILE)
     try:
-        kind = json.loads(raw).get("type")
+        collection = json.loads(raw)
+        kind = collection.get("type")
     except (ValueError, AttributeError, RecursionError):
-        kind = None
+        collection, kind = None, None
     if kind != "FeatureCollection":
         raise FileRefused(f"{GEOMETRY_FILE} is not GeoJSON: expected a JSON object of type "
                           "FeatureCollection")
+    # GeoJSON (RFC 7946) has no "crs": GDAL would still follow one, fetching a linked
+    # definition or opening a PROJ init file (which may be anywhere, or a FIFO)
+    features = collection.get("features")
+    if "crs" in collection or not isinstance(features, list) or any(
+            not isinstance(f, dict) or "crs" in f
+            or (isinstance(f.get("geometry"), dict) and "crs" in f["geometry"]) for f in features):
+        raise FileRefused(f"{GEOMETRY_FILE}: expected plain GeoJSON (RFC 7946): a list of "
+                          "features and no 'crs' member anywhere (coordinates are WGS 84)")
     return raw
 
 

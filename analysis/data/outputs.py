@@ -268,6 +268,11 @@ def write_folder(target: Path | str, files: Iterable[tuple[str, str | bytes]], *
             locked = True
             remove_killed_staging(target)
             _refuse_clashes(target, [name for name, _ in files], force=force)
+            kept = target / REPLACED
+            if keep_replaced and (kept.is_symlink() or (kept.exists() and not kept.is_dir())):
+                # the replaced files would be moved wherever it leads
+                raise UsageError(f"{kept} is {_kind(kept) or 'a file'}; the files replaced are kept in that "
+                                 "folder: move it away")
             staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGE_MARK}{os.getpid()}-",
                                             dir=target.absolute().parent))
             umask = os.umask(0)

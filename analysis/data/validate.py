@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .characters import text_problem
 from .files import (GEOMETRY_FILE, FileRefused, package_file, read_geometry, read_package_file,
                     resource_problem)
 from .locators import LOCATOR  # a paragraph locator: section id, slash, number in the section
@@ -441,14 +442,6 @@ TEXT_MAX_LENGTH = 1000
 SHORT_TEXT = 200
 
 
-#: Every character of categories Cc and Cf (Unicode 14; :func:`text_problem` confirms each hit
-#: with ``unicodedata``): a quick test before the exact one.
-_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891"
-                      "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-                      "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
-                      "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
-
-
 def fold_name(value: str) -> str:
     """A display name as compared for uniqueness: NFKC, case folded, without the characters of
     categories Cc and Cf (so "Chad" and "Chad" + a zero-width space are one name)."""
@@ -456,27 +449,6 @@ def fold_name(value: str) -> str:
 
     return "".join(c for c in unicodedata.normalize("NFKC", value).casefold()
                    if unicodedata.category(c) not in ("Cc", "Cf"))
-
-
-def text_problem(value: str, *, long_text: bool) -> str | None:
-    """Why ``value`` may not be text of the data: a character of category Cc (other than tab and
-    line feed in long text) or Cf (bidi controls, zero-width characters). None when fine."""
-    import unicodedata
-
-    if not _SUSPECT.search(value):  # the fast path: almost every cell
-        return None
-    for position, c in enumerate(value, start=1):
-        category = unicodedata.category(c)
-        if category == "Cc" and not (long_text and c in "\t\n"):
-            return (f"holds the control character U+{ord(c):04X} at position {position}; "
-                    + ("text may hold none but tab and line feed" if long_text else
-                       "a name or short text may hold none") + " (remove it)")
-        if category == "Cf":
-            name = unicodedata.name(c, "format character")
-            return (f"holds the invisible format character U+{ord(c):04X} ({name.lower()}) at "
-                    f"position {position}; it can reverse or hide what is printed after it "
-                    "(remove it)")
-    return None
 
 
 def _max_length(f, table_limit: int) -> int | None:

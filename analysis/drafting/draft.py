@@ -304,7 +304,7 @@ def read_text_file(path: Path | str, *, max_bytes: int) -> str:
         line = data[:err.start].count(b"\n") + 1
         raise DraftError(f"{path} is not valid UTF-8: byte 0x{data[err.start]:02x} at offset {err.start} "
                          f"(line {line}); save it as UTF-8 text") from None
-    from ..data.validate import text_problem
+    from ..data.characters import text_problem
 
     for number, line in enumerate(text.splitlines(), start=1):  # what the data may not hold
         problem = text_problem(line, long_text=True)
