@@ -101,7 +101,6 @@ def plot_timeline(events, *, title: str | None = None, ax=None, label_width: int
             labels.append(label)
             heights.append(0.7 + 0.45 * (label.count("\n") + 1))
         statuses = [event_status(s) for s in rows["status"]]
-        planned = np.array([s == "planned" for s in statuses], dtype=bool)
         is_point = rows["date_precision"].astype(str).isin(["day", "month"]).to_numpy()
         handles = []
         for status, name in EVENT_STATUS_LEGEND:
