@@ -548,6 +548,17 @@ def test_display_names_differing_by_an_invisible_character_are_refused(capsys, d
     assert not (tmp_path / "reports").exists() or list((tmp_path / "reports").iterdir()) == []
 
 
+def test_a_display_name_mixing_scripts_is_refused(data_copy):
+    """"Mаli" with a Cyrillic а reads as Mali: a second briefing that looks like the first."""
+    from analysis.data import validate
+
+    chad = _countries_row(data_copy, "Chad")
+    edit_cell(data_copy, "countries.csv", "display_name", chad, "M\u0430li")
+    problems = [str(p) for p in validate.validate_folder(data_copy)]
+    assert any(p.startswith(f"countries.csv:{chad}:display_name") and "Cyrillic and Latin" in p
+               for p in problems), problems
+
+
 def test_bidi_controls_and_overlong_names_are_refused_in_short_lines(data_copy):
     from analysis.data import validate
 

@@ -458,6 +458,15 @@ def _max_length(f, table_limit: int) -> int | None:
     return table_limit if f.type == "string" and not f.enum else None
 
 
+def mixed_scripts(value: str) -> str | None:
+    """The scripts a name's letters come from, when more than one ("LATIN and CYRILLIC"), else
+    None: the first word of each letter's Unicode name, which names its script."""
+    import unicodedata
+
+    scripts = sorted({unicodedata.name(c, "UNKNOWN").split()[0] for c in value if c.isalpha()})
+    return " and ".join(s.capitalize() for s in scripts) if len(scripts) > 1 else None
+
+
 def _check_display_names(data: _TableData, problems: list[Problem]) -> None:
     """Display names are unique in their table once folded (:func:`fold_name`): briefing ids,
     titles and choices are made from them."""
@@ -469,6 +478,14 @@ def _check_display_names(data: _TableData, problems: list[Problem]) -> None:
         for number, row in data.rows:
             value = row[f.name]
             if not value or (number, f.name) in data.bad_cells:
+                continue
+            mixed = mixed_scripts(value)
+            if mixed:  # "Mаli" with a Cyrillic а reads as Mali and makes a second briefing
+                problems.append(Problem(table.path, number, f.name,
+                                        f"{_short(value)} mixes letters of {mixed}: a letter that "
+                                        "looks like another makes two display names look alike; "
+                                        "write a name in one script"))
+                data.bad_cells.add((number, f.name))
                 continue
             key = fold_name(value)
             if key in seen:
