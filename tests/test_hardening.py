@@ -644,6 +644,24 @@ def test_a_pdf_has_a_time_limit():
     assert pdf is None and "time limit" in failure.evalue
 
 
+def test_a_swallowed_pdf_time_limit_is_not_reported_to_the_unraisable_hook(monkeypatch):
+    """A limit raised inside a __del__ is swallowed and raised again by the next alarm: it is
+    not handed to the unraisable-exception hook (pytest's, cut by that next alarm, failed the
+    test under load), while any other swallowed exception still is."""
+    import sys
+    from types import SimpleNamespace
+
+    from analysis.builder.pdf import PdfTimeLimit, _time_limit
+
+    seen = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda args: seen.append(type(args.exc_value)))
+    recorder = sys.unraisablehook
+    with _time_limit(30):
+        sys.unraisablehook(SimpleNamespace(exc_value=PdfTimeLimit("limit")))
+        sys.unraisablehook(SimpleNamespace(exc_value=ValueError("other")))
+    assert seen == [ValueError] and sys.unraisablehook is recorder
+
+
 def test_a_pdf_time_limit_swallowed_once_is_raised_again():
     """The time limit raises where the layout happens to be: inside a weakref callback or a
     __del__ Python swallows it (seen under load), so the alarm repeats until the block ends."""

@@ -72,6 +72,7 @@ def to_pdf(html: bytes | str, base_url: str | None = None, *,
 @contextmanager
 def _time_limit(seconds: float | None):
     import signal
+    import sys
     import threading
 
     if not seconds or threading.current_thread() is not threading.main_thread() \
@@ -89,6 +90,15 @@ def _time_limit(seconds: float | None):
     previous = signal.signal(signal.SIGALRM, expired)
     # The alarm repeats until the block ends: raised where Python swallows an exception (a
     # weakref callback or a __del__ during WeasyPrint's layout), it is raised again a moment later.
+    # Such a swallowed limit is not reported to the unraisable-exception hook: the next alarm
+    # raises it again (a hook that does more, pytest's, could itself be cut by that alarm).
+    previous_hook = sys.unraisablehook
+
+    def unraisable(args):
+        if not isinstance(args.exc_value, PdfTimeLimit):
+            previous_hook(args)
+
+    sys.unraisablehook = unraisable
     signal.setitimer(signal.ITIMER_REAL, seconds, min(seconds, 0.1))
     try:
         yield
@@ -96,6 +106,7 @@ def _time_limit(seconds: float | None):
         active[0] = False  # first: from here a late alarm does nothing
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook
 
 
 @lru_cache(maxsize=1)
