@@ -18,7 +18,7 @@ from .engagements import propose_engagements
 from ..data.escaping import slug
 from .entities import ID_LIMIT, NO_ID, Finding, ParagraphReader, clip, window
 from .gazetteer import load_gazetteer, name_key
-from ..data.document import SYMBOL
+from ..data.document import YEARS, chapter_problem
 from ..data.layout import ChapterText, read_chapter, sentences
 from .numbers import find_numbers
 
@@ -58,15 +58,16 @@ class Draft:
 
 
 def check_symbol(symbol: str) -> str:
-    if not SYMBOL.fullmatch(symbol or "") or not re.search(r"\d", symbol):
+    """The symbol, checked by the rule the loader applies to a package's ``chapter.symbol``."""
+    if chapter_problem({"symbol": symbol or ""}):
         raise DraftError(f"{symbol!r} does not look like a UN document symbol (expected e.g. A/73/1 or "
                          "S/2018/1234: series letters, then slash-separated parts with numbers)")
     return symbol
 
 
 def check_year(year: int) -> int:
-    if not 1946 <= int(year) <= 2100:
-        raise DraftError(f"year {year} is not a year of a UN report (expected 1946-2100)")
+    if not YEARS[0] <= int(year) <= YEARS[1]:
+        raise DraftError(f"year {year} is not a year of a UN report (expected {YEARS[0]}-{YEARS[1]})")
     return int(year)
 
 
